@@ -1,0 +1,178 @@
+import { z } from "zod";
+import type { Profile } from "./types";
+
+// Property keys of SPEC §9 and their defaults. Values live in properties as strings; this module is
+// the one place that parses them.
+export const SETTING_KEYS = [
+  "TAVILY_API_KEY",
+  "LLM_API_KEY",
+  "LLM_BASE_URL",
+  "LLM_MODEL",
+  "PROFILE",
+  "TAVILY_CONCURRENCY",
+  "LLM_CONCURRENCY",
+  "TAVILY_RPM",
+  "LLM_RPM",
+  "CACHE_TTL_DAYS",
+  "RELEVANCE_THRESHOLD",
+  "EVIDENCE_BUDGET_CHARS",
+  "JOB_BUDGET_USD",
+  "TAVILY_PRICE_PER_CREDIT",
+  "LLM_INPUT_PRICE_PER_MTOK",
+  "LLM_OUTPUT_PRICE_PER_MTOK",
+  "WORKER_TIME_BUDGET_SECONDS",
+] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+export const SECRET_KEYS: readonly SettingKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
+
+export const DEFAULT_LLM_BASE_URL = "https://api.crusoe.ai/v1";
+/** A sensible first choice; the settings view lists the provider's /models so it can be changed. */
+export const DEFAULT_LLM_MODEL = "meta-llama/Llama-3.3-70B-Instruct";
+
+export const SETTING_DEFAULTS: Record<SettingKey, string> = {
+  TAVILY_API_KEY: "",
+  LLM_API_KEY: "",
+  LLM_BASE_URL: DEFAULT_LLM_BASE_URL,
+  LLM_MODEL: DEFAULT_LLM_MODEL,
+  PROFILE: "gpu-infrastructure",
+  TAVILY_CONCURRENCY: "20",
+  LLM_CONCURRENCY: "20",
+  // Production rate limits (SPEC §12); a development key wants 100 and 30.
+  TAVILY_RPM: "1000",
+  LLM_RPM: "600",
+  CACHE_TTL_DAYS: "30",
+  RELEVANCE_THRESHOLD: "0.6",
+  EVIDENCE_BUDGET_CHARS: "16000",
+  JOB_BUDGET_USD: "",
+  TAVILY_PRICE_PER_CREDIT: "0.008",
+  LLM_INPUT_PRICE_PER_MTOK: "0.25",
+  LLM_OUTPUT_PRICE_PER_MTOK: "0.75",
+  WORKER_TIME_BUDGET_SECONDS: "270",
+};
+
+export interface Settings {
+  tavilyApiKey: string;
+  llmApiKey: string;
+  llmBaseUrl: string;
+  llmModel: string;
+  profile: Profile;
+  tavilyConcurrency: number;
+  llmConcurrency: number;
+  tavilyRpm: number;
+  llmRpm: number;
+  cacheTtlDays: number;
+  relevanceThreshold: number;
+  evidenceBudgetChars: number;
+  /** null: no budget. */
+  jobBudgetUsd: number | null;
+  tavilyPricePerCredit: number;
+  llmInputPricePerMTok: number;
+  llmOutputPricePerMTok: number;
+  workerTimeBudgetSeconds: number;
+}
+
+const num = (min: number, max: number, integer = false) => {
+  const base = z.coerce.number({ message: "must be a number" }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  return integer ? base.int("must be a whole number") : base;
+};
+
+const urlString = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/[^\s/]+/i, "must start with https:// and name a host")
+  .transform((s) => s.replace(/\/+$/, ""));
+
+/** Field validators, shared by the settings form and the worker. */
+export const SETTING_FIELDS = {
+  TAVILY_API_KEY: z.string().trim(),
+  LLM_API_KEY: z.string().trim(),
+  LLM_BASE_URL: urlString,
+  LLM_MODEL: z.string().trim().min(1, "choose a model"),
+  PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
+  TAVILY_CONCURRENCY: num(1, 100, true),
+  LLM_CONCURRENCY: num(1, 100, true),
+  TAVILY_RPM: num(1, 100_000, true),
+  LLM_RPM: num(1, 100_000, true),
+  CACHE_TTL_DAYS: num(0, 3650),
+  RELEVANCE_THRESHOLD: num(0, 1),
+  EVIDENCE_BUDGET_CHARS: num(1000, 200_000, true),
+  JOB_BUDGET_USD: z
+    .string()
+    .trim()
+    .transform((s, ctx) => {
+      if (s === "") return null;
+      const n = Number(s);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: "must be blank (no budget) or a positive number" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  TAVILY_PRICE_PER_CREDIT: num(0, 100),
+  LLM_INPUT_PRICE_PER_MTOK: num(0, 1000),
+  LLM_OUTPUT_PRICE_PER_MTOK: num(0, 1000),
+  WORKER_TIME_BUDGET_SECONDS: num(30, 330, true),
+} satisfies Record<SettingKey, z.ZodType>;
+
+export type RawSettings = Partial<Record<SettingKey, string>>;
+export type SettingErrors = Partial<Record<SettingKey, string>>;
+
+/** Merges user values over deployment defaults over built-in defaults (blank means unset). */
+export function mergeRawSettings(user: RawSettings, script: RawSettings): Record<SettingKey, string> {
+  const merged = { ...SETTING_DEFAULTS };
+  for (const key of SETTING_KEYS) {
+    const fromScript = script[key];
+    const fromUser = user[key];
+    if (fromScript !== undefined && fromScript.trim() !== "") merged[key] = fromScript;
+    if (fromUser !== undefined && fromUser.trim() !== "") merged[key] = fromUser;
+  }
+  return merged;
+}
+
+export function validateSettings(raw: Record<SettingKey, string>): { settings: Settings | null; errors: SettingErrors } {
+  const errors: SettingErrors = {};
+  const parsed: Partial<Record<SettingKey, unknown>> = {};
+  for (const key of SETTING_KEYS) {
+    const result = SETTING_FIELDS[key].safeParse(raw[key]);
+    if (result.success) parsed[key] = result.data;
+    else errors[key] = result.error.issues[0]?.message ?? "is not valid";
+  }
+  if (Object.keys(errors).length > 0) return { settings: null, errors };
+  const v = parsed as { [K in SettingKey]: z.output<(typeof SETTING_FIELDS)[K]> };
+  return {
+    errors,
+    settings: {
+      tavilyApiKey: v.TAVILY_API_KEY,
+      llmApiKey: v.LLM_API_KEY,
+      llmBaseUrl: v.LLM_BASE_URL,
+      llmModel: v.LLM_MODEL,
+      profile: v.PROFILE,
+      tavilyConcurrency: v.TAVILY_CONCURRENCY,
+      llmConcurrency: v.LLM_CONCURRENCY,
+      tavilyRpm: v.TAVILY_RPM,
+      llmRpm: v.LLM_RPM,
+      cacheTtlDays: v.CACHE_TTL_DAYS,
+      relevanceThreshold: v.RELEVANCE_THRESHOLD,
+      evidenceBudgetChars: v.EVIDENCE_BUDGET_CHARS,
+      jobBudgetUsd: v.JOB_BUDGET_USD,
+      tavilyPricePerCredit: v.TAVILY_PRICE_PER_CREDIT,
+      llmInputPricePerMTok: v.LLM_INPUT_PRICE_PER_MTOK,
+      llmOutputPricePerMTok: v.LLM_OUTPUT_PRICE_PER_MTOK,
+      workerTimeBudgetSeconds: v.WORKER_TIME_BUDGET_SECONDS,
+    },
+  };
+}
+
+/** Which keys are missing, in the words the user sees. */
+export function missingKeys(settings: Settings): string[] {
+  const missing: string[] = [];
+  if (!settings.tavilyApiKey) missing.push("Tavily API key");
+  if (!settings.llmApiKey) missing.push("LLM API key");
+  return missing;
+}
+
+/** Shows only the last 4 characters of a secret. */
+export function maskSecret(secret: string): string {
+  if (!secret) return "";
+  return "••••" + secret.slice(-4);
+}

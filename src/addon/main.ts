@@ -1,5 +1,6 @@
 // Entry file: every exported function becomes a top-level Apps Script global (see build.mjs).
 // PLACEHOLDER bodies until the add-on layer lands.
+import * as settingsUi from "./settings-ui";
 
 export function onOpen(_e?: unknown): void {}
 export function onInstall(e?: unknown): void {
@@ -28,4 +29,17 @@ export function TERRITORY_TIER(company: unknown, field?: unknown): unknown {
   void company;
   void field;
   return "";
+}
+
+export function getSettingsView() {
+  return settingsUi.getSettingsView();
+}
+export function saveSettings(form: unknown) {
+  return settingsUi.saveSettings(form);
+}
+export function testConnection(service: unknown, form?: unknown) {
+  return settingsUi.testConnection(service, form);
+}
+export function listModels(form?: unknown) {
+  return settingsUi.listModels(form);
 }

@@ -1,0 +1,163 @@
+// Pieces shared by the fake providers: the handler shape, a seeded PRNG, a stable string hash, a
+// sliding-window rate limiter and fault injection. Node-only; never bundled into the add-on.
+import type { HttpRequest } from "../../core/types";
+
+/** A request as the local runtime hands it to an in-process handler: sentAt is virtual epoch ms. */
+export type ProviderRequest = HttpRequest & { sentAt: number };
+
+export interface ProviderReply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+  /** How long the provider takes to answer, in virtual milliseconds. */
+  latencyMs: number;
+}
+
+export type ProviderHandler = (request: ProviderRequest) => ProviderReply;
+
+/** FNV-1a, 32 bits: stable across runs and platforms, so "random" company traits are repeatable. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1); same seed, same sequence. */
+export function createPrng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Case-insensitive header lookup: the add-on may send `authorization` or `Authorization`. */
+export function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+export function bearerToken(headers: Record<string, string>): string | undefined {
+  const value = headerValue(headers, "authorization");
+  const match = value === undefined ? null : /^Bearer\s+(.+)$/i.exec(value.trim());
+  return match?.[1];
+}
+
+/** The key used for per-company counters and traits: case and spacing do not make a new company. */
+export function companyId(company: string): string {
+  return company.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+export const WINDOW_MS = 60_000;
+
+/**
+ * Requests per minute over a sliding 60 s window of send times. Only admitted requests count, as
+ * with the real services: a client that keeps being refused is not locked out for longer.
+ */
+export class SlidingWindowLimiter {
+  private readonly times: number[] = [];
+
+  constructor(private readonly perMinute: number) {}
+
+  /** Admits the request, or returns the whole seconds to wait until the window has room. */
+  admit(sentAt: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    while (this.times.length > 0 && (this.times[0] ?? 0) <= sentAt - WINDOW_MS) this.times.shift();
+    if (this.times.length < this.perMinute) {
+      // Requests can arrive out of order (parallel fetches of one fetchAll share a send time, later
+      // executions may replay earlier virtual times); keep the list sorted so shift() stays right.
+      let i = this.times.length;
+      while (i > 0 && (this.times[i - 1] ?? 0) > sentAt) i--;
+      this.times.splice(i, 0, sentAt);
+      return { ok: true };
+    }
+    const oldest = this.times[0] ?? sentAt;
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + WINDOW_MS - sentAt) / 1000)) };
+  }
+
+  reset(): void {
+    this.times.length = 0;
+  }
+}
+
+export type FaultKind = 429 | 500 | 502 | 503 | 504;
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = [429, 500, 502, 503];
+
+export interface FaultContext {
+  request: ProviderRequest;
+  /** The company the request is about, or null when the request names none (e.g. GET /models). */
+  company: string | null;
+  /** 1-based index of this request among all requests the provider received. */
+  requestIndex: number;
+}
+
+/**
+ * Fault injection: either a rate (that share of requests, picked by a seeded PRNG, answered by one of
+ * `kinds`) or a function deciding per request. Deterministic for a given request order.
+ */
+export type FaultOption =
+  | { rate: number; seed?: number; kinds?: readonly FaultKind[]; retryAfterSeconds?: number }
+  | ((ctx: FaultContext) => FaultKind | null);
+
+export interface FaultDecision {
+  status: FaultKind;
+  /** For 429s only. */
+  retryAfterSeconds: number;
+}
+
+export function createFaultInjector(option: FaultOption | undefined): (ctx: FaultContext) => FaultDecision | null {
+  if (option === undefined) return () => null;
+  if (typeof option === "function") {
+    return (ctx) => {
+      const status = option(ctx);
+      return status === null ? null : { status, retryAfterSeconds: 1 };
+    };
+  }
+  const random = createPrng(option.seed ?? 1);
+  const kinds = option.kinds && option.kinds.length > 0 ? option.kinds : DEFAULT_FAULT_KINDS;
+  return () => {
+    // Draw every time, hit or miss, so one decision does not shift the ones after it.
+    const hit = random() < option.rate;
+    const pick = random();
+    const wait = random();
+    if (!hit) return null;
+    const status = kinds[Math.min(kinds.length - 1, Math.floor(pick * kinds.length))] ?? 500;
+    return { status, retryAfterSeconds: option.retryAfterSeconds ?? 1 + Math.floor(wait * 5) };
+  };
+}
+
+export const JSON_HEADERS: Record<string, string> = { "Content-Type": "application/json" };
+
+export function jsonReply(status: number, body: unknown, latencyMs: number, headers: Record<string, string> = {}): ProviderReply {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body), latencyMs };
+}
+
+/** Latency of replies that carry no work (auth failures, rate limits, faults): a short round trip. */
+export const DEFAULT_ERROR_LATENCY_MS = 150;
+
+/** A deterministic id that looks like the providers' request ids. */
+export function fakeId(prefix: string, n: number, salt: string): string {
+  const h = hashString(`${salt}:${n}`).toString(16).padStart(8, "0");
+  return `${prefix}${h}${n.toString(16).padStart(6, "0")}`;
+}
+
+/** Legal suffixes folded when checking that a text mentions a company ("Acme Inc" matches "Acme"). */
+const LEGAL_SUFFIX = /[\s,]+(inc\.?|incorporated|ltd\.?|limited|llc|l\.l\.c\.|gmbh|corp\.?|corporation|co\.?|plc|s\.a\.|sa|ag|bv|b\.v\.)$/i;
+
+/** Whether text mentions the company by name, ignoring case and a legal suffix. */
+export function mentions(text: string, company: string): boolean {
+  const haystack = text.toLowerCase();
+  const full = company.trim().toLowerCase();
+  if (full === "") return false;
+  if (haystack.includes(full)) return true;
+  const short = full.replace(LEGAL_SUFFIX, "").trim();
+  return short.length > 1 && haystack.includes(short);
+}

@@ -1,0 +1,11 @@
+// Fake Tavily and LLM providers for tests, the demo and the bench (Node-only, never bundled).
+export { createFakeTavily, companyFromQuery, TAVILY_ORIGIN } from "./tavily";
+export type { FakeTavily, FakeTavilyOptions, FakePage, Coverage, SearchDepth, TavilySearchResponse, TavilyResult } from "./tavily";
+export { createFakeLlm, parsePrompt } from "./llm";
+export type { FakeLlm, FakeLlmOptions, LlmVerdict, Malformation, MalformedContext } from "./llm";
+export { createProviderRouter } from "./router";
+export type { ProviderRouterOptions } from "./router";
+export { createPrng, hashString, companyId, mentions, SlidingWindowLimiter, createFaultInjector, DEFAULT_FAULT_KINDS } from "./common";
+export type { ProviderHandler, ProviderReply, ProviderRequest, FaultOption, FaultKind, FaultContext } from "./common";
+export { companyTraits, companySlug } from "./traits";
+export type { CompanyTraits, UseCaseClass } from "./traits";

@@ -1,45 +1,91 @@
 // Entry file: every exported function becomes a top-level Apps Script global (see build.mjs).
-// PLACEHOLDER bodies until the add-on layer lands.
+// Each one is a thin call into the module that does the work.
+import { cancel, openSettingsSafely, queueSelectedRows, resume, retryFailed, showSidebarSafely, type CommandResult } from "./commands";
+import { researchProgress } from "./progress";
 import * as settingsUi from "./settings-ui";
+import { territoryTier } from "./custom-function";
+import { runWorker, type WorkerReport } from "./worker";
+import type { ResearchProgress } from "../core/types";
 
-export function onOpen(_e?: unknown): void {}
+export function onOpen(_e?: unknown): void {
+  SpreadsheetApp.getUi()
+    .createMenu("Territory Planner")
+    .addItem("Research selected rows", "researchSelectedRows")
+    .addItem("Re-research selected rows (ignore cache)", "refreshSelectedRows")
+    .addItem("Retry failed rows", "retryFailedRows")
+    .addSeparator()
+    .addItem("Show progress", "showSidebar")
+    .addItem("Settings", "showSettings")
+    .addSeparator()
+    .addItem("Cancel research", "cancelResearch")
+    .addToUi();
+}
+
 export function onInstall(e?: unknown): void {
   onOpen(e);
 }
-export function researchSelectedRows(): void {}
-export function refreshSelectedRows(): void {}
-export function retryFailedRows(): void {}
-export function showSidebar(): void {}
-export function showSettings(): void {}
-export function cancelResearch(): void {}
-export function runResearchWorker(): void {}
-export function getResearchProgress(): unknown {
-  return null;
+
+export function researchSelectedRows(): CommandResult {
+  return queueSelectedRows("research");
 }
 
-/**
- * Looks up the Territory Planner research of a company.
- *
- * @param {string|Array<Array<string>>} company The company name, or a range of company names.
- * @param {string} [field] Which answer: "tier" (default), "score", "use case", "rationale", "sources" or "status".
- * @return The tier (or the chosen field) of the company; a column of answers for a range.
- * @customfunction
- */
-export function TERRITORY_TIER(company: unknown, field?: unknown): unknown {
-  void company;
-  void field;
-  return "";
+export function refreshSelectedRows(): CommandResult {
+  return queueSelectedRows("refresh");
+}
+
+export function retryFailedRows(): CommandResult {
+  return retryFailed();
+}
+
+export function resumeResearch(): CommandResult {
+  return resume();
+}
+
+export function cancelResearch(): CommandResult {
+  return cancel();
+}
+
+export function showSidebar(): void {
+  showSidebarSafely();
+}
+
+export function showSettings(): void {
+  openSettingsSafely();
+}
+
+export function runResearchWorker(_e?: unknown): WorkerReport {
+  return runWorker();
+}
+
+export function getResearchProgress(): ResearchProgress {
+  return researchProgress();
 }
 
 export function getSettingsView() {
   return settingsUi.getSettingsView();
 }
+
 export function saveSettings(form: unknown) {
   return settingsUi.saveSettings(form);
 }
+
 export function testConnection(service: unknown, form?: unknown) {
   return settingsUi.testConnection(service, form);
 }
+
 export function listModels(form?: unknown) {
   return settingsUi.listModels(form);
+}
+
+/**
+ * Territory Planner's research of a company: its tier, or another field of the result.
+ * Answers from the research cache at no cost; a company not yet researched is looked up live once.
+ *
+ * @param {string|Array<Array<string>>} company The company name, or a range of company names (answered from the cache only).
+ * @param {string} [field] Which answer: "tier" (default), "score", "use case", "rationale", "sources" or "status".
+ * @return {string|number|Array<Array<string|number>>} The answer for the company, or a column of answers for a range.
+ * @customfunction
+ */
+export function TERRITORY_TIER(company: unknown, field?: unknown): unknown {
+  return territoryTier(company, field);
 }

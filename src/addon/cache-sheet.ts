@@ -1,0 +1,201 @@
+// The hidden sheet `_territory_cache` (SPEC §6): one row per key, evidence gzip+base64 and split
+// over cells. Lookups read the key column once, then only the rows they need.
+import { z } from "zod";
+import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type Tier } from "../core/types";
+import { consecutiveRuns } from "../core/run/sheet-layout";
+
+export const CACHE_SHEET_NAME = "_territory_cache";
+const EVIDENCE_CELLS = 8;
+/** Under the 50,000-character cell limit with room to spare. */
+const EVIDENCE_CELL_CHARS = 45_000;
+
+const BASE_COLUMNS = [
+  "key",
+  "profile",
+  "company",
+  "domain",
+  "query",
+  "fetched_at",
+  "relevance",
+  "credits",
+  "tier",
+  "score",
+  "use_case",
+  "rationale",
+  "sources",
+  "model",
+  "classified_at",
+  "evidence_cells",
+] as const;
+const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`)];
+const WIDTH = HEADER.length;
+
+const evidenceSchema = z.array(z.object({ url: z.string(), title: z.string(), content: z.string() }));
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()]).transform((v) => (v === null || v === undefined ? "" : String(v)));
+const rowSchema = z.array(cell).min(BASE_COLUMNS.length);
+
+function encodeEvidence(evidence: EvidenceItem[]): string[] {
+  const gz = Utilities.gzip(Utilities.newBlob(JSON.stringify(evidence), "application/json"));
+  const encoded = Utilities.base64Encode(gz.getBytes());
+  const parts: string[] = [];
+  for (let i = 0; i < encoded.length; i += EVIDENCE_CELL_CHARS) parts.push(encoded.slice(i, i + EVIDENCE_CELL_CHARS));
+  if (parts.length > EVIDENCE_CELLS) throw new Error("evidence too large for the cache sheet");
+  return parts;
+}
+
+function decodeEvidence(parts: string[]): EvidenceItem[] | null {
+  try {
+    const bytes = Utilities.base64Decode(parts.join(""));
+    const json = Utilities.ungzip(Utilities.newBlob(bytes, "application/x-gzip")).getDataAsString();
+    const parsed = evidenceSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function toRow(entry: CacheEntry): (string | number)[] {
+  const parts = encodeEvidence(entry.evidence);
+  const r = entry.result;
+  const row: (string | number)[] = [
+    entry.key,
+    entry.profile,
+    entry.company,
+    entry.domain ?? "",
+    entry.query,
+    new Date(entry.fetchedAt).toISOString(),
+    entry.relevance,
+    entry.credits,
+    r?.tier ?? "",
+    r?.score ?? "",
+    r?.useCase ?? "",
+    r?.rationale ?? "",
+    r ? r.sources.join("\n") : "",
+    r?.model ?? "",
+    r ? new Date(r.classifiedAt).toISOString() : "",
+    parts.length,
+  ];
+  for (let i = 0; i < EVIDENCE_CELLS; i++) row.push(parts[i] ?? "");
+  return row;
+}
+
+const profileSchema = z.enum(PROFILES as [string, ...string[]]);
+const tierSchema = z.enum(TIERS as [string, ...string[]]);
+
+function fromRow(values: unknown[]): CacheEntry | null {
+  const parsed = rowSchema.safeParse(values);
+  if (!parsed.success) return null;
+  const c = parsed.data;
+  const at = (i: number) => c[i] ?? "";
+  const profile = profileSchema.safeParse(at(1));
+  const fetchedAt = Date.parse(at(5));
+  const evidenceCells = Number(at(15));
+  if (!profile.success || !Number.isFinite(fetchedAt) || !Number.isInteger(evidenceCells)) return null;
+  const evidence = decodeEvidence(c.slice(BASE_COLUMNS.length, BASE_COLUMNS.length + evidenceCells));
+  if (!evidence) return null;
+  const tier = tierSchema.safeParse(at(8));
+  const classifiedAt = Date.parse(at(14));
+  const score = at(9) === "" ? null : Number(at(9));
+  const result =
+    tier.success && Number.isFinite(classifiedAt)
+      ? {
+          tier: tier.data as Tier,
+          score: score !== null && Number.isFinite(score) ? score : null,
+          useCase: at(10),
+          rationale: at(11),
+          sources: at(12) ? at(12).split("\n") : [],
+          model: at(13),
+          profile: profile.data as Profile,
+          classifiedAt,
+        }
+      : null;
+  return {
+    key: at(0),
+    profile: profile.data as Profile,
+    company: at(2),
+    domain: at(3) || null,
+    query: at(4),
+    fetchedAt,
+    relevance: Number(at(6)) || 0,
+    credits: Number(at(7)) || 0,
+    evidence,
+    result,
+  };
+}
+
+export class CacheSheet {
+  private index: Map<string, number> | null = null;
+
+  private constructor(private readonly sheet: GoogleAppsScript.Spreadsheet.Sheet) {}
+
+  /** The cache sheet, created hidden on first use when `create`; null when absent and not created. */
+  static open(create: boolean): CacheSheet | null {
+    const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+    const existing = spreadsheet.getSheetByName(CACHE_SHEET_NAME);
+    if (existing) return new CacheSheet(existing);
+    if (!create) return null;
+    const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
+    // Text format first, so no cached rationale or title can ever turn into a formula.
+    sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
+    sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
+    sheet.hideSheet();
+    return new CacheSheet(sheet);
+  }
+
+  private keyIndex(): Map<string, number> {
+    if (this.index) return this.index;
+    const index = new Map<string, number>();
+    const last = this.sheet.getLastRow();
+    if (last >= 2) {
+      const keys = this.sheet.getRange(2, 1, last - 1, 1).getValues();
+      keys.forEach(([key], i) => {
+        if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
+      });
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** Entries for the keys that have one (stale or fresh: the caller applies the TTL). */
+  lookup(keys: readonly string[]): Map<string, CacheEntry> {
+    const index = this.keyIndex();
+    const rows = keys.map((k) => index.get(k)).filter((r): r is number => r !== undefined);
+    const found = new Map<string, CacheEntry>();
+    for (const [start, count] of consecutiveRuns(rows)) {
+      const values = this.sheet.getRange(start, 1, count, WIDTH).getValues();
+      for (const row of values) {
+        const entry = fromRow(row);
+        if (entry) found.set(entry.key, entry);
+      }
+    }
+    return found;
+  }
+
+  /** Writes entries in place of the same key, or appended; one setValues per run of consecutive rows. */
+  upsert(entries: readonly CacheEntry[]): void {
+    if (entries.length === 0) return;
+    const index = this.keyIndex();
+    let next = Math.max(this.sheet.getLastRow(), 1) + 1;
+    const byRow = new Map<number, (string | number)[]>();
+    for (const entry of entries) {
+      let row = index.get(entry.key);
+      if (row === undefined) {
+        row = next++;
+        index.set(entry.key, row);
+      }
+      byRow.set(row, toRow(entry));
+    }
+    const maxRows = this.sheet.getMaxRows();
+    if (next - 1 > maxRows) {
+      // Grow in large steps so that growing (and formatting the new rows as text) stays rare.
+      const added = Math.max(next - 1 - maxRows, 1000);
+      this.sheet.insertRowsAfter(maxRows, added);
+      this.sheet.getRange(maxRows + 1, 1, added, WIDTH).setNumberFormat("@");
+    }
+    for (const [start, count] of consecutiveRuns(byRow.keys())) {
+      const block: (string | number)[][] = [];
+      for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);
+      this.sheet.getRange(start, 1, count, WIDTH).setValues(block);
+    }
+  }
+}

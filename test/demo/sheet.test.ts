@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { columnLetters, countCompanies, dataRange, findCompanyColumn, foldHeader } from "../../src/local/demo/sheet";
+
+describe("findCompanyColumn", () => {
+  it.each([
+    [["Website", "company_name"], 1],
+    [["ID", "Company Name"], 1],
+    [["x", "COMPANY"], 1],
+    [["Organization", "Name"], 0],
+    [["Notes", "  account "], 1],
+    [["Org", "name"], 1],
+  ])("finds the company column of %j", (header, index) => {
+    expect(findCompanyColumn(header)).toMatchObject({ index, byHeader: true });
+  });
+
+  it("falls back to the leftmost column", () => {
+    expect(findCompanyColumn(["Firm", "Company size"])).toEqual({ index: 0, header: "Firm", byHeader: false });
+  });
+
+  it("folds case, spaces and underscores only", () => {
+    expect(foldHeader("Company_ Name")).toBe("companyname");
+    expect(foldHeader("Company-Name")).toBe("company-name");
+  });
+});
+
+describe("ranges", () => {
+  it("names columns as A1 notation does", () => {
+    expect([1, 26, 27, 52, 703].map(columnLetters)).toEqual(["A", "Z", "AA", "AZ", "AAA"]);
+  });
+
+  it("selects every data row across all columns", () => {
+    expect(dataRange(11, 1)).toBe("A2:A11");
+    expect(dataRange(3, 28)).toBe("A2:AB3");
+  });
+
+  it("counts rows with a company", () => {
+    expect(countCompanies([["Company"], ["A"], [" "], ["B"]], 0)).toBe(2);
+  });
+});

@@ -69,7 +69,7 @@ export function loadRecordings(dir: string): Recording[] {
     try {
       json = JSON.parse(readFileSync(join(dir, name), "utf8"));
     } catch (error) {
-      throw new Error(`recording ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`recording ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const parsed = recordingSchema.safeParse(json);
     if (!parsed.success) {

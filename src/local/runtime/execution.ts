@@ -1,0 +1,122 @@
+import type { VirtualClock } from "./clock";
+import type { RuntimeStats } from "./stats";
+
+export type ExecutionKind = "menu" | "trigger" | "sidebar" | "customFunction" | "simpleTrigger";
+
+/**
+ * Thrown by the in-memory models where a script would get an Apps Script exception; `Execution.guard`
+ * rethrows it in the script's realm. Tests that call the models directly see it as a plain Error.
+ */
+export class ServiceError extends Error {}
+
+export const KILL_MESSAGE = "Exceeded maximum execution time";
+
+/** Constructors and helpers that live inside the script's vm context, so `instanceof` works there. */
+export interface Realm {
+  Error: ErrorConstructor;
+  /** Deep-copies arrays, plain objects and dates into the script's realm; other objects pass through. */
+  clone(value: unknown): unknown;
+}
+
+export interface ExecutionInit {
+  id: string;
+  kind: ExecutionKind;
+  user: string;
+  clock: VirtualClock;
+  stats: RuntimeStats;
+  deadline: number;
+  serviceCallMs: number;
+}
+
+/**
+ * One run of a script function: owns its deadline, its logs and its permission level. Every service
+ * the script calls goes through `service()`/`advance()`, which is where Google's kill is modelled:
+ * the execution stops at the first call that would cross the deadline, and every later call throws
+ * again, so a script that catches the error still cannot go on.
+ */
+export class Execution {
+  readonly id: string;
+  readonly kind: ExecutionKind;
+  readonly user: string;
+  readonly clock: VirtualClock;
+  readonly stats: RuntimeStats;
+  readonly deadline: number;
+  readonly logs: string[] = [];
+  killed = false;
+  readonly #serviceCallMs: number;
+  #realm: Realm | null = null;
+
+  constructor(init: ExecutionInit) {
+    this.id = init.id;
+    this.kind = init.kind;
+    this.user = init.user;
+    this.clock = init.clock;
+    this.stats = init.stats;
+    this.deadline = init.deadline;
+    this.#serviceCallMs = init.serviceCallMs;
+  }
+
+  attachRealm(realm: Realm): void {
+    this.#realm = realm;
+  }
+
+  get realm(): Realm {
+    if (!this.#realm) throw new Error("execution has no script context yet");
+    return this.#realm;
+  }
+
+  /** An error as Apps Script throws it: an `Error` of the script's realm named "Exception". */
+  exception(message: string): Error {
+    const error = new this.realm.Error(message);
+    error.name = "Exception";
+    return error;
+  }
+
+  fail(message: string): never {
+    throw this.exception(message);
+  }
+
+  /** Marks the execution killed at the deadline (or now, if later) and throws the kill. */
+  kill(): never {
+    this.clock.advanceTo(this.deadline);
+    this.killed = true;
+    throw this.exception(KILL_MESSAGE);
+  }
+
+  ensureAlive(): void {
+    if (this.killed) throw this.exception(KILL_MESSAGE);
+  }
+
+  /** Spends `ms` of virtual time, or dies at the deadline if that would cross it. */
+  advance(ms: number): void {
+    this.ensureAlive();
+    if (this.clock.now() + ms > this.deadline) this.kill();
+    this.clock.advance(ms);
+  }
+
+  /** One call to a Google service: costs the configured virtual time and counts range reads/writes. */
+  service(kind: "read" | "write" | "other" = "other"): void {
+    this.advance(this.#serviceCallMs);
+    if (kind === "read") this.stats.rangeReads += 1;
+    if (kind === "write") this.stats.rangeWrites += 1;
+  }
+
+  /** Custom functions run read-only; Google refuses every call that would change something. */
+  forbidInCustomFunction(method: string): void {
+    if (this.kind === "customFunction") this.fail(`You do not have permission to call ${method}`);
+  }
+
+  /** Runs a model operation, turning its ServiceError into the script's exception. */
+  guard<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      if (error instanceof ServiceError) this.fail(error.message);
+      throw error;
+    }
+  }
+
+  toScript<T>(value: T): T {
+    return this.realm.clone(value) as T;
+  }
+}

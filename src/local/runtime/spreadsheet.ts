@@ -1,0 +1,393 @@
+import { LIMITS } from "../../core/limits";
+import { ServiceError } from "./execution";
+import { parseRef, splitSheetName, type GridRange } from "./a1";
+
+export type CellValue = string | number | boolean | Date;
+
+interface Cell {
+  value: CellValue;
+  /** "" when the cell holds no formula. */
+  formula: string;
+  /** Number format; "@" is plain text. */
+  format: string;
+}
+
+interface Row {
+  cells: (Cell | undefined)[];
+  filteredOut: boolean;
+  hiddenByUser: boolean;
+}
+
+
+const DEFAULT_ROWS = 1000;
+const DEFAULT_COLS = 26;
+/** Value of a formula cell: formulas are stored, never evaluated. */
+export const FORMULA_VALUE = "#ERROR!";
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** "+SUM(A1)" or "-A1" typed into Sheets is parsed as a formula; "- item" or "-" alone stays text. */
+const SIGNED_FORMULA = /^[+-][A-Za-z(]/;
+
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === "[object Date]";
+}
+
+/** How Sheets stores what a script writes, given the cell's number format (see SPEC §3 on text). */
+export function interpretInput(input: unknown, format: string): { value: CellValue; formula: string } {
+  if (input === null || input === undefined) return { value: "", formula: "" };
+  if (typeof input === "number" || typeof input === "boolean") return { value: input, formula: "" };
+  if (isDate(input)) return { value: new Date(input.getTime()), formula: "" };
+  const text = typeof input === "string" ? input : String(input);
+  if (text.length > LIMITS.cellChars) {
+    throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
+  }
+  if (format === "@" || text === "") return { value: text, formula: "" };
+  if (text.startsWith("=") && text.length > 1) return { value: FORMULA_VALUE, formula: text };
+  if (SIGNED_FORMULA.test(text)) return { value: FORMULA_VALUE, formula: `=${text}` };
+  if (NUMBER.test(text.trim())) return { value: Number(text), formula: "" };
+  if (/^(true|false)$/i.test(text)) return { value: text.toLowerCase() === "true", formula: "" };
+  return { value: text, formula: "" };
+}
+
+/** The text Sheets shows for a value (no locale or number-format rendering). */
+export function displayOf(value: CellValue): string {
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (isDate(value)) return value.toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+  return String(value);
+}
+
+function isEmpty(cell: Cell | undefined): boolean {
+  return !cell || (cell.value === "" && cell.formula === "");
+}
+
+export class FakeSheet {
+  readonly id: number;
+  name: string;
+  hidden = false;
+  maxRows = DEFAULT_ROWS;
+  maxCols = DEFAULT_COLS;
+  /** Index 0 is row 1; rows not yet touched are undefined. */
+  #rows: (Row | undefined)[] = [];
+  readonly #spreadsheet: FakeSpreadsheet;
+
+  constructor(spreadsheet: FakeSpreadsheet, name: string, id: number) {
+    this.#spreadsheet = spreadsheet;
+    this.name = name;
+    this.id = id;
+  }
+
+  // ---- test-facing helpers (free: no stats, no virtual time) ----
+
+  /** Replaces the contents with `rows`, stored as given (no formula or number parsing); grows the grid to fit. */
+  load(rows: unknown[][]): void {
+    this.#rows = [];
+    const width = Math.max(0, ...rows.map((r) => r.length));
+    this.maxRows = Math.max(this.maxRows, rows.length);
+    this.maxCols = Math.max(this.maxCols, width);
+    rows.forEach((values, r) => {
+      values.forEach((value, c) => {
+        if (value === null || value === undefined || value === "") return;
+        const stored: CellValue =
+          typeof value === "number" || typeof value === "boolean" || typeof value === "string" || isDate(value)
+            ? value
+            : String(value);
+        this.#cellAt(r + 1, c + 1, true).value = stored;
+      });
+    });
+  }
+
+  /** Values, trimmed to the last row and column that hold data. */
+  dump(): unknown[][] {
+    const lastRow = this.lastRow();
+    const lastCol = this.lastColumn();
+    if (lastRow === 0) return [];
+    return this.values({ row: 1, col: 1, numRows: lastRow, numCols: lastCol });
+  }
+
+  cell(a1: string): unknown {
+    const range = this.#parseCell(a1);
+    return this.#cellAt(range.row, range.col, false)?.value ?? "";
+  }
+
+  formulaAt(a1: string): string {
+    const range = this.#parseCell(a1);
+    return this.#cellAt(range.row, range.col, false)?.formula ?? "";
+  }
+
+  formatAt(a1: string): string {
+    const range = this.#parseCell(a1);
+    return this.#cellAt(range.row, range.col, false)?.format ?? "";
+  }
+
+  isHidden(): boolean {
+    return this.hidden;
+  }
+
+  setFilteredOut(rowNumber: number, filteredOut: boolean): void {
+    this.#row(rowNumber, true).filteredOut = filteredOut;
+  }
+
+  setHiddenByUser(rowNumber: number, hidden: boolean): void {
+    this.#row(rowNumber, true).hiddenByUser = hidden;
+  }
+
+  setActive(): void {
+    this.#spreadsheet.setSelection(this.name, ["A1"]);
+  }
+
+  // ---- the model behind the script-facing Sheet and Range ----
+
+  isFilteredOut(rowNumber: number): boolean {
+    return this.#row(rowNumber, false)?.filteredOut ?? false;
+  }
+
+  isHiddenByUser(rowNumber: number): boolean {
+    return this.#row(rowNumber, false)?.hiddenByUser ?? false;
+  }
+
+  lastRow(): number {
+    for (let r = this.#rows.length; r >= 1; r--) {
+      if (this.#rows[r - 1]?.cells.some((c) => !isEmpty(c))) return r;
+    }
+    return 0;
+  }
+
+  lastColumn(): number {
+    let last = 0;
+    for (const row of this.#rows) {
+      if (!row) continue;
+      for (let c = row.cells.length; c > last; c--) {
+        if (!isEmpty(row.cells[c - 1])) {
+          last = c;
+          break;
+        }
+      }
+    }
+    return last;
+  }
+
+  /** Checks that a range lies inside the grid, with Google's messages. */
+  checkRange(range: GridRange): void {
+    if (range.row < 1) throw new ServiceError("The starting row of the range is too small.");
+    if (range.col < 1) throw new ServiceError("The starting column of the range is too small.");
+    if (range.numRows < 1) throw new ServiceError("The number of rows in the range must be at least 1.");
+    if (range.numCols < 1) throw new ServiceError("The number of columns in the range must be at least 1.");
+    if (range.row + range.numRows - 1 > this.maxRows || range.col + range.numCols - 1 > this.maxCols) {
+      throw new ServiceError("The coordinates of the range are outside the dimensions of the sheet.");
+    }
+  }
+
+  parseA1(a1: string): GridRange {
+    const { ref } = splitSheetName(a1);
+    const range = parseRef(ref, this.maxRows, this.maxCols);
+    if (!range) throw new ServiceError(`Range not found`);
+    return range;
+  }
+
+  values(range: GridRange): CellValue[][] {
+    return this.#map(range, (cell) => cell?.value ?? "");
+  }
+
+  formulas(range: GridRange): string[][] {
+    return this.#map(range, (cell) => cell?.formula ?? "");
+  }
+
+  formats(range: GridRange): string[][] {
+    return this.#map(range, (cell) => cell?.format ?? "");
+  }
+
+  /** Writes a grid of inputs with Sheets' interpretation; validates everything before changing anything. */
+  write(range: GridRange, inputs: unknown[][]): void {
+    const stored = inputs.map((row, r) =>
+      row.map((input, c) => interpretInput(input, this.#cellAt(range.row + r, range.col + c, false)?.format ?? "")),
+    );
+    stored.forEach((row, r) =>
+      row.forEach((s, c) => {
+        const cell = this.#cellAt(range.row + r, range.col + c, true);
+        cell.value = s.value;
+        cell.formula = s.formula;
+      }),
+    );
+  }
+
+  setFormats(range: GridRange, formats: string[][]): void {
+    formats.forEach((row, r) =>
+      row.forEach((format, c) => {
+        this.#cellAt(range.row + r, range.col + c, true).format = format;
+      }),
+    );
+  }
+
+  clear(range: GridRange, what: { contents: boolean; formats: boolean }): void {
+    for (let r = range.row; r < range.row + range.numRows; r++) {
+      for (let c = range.col; c < range.col + range.numCols; c++) {
+        const cell = this.#cellAt(r, c, false);
+        if (!cell) continue;
+        if (what.contents) {
+          cell.value = "";
+          cell.formula = "";
+        }
+        if (what.formats) cell.format = "";
+      }
+    }
+  }
+
+  insertRows(beforeRow: number, count: number): void {
+    if (beforeRow - 1 > this.#rows.length) this.#rows.length = beforeRow - 1;
+    this.#rows.splice(beforeRow - 1, 0, ...Array.from({ length: count }, () => undefined));
+    this.maxRows += count;
+  }
+
+  deleteRows(row: number, count: number): void {
+    this.#rows.splice(row - 1, count);
+    this.maxRows -= count;
+  }
+
+  insertColumns(afterCol: number, count: number): void {
+    for (const row of this.#rows) {
+      if (!row || row.cells.length <= afterCol) continue;
+      row.cells.splice(afterCol, 0, ...Array.from({ length: count }, () => undefined));
+    }
+    this.maxCols += count;
+  }
+
+  /** Reorders rows fromRow..last row with data by comparing their values. */
+  sortRows(fromRow: number, compare: (a: unknown[], b: unknown[]) => number): void {
+    const lastRow = this.lastRow();
+    if (lastRow < fromRow) return;
+    const width = this.lastColumn();
+    const moving = this.#rows.slice(fromRow - 1, lastRow);
+    const valuesOf = (row: Row | undefined): unknown[] =>
+      Array.from({ length: width }, (_, c) => row?.cells[c]?.value ?? "");
+    moving.sort((a, b) => compare(valuesOf(a), valuesOf(b)));
+    this.#rows.splice(fromRow - 1, moving.length, ...moving);
+  }
+
+  reverseRows(fromRow: number, toRow: number): void {
+    if (toRow > this.#rows.length) this.#rows.length = toRow;
+    const moving = this.#rows.slice(fromRow - 1, toRow).reverse();
+    this.#rows.splice(fromRow - 1, moving.length, ...moving);
+  }
+
+  #parseCell(a1: string): GridRange {
+    const range = parseRef(a1, this.maxRows, this.maxCols);
+    if (!range) throw new Error(`not a cell reference: ${a1}`);
+    return range;
+  }
+
+  #map<T>(range: GridRange, read: (cell: Cell | undefined) => T): T[][] {
+    const out: T[][] = [];
+    for (let r = range.row; r < range.row + range.numRows; r++) {
+      const cells = this.#rows[r - 1]?.cells;
+      const line: T[] = [];
+      for (let c = range.col; c < range.col + range.numCols; c++) line.push(read(cells?.[c - 1]));
+      out.push(line);
+    }
+    return out;
+  }
+
+  #row(rowNumber: number, create: true): Row;
+  #row(rowNumber: number, create: boolean): Row | undefined;
+  #row(rowNumber: number, create: boolean): Row | undefined {
+    let row = this.#rows[rowNumber - 1];
+    if (!row && create) {
+      row = { cells: [], filteredOut: false, hiddenByUser: false };
+      this.#rows[rowNumber - 1] = row;
+      if (rowNumber > this.maxRows) this.maxRows = rowNumber;
+    }
+    return row;
+  }
+
+  #cellAt(rowNumber: number, col: number, create: true): Cell;
+  #cellAt(rowNumber: number, col: number, create: boolean): Cell | undefined;
+  #cellAt(rowNumber: number, col: number, create: boolean): Cell | undefined {
+    const row = this.#row(rowNumber, create);
+    if (!row) return undefined;
+    let cell = row.cells[col - 1];
+    if (!cell && create) {
+      cell = { value: "", formula: "", format: "" };
+      row.cells[col - 1] = cell;
+      if (col > this.maxCols) this.maxCols = col;
+    }
+    return cell;
+  }
+}
+
+export interface ToastRecord {
+  message: string;
+  title: string;
+  seconds: number;
+}
+
+/** The in-memory spreadsheet: sheets, the user's selection and the toasts shown on it. */
+export class FakeSpreadsheet {
+  readonly id = "local-spreadsheet";
+  name = "Territory Planner (local)";
+  readonly toasts: ToastRecord[] = [];
+  #sheets: FakeSheet[] = [];
+  #nextSheetId = 0;
+  #activeSheet: FakeSheet;
+  #selection: string[] = ["A1"];
+
+  constructor() {
+    this.#activeSheet = this.insertSheet("Sheet1");
+  }
+
+  getSheetByName(name: string): FakeSheet | null {
+    return this.#sheets.find((s) => s.name === name) ?? null;
+  }
+
+  insertSheet(name: string, index?: number): FakeSheet {
+    if (this.getSheetByName(name)) {
+      throw new ServiceError(`A sheet with the name "${name}" already exists. Please enter another name.`);
+    }
+    const sheet = new FakeSheet(this, name, this.#nextSheetId++);
+    this.#sheets.splice(index ?? this.#sheets.length, 0, sheet);
+    return sheet;
+  }
+
+  sheets(): FakeSheet[] {
+    return [...this.#sheets];
+  }
+
+  /** Makes `sheetName` active with these ranges selected; the active range is the last one. */
+  setSelection(sheetName: string, a1Ranges: string[]): void {
+    const sheet = this.#require(sheetName);
+    for (const a1 of a1Ranges) sheet.checkRange(sheet.parseA1(a1));
+    this.#activeSheet = sheet;
+    this.#selection = a1Ranges.length > 0 ? [...a1Ranges] : ["A1"];
+  }
+
+  getActiveSheetName(): string {
+    return this.#activeSheet.name;
+  }
+
+  activeSheet(): FakeSheet {
+    return this.#activeSheet;
+  }
+
+  selection(): string[] {
+    return [...this.#selection];
+  }
+
+  insertRows(sheetName: string, beforeRow: number, count: number): void {
+    this.#require(sheetName).insertRows(beforeRow, count);
+  }
+
+  deleteRows(sheetName: string, row: number, count: number): void {
+    this.#require(sheetName).deleteRows(row, count);
+  }
+
+  sortRows(sheetName: string, fromRow: number, compare: (a: unknown[], b: unknown[]) => number): void {
+    this.#require(sheetName).sortRows(fromRow, compare);
+  }
+
+  reverseRows(sheetName: string, fromRow: number, toRow: number): void {
+    this.#require(sheetName).reverseRows(fromRow, toRow);
+  }
+
+  #require(name: string): FakeSheet {
+    const sheet = this.getSheetByName(name);
+    if (!sheet) throw new Error(`no sheet named ${name}`);
+    return sheet;
+  }
+}

@@ -1,0 +1,89 @@
+/** Plain counters of what scripts asked of the services, so tests can assert batching and quotas. */
+export interface StatsSnapshot {
+  rangeReads: number;
+  rangeWrites: number;
+  rangeCalls: number;
+  urlFetch: { fetch: number; fetchAll: number; requests: number; byHost: Record<string, number> };
+  executions: number;
+  triggerRuntimeMs: number;
+  propertyWrites: number;
+  cacheCalls: number;
+}
+
+export class RuntimeStats implements StatsSnapshot {
+  rangeReads = 0;
+  rangeWrites = 0;
+  urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} as Record<string, number> };
+  executions = 0;
+  triggerRuntimeMs = 0;
+  propertyWrites = 0;
+  cacheCalls = 0;
+  /** Counters of each finished execution, oldest first (cleared by reset()). */
+  perExecution: StatsSnapshot[] = [];
+
+  get rangeCalls(): number {
+    return this.rangeReads + this.rangeWrites;
+  }
+
+  reset(): void {
+    this.rangeReads = 0;
+    this.rangeWrites = 0;
+    this.urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} };
+    this.executions = 0;
+    this.triggerRuntimeMs = 0;
+    this.propertyWrites = 0;
+    this.cacheCalls = 0;
+    this.perExecution = [];
+  }
+
+  snapshot(): StatsSnapshot {
+    return {
+      rangeReads: this.rangeReads,
+      rangeWrites: this.rangeWrites,
+      rangeCalls: this.rangeCalls,
+      urlFetch: { ...this.urlFetch, byHost: { ...this.urlFetch.byHost } },
+      executions: this.executions,
+      triggerRuntimeMs: this.triggerRuntimeMs,
+      propertyWrites: this.propertyWrites,
+      cacheCalls: this.cacheCalls,
+    };
+  }
+
+  countRequest(url: string): void {
+    this.urlFetch.requests += 1;
+    const host = hostOf(url);
+    this.urlFetch.byHost[host] = (this.urlFetch.byHost[host] ?? 0) + 1;
+  }
+}
+
+/** What changed between two snapshots. */
+export function statsDelta(after: StatsSnapshot, before: StatsSnapshot): StatsSnapshot {
+  const byHost: Record<string, number> = {};
+  for (const [host, n] of Object.entries(after.urlFetch.byHost)) {
+    const d = n - (before.urlFetch.byHost[host] ?? 0);
+    if (d !== 0) byHost[host] = d;
+  }
+  return {
+    rangeReads: after.rangeReads - before.rangeReads,
+    rangeWrites: after.rangeWrites - before.rangeWrites,
+    rangeCalls: after.rangeCalls - before.rangeCalls,
+    urlFetch: {
+      fetch: after.urlFetch.fetch - before.urlFetch.fetch,
+      fetchAll: after.urlFetch.fetchAll - before.urlFetch.fetchAll,
+      requests: after.urlFetch.requests - before.urlFetch.requests,
+      byHost,
+    },
+    executions: after.executions - before.executions,
+    triggerRuntimeMs: after.triggerRuntimeMs - before.triggerRuntimeMs,
+    propertyWrites: after.propertyWrites - before.propertyWrites,
+    cacheCalls: after.cacheCalls - before.cacheCalls,
+  };
+}
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

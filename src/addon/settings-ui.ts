@@ -1,5 +1,231 @@
-// CONTRACT STUB — the sidebar helper implements the settings view's server side here.
-export declare function getSettingsView(): unknown;
-export declare function saveSettings(form: unknown): unknown;
-export declare function testConnection(service: unknown, form?: unknown): unknown;
-export declare function listModels(form?: unknown): unknown;
+// Server side of the Settings page (SPEC §9): what the page reads, saves and tests.
+// API keys never leave the server in full: the view carries them masked to the last 4 characters,
+// and in a form a blank or masked key field means "keep the saved key".
+import { z } from "zod";
+import { buildModelsRequest, buildTavilyTestRequest, describeConnectionTest, parseModelsResponse } from "../core/connection";
+import {
+  maskSecret,
+  SETTING_DEFAULTS,
+  SETTING_KEYS,
+  validateSettings,
+  type RawSettings,
+  type SettingErrors,
+  type SettingKey,
+  type Settings,
+} from "../core/settings";
+import type { HttpResponse } from "../core/types";
+import { fetchOne } from "./http";
+import { readRawSettings, saveUserSettings } from "./settings-store";
+
+export type SecretKey = "TAVILY_API_KEY" | "LLM_API_KEY";
+const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
+export type Service = "tavily" | "llm";
+
+export interface SettingsView {
+  /** Every setting as the page shows it; the two keys masked (empty when not set). */
+  values: Record<SettingKey, string>;
+  keysSet: Record<SecretKey, boolean>;
+  /** What a blank field falls back to (built-in defaults; keys have none). */
+  defaults: Record<SettingKey, string>;
+  /** Problems with what is stored now, keyed by setting. */
+  errors: SettingErrors;
+}
+
+export interface SaveSettingsResult {
+  ok: boolean;
+  /** Field-level messages keyed by setting; empty when saved. */
+  errors: SettingErrors;
+  /** A message about the form as a whole ("" when there is none). */
+  message: string;
+  /** The stored settings after the call (unchanged when ok is false). */
+  view: SettingsView;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface ModelsResult {
+  ok: boolean;
+  models: string[];
+  message: string;
+}
+
+/** The mask character of maskSecret: a real key never contains it, so a field holding it is unchanged. */
+const MASK_CHAR = "•";
+
+// Values are bounded so a pasted novel cannot reach a property (9 KB per value, SPEC §12).
+const formSchema = z.record(z.string(), z.string().max(4000, "is too long"));
+const serviceSchema = z.enum(["tavily", "llm"]);
+
+const SERVICE_LABEL: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
+/** The fields each test depends on; errors elsewhere in the form must not block a test. */
+const SERVICE_FIELDS: Record<Service, readonly SettingKey[]> = {
+  tavily: ["TAVILY_API_KEY"],
+  llm: ["LLM_API_KEY", "LLM_BASE_URL"],
+};
+const FIELD_LABEL: Partial<Record<SettingKey, string>> = {
+  TAVILY_API_KEY: "Tavily API key",
+  LLM_API_KEY: "LLM API key",
+  LLM_BASE_URL: "LLM base URL",
+};
+
+function isSecret(key: SettingKey): key is SecretKey {
+  return (SECRETS as readonly SettingKey[]).includes(key);
+}
+
+function viewOf(raw: Record<SettingKey, string>): SettingsView {
+  const values = { ...raw };
+  const defaults = { ...SETTING_DEFAULTS };
+  for (const key of SECRETS) {
+    values[key] = maskSecret(raw[key].trim());
+    defaults[key] = "";
+  }
+  return {
+    values,
+    keysSet: { TAVILY_API_KEY: raw.TAVILY_API_KEY.trim() !== "", LLM_API_KEY: raw.LLM_API_KEY.trim() !== "" },
+    defaults,
+    errors: validateSettings(raw).errors,
+  };
+}
+
+export function getSettingsView(): SettingsView {
+  return viewOf(readRawSettings());
+}
+
+/**
+ * The settings a form asks for, over the stored ones. `changes` holds only what differs, so saving
+ * does not copy deployment-wide defaults into the user's properties; a blank field becomes "" in
+ * `changes`, which removes the user's own value.
+ */
+function applyForm(current: Record<SettingKey, string>, form: Record<string, string>): { merged: Record<SettingKey, string>; changes: RawSettings } {
+  const merged = { ...current };
+  const changes: RawSettings = {};
+  for (const key of SETTING_KEYS) {
+    const value = form[key];
+    if (value === undefined) continue;
+    const trimmed = value.trim();
+    if (isSecret(key)) {
+      if (trimmed === "" || trimmed.includes(MASK_CHAR)) continue;
+    } else if (trimmed === "") {
+      merged[key] = SETTING_DEFAULTS[key];
+      if (current[key] !== SETTING_DEFAULTS[key]) changes[key] = "";
+      continue;
+    }
+    if (trimmed !== current[key]) {
+      merged[key] = trimmed;
+      changes[key] = trimmed;
+    }
+  }
+  return { merged, changes };
+}
+
+function formIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")} ` : "";
+  return `The form could not be read: ${where}${issue?.message ?? "unexpected content"}.`;
+}
+
+export function saveSettings(form: unknown): SaveSettingsResult {
+  const current = readRawSettings();
+  const parsed = formSchema.safeParse(form);
+  if (!parsed.success) return { ok: false, errors: {}, message: formIssue(parsed.error), view: viewOf(current) };
+  const { merged, changes } = applyForm(current, parsed.data);
+  const { errors } = validateSettings(merged);
+  if (Object.keys(errors).length > 0) {
+    return { ok: false, errors, message: "Nothing was saved: fix the marked fields.", view: viewOf(current) };
+  }
+  saveUserSettings(changes);
+  return { ok: true, errors: {}, message: "Settings saved.", view: getSettingsView() };
+}
+
+/** Settings to test with: the form over the saved settings, or the saved settings alone. */
+function settingsForTest(service: Service, form: unknown): { settings: Settings } | { message: string } {
+  const current = readRawSettings();
+  let merged = current;
+  if (form !== undefined && form !== null) {
+    const parsed = formSchema.safeParse(form);
+    if (!parsed.success) return { message: formIssue(parsed.error) };
+    merged = applyForm(current, parsed.data).merged;
+  }
+  const first = validateSettings(merged);
+  if (first.settings) return { settings: first.settings };
+  for (const key of SERVICE_FIELDS[service]) {
+    const error = first.errors[key];
+    if (error) return { message: `${FIELD_LABEL[key] ?? key} ${error}.` };
+  }
+  // Only fields this test does not use are wrong: test with built-in values in their place.
+  const patched = { ...merged };
+  for (const key of SETTING_KEYS) if (first.errors[key]) patched[key] = SETTING_DEFAULTS[key];
+  const second = validateSettings(patched);
+  return second.settings ? { settings: second.settings } : { message: "The settings could not be read; save them and try again." };
+}
+
+/** Belt and braces: whatever a provider or the network echoes back, a key never reaches the page. */
+function scrub(message: string, settings: Settings): string {
+  let safe = message;
+  for (const secret of [settings.tavilyApiKey, settings.llmApiKey]) {
+    if (secret.length >= 4) safe = safe.split(secret).join(maskSecret(secret));
+  }
+  return safe;
+}
+
+function missingKeyMessage(service: Service): string {
+  return `No ${SERVICE_LABEL[service]} API key yet: paste one in the field above.`;
+}
+
+/** fetchOne reports a transport failure (DNS, timeout) as status 0 with the error text as body. */
+function unreachable(response: HttpResponse, settings: Settings, url: string): string | null {
+  if (response.status !== 0) return null;
+  const host = url.replace(/^https?:\/\//i, "").split("/")[0] ?? url;
+  return scrub(`Could not reach ${host}: ${response.body || "no answer"}`, settings);
+}
+
+export function testConnection(service: unknown, form?: unknown): ConnectionTestResult {
+  const which = serviceSchema.safeParse(service);
+  if (!which.success) return { ok: false, message: "Unknown service to test." };
+  const resolved = settingsForTest(which.data, form);
+  if ("message" in resolved) return { ok: false, message: resolved.message };
+  const { settings } = resolved;
+  const key = which.data === "tavily" ? settings.tavilyApiKey : settings.llmApiKey;
+  if (!key) return { ok: false, message: missingKeyMessage(which.data) };
+
+  const request = which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings);
+  const response = fetchOne(request);
+  const transport = unreachable(response, settings, request.url);
+  if (transport) return { ok: false, message: transport };
+  const verdict = describeConnectionTest(which.data, response);
+  let message = verdict.message;
+  // The LLM test is GET /models anyway: say so when the chosen model is not offered.
+  if (verdict.ok && which.data === "llm") {
+    try {
+      const models = parseModelsResponse(response);
+      if (models.length > 0 && !models.includes(settings.llmModel)) {
+        message += ` Note: the model "${settings.llmModel}" is not in this provider's list.`;
+      }
+    } catch {
+      // The verdict already says the key works; a list we cannot read is not worth a warning here.
+    }
+  }
+  return { ok: verdict.ok, message: scrub(message, settings) };
+}
+
+export function listModels(form?: unknown): ModelsResult {
+  const resolved = settingsForTest("llm", form);
+  if ("message" in resolved) return { ok: false, models: [], message: resolved.message };
+  const { settings } = resolved;
+  if (!settings.llmApiKey) return { ok: false, models: [], message: missingKeyMessage("llm") };
+  const request = buildModelsRequest(settings);
+  const response = fetchOne(request);
+  const transport = unreachable(response, settings, request.url);
+  if (transport) return { ok: false, models: [], message: transport };
+  try {
+    const models = parseModelsResponse(response);
+    const message = models.length === 0 ? "The provider lists no models; type the model id." : `${models.length} models available.`;
+    return { ok: models.length > 0, models, message };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : "The model list could not be read.";
+    return { ok: false, models: [], message: scrub(text, settings) };
+  }
+}

@@ -1,0 +1,183 @@
+// Browser harness for the sidebar and settings pages: Debian's Chromium through playwright-core,
+// the built pages from dist/ on a local HTTP server, and a google.script.run shim that forwards
+// every call to a server implemented in the test process (scripted, or the local Apps Script
+// runtime). No request leaves 127.0.0.1.
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const CHROMIUM = "/usr/bin/chromium";
+export const SCREENSHOTS = join(root, "test-output/screenshots");
+const ADDONS_CSS = "https://ssl.gstatic.com/docs/script/css/add-ons1.css";
+
+export async function launchChromium(): Promise<Browser> {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+  } catch {
+    throw new Error(`The sidebar tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium); .ci/run does it when it is missing.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+/** Serves dist/Sidebar.html and dist/Settings.html, read on each request so a rebuild is picked up. */
+export async function serveDist(): Promise<{ url: string; close(): Promise<void> }> {
+  const pages = new Set(["/Sidebar.html", "/Settings.html"]);
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (!pages.has(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(join(root, "dist", path.slice(1)), "utf8").then(
+      (html) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html),
+      () => res.writeHead(500, { "content-type": "text/plain" }).end(`dist${path} is missing: run node build.mjs`),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What google.script.run reaches: the names the server exports and a way to run one. */
+export interface FakeServer {
+  functions: readonly string[];
+  call(name: string, args: unknown[]): Promise<unknown>;
+}
+
+export interface CallRecord {
+  name: string;
+  args: unknown[];
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/** Counts calls and concurrency on the test side of the bridge. */
+export class CallLog {
+  readonly calls: CallRecord[] = [];
+  maxInFlight = 0;
+  private readonly maxByName = new Map<string, number>();
+  private readonly inFlightByName = new Map<string, number>();
+  private inFlight = 0;
+
+  begin(name: string, args: unknown[]): CallRecord {
+    const record: CallRecord = { name, args, startedAt: Date.now(), endedAt: null };
+    this.calls.push(record);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const n = (this.inFlightByName.get(name) ?? 0) + 1;
+    this.inFlightByName.set(name, n);
+    this.maxByName.set(name, Math.max(this.maxByName.get(name) ?? 0, n));
+    return record;
+  }
+
+  end(record: CallRecord): void {
+    record.endedAt = Date.now();
+    this.inFlight -= 1;
+    this.inFlightByName.set(record.name, (this.inFlightByName.get(record.name) ?? 1) - 1);
+  }
+
+  count(name: string): number {
+    return this.calls.filter((c) => c.name === name).length;
+  }
+
+  maxConcurrent(name: string): number {
+    return this.maxByName.get(name) ?? 0;
+  }
+}
+
+export interface OpenedPage {
+  page: Page;
+  log: CallLog;
+  /** Texts of alert/confirm/prompt dialogs the page opened (an XSS would show up here). */
+  dialogs: string[];
+  /** Requests the page tried to send anywhere but the local server. */
+  blocked: string[];
+}
+
+/**
+ * The shim runs in the page before its scripts. Like google.script.run, each withSuccessHandler /
+ * withFailureHandler returns a runner with those handlers set, only the server's exported names
+ * are callable, and arguments and results cross as JSON (google.script.run refuses Dates too).
+ */
+function installShim(names: readonly string[]): void {
+  type Handler = ((value: unknown) => void) | null;
+  const host = window as unknown as {
+    google: unknown;
+    __tpServerCall(name: string, argsJson: string): Promise<string>;
+  };
+  const makeRunner = (success: Handler, failure: Handler): Record<string, unknown> => {
+    const runner: Record<string, unknown> = {
+      withSuccessHandler: (fn: Handler) => makeRunner(fn, failure),
+      withFailureHandler: (fn: Handler) => makeRunner(success, fn),
+    };
+    for (const name of names) {
+      runner[name] = (...args: unknown[]) => {
+        host.__tpServerCall(name, JSON.stringify(args)).then((json) => {
+          const answer = JSON.parse(json) as { ok: boolean; value?: unknown; error?: string };
+          if (answer.ok) success?.(answer.value);
+          else failure?.(new Error(answer.error));
+        });
+      };
+    }
+    return runner;
+  };
+  host.google = { script: { run: makeRunner(null, null) } };
+}
+
+export async function openPage(browser: Browser, baseUrl: string, file: "Sidebar.html" | "Settings.html", server: FakeServer, viewport = { width: 300, height: 900 }): Promise<OpenedPage> {
+  // Reduced motion switches off the bar's transition, so screenshots show the value, not a frame of it.
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  const log = new CallLog();
+  const dialogs: string[] = [];
+  const blocked: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.route("**/*", async (route) => {
+    const url = route.request().url();
+    if (url === ADDONS_CSS) await route.fulfill({ status: 200, contentType: "text/css", body: "" });
+    else if (url.startsWith(baseUrl)) await route.continue();
+    else {
+      blocked.push(url);
+      await route.abort();
+    }
+  });
+  await page.exposeFunction("__tpServerCall", async (name: string, argsJson: string): Promise<string> => {
+    const args = JSON.parse(argsJson) as unknown[];
+    const record = log.begin(name, args);
+    try {
+      const value = await server.call(name, args);
+      return JSON.stringify({ ok: true, value });
+    } catch (error) {
+      return JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      log.end(record);
+    }
+  });
+  await page.addInitScript(installShim, server.functions);
+  await page.goto(`${baseUrl}/${file}`);
+  return { page, log, dialogs, blocked };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

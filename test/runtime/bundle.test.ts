@@ -1,0 +1,39 @@
+// The built dist/Code.js (`npm test` builds it first) as Apps Script sees it: plain top-level
+// function declarations, evaluated with no runtime around them.
+import vm from "node:vm";
+import { describe, expect, it } from "vitest";
+import { loadBuiltAddon } from "../../src/local/runtime";
+
+const SPEC_GLOBALS = [
+  "onOpen",
+  "onInstall",
+  "researchSelectedRows",
+  "refreshSelectedRows",
+  "retryFailedRows",
+  "showSidebar",
+  "showSettings",
+  "cancelResearch",
+  "runResearchWorker",
+  "getResearchProgress",
+  "TERRITORY_TIER",
+];
+
+describe("dist/Code.js", () => {
+  const { code } = loadBuiltAddon();
+
+  it("exposes every SPEC §2 global as a function in a bare vm context", () => {
+    const context = vm.createContext({});
+    vm.runInContext(code, context);
+    const globals = context as Record<string, unknown>;
+    for (const name of SPEC_GLOBALS) expect(typeof globals[name], name).toBe("function");
+  });
+
+  it("keeps the @customfunction JSDoc directly above TERRITORY_TIER", () => {
+    const match = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\n(?=function TERRITORY_TIER\()/.exec(code);
+    expect(match, "JSDoc block right above function TERRITORY_TIER(").not.toBeNull();
+    const doc = match?.[1] ?? "";
+    expect(doc).toContain("@customfunction");
+    expect(doc).toMatch(/@param\b/);
+    expect(doc).toMatch(/@return\b/);
+  });
+});

@@ -21,7 +21,8 @@ export function mentionMatcher(company: string, domain: string | null): MentionM
   const tokens = coreNameTokens(company);
   const body = tokens.map(escapeRegExp).join("[^\\p{L}\\p{N}]{0,3}");
   return {
-    name: tokens.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, "giu") : null,
+    // An optional "s" after the name: folding drops apostrophes, so "Read AI's" arrives as "read ais".
+    name: tokens.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])${body}s?(?![\\p{L}\\p{N}])`, "giu") : null,
     domainPattern: domain ? new RegExp(`(?<![\\p{L}\\p{N}.-])${escapeRegExp(domain)}(?![\\p{L}\\p{N}-])`, "iu") : null,
     domain,
   };

@@ -59,6 +59,25 @@ describe("execution limits", () => {
     expect(rt.run("slow", [], { kind: "menu" }).value).toBe("late");
   });
 
+  it("gives a simple trigger 30 seconds and no services that need authorization", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function onOpen() { Utilities.sleep(31000); }
+        function onEdit() { UrlFetchApp.fetch("https://api.tavily.com/search"); }`,
+    });
+    expect(rt.run("onOpen", [{}], { kind: "simpleTrigger" })).toMatchObject({ killed: true, elapsedMs: 30_000 });
+    expect(rt.run("onEdit", [{}], { kind: "simpleTrigger" }).error).toBe(
+      "You do not have permission to call UrlFetchApp.fetch. Required permissions: https://www.googleapis.com/auth/script.external_request",
+    );
+  });
+
+  it("stops a script that spins without calling any service", () => {
+    const rt = new LocalRuntime({ code: `function spin() { for (;;) {} }`, cpuGuardMs: 100 });
+    const start = rt.clock.now();
+    expect(rt.run("spin")).toMatchObject({ killed: true, error: "Exceeded maximum execution time" });
+    expect(rt.clock.now()).toBe(start + 360_000);
+  });
+
   it("starts every execution with fresh globals", () => {
     const rt = new LocalRuntime({ code: `var counter = 0; function bump() { counter += 1; return counter; }` });
     expect(rt.run("bump").value).toBe(1);

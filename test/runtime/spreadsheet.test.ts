@@ -44,6 +44,7 @@ describe("SpreadsheetApp values", () => {
           sheet.getRange("A1:C1").setValues([["=1+1", "+SUM(A1)", "- item"]]);
           sheet.getRange("A2:C2").setNumberFormat("@").setValues([["=1+1", "+SUM(A1)", "@x"]]);
           sheet.getRange("A3:C3").setValues([["42", "3.5", "TRUE"]]);
+          sheet.getRange("A4").setValue("'=2+2");
         }`,
     });
     expect(rt.run("write").error).toBeNull();
@@ -54,6 +55,8 @@ describe("SpreadsheetApp values", () => {
     expect(sheet.formulaAt("A2")).toBe("");
     expect(sheet.dump()[1]).toEqual(["=1+1", "+SUM(A1)", "@x"]);
     expect(sheet.dump()[2]).toEqual([42, 3.5, true]);
+    // A leading apostrophe forces text and is not kept.
+    expect([sheet.cell("A4"), sheet.formulaAt("A4")]).toEqual(["=2+2", ""]);
   });
 
   it("returns getValues as arrays of the script's realm, with '' for empty cells", () => {

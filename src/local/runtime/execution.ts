@@ -116,6 +116,16 @@ export class Execution {
     }
   }
 
+  /**
+   * Simple triggers (onOpen, onEdit) run without authorization, so Google refuses services that
+   * need a scope, with this message.
+   */
+  requireAuthorization(method: string, scope: string): void {
+    if (this.kind === "simpleTrigger") {
+      this.fail(`You do not have permission to call ${method}. Required permissions: https://www.googleapis.com/auth/${scope}`);
+    }
+  }
+
   toScript<T>(value: T): T {
     return this.realm.clone(value) as T;
   }

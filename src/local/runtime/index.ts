@@ -99,6 +99,8 @@ const REALM_SETUP = `(function (now) {
 })`;
 
 const CALL = "__localRuntimeCall";
+/** Custom functions and simple triggers (onOpen, onEdit) both get 30 seconds on Google. */
+const SHORT_LIMIT_MS = LIMITS.customFunctionMs;
 
 function containsDate(value: unknown, seen = new Set<unknown>()): boolean {
   if (value === null || typeof value !== "object" || seen.has(value)) return false;
@@ -189,7 +191,7 @@ export class LocalRuntime {
   run(fn: string, args: unknown[] = [], opts: RunOptions = {}): ExecutionResult {
     const kind = opts.kind ?? "menu";
     const startedAt = this.clock.now();
-    const limit = kind === "customFunction" ? LIMITS.customFunctionMs : LIMITS.executionMs;
+    const limit = kind === "customFunction" || kind === "simpleTrigger" ? SHORT_LIMIT_MS : LIMITS.executionMs;
     const exec = new Execution({
       id: `execution-${++this.#executionCount}`,
       kind,

@@ -41,6 +41,8 @@ export function interpretInput(input: unknown, format: string): { value: CellVal
     throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
   }
   if (format === "@" || text === "") return { value: text, formula: "" };
+  // A leading apostrophe forces text in Sheets and is not part of the value.
+  if (text.startsWith("'")) return { value: text.slice(1), formula: "" };
   if (text.startsWith("=") && text.length > 1) return { value: FORMULA_VALUE, formula: text };
   if (SIGNED_FORMULA.test(text)) return { value: FORMULA_VALUE, formula: `=${text}` };
   if (NUMBER.test(text.trim())) return { value: Number(text), formula: "" };

@@ -63,6 +63,7 @@ function triggerObject(record: TriggerRecord): Record<string, unknown> {
 export function scriptApp(exec: Execution, table: TriggerTable): Record<string, unknown> {
   const call = (method: string): void => {
     exec.forbidInCustomFunction(`ScriptApp.${method}`);
+    exec.requireAuthorization(`ScriptApp.${method}`, "script.scriptapp");
     exec.service();
   };
   const clockBuilder = (handler: string) => {

@@ -163,10 +163,12 @@ export function urlFetchApp(exec: Execution, mode: () => FetchMode) {
   };
   return {
     fetch(url: unknown, params?: unknown) {
+      exec.requireAuthorization("UrlFetchApp.fetch", "script.external_request");
       exec.stats.urlFetch.fetch += 1;
       return send([prepare(exec, url, params)])[0];
     },
     fetchAll(requests: unknown) {
+      exec.requireAuthorization("UrlFetchApp.fetchAll", "script.external_request");
       exec.stats.urlFetch.fetchAll += 1;
       if (!Array.isArray(requests)) return exec.fail("Invalid argument: requests");
       const prepared = requests.map((r: unknown) =>

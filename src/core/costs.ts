@@ -25,11 +25,6 @@ export function addCost(a: Cost, add: Partial<Omit<Cost, "usd">>, prices: Prices
   return { ...counts, usd: costUsd(counts, prices) };
 }
 
-/** Sum of several companies' costs (a run's total). */
-export function sumCosts(costs: Cost[], prices: Prices): Cost {
-  return costs.reduce((total, c) => addCost(total, c, prices), ZERO_COST);
-}
-
 /** What a typical new company costs: one advanced search and one judging call at the full evidence budget. */
 export function expectedCompanyCost(settings: Settings, promptOverheadChars: number, outputTokens: number): Cost {
   const inputTokens = Math.ceil((promptOverheadChars + settings.evidenceBudgetChars) / 4);

@@ -216,7 +216,7 @@ export function nextStep(state: CompanyState): Step {
 
 function transient(state: CompanyState, message: string, now: number): CompanyState {
   const tries = state.tries + 1;
-  if (tries >= MAX_TRIES || !state.pending) return fail(state, `${message}, ${MAX_TRIES} tries; use Retry failed rows later`);
+  if (tries >= MAX_TRIES || !state.pending) return fail(state, `${message} after ${MAX_TRIES} tries; use Retry failed rows later`);
   return { ...state, tries, pending: { ...state.pending, notBefore: now + BACKOFF_BASE_MS * 2 ** (tries - 1) } };
 }
 

@@ -30,15 +30,21 @@ export type Reply = z.output<typeof replySchema>;
 
 export const REPLY_SCHEMA_NAME = "company_judgment";
 
+/** Built once per execution: every judging request of a run carries the same schema. */
+let jsonSchemaMemo: Record<string, unknown> | null = null;
+
 /**
  * The JSON schema for response_format: derived from replySchema (all fields required, nullable ones
  * as a null alternative, additionalProperties false), which is what OpenAI's strict mode demands;
  * the $schema marker is dropped because some providers refuse unknown top-level keys.
  */
 export function replyJsonSchema(): Record<string, unknown> {
-  const schema: Record<string, unknown> = { ...z.toJSONSchema(replySchema) };
-  delete schema.$schema;
-  return schema;
+  if (!jsonSchemaMemo) {
+    const schema: Record<string, unknown> = { ...z.toJSONSchema(replySchema) };
+    delete schema.$schema;
+    jsonSchemaMemo = schema;
+  }
+  return jsonSchemaMemo;
 }
 
 export function responseFormat(jsonMode: boolean): Record<string, unknown> {

@@ -65,8 +65,11 @@ export interface CompanyState {
   readonly query: string;
   readonly fetchedAt: number;
   readonly searchCredits: number;
-  /** The evidence came from the cache (no search yet in this research). */
-  readonly evidenceFromCache: boolean;
+  /**
+   * The cache entry's evidence when that is what is being judged (no search yet in this research):
+   * it goes back into the cache whole, even when a small budget sent the model only part of it.
+   */
+  readonly cachedEvidence: EvidenceItem[] | null;
   readonly evidence: EvidenceItem[];
   readonly budgetChars: number;
   readonly shrinks: number;
@@ -176,7 +179,7 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
     query: "",
     fetchedAt: now,
     searchCredits: 0,
-    evidenceFromCache: false,
+    cachedEvidence: null,
     evidence: [],
     budgetChars: opts.evidenceBudgetChars ?? settings.evidenceBudgetChars,
     shrinks: 0,
@@ -197,7 +200,7 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
   if (cache && cache.evidence.length > 0) {
     // Evidence already paid for and validated: only the judging call is new (another model or profile).
     return toJudge(
-      { ...state, evidenceFromCache: true, evidence: cache.evidence, query: cache.query, fetchedAt: cache.fetchedAt, searchCredits: cache.credits },
+      { ...state, cachedEvidence: cache.evidence, evidence: cache.evidence, query: cache.query, fetchedAt: cache.fetchedAt, searchCredits: cache.credits },
       opts,
     );
   }
@@ -231,7 +234,7 @@ function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions
     searchesDone: state.searchesDone + 1,
     query: state.queries[state.searchesDone] ?? "",
     fetchedAt: now,
-    evidenceFromCache: false,
+    cachedEvidence: null,
   };
   const evidence = selectEvidence(parsed.results, mentionMatcher(state.input.company, state.searchDomain));
   if (evidence.length === 0) {
@@ -274,7 +277,7 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
   const name = displayName(state.input.company);
   if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold) {
     const why = `The search results were not about ${name} (${judged.searchesDone} searches).`;
-    if (judged.evidenceFromCache) return toSearch({ ...judged, searchCredits: 0, evidenceFromCache: false }, 0, opts, why);
+    if (judged.cachedEvidence) return toSearch({ ...judged, searchCredits: 0, cachedEvidence: null }, 0, opts, why);
     return toSearch(judged, judged.searchesDone, opts, why);
   }
   const result = resultFrom(judged, reply, now);
@@ -286,7 +289,7 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
     query: judged.query,
     fetchedAt: judged.fetchedAt,
     relevance: reply.relevance,
-    evidence: judged.evidence,
+    evidence: judged.cachedEvidence ?? judged.evidence,
     credits: judged.searchCredits,
     result,
   };

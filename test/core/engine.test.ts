@@ -377,6 +377,13 @@ describe("cache", () => {
     expect(done.cacheEntry).toMatchObject({ query: "q0", fetchedAt: 123, credits: 2, evidence: entry.evidence, result: done.result });
   });
 
+  it("keeps the cached evidence whole when a small budget sends the model only part of it", () => {
+    const long = { ...entry, evidence: [0, 1, 2].map((i) => ({ url: `https://www.anthropic.com/p${i}`, title: "About", content: "Anthropic trains frontier models. ".repeat(200) })) };
+    const run = drive(anthropic, () => chat(reply()), options({ evidenceBudgetChars: 2000 }, { LLM_MODEL: "model-b" }), long);
+    expect(promptChars(run.calls[0] as Call)).toBeLessThan(2000 + 5000);
+    expect(expectKind(run.outcome, "done").cacheEntry?.evidence).toEqual(long.evidence);
+  });
+
   it("with another profile's result, judges the cached evidence without searching", () => {
     const run = drive(anthropic, () => chat(reply()), options(), { ...entry, result: { ...result, profile: "managed-inference" } });
     expect(run.calls.map((c) => c.service)).toEqual(["llm"]);

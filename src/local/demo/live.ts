@@ -1,0 +1,158 @@
+// Live mode pieces the runtime's own real-HTTP mode cannot do: send Tavily requests to another base
+// URL (TAVILY_BASE_URL, for tests against a local fake server) and record the exchanges (--record).
+// UrlFetchApp is synchronous for the script, so each request runs in a short-lived child Node process
+// that the handler waits for.
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { ProviderHandler, ProviderReply, ProviderRequest } from "../providers";
+import { TAVILY_ORIGIN } from "../providers";
+import { serviceOf } from "./fetch";
+import { writeFileAtomic } from "./files";
+import {
+  chatCompletionSchema,
+  nameWords,
+  recordingFileName,
+  tavilyResponseSchema,
+  type ChatCompletion,
+  type Recording,
+  type TavilyResponse,
+} from "./recordings";
+
+/** Google's own UrlFetchApp timeout. */
+const HTTP_TIMEOUT_MS = 60_000;
+
+const CHILD_SCRIPT = `
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (d) => (input += d));
+process.stdin.on("end", async () => {
+  const { url, method, headers, payload, timeoutMs } = JSON.parse(input);
+  try {
+    const res = await fetch(url, { method: method.toUpperCase(), headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    const out = {};
+    res.headers.forEach((v, k) => { out[k] = v; });
+    process.stdout.write(JSON.stringify({ status: res.status, headers: out, body }));
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ error: String((e && e.cause && e.cause.code) || (e && e.name) || "network error") }));
+  }
+});
+`;
+
+const childReplySchema = z.union([
+  z.object({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
+  z.object({ error: z.string() }),
+]);
+
+/** One real HTTP request, synchronously; a network failure throws, which the script sees as an exception. */
+export function httpRequestSync(request: { url: string; method: string; headers: Record<string, string>; payload?: string }): Omit<ProviderReply, "latencyMs"> {
+  const child = spawnSync(process.execPath, ["-e", CHILD_SCRIPT], {
+    input: JSON.stringify({ ...request, timeoutMs: HTTP_TIMEOUT_MS }),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`Address unavailable: ${request.url}`);
+  const reply = childReplySchema.parse(JSON.parse(child.stdout));
+  if ("error" in reply) {
+    throw new Error(reply.error === "TimeoutError" ? `Timeout: ${request.url}` : `Address unavailable: ${request.url}`);
+  }
+  return reply;
+}
+
+/** Rewrites https://api.tavily.com/... to the same path under baseUrl. */
+export function rewriteTavilyUrl(url: string, baseUrl: string | null): string {
+  if (!baseUrl || !url.startsWith(TAVILY_ORIGIN + "/")) return url;
+  return baseUrl.replace(/\/+$/, "") + url.slice(TAVILY_ORIGIN.length);
+}
+
+export function createLiveHandler(options: { tavilyBaseUrl: string | null; recorder?: Recorder }): ProviderHandler {
+  return (request: ProviderRequest): ProviderReply => {
+    const started = Date.now();
+    const { url, method, headers, payload } = request;
+    const reply = httpRequestSync({ url: rewriteTavilyUrl(url, options.tavilyBaseUrl), method, headers, ...(payload === undefined ? {} : { payload }) });
+    options.recorder?.add(request, reply);
+    return { ...reply, latencyMs: Date.now() - started };
+  };
+}
+
+const searchQuerySchema = z.looseObject({ query: z.string() });
+const chatMessagesSchema = z.looseObject({ messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })) });
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? "");
+  } catch {
+    return null;
+  }
+}
+
+/** The company a live exchange is about: the quoted name of a search, the `Company:` line of a prompt. */
+function companyOf(request: ProviderRequest): string | null {
+  const service = serviceOf(request.url);
+  if (service === "tavily") {
+    const payload = searchQuerySchema.safeParse(parseJson(request.payload));
+    return payload.success ? (/"([^"]+)"/.exec(payload.data.query)?.[1] ?? null) : null;
+  }
+  if (service === "llm") {
+    const payload = chatMessagesSchema.safeParse(parseJson(request.payload));
+    if (!payload.success) return null;
+    for (const m of payload.data.messages) {
+      if (m.role !== "user" || typeof m.content !== "string") continue;
+      const line = /^[ \t]*Company:[ \t]*(.+?)[ \t]*$/m.exec(m.content);
+      if (line) return line[1] ?? null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Collects successful live exchanges per company, in the recordings format. Only response bodies are
+ * kept (never request headers), and any secret that a provider echoed back is blanked out.
+ */
+export class Recorder {
+  private readonly companies = new Map<string, { company: string; searches: TavilyResponse[]; completions: ChatCompletion[] }>();
+
+  constructor(private readonly secrets: readonly string[]) {}
+
+  add(request: ProviderRequest, reply: Omit<ProviderReply, "latencyMs">): void {
+    if (reply.status !== 200) return;
+    const company = companyOf(request);
+    if (company === null) return;
+    const key = nameWords(company).join("");
+    const entry = this.companies.get(key) ?? { company, searches: [], completions: [] };
+    const body = parseJson(this.redact(reply.body));
+    if (serviceOf(request.url) === "tavily") {
+      const parsed = tavilyResponseSchema.safeParse(body);
+      if (parsed.success) entry.searches.push(parsed.data);
+    } else {
+      const parsed = chatCompletionSchema.safeParse(body);
+      if (parsed.success) entry.completions.push(parsed.data);
+    }
+    this.companies.set(key, entry);
+  }
+
+  private redact(text: string): string {
+    // Very short strings would blank out ordinary words; real keys are far longer than 8 characters.
+    return this.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join("[redacted]") : out), text);
+  }
+
+  /** Writes one file per company into dir; returns the file names. */
+  save(dir: string, recordedAt: Date): string[] {
+    mkdirSync(dir, { recursive: true });
+    const names: string[] = [];
+    for (const { company, searches, completions } of this.companies.values()) {
+      const recording: Recording = {
+        _note: `recorded from the live services by npm run demo --record on ${recordedAt.toISOString().slice(0, 10)}`,
+        company,
+        searches,
+        completions,
+      };
+      const name = recordingFileName(company);
+      writeFileAtomic(join(dir, name), JSON.stringify(recording, null, 2) + "\n");
+      names.push(name);
+    }
+    return names.sort();
+  }
+}

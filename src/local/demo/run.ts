@@ -1,0 +1,404 @@
+// `npm run demo`: the built add-on (dist/Code.js) researching the companies of a CSV file in the
+// local Apps Script runtime, driven the way the sidebar drives it, offline from recordings or live.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { DEFAULT_LLM_BASE_URL, SETTING_FIELDS } from "../../core/settings";
+import { TIERS } from "../../core/types";
+import type { ProviderHandler } from "../providers";
+import { LocalRuntime, loadBuiltAddon, type ExecutionResult, type FetchMode } from "../runtime";
+import { CsvError, decodeCsvBytes, parseCsv, writeCsv } from "./csv";
+import { writeFileAtomic } from "./files";
+import { createLiveHandler, Recorder } from "./live";
+import { loadRecordings, SAMPLE_NOTE } from "./recordings";
+import { createReplayHandler } from "./replay";
+import { formatUsd, ProgressPrinter, renderTable, shortSources, terminalText } from "./report";
+import { countCompanies, dataRange, findCompanyColumn, foldHeader } from "./sheet";
+import { loadState, saveState, type Mode } from "./state";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const DEFAULT_INPUT = join(REPO_ROOT, "examples", "companies.csv");
+const RECORDINGS_DIR = join(REPO_ROOT, "examples", "recordings");
+const CACHE_SHEET = "_territory_cache";
+const DATA_SHEET = "Sheet1";
+/** Keys the offline run puts in Settings: the add-on refuses to start without keys, the replay ignores them. */
+const OFFLINE_KEY = "offline-replay";
+/** A run of a few thousand rows needs a few dozen worker executions; far more means it is stuck. */
+const MAX_WORKER_EXECUTIONS = 400;
+
+const USAGE = `Usage: npm run demo -- [file.csv] [--out result.csv] [--fresh] [--record DIR]
+
+  file.csv      companies, one per row under a header (Company, Company Name, Name, Organization
+                or Account; else the first column). Default: examples/companies.csv
+  --out FILE    where to write the result CSV (default: <file>.result.csv beside the input)
+  --fresh       ignore the cache kept from earlier runs (<output>.state.json)
+  --record DIR  live mode only: save the provider responses as recordings in DIR
+
+Offline (default) it replays the sample recordings in examples/recordings. With TAVILY_API_KEY and
+LLM_API_KEY in the environment (optionally LLM_BASE_URL, LLM_MODEL, PROFILE) it calls the real services.`;
+
+/** A failure the user can act on: one line saying what to do, and the exit code. */
+export class DemoError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface DemoIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  columns: number;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+interface Options {
+  input: string;
+  inputGiven: boolean;
+  output: string;
+  statePath: string;
+  fresh: boolean;
+  recordDir: string | null;
+}
+
+function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { out: { type: "string" }, fresh: { type: "boolean" }, record: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    throw new DemoError(`${error instanceof Error ? error.message : String(error)}. Run npm run demo -- --help for the options.`, 2);
+  }
+  if (parsed.values.help) return "help";
+  if (parsed.positionals.length > 1) throw new DemoError(`one CSV file at a time, got ${parsed.positionals.length}. Run npm run demo -- --help for the options.`, 2);
+  const given = parsed.positionals[0];
+  const input = given === undefined ? DEFAULT_INPUT : resolve(cwd, given);
+  const stem = join(dirname(input), basename(input, extname(input)));
+  const output = parsed.values.out === undefined ? `${stem}.result.csv` : resolve(cwd, parsed.values.out);
+  if (output === input) throw new DemoError("--out names the input file; choose another file for the result.", 2);
+  // The state goes beside the output, named after it without its ".result.csv"/".csv" ending.
+  const statePath = output.replace(/(\.result)?\.csv$/i, "") + ".state.json";
+  return {
+    input,
+    inputGiven: given !== undefined,
+    output,
+    statePath,
+    fresh: parsed.values.fresh === true,
+    recordDir: parsed.values.record === undefined ? null : resolve(cwd, parsed.values.record),
+  };
+}
+
+interface LiveSettings {
+  tavilyKey: string;
+  llmKey: string;
+  /** Only the settings the environment gives; the add-on's defaults apply to the rest. */
+  properties: Record<string, string>;
+  tavilyBaseUrl: string | null;
+  llmHost: string;
+  describe: string;
+}
+
+function envSetting(env: DemoIo["env"], key: "LLM_BASE_URL" | "LLM_MODEL" | "PROFILE"): string | null {
+  const raw = env[key]?.trim();
+  if (!raw) return null;
+  const parsed = SETTING_FIELDS[key].safeParse(raw);
+  if (!parsed.success) throw new DemoError(`${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment and run again.`);
+  return parsed.data;
+}
+
+function liveSettings(env: DemoIo["env"]): LiveSettings | null {
+  const tavilyKey = env.TAVILY_API_KEY?.trim() ?? "";
+  const llmKey = env.LLM_API_KEY?.trim() ?? "";
+  if (tavilyKey === "" || llmKey === "") return null;
+  const properties: Record<string, string> = {};
+  const baseUrl = envSetting(env, "LLM_BASE_URL");
+  const model = envSetting(env, "LLM_MODEL");
+  const profile = envSetting(env, "PROFILE");
+  if (baseUrl) properties.LLM_BASE_URL = baseUrl;
+  if (model) properties.LLM_MODEL = model;
+  if (profile) properties.PROFILE = profile;
+  const rawTavily = env.TAVILY_BASE_URL?.trim();
+  let tavilyBaseUrl: string | null = null;
+  if (rawTavily) {
+    const parsed = SETTING_FIELDS.LLM_BASE_URL.safeParse(rawTavily);
+    if (!parsed.success) throw new DemoError(`TAVILY_BASE_URL ${parsed.error.issues[0]?.message ?? "is not valid"}. Fix it in your environment and run again.`);
+    tavilyBaseUrl = parsed.data;
+  }
+  const llmBase = baseUrl ?? DEFAULT_LLM_BASE_URL;
+  const describe = `Live run: calling Tavily (${tavilyBaseUrl ?? "https://api.tavily.com"}) and the LLM at ${llmBase}${model ? ` (model ${model})` : ""}${
+    profile ? `, profile ${profile}` : ""
+  }.`;
+  return { tavilyKey, llmKey, properties, tavilyBaseUrl, llmHost: new URL(llmBase).host, describe };
+}
+
+function display(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel !== "" && !rel.startsWith("..") ? rel : path;
+}
+
+function readTable(path: string, shown: string): { rows: string[][]; bom: boolean } {
+  if (!existsSync(path)) throw new DemoError(`${shown} does not exist. Pass the path of a CSV file with a header row: npm run demo -- path/to/file.csv`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "";
+    throw new DemoError(
+      code === "EISDIR" ? `${shown} is a folder. Pass the path of a CSV file: npm run demo -- path/to/file.csv` : `${shown} cannot be read (${code || "error"}). Check its permissions and run again.`,
+    );
+  }
+  try {
+    return parseCsv(decodeCsvBytes(bytes));
+  } catch (error) {
+    if (error instanceof CsvError) throw new DemoError(`${shown} is not a readable CSV: ${error.message}. Fix the file or export it again as CSV (UTF-8).`);
+    throw error;
+  }
+}
+
+const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() });
+const workerReportSchema = z.object({ status: z.enum(["busy", "paused", "idle", "continuing", "finished"]) });
+// Only the fields the demo shows; the add-on's progress object has more.
+const progressSchema = z.looseObject({
+  total: z.number(),
+  done: z.number(),
+  cached: z.number(),
+  noData: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  tiers: z.record(z.string(), z.number()),
+  costUsd: z.number(),
+  tavilyCredits: z.number(),
+  llmTokens: z.number(),
+  etaSeconds: z.number(),
+  running: z.boolean(),
+  message: z.string(),
+  isPaused: z.boolean(),
+});
+
+/** Runs a global of the add-on and returns its value, or fails the demo with the script's error. */
+function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodType<T>): { value: T; result: ExecutionResult } {
+  const result = rt.run(fn, [], { kind });
+  if (result.error !== null) throw new DemoError(`the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
+  const parsed = schema.safeParse(result.value);
+  if (!parsed.success) throw new DemoError(`the add-on's ${fn} returned something unexpected. Run npm run build and try again.`);
+  return { value: parsed.data, result };
+}
+
+/** What to do about a pause, after the reason the add-on gives. */
+function pauseAdvice(message: string, mode: Mode): string {
+  if (/tavily/i.test(message) && /key|401|403|unauthori[sz]ed/i.test(message)) return "Check TAVILY_API_KEY in your environment and run again.";
+  if (/llm/i.test(message) && /key|401|403|unauthori[sz]ed/i.test(message)) return "Check LLM_API_KEY (and LLM_BASE_URL) in your environment and run again.";
+  return mode === "live" ? "Fix the cause with your provider and run again; finished rows are not kept." : "Run again with --fresh.";
+}
+
+export function runDemo(argv: readonly string[], io: DemoIo): number {
+  let options: Options | "help";
+  try {
+    options = parseOptions(argv, io.cwd);
+  } catch (error) {
+    if (error instanceof DemoError) {
+      io.err(`Error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  if (options === "help") {
+    io.out(USAGE + "\n");
+    return 0;
+  }
+  try {
+    const live = liveSettings(io.env);
+    io.out(
+      live
+        ? `${live.describe}\n`
+        : `Offline demo: replaying the sample recordings in ${display(RECORDINGS_DIR, io.cwd)} (not live data). Set TAVILY_API_KEY and LLM_API_KEY for a live run.\n`,
+    );
+    return research(options, live, io);
+  } catch (error) {
+    if (error instanceof DemoError) {
+      io.err(`Error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+function research(options: Options, live: LiveSettings | null, io: DemoIo): number {
+  const mode: Mode = live ? "live" : "offline";
+  const shownInput = display(options.input, io.cwd);
+  if (options.recordDir !== null && !live) throw new DemoError("--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY in the environment.", 2);
+
+  const { rows, bom } = readTable(options.input, shownInput);
+  const header = rows[0];
+  if (header === undefined || header.every((h) => h.trim() === "")) {
+    throw new DemoError(`${shownInput} is empty. Put a header row (for example "Company") and one company per row.`);
+  }
+  const column = findCompanyColumn(header);
+  const columnName = column.header.trim() === "" ? "column A" : `"${column.header}"`;
+  const companies = countCompanies(rows, column.index);
+  if (companies === 0) {
+    const why = column.byHeader ? "" : " (no Company, Company Name, Name, Organization or Account header, so the first column is used)";
+    throw new DemoError(`${shownInput} has no company names under ${columnName}${why}. Add one company per row below the header.`);
+  }
+  if (!column.byHeader) io.out(`No Company/Name/Organization/Account header in ${shownInput}: using the first column, ${columnName}.\n`);
+
+  const state = options.fresh ? ({ kind: "none" } as const) : loadState(options.statePath);
+  const shownState = display(options.statePath, io.cwd);
+  let cacheRows: unknown[][] | null = null;
+  if (state.kind === "unreadable") io.out(`Ignoring ${shownState} (${state.reason}); starting without a cache.\n`);
+  else if (state.kind === "ok" && state.state.mode !== mode) io.out(`Ignoring ${shownState}: it holds ${state.state.mode} results, this is a ${mode} run.\n`);
+  else if (state.kind === "ok") cacheRows = state.state.cacheSheet;
+  const cachedEntries = cacheRows ? Math.max(0, cacheRows.length - 1) : 0;
+  if (cachedEntries > 0) io.out(`Using the cache of earlier runs: ${cachedEntries} compan${cachedEntries === 1 ? "y" : "ies"} in ${shownState} (--fresh to start over).\n`);
+
+  let addon: { code: string; htmlFiles: Record<string, string> };
+  try {
+    addon = loadBuiltAddon();
+  } catch {
+    throw new DemoError("dist/Code.js is missing. Build the add-on first: npm run build (npm run demo does it for you).");
+  }
+
+  const recorder = live && options.recordDir !== null ? new Recorder([live.tavilyKey, live.llmKey]) : null;
+  let fetchMode: FetchMode;
+  if (live) {
+    // The runtime's real-HTTP mode keeps fetchAll parallel; the demo's own handler is needed only to
+    // redirect Tavily (tests) or to record, and sends the requests of a wave one after another.
+    fetchMode =
+      live.tavilyBaseUrl === null && recorder === null
+        ? { kind: "http" }
+        : { kind: "handler", handler: createLiveHandler({ tavilyBaseUrl: live.tavilyBaseUrl, ...(recorder ? { recorder } : {}) }) };
+  } else {
+    let handler: ProviderHandler;
+    try {
+      handler = createReplayHandler(loadRecordings(RECORDINGS_DIR));
+    } catch (error) {
+      throw new DemoError(`the sample recordings cannot be read: ${error instanceof Error ? error.message : String(error)}. Restore examples/recordings from git.`);
+    }
+    fetchMode = { kind: "handler", handler };
+  }
+
+  const rt = new LocalRuntime({ ...addon, fetch: fetchMode, startTime: Date.now() });
+  const sheet = rt.spreadsheet.getSheetByName(DATA_SHEET) ?? rt.spreadsheet.insertSheet(DATA_SHEET);
+  sheet.load(rows);
+  if (cacheRows) {
+    const cache = rt.spreadsheet.insertSheet(CACHE_SHEET);
+    cache.load(cacheRows);
+    cache.hidden = true;
+  }
+  rt.userProperties.setProperties(
+    live
+      ? { TAVILY_API_KEY: live.tavilyKey, LLM_API_KEY: live.llmKey, ...live.properties }
+      : { TAVILY_API_KEY: OFFLINE_KEY, LLM_API_KEY: OFFLINE_KEY },
+  );
+  rt.spreadsheet.setSelection(DATA_SHEET, [dataRange(rows.length, header.length)]);
+
+  const realStart = Date.now();
+  const virtualStart = rt.clock.now();
+  const queued = call(rt, "researchSelectedRows", "menu", commandResultSchema).value;
+  if (!queued.ok) throw new DemoError(`the add-on did not start: ${queued.message}`);
+  io.out(`${queued.message}\n`);
+
+  const printer = new ProgressPrinter(io.out, io.isTTY);
+  let progress = call(rt, "getResearchProgress", "sidebar", progressSchema).value;
+  printer.update(progress);
+  for (let executions = 0; ; executions++) {
+    if (executions >= MAX_WORKER_EXECUTIONS) {
+      printer.end();
+      throw new DemoError(`the run did not finish after ${MAX_WORKER_EXECUTIONS} worker executions. Run again with --fresh; if it persists, report it.`);
+    }
+    // As the sidebar does: one worker after the other. A worker stopped at Google's 6-minute limit
+    // is simply followed by the next one, which picks up what is still queued.
+    const worker = rt.run("runResearchWorker", [], { kind: "sidebar" });
+    if (worker.error !== null && !worker.killed) {
+      printer.end();
+      throw new DemoError(`the add-on's worker failed: ${worker.error}. Run npm run build and try again; if it persists, report it with this line.`);
+    }
+    progress = call(rt, "getResearchProgress", "sidebar", progressSchema).value;
+    printer.update(progress);
+    const status = workerReportSchema.safeParse(worker.value);
+    if (progress.isPaused || (status.success && (status.data.status === "finished" || status.data.status === "idle"))) break;
+  }
+  printer.end();
+  if (progress.isPaused) throw new DemoError(`the run paused: ${progress.message.replace(/^Paused:\s*/, "")}. ${pauseAdvice(progress.message, mode)}`);
+
+  const table = sheet.dump();
+  const summary = summarise(table);
+  if (summary.waiting > 0) {
+    throw new DemoError(`the run stopped with ${summary.waiting} row(s) still waiting. Run again; if it persists, report it.`);
+  }
+
+  // Everything below happens only after a complete run: the files appear whole or not at all.
+  const shownOutput = display(options.output, io.cwd);
+  try {
+    writeFileAtomic(options.output, writeCsv(table, { bom }));
+    saveState(options.statePath, mode, rt.spreadsheet.getSheetByName(CACHE_SHEET)?.dump() ?? [], new Date());
+  } catch (error) {
+    throw new DemoError(`cannot write the result (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`);
+  }
+  const recorded = recorder && options.recordDir !== null ? recorder.save(options.recordDir, new Date()) : [];
+
+  io.out("\n" + renderTable(summary.rows, io.columns) + "\n\n");
+  const tiers = TIERS.filter((t) => (progress.tiers[t] ?? 0) > 0)
+    .map((t) => `${progress.tiers[t]} ${t}`)
+    .join(", ");
+  const byHost = rt.stats.urlFetch.byHost;
+  const searches = byHost["api.tavily.com"] ?? 0;
+  const llmCalls = byHost[live ? live.llmHost : new URL(DEFAULT_LLM_BASE_URL).host] ?? 0;
+  const researched = progress.done + progress.noData + progress.failed;
+  io.out(
+    `${summary.rows.length} compan${summary.rows.length === 1 ? "y" : "ies"}: ${tiers || "no tiers"}. ` +
+      `${progress.done} researched, ${progress.cached} from the cache, ${progress.noData} without reliable data, ${progress.failed} failed.\n`,
+  );
+  io.out(
+    `Requests: ${searches} search${searches === 1 ? "" : "es"}, ${llmCalls} LLM call${llmCalls === 1 ? "" : "s"}. ` +
+      `Cost ${formatUsd(progress.costUsd)} (${progress.tavilyCredits} Tavily credits, ${progress.llmTokens.toLocaleString("en-US")} LLM tokens` +
+      `${researched > 0 && progress.costUsd > 0 ? `, ${formatUsd(progress.costUsd / researched)} per researched company` : ""}).\n`,
+  );
+  if (searches === 0 && llmCalls === 0 && progress.cached > 0) io.out(`Every company came from the cache kept in ${shownState}: 0 searches, 0 LLM calls.\n`);
+  const virtualSeconds = (rt.clock.now() - virtualStart) / 1000;
+  io.out(
+    `Apps Script time ${virtualSeconds.toFixed(1)} s in ${rt.stats.executions} executions (the runtime's virtual clock); real time ${((Date.now() - realStart) / 1000).toFixed(1)} s.\n`,
+  );
+  io.out(`Wrote ${shownOutput}. The cache is kept in ${shownState} (--fresh to start over).\n`);
+  if (recorder && options.recordDir !== null) io.out(`Recorded ${recorded.length} compan${recorded.length === 1 ? "y" : "ies"} in ${display(options.recordDir, io.cwd)}.\n`);
+  if (!live) io.out(`(${SAMPLE_NOTE}.)\n`);
+  return 0;
+}
+
+const TERMINAL_STATUS = /^(Done|Done \(cached\)|No reliable data|Error: .*|Cancelled)$/s;
+
+/** The rows of the result table, read back from the sheet by header as the add-on wrote them. */
+function summarise(table: unknown[][]): { rows: Parameters<typeof renderTable>[0][number][]; waiting: number } {
+  const header = (table[0] ?? []).map((h) => String(h ?? ""));
+  const at = (name: string) => header.findIndex((h) => foldHeader(h) === foldHeader(name));
+  const companyColumn = findCompanyColumn(header).index;
+  const [tier, score, useCase, rationale, sources, status] = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"].map(at);
+  const cell = (row: unknown[], index: number | undefined) => (index === undefined || index < 0 ? "" : row[index]);
+  const rows: Parameters<typeof renderTable>[0][number][] = [];
+  let waiting = 0;
+  for (const row of table.slice(1)) {
+    const company = terminalText(cell(row, companyColumn));
+    if (company === "") continue;
+    const statusText = String(cell(row, status) ?? "");
+    if (!TERMINAL_STATUS.test(statusText)) waiting++;
+    rows.push({
+      company,
+      tier: terminalText(cell(row, tier)),
+      score: terminalText(cell(row, score)),
+      useCase: terminalText(cell(row, useCase)),
+      status: terminalText(statusText),
+      rationale: terminalText(cell(row, rationale)),
+      sources: shortSources(cell(row, sources)),
+    });
+  }
+  return { rows, waiting };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ProgressPrinter, progressLine, renderTable, shortSources, shorten, terminalText } from "../../src/local/demo/report";
+
+const progress = { total: 10, done: 3, cached: 1, noData: 1, failed: 0, cancelled: 0, costUsd: 0.0826, running: true, etaSeconds: 75 };
+
+describe("progress", () => {
+  it("shows done/total, cost and ETA", () => {
+    expect(progressLine(progress, 10)).toBe("[#####-----] 5/10  cost $0.0826  ETA 1m15s");
+    expect(progressLine({ ...progress, running: false, done: 8 }, 10)).toBe("[##########] 10/10  cost $0.0826");
+  });
+
+  it("rewrites one line on a terminal and prints one line per change elsewhere", () => {
+    const tty: string[] = [];
+    const printer = new ProgressPrinter((t) => tty.push(t), true);
+    printer.update(progress);
+    printer.update(progress);
+    printer.update({ ...progress, done: 8, running: false });
+    printer.end();
+    expect(tty).toHaveLength(3);
+    expect(tty[0]?.startsWith("\r[")).toBe(true);
+    expect(tty[2]).toBe("\n");
+
+    const log: string[] = [];
+    const plain = new ProgressPrinter((t) => log.push(t), false);
+    plain.update(progress);
+    plain.update({ ...progress, done: 8, running: false });
+    plain.end();
+    expect(log.every((line) => line.endsWith("\n") && !line.includes("\r"))).toBe(true);
+    expect(log).toHaveLength(2);
+  });
+});
+
+describe("table", () => {
+  it("removes control characters from web text before it reaches the terminal", () => {
+    expect(terminalText("Evil\u001b[2J\u001b]0;title\u0007 text\nnext\u009b")).toBe("Evil [2J ]0;title text next");
+  });
+
+  it("shortens with an ellipsis", () => {
+    expect(shorten("abcdef", 4)).toBe("abc…");
+    expect(shorten("abc", 4)).toBe("abc");
+  });
+
+  it("shows the first source's host and how many more", () => {
+    expect(shortSources("https://www.example.com/a\nhttps://b.example/x\nhttps://c.example/")).toBe("example.com +2");
+    expect(shortSources("")).toBe("");
+  });
+
+  it("fits rationale to the width and aligns scores", () => {
+    const table = renderTable(
+      [
+        { company: "OpenAI", tier: "HOT", score: "100", useCase: "Frontier", status: "Done", rationale: "x".repeat(300), sources: "openai.com +3" },
+        { company: "Acme", tier: "UNKNOWN", score: "", useCase: "", status: "No reliable data", rationale: "", sources: "" },
+      ],
+      100,
+    );
+    const lines = table.split("\n");
+    expect(lines[0]).toMatch(/^Company\s+Tier\s+Score\s+Use Case\s+Status\s+Rationale\s+Sources$/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(lines[2]).toContain("  100  ");
+    expect(lines[2]).toContain("…");
+  });
+});

@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { LocalRuntime } from "../../src/local/runtime";
 
 describe("ScriptApp triggers", () => {
+  it("reports a bound script, or a published add-on when asked to", () => {
+    const code = `function source() { return ScriptApp.getInstallationSource() === ScriptApp.InstallationSource.NONE; }`;
+    expect(new LocalRuntime({ code }).run("source").value).toBe(true);
+    expect(new LocalRuntime({ code, installationSource: "WEB_STORE_ADD_ON" }).run("source").value).toBe(false);
+  });
+
   it("refuses the 21st trigger", () => {
     const rt = new LocalRuntime({
       code: `function make(n) { for (let i = 0; i < n; i++) ScriptApp.newTrigger("work").timeBased().after(60000).create(); }`,

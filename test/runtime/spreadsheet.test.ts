@@ -100,8 +100,10 @@ describe("SpreadsheetApp values", () => {
           const list = ss.getActiveRangeList().getRanges().map((r) => r.getA1Notation());
           const sheet = ss.getActiveSheet();
           return { sheet: sheet.getName(), list, active: ss.getActiveRange().getA1Notation(),
+                   filter: sheet.getFilter() && sheet.getFilter().getRange().getA1Notation(),
                    hidden: [2, 3, 4].map((r) => sheet.isRowHiddenByFilter(r)) };
         }
+        function noFilter() { return SpreadsheetApp.getActive().getSheetByName("Sheet1").getFilter(); }
         function makeCache() {
           const ss = SpreadsheetApp.getActive();
           const cache = ss.insertSheet("_cache");
@@ -117,8 +119,10 @@ describe("SpreadsheetApp values", () => {
       sheet: "Leads",
       list: ["A2:A3", "A5"],
       active: "A5",
+      filter: "A1:A5",
       hidden: [false, true, false],
     });
+    expect(rt.run("noFilter").value).toBeNull();
     // As on Google, insertSheet activates the new sheet.
     expect(rt.run("makeCache").value).toEqual([true, "_cache"]);
     expect(rt.spreadsheet.getSheetByName("_cache")?.isHidden()).toBe(true);

@@ -7,7 +7,7 @@ import { lockService, type LockTable } from "./locks";
 import { scriptProperties, type FakeProperties } from "./properties";
 import { ScriptSpreadsheet } from "./spreadsheet-app";
 import type { FakeSpreadsheet } from "./spreadsheet";
-import { scriptApp, type TriggerTable } from "./triggers";
+import { scriptApp, type InstallationSource, type TriggerTable } from "./triggers";
 import { urlFetchApp, type FetchMode } from "./urlfetch";
 import { utilities } from "./utilities";
 
@@ -17,6 +17,7 @@ export interface Services {
   caches: { user: FakeCache; script: FakeCache; document: FakeCache };
   locks: LockTable;
   triggers: TriggerTable;
+  installationSource: InstallationSource;
   ui: UiRecord;
   htmlFiles: Record<string, string>;
   fetchMode: () => FetchMode;
@@ -62,7 +63,7 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       getDocumentCache: () => scriptCache(exec, services.caches.document),
     },
     LockService: lockService(exec, services.locks),
-    ScriptApp: scriptApp(exec, services.triggers),
+    ScriptApp: scriptApp(exec, services.triggers, services.installationSource),
     UrlFetchApp: urlFetchApp(exec, services.fetchMode),
     HtmlService: htmlService(exec, services.htmlFiles),
     Utilities: utilities(exec),

@@ -15,7 +15,7 @@ import { LockTable, type LockScope } from "./locks";
 import { FakeProperties } from "./properties";
 import { FakeSpreadsheet } from "./spreadsheet";
 import { RuntimeStats, statsDelta, type StatsSnapshot } from "./stats";
-import { TriggerTable } from "./triggers";
+import { TriggerTable, type InstallationSource } from "./triggers";
 import type { FetchMode } from "./urlfetch";
 
 export type { ExecutionKind } from "./execution";
@@ -23,10 +23,11 @@ export type { FetchHandler, FetchHandlerResult, FetchMode } from "./urlfetch";
 export type { UiRecord, MenuEntry } from "./html";
 export type { LockScope } from "./locks";
 export type { StatsSnapshot } from "./stats";
+export type { InstallationSource } from "./triggers";
 export { FakeSheet, FakeSpreadsheet, type ToastRecord } from "./spreadsheet";
 export { FakeProperties } from "./properties";
 export { FakeCache } from "./cache";
-export { RuntimeStats } from "./stats";
+export { RuntimeStats, statsDelta } from "./stats";
 export { KILL_MESSAGE } from "./execution";
 
 export interface ExecutionResult {
@@ -53,6 +54,8 @@ export interface LocalRuntimeOptions {
   startTime?: number;
   /** Virtual ms each SpreadsheetApp/Properties/Cache/Lock call costs; default 5. */
   serviceCallMs?: number;
+  /** ScriptApp.getInstallationSource(); default "NONE" (a bound script, as deployed with clasp). */
+  installationSource?: InstallationSource;
   /** Session.getActiveUser() when run() names no user. */
   defaultUser?: string;
   /**
@@ -138,6 +141,7 @@ export class LocalRuntime {
   readonly #serviceCallMs: number;
   readonly #defaultUser: string;
   readonly #cpuGuardMs: number;
+  readonly #installationSource: InstallationSource;
   readonly #locks = new LockTable();
   readonly #triggers = new TriggerTable();
   #fetchMode: FetchMode;
@@ -150,6 +154,7 @@ export class LocalRuntime {
     this.#serviceCallMs = options.serviceCallMs ?? 5;
     this.#defaultUser = options.defaultUser ?? "user@example.com";
     this.#cpuGuardMs = options.cpuGuardMs ?? 60_000;
+    this.#installationSource = options.installationSource ?? "NONE";
     this.clock = new VirtualClock(options.startTime ?? Date.UTC(2026, 0, 5, 9));
     this.userCache = new FakeCache(this.clock);
     this.scriptCache = new FakeCache(this.clock);
@@ -236,6 +241,7 @@ export class LocalRuntime {
       caches: { user: this.userCache, script: this.scriptCache, document: this.documentCache },
       locks: this.#locks,
       triggers: this.#triggers,
+      installationSource: this.#installationSource,
       ui: this.ui,
       htmlFiles: this.#htmlFiles,
       fetchMode: () => this.#fetchMode,

@@ -317,6 +317,20 @@ export class ScriptSheet {
     return this.#sheet.isHiddenByUser(integer(this.#exec, "SpreadsheetApp.Sheet.isRowHiddenByUser", [rowPosition], 0));
   }
 
+  getFilter(): Record<string, unknown> | null {
+    this.#exec.service();
+    const range = this.#sheet.filter;
+    if (!range) return null;
+    return {
+      getRange: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
+      getColumnFilterCriteria: () => null,
+      remove: () => {
+        this.#change("remove");
+        this.#sheet.setFilter(null);
+      },
+    };
+  }
+
   hideSheet(): ScriptSheet {
     this.#change("hideSheet");
     const visible = this.#spreadsheet.sheets().filter((s) => !s.hidden);

@@ -1,6 +1,6 @@
 import { LIMITS } from "../../core/limits";
 import { ServiceError } from "./execution";
-import { parseRef, splitSheetName, type GridRange } from "./a1";
+import { columnLetters, parseRef, splitSheetName, type GridRange } from "./a1";
 
 export type CellValue = string | number | boolean | Date;
 
@@ -65,6 +65,8 @@ export class FakeSheet {
   readonly id: number;
   name: string;
   hidden = false;
+  /** The range of the sheet's filter (at most one per sheet, as in Sheets), or null. */
+  filter: GridRange | null = null;
   maxRows = DEFAULT_ROWS;
   maxCols = DEFAULT_COLS;
   /** Index 0 is row 1; rows not yet touched are undefined. */
@@ -106,17 +108,17 @@ export class FakeSheet {
   }
 
   cell(a1: string): unknown {
-    const range = this.#parseCell(a1);
+    const range = this.#parseTestRef(a1);
     return this.#cellAt(range.row, range.col, false)?.value ?? "";
   }
 
   formulaAt(a1: string): string {
-    const range = this.#parseCell(a1);
+    const range = this.#parseTestRef(a1);
     return this.#cellAt(range.row, range.col, false)?.formula ?? "";
   }
 
   formatAt(a1: string): string {
-    const range = this.#parseCell(a1);
+    const range = this.#parseTestRef(a1);
     return this.#cellAt(range.row, range.col, false)?.format ?? "";
   }
 
@@ -124,8 +126,20 @@ export class FakeSheet {
     return this.hidden;
   }
 
+  /** Hides a row by the sheet's filter; a sheet without one gets a filter over its data first. */
   setFilteredOut(rowNumber: number, filteredOut: boolean): void {
+    if (!this.filter) this.setFilter(`A1:${columnLetters(Math.max(1, this.lastColumn()))}${Math.max(rowNumber, this.lastRow())}`);
     this.#row(rowNumber, true).filteredOut = filteredOut;
+  }
+
+  /** Puts a filter on `a1` (or removes it with null, which shows every filtered row again). */
+  setFilter(a1: string | null): void {
+    if (a1 === null) {
+      this.filter = null;
+      for (const row of this.#rows) if (row) row.filteredOut = false;
+      return;
+    }
+    this.filter = this.#parseTestRef(a1);
   }
 
   setHiddenByUser(rowNumber: number, hidden: boolean): void {
@@ -270,7 +284,8 @@ export class FakeSheet {
     this.#rows.splice(fromRow - 1, moving.length, ...moving);
   }
 
-  #parseCell(a1: string): GridRange {
+  /** An A1 reference given by a test (host error, not a script exception, when malformed). */
+  #parseTestRef(a1: string): GridRange {
     const range = parseRef(a1, this.maxRows, this.maxCols);
     if (!range) throw new Error(`not a cell reference: ${a1}`);
     return range;

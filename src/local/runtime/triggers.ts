@@ -18,6 +18,13 @@ const TOO_MANY = "This script has too many triggers. Triggers must be deleted fr
 export const TRIGGER_SOURCE = { SPREADSHEETS: "SPREADSHEETS", CLOCK: "CLOCK", FORMS: "FORMS", DOCUMENTS: "DOCUMENTS", CALENDAR: "CALENDAR" } as const;
 export const EVENT_TYPE = { CLOCK: "CLOCK", ON_OPEN: "ON_OPEN", ON_EDIT: "ON_EDIT", ON_CHANGE: "ON_CHANGE", ON_FORM_SUBMIT: "ON_FORM_SUBMIT" } as const;
 const AUTH_MODE = { NONE: "NONE", CUSTOM_FUNCTION: "CUSTOM_FUNCTION", LIMITED: "LIMITED", FULL: "FULL" } as const;
+export const INSTALLATION_SOURCE = {
+  NONE: "NONE",
+  APPS_MARKETPLACE_DOMAIN_ADD_ON: "APPS_MARKETPLACE_DOMAIN_ADD_ON",
+  WEB_STORE_ADD_ON: "WEB_STORE_ADD_ON",
+} as const;
+/** NONE: a script bound to the spreadsheet (clasp push); the others: a published add-on. */
+export type InstallationSource = keyof typeof INSTALLATION_SOURCE;
 
 /** Time-driven triggers of the script project (other trigger kinds are not modelled). */
 export class TriggerTable {
@@ -60,7 +67,7 @@ function triggerObject(record: TriggerRecord): Record<string, unknown> {
   };
 }
 
-export function scriptApp(exec: Execution, table: TriggerTable): Record<string, unknown> {
+export function scriptApp(exec: Execution, table: TriggerTable, installation: InstallationSource): Record<string, unknown> {
   const call = (method: string): void => {
     exec.forbidInCustomFunction(`ScriptApp.${method}`);
     exec.requireAuthorization(`ScriptApp.${method}`, "script.scriptapp");
@@ -101,7 +108,9 @@ export function scriptApp(exec: Execution, table: TriggerTable): Record<string, 
     AuthMode: AUTH_MODE,
     TriggerSource: TRIGGER_SOURCE,
     EventType: EVENT_TYPE,
+    InstallationSource: INSTALLATION_SOURCE,
     getScriptId: () => "local-script",
+    getInstallationSource: () => installation,
     newTrigger(handler: unknown) {
       call("newTrigger");
       return { timeBased: () => clockBuilder(String(handler)) };

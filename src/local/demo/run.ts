@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DEFAULT_LLM_BASE_URL, SETTING_FIELDS } from "../../core/settings";
 import { TIERS } from "../../core/types";
 import type { ProviderHandler } from "../providers";
-import { LocalRuntime, loadBuiltAddon, type ExecutionResult, type FetchMode } from "../runtime";
+import { LocalRuntime, loadBuiltAddon, type FetchMode } from "../runtime";
 import { CsvError, decodeCsvBytes, parseCsv, writeCsv } from "./csv";
 import { writeFileAtomic } from "./files";
 import { createLiveHandler, Recorder } from "./live";
@@ -185,12 +185,12 @@ const progressSchema = z.looseObject({
 });
 
 /** Runs a global of the add-on and returns its value, or fails the demo with the script's error. */
-function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodType<T>): { value: T; result: ExecutionResult } {
+function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodType<T>): T {
   const result = rt.run(fn, [], { kind });
   if (result.error !== null) throw new DemoError(`the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
   const parsed = schema.safeParse(result.value);
   if (!parsed.success) throw new DemoError(`the add-on's ${fn} returned something unexpected. Run npm run build and try again.`);
-  return { value: parsed.data, result };
+  return parsed.data;
 }
 
 /** What to do about a pause, after the reason the add-on gives. */
@@ -303,12 +303,12 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
 
   const realStart = Date.now();
   const virtualStart = rt.clock.now();
-  const queued = call(rt, "researchSelectedRows", "menu", commandResultSchema).value;
+  const queued = call(rt, "researchSelectedRows", "menu", commandResultSchema);
   if (!queued.ok) throw new DemoError(`the add-on did not start: ${queued.message}`);
   io.out(`${queued.message}\n`);
 
   const printer = new ProgressPrinter(io.out, io.isTTY);
-  let progress = call(rt, "getResearchProgress", "sidebar", progressSchema).value;
+  let progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
   printer.update(progress);
   for (let executions = 0; ; executions++) {
     if (executions >= MAX_WORKER_EXECUTIONS) {
@@ -322,7 +322,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
       printer.end();
       throw new DemoError(`the add-on's worker failed: ${worker.error}. Run npm run build and try again; if it persists, report it with this line.`);
     }
-    progress = call(rt, "getResearchProgress", "sidebar", progressSchema).value;
+    progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
     printer.update(progress);
     const status = workerReportSchema.safeParse(worker.value);
     if (progress.isPaused || (status.success && (status.data.status === "finished" || status.data.status === "idle"))) break;

@@ -134,11 +134,16 @@ export class CacheSheet {
     const existing = spreadsheet.getSheetByName(CACHE_SHEET_NAME);
     if (existing) return new CacheSheet(existing);
     if (!create) return null;
+    // insertSheet activates the new sheet: put the user back where they were afterwards.
+    const userSheet = spreadsheet.getActiveSheet();
+    const userSelection = spreadsheet.getActiveRangeList()?.getRanges().map((r) => r.getA1Notation()) ?? [];
     const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
     // Text format first, so no cached rationale or title can ever turn into a formula.
     sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
     sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
     sheet.hideSheet();
+    if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
+    else userSheet.activate();
     return new CacheSheet(sheet);
   }
 

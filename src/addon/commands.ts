@@ -1,7 +1,7 @@
 // What the menu items and sidebar buttons do to the queue (SPEC §7). The queue is the Status column.
 import { missingKeys } from "../core/settings";
 import { planOutputColumns, STATUS, statusKind, type OutputHeader } from "../core/run/sheet-layout";
-import { CACHE_SHEET_NAME } from "./cache-sheet";
+import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
 import { addQueueSheet, loadQueueSheets, loadRunState, newRunState, requestCancel, saveRunState, type QueueSheet } from "./run-state";
 import { loadSettings } from "./settings-store";
 import { formatOutputColumnsAsText, rewriteStatuses } from "./sheet-io";
@@ -70,8 +70,11 @@ function prepareOutputColumns(sheet: GoogleAppsScript.Spreadsheet.Sheet): void {
 }
 
 function selectedRowNumbers(sheet: GoogleAppsScript.Spreadsheet.Sheet): { rows: Set<number>; leftmostColumn: number } {
-  const rangeList = sheet.getActiveRangeList();
-  const ranges = rangeList ? rangeList.getRanges() : [sheet.getActiveRange()].filter((r): r is GoogleAppsScript.Spreadsheet.Range => r !== null);
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  const rangeList = spreadsheet.getActiveRangeList();
+  const ranges = (rangeList ? rangeList.getRanges() : [spreadsheet.getActiveRange()]).filter(
+    (r): r is GoogleAppsScript.Spreadsheet.Range => r !== null && r.getSheet().getName() === sheet.getName(),
+  );
   const lastRow = sheet.getLastRow();
   const rows = new Set<number>();
   let leftmostColumn = Number.POSITIVE_INFINITY;
@@ -81,6 +84,7 @@ function selectedRowNumbers(sheet: GoogleAppsScript.Spreadsheet.Sheet): { rows: 
     for (let row = Math.max(range.getRow(), 2); row <= last; row++) rows.add(row);
   }
   // Rows a filter hides are not part of what the user sees as selected.
+  // Asking per row is slow, so only when the sheet has a filter at all.
   if (sheet.getFilter()) for (const row of [...rows]) if (sheet.isRowHiddenByFilter(row)) rows.delete(row);
   return { rows, leftmostColumn: Number.isFinite(leftmostColumn) ? leftmostColumn : 1 };
 }
@@ -103,6 +107,8 @@ export function queueSelectedRows(mode: QueueMode): CommandResult {
     return { ok: false, message, queued: 0 };
   }
   prepareOutputColumns(sheet);
+  // Created now, while the user is here, rather than by a worker later.
+  CacheSheet.open(true);
   const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };
   const queued = rewriteStatuses([queueSheet], (status, row, snapshot) => {
     if (!rows.has(row)) return null;

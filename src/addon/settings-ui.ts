@@ -13,7 +13,6 @@ import {
   type SettingKey,
   type Settings,
 } from "../core/settings";
-import type { HttpResponse } from "../core/types";
 import { fetchOne } from "./http";
 import { readRawSettings, saveUserSettings } from "./settings-store";
 
@@ -175,13 +174,6 @@ function missingKeyMessage(service: Service): string {
   return `No ${SERVICE_LABEL[service]} API key yet: paste one in the field above.`;
 }
 
-/** fetchOne reports a transport failure (DNS, timeout) as status 0 with the error text as body. */
-function unreachable(response: HttpResponse, settings: Settings, url: string): string | null {
-  if (response.status !== 0) return null;
-  const host = url.replace(/^https?:\/\//i, "").split("/")[0] ?? url;
-  return scrub(`Could not reach ${host}: ${response.body || "no answer"}`, settings);
-}
-
 export function testConnection(service: unknown, form?: unknown): ConnectionTestResult {
   const which = serviceSchema.safeParse(service);
   if (!which.success) return { ok: false, message: "Unknown service to test." };
@@ -191,16 +183,15 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
   const key = which.data === "tavily" ? settings.tavilyApiKey : settings.llmApiKey;
   if (!key) return { ok: false, message: missingKeyMessage(which.data) };
 
-  const request = which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings);
-  const response = fetchOne(request);
-  const transport = unreachable(response, settings, request.url);
-  if (transport) return { ok: false, message: transport };
-  const verdict = describeConnectionTest(which.data, response);
+  const secrets = [settings.tavilyApiKey, settings.llmApiKey];
+  // fetchOne turns a network failure into status 0, which the verdict words as "Could not reach".
+  const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings));
+  const verdict = describeConnectionTest(which.data, response, secrets);
   let message = verdict.message;
   // The LLM test is GET /models anyway: say so when the chosen model is not offered.
   if (verdict.ok && which.data === "llm") {
     try {
-      const models = parseModelsResponse(response);
+      const models = parseModelsResponse(response, secrets);
       if (models.length > 0 && !models.includes(settings.llmModel)) {
         message += ` Note: the model "${settings.llmModel}" is not in this provider's list.`;
       }
@@ -216,12 +207,8 @@ export function listModels(form?: unknown): ModelsResult {
   if ("message" in resolved) return { ok: false, models: [], message: resolved.message };
   const { settings } = resolved;
   if (!settings.llmApiKey) return { ok: false, models: [], message: missingKeyMessage("llm") };
-  const request = buildModelsRequest(settings);
-  const response = fetchOne(request);
-  const transport = unreachable(response, settings, request.url);
-  if (transport) return { ok: false, models: [], message: transport };
   try {
-    const models = parseModelsResponse(response);
+    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings)), [settings.tavilyApiKey, settings.llmApiKey]);
     const message = models.length === 0 ? "The provider lists no models; type the model id." : `${models.length} models available.`;
     return { ok: models.length > 0, models, message };
   } catch (error) {

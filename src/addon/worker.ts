@@ -231,6 +231,12 @@ class Worker {
       queuedLeft = queued.length;
     }
 
+    // Rows still in flight sit between the finished ones and the newly claimed ones: writing them
+    // back unchanged joins both into one run of rows, so one setValues per sheet and wave.
+    for (const ref of rows) {
+      const bySheet = updates.get(ref.snapshot);
+      if (bySheet && ref.kind === "researching" && this.pool.has(ref.key) && !bySheet.has(ref.row)) bySheet.set(ref.row, {});
+    }
     for (const [snapshot, bySheet] of updates) {
       writeRowUpdates(snapshot, bySheet);
       this.written += bySheet.size;

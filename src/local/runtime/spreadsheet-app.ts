@@ -219,6 +219,13 @@ export class ScriptRangeList {
     this.#ranges.forEach((r) => r.clearContent());
     return this;
   }
+  /** Selects every range of the list (Google's active range is the last one). */
+  activate(): ScriptRangeList {
+    this.#exec.service();
+    const first = this.#ranges[0];
+    if (first) first.getSheet().selectRanges(this.#ranges.map((r) => r.getA1Notation()));
+    return this;
+  }
 }
 
 export class ScriptSheet {
@@ -347,6 +354,10 @@ export class ScriptSheet {
     this.#exec.service();
     this.#spreadsheet.setSelection(this.#sheet.name, ["A1"]);
     return this;
+  }
+  /** Test-runtime plumbing for RangeList.activate: not an Apps Script method. */
+  selectRanges(a1Ranges: string[]): void {
+    this.#spreadsheet.setSelection(this.#sheet.name, a1Ranges);
   }
   insertColumnsAfter(columnIndex: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertColumnsAfter");

@@ -1,0 +1,320 @@
+import { describe, expect, it } from "vitest";
+import { companyRows, driveWithSidebar, driveWithTriggers, ok, progress, setup, statuses, table, TAVILY_KEY } from "./harness";
+
+const TEN = ["OpenAI", "Anthropic", "Cohere", "Mistral AI", "Perplexity", "Together AI", "Character.ai", "Jasper", "Runway", "Stability AI"];
+const TERMINAL = /^(Done|Done \(cached\)|No reliable data|Error: .+|Cancelled|Paused: .+)$/;
+
+function names(n: number, prefix = "Company"): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix} ${String(i + 1).padStart(4, "0")} Labs`);
+}
+
+describe("Research selected rows, end to end", () => {
+  it("writes tier, score, use case, rationale, sources and status on every selected row", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows(TEN, "company_name") });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    const queued = rt.run("researchSelectedRows", [], { kind: "menu" });
+    expect(queued.error).toBeNull();
+    expect(queued.elapsedMs).toBeLessThan(5_000);
+    expect(statuses(rt)).toEqual(Array(10).fill("Queued"));
+    expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toEqual(["company_name", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"]);
+
+    driveWithSidebar(rt);
+    const rows = table(rt);
+    for (const row of rows) {
+      expect(row["Status"]).toBe("Done");
+      expect(["HOT", "WARM", "WATCH", "COLD"]).toContain(row["Tier"]);
+      expect(typeof row["Score"]).toBe("number");
+      expect(String(row["Rationale"])).toContain(String(row["company_name"]));
+      expect(String(row["Sources"])).toMatch(/^https?:\/\//);
+    }
+    expect(tavily.searches).toBe(10);
+    expect(llm.completions).toBe(10);
+    const p = progress(rt);
+    expect(p).toMatchObject({ total: 10, done: 10, queued: 0, researching: 0, running: false, failed: 0 });
+    expect(Object.values(p.tiers).reduce((a, b) => a + b, 0)).toBe(10);
+    expect(p.costUsd).toBeGreaterThan(0);
+    expect(p.tavilyCredits).toBe(20);
+    expect(JSON.stringify(p)).not.toContain(TAVILY_KEY);
+  });
+
+  it("answers a rerun from the cache: no search, no LLM call, Status Done (cached)", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows(TEN) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const first = table(rt);
+    tavily.reset();
+    llm.reset();
+    ok(rt.run("refreshSelectedRows")); // would bypass the cache: check the plain path instead
+    driveWithSidebar(rt);
+    expect(tavily.requests).toBe(10);
+    tavily.reset();
+    llm.reset();
+    // Re-queue through a fresh sheet holding the same companies.
+    const again = rt.spreadsheet.insertSheet("Again");
+    again.load(companyRows(TEN));
+    rt.spreadsheet.setSelection("Again", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(tavily.requests).toBe(0);
+    expect(llm.requests).toBe(0);
+    const cached = table(rt, "Again");
+    expect(cached.map((r) => r["Status"])).toEqual(Array(10).fill("Done (cached)"));
+    expect(cached.map((r) => r["Tier"])).toEqual(first.map((r) => r["Tier"]));
+    const cacheSheet = rt.spreadsheet.getSheetByName("_territory_cache");
+    expect(cacheSheet?.isHidden()).toBe(true);
+  });
+
+  it("researches duplicates once, skips blank rows and the header, and leaves rows already done alone", () => {
+    const { rt, tavily } = setup({ rows: [["Company"], ["Cohere"], [""], ["cohere"], ["Runway"], ["Cohere Inc."]] });
+    rt.spreadsheet.setSelection("Sheet1", ["A1:A6"]);
+    ok(rt.run("researchSelectedRows"));
+    expect(statuses(rt)).toEqual(["Queued", "", "Queued", "Queued", "Queued"]);
+    driveWithSidebar(rt);
+    expect(tavily.byCompany["Cohere"] ?? 0).toBeLessThanOrEqual(1);
+    expect(tavily.searches).toBe(2);
+    expect(statuses(rt)).toEqual(["Done", "", "Done", "Done", "Done"]);
+    ok(rt.run("researchSelectedRows"));
+    expect(statuses(rt)).toEqual(["Done", "", "Done", "Done", "Done"]);
+  });
+
+  it("queues only the rows of a non-contiguous selection and skips rows hidden by a filter", () => {
+    const list = names(12);
+    const { rt } = setup({ rows: companyRows(list) });
+    const sheet = rt.spreadsheet.getSheetByName("Sheet1");
+    sheet?.setFilteredOut(9, true);
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A4", "A8:A10"]);
+    ok(rt.run("researchSelectedRows"));
+    expect(statuses(rt)).toEqual(["Queued", "Queued", "Queued", "", "", "", "Queued", "", "Queued", "", "", ""]);
+    driveWithSidebar(rt);
+    expect(statuses(rt).filter((s) => s === "Done")).toHaveLength(5);
+  });
+
+  it("works on two sheets at once and finds moved output columns by header", () => {
+    const { rt } = setup({ rows: [["Status", "Name", "Notes", "Tier", "Score", "Use Case", "Rationale", "Sources"], ["", "Cohere", "keep me"], ["", "Runway", "and me"]] });
+    const second = rt.spreadsheet.insertSheet("Second");
+    second.load(companyRows(["Jasper", "Modal"], "Organization"));
+    rt.spreadsheet.setSelection("Sheet1", ["B2:B3"]);
+    ok(rt.run("researchSelectedRows"));
+    rt.spreadsheet.setSelection("Second", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const first = table(rt);
+    expect(first.map((r) => r["Status"])).toEqual(["Done", "Done"]);
+    expect(first.map((r) => r["Notes"])).toEqual(["keep me", "and me"]);
+    expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toHaveLength(8);
+    expect(table(rt, "Second").map((r) => r["Status"])).toEqual(["Done", "Done"]);
+  });
+
+  it("writes every string as text: names and replies that look like formulas never become formulas", () => {
+    const hard = ["=1+1", "+SUM(A1)", "@x", "-5 Ventures", "UserGems 💎", "💎", "https://stealthium.io", "x".repeat(300), "11x"];
+    const { rt } = setup({
+      rows: companyRows(hard),
+      llm: { verdicts: { "11x": { use_case_label: "=HYPERLINK(\"http://evil\")", rationale: "-1 is what =2-3 gives. Second sentence." } } },
+    });
+    const sheet = rt.spreadsheet.getSheetByName("Sheet1");
+    // The company cells are the user's: typed as text so the sheet holds the names themselves.
+    rt.spreadsheet.setSelection("Sheet1", [`A2:A${hard.length + 1}`]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const rows = table(rt);
+    for (const row of rows) expect(String(row["Status"])).toMatch(TERMINAL);
+    const dumped = sheet?.dump() ?? [];
+    for (let r = 2; r <= dumped.length; r++) for (const col of ["B", "C", "D", "E", "F", "G"]) expect(sheet?.formulaAt(`${col}${r}`)).toBe("");
+    const eleven = rows.find((r) => r["Company"] === "11x");
+    expect(eleven?.["Use Case"]).toBe("=HYPERLINK(\"http://evil\")");
+  });
+});
+
+describe("the queue survives what users and the platform do", () => {
+  it("writes each result to the row that holds its company after the rows were reversed", () => {
+    const list = names(40);
+    const { rt } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "10", LLM_CONCURRENCY: "10" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A41"]);
+    ok(rt.run("researchSelectedRows"));
+    // One execution that stops part-way through (its time budget is short), then the user sorts.
+    rt.userProperties.setProperty("WORKER_TIME_BUDGET_SECONDS", "30");
+    ok(rt.run("runResearchWorker", [], { kind: "sidebar" }));
+    rt.spreadsheet.reverseRows("Sheet1", 2, 41);
+    rt.userProperties.setProperty("WORKER_TIME_BUDGET_SECONDS", "270");
+    driveWithSidebar(rt);
+    for (const row of table(rt)) {
+      expect(row["Status"]).toBe("Done");
+      expect(String(row["Rationale"])).toContain(String(row["Company"]));
+    }
+  });
+
+  it("loses nothing when an execution is killed mid-wave, and leaves no row Researching", () => {
+    const list = names(100);
+    const { rt, llm } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "20", LLM_CONCURRENCY: "20" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A101"]);
+    ok(rt.run("researchSelectedRows"));
+    const start = rt.clock.now();
+    // About 3 s of searches, then the first LLM wave: killed while that wave is in flight.
+    const killed = rt.run("runResearchWorker", [], { kind: "sidebar", killAt: start + 9_000 });
+    expect(killed.killed).toBe(true);
+    driveWithSidebar(rt);
+    const rows = table(rt);
+    expect(rows.every((r) => r["Status"] === "Done" || r["Status"] === "Done (cached)")).toBe(true);
+    for (const row of rows) expect(String(row["Rationale"])).toContain(String(row["Company"]));
+    // Only the answers of the wave the kill cut off were paid twice: at most one wave of 20.
+    const paidTwice = Object.values(llm.answeredByCompany).filter((n) => n > 1).length;
+    expect(paidTwice).toBeLessThanOrEqual(20);
+  });
+
+  it("runs 300 companies with 3 s searches and 8 s LLM calls on triggers alone, within the 6-minute limit, leaving no trigger", () => {
+    const list = names(300);
+    const { rt } = setup({
+      rows: companyRows(list),
+      tavily: { latencyMs: () => 3_000 },
+      llm: { latencyMs: () => 8_000 },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A301"]);
+    ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
+    const runs = driveWithTriggers(rt);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) {
+      expect(run.killed).toBe(false);
+      expect(run.error).toBeNull();
+      expect(run.elapsedMs).toBeLessThan(6 * 60_000);
+    }
+    expect(statuses(rt).every((s) => s === "Done")).toBe(true);
+    expect(rt.triggers().filter((t) => !t.fired)).toHaveLength(0);
+    expect(rt.triggers()).toHaveLength(0);
+  });
+
+  it("queues a 5,000-row selection in a few seconds of virtual time with a handful of range calls", () => {
+    const { rt } = setup({ rows: companyRows(names(5000)) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5001"]);
+    rt.stats.reset();
+    const result = rt.run("researchSelectedRows", [], { kind: "menu" });
+    expect(result.error).toBeNull();
+    expect(result.elapsedMs).toBeLessThan(3_000);
+    expect(rt.stats.rangeCalls).toBeLessThan(16);
+    expect(statuses(rt).filter((s) => s === "Queued")).toHaveLength(5000);
+  });
+
+  it("makes at most 3 sheet range calls per wave on a contiguous selection", () => {
+    const { rt } = setup({ rows: companyRows(names(200)), settings: { TAVILY_CONCURRENCY: "25", LLM_CONCURRENCY: "25" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A201"]);
+    ok(rt.run("researchSelectedRows"));
+    rt.stats.reset();
+    const first = ok(rt.run("runResearchWorker", [], { kind: "sidebar" })) as { waves: number };
+    expect(first.waves).toBeGreaterThan(3);
+    // Per wave: one read of the sheet, one write of its rows, one write of the cache; plus, once
+    // per execution, the read of the cache's key column and the last read and write of the rows.
+    expect(rt.stats.rangeCalls).toBeLessThanOrEqual(3 * first.waves + 3);
+  });
+});
+
+describe("errors and controls (SPEC §11)", () => {
+  it("pauses on a rejected Tavily key, sends nothing more, and resumes once fixed", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows(TEN), tavily: { apiKey: "another-key" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(new Set(statuses(rt))).toEqual(new Set(["Paused: Tavily API key rejected"]));
+    const p = progress(rt);
+    expect(p.message).toBe("Paused: Tavily API key rejected");
+    expect(p.isPaused).toBe(true);
+    expect(p.paused).toBe(10);
+    const sent = tavily.requests;
+    ok(rt.run("runResearchWorker", [], { kind: "sidebar" }));
+    expect(tavily.requests).toBe(sent);
+    expect(llm.requests).toBe(0);
+    rt.userProperties.setProperty("TAVILY_API_KEY", "another-key");
+    ok(rt.run("resumeResearch", [], { kind: "sidebar" }));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(Array(10).fill("Done"));
+  });
+
+  it("pauses on a rejected LLM key", () => {
+    const { rt } = setup({ rows: companyRows(TEN), llm: { apiKey: "other" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(new Set(statuses(rt))).toEqual(new Set(["Paused: LLM API key rejected"]));
+  });
+
+  it("pauses on Tavily's plan limit", () => {
+    const { rt } = setup({ rows: companyRows(TEN), tavily: { planCredits: 6 } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const all = statuses(rt);
+    expect(all.some((s) => s.startsWith("Paused: ") && /plan|limit/i.test(s))).toBe(true);
+    expect(progress(rt).isPaused).toBe(true);
+  });
+
+  it("rides out 429s without failing a row", () => {
+    const { rt, tavily } = setup({ rows: companyRows(names(30)), tavily: { rpm: 10 }, llm: { rpm: 12 } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A31"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt).every((s) => s === "Done")).toBe(true);
+    expect(tavily.byStatus[429] ?? 0).toBeGreaterThanOrEqual(0);
+  });
+
+  it("fails only the row whose provider keeps answering 5xx, with a message", () => {
+    const { rt } = setup({
+      rows: companyRows(["Cohere", "Broken Co", "Runway"]),
+      tavily: { faults: (ctx) => (ctx.company === "Broken Co" ? 503 : null) },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const [a, b, c] = statuses(rt);
+    expect(a).toBe("Done");
+    expect(b).toMatch(/^Error: .+/);
+    expect(c).toBe("Done");
+    const p = progress(rt);
+    expect(p.failed).toBe(1);
+    expect(p.errors[0]?.company).toBe("Broken Co");
+    ok(rt.run("retryFailedRows"));
+    expect(statuses(rt)[1]).toBe("Queued");
+  });
+
+  it("halves the evidence when the LLM says the prompt is too long", () => {
+    const { rt } = setup({ rows: companyRows(["Cohere"]), llm: { contextLimitChars: 9_000 }, settings: { EVIDENCE_BUDGET_CHARS: "16000" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(["Done"]);
+  });
+
+  it("cancels queued rows and stops", () => {
+    const { rt } = setup({ rows: companyRows(names(50)), settings: { TAVILY_CONCURRENCY: "5", LLM_CONCURRENCY: "5", WORKER_TIME_BUDGET_SECONDS: "30" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A51"]);
+    ok(rt.run("researchSelectedRows"));
+    ok(rt.run("runResearchWorker", [], { kind: "sidebar" }));
+    ok(rt.run("cancelResearch", [], { kind: "sidebar" }));
+    const after = statuses(rt);
+    expect(after.filter((s) => s === "Cancelled").length).toBeGreaterThan(0);
+    expect(after.every((s) => TERMINAL.test(s))).toBe(true);
+    const p = progress(rt);
+    expect(p.running).toBe(false);
+    expect(p.total).toBe(50);
+    expect(rt.triggers()).toHaveLength(0);
+  });
+
+  it("pauses at the run budget, overspending by at most about one company", () => {
+    const { rt } = setup({ rows: companyRows(names(40)), settings: { JOB_BUDGET_USD: "0.1" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A41"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const p = progress(rt);
+    expect(p.isPaused).toBe(true);
+    expect(p.message).toBe("Paused: budget reached");
+    expect(p.costUsd).toBeLessThan(0.1 + 0.03);
+    expect(statuses(rt).some((s) => s === "Paused: budget reached")).toBe(true);
+  });
+
+  it("opens Settings and queues nothing when keys are missing", () => {
+    const { rt } = setup({ rows: companyRows(TEN) });
+    rt.userProperties.deleteProperty("TAVILY_API_KEY");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
+    expect(statuses(rt).every((s) => s === "")).toBe(true);
+    expect(rt.ui.dialogs.length).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 // Fake Tavily and LLM providers for tests, the demo and the bench (Node-only, never bundled).
-export { createFakeTavily, companyFromQuery, TAVILY_ORIGIN } from "./tavily";
+export { createFakeTavily, companyFromQuery, fakePages, TAVILY_ORIGIN } from "./tavily";
 export type { FakeTavily, FakeTavilyOptions, FakePage, Coverage, SearchDepth, TavilySearchResponse, TavilyResult } from "./tavily";
 export { createFakeLlm, parsePrompt } from "./llm";
 export type { FakeLlm, FakeLlmOptions, LlmVerdict, Malformation, MalformedContext } from "./llm";

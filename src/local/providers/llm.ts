@@ -88,6 +88,8 @@ export interface FakeLlm {
   readonly answeredByCompany: Readonly<Record<string, number>>;
   readonly promptTokensServed: number;
   readonly completionTokensServed: number;
+  /** Sum of the latencies of the completions answered 200 (the bench's bound uses their mean). */
+  readonly completionLatencyMsServed: number;
   readonly byStatus: Readonly<Record<number, number>>;
   /** The verdict this fake gives a company whose evidence mentions it (sources left empty). */
   verdictFor(company: string): LlmVerdict;
@@ -229,6 +231,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   let completions = 0;
   let promptTokensServed = 0;
   let completionTokensServed = 0;
+  let completionLatencyMsServed = 0;
   let byCompany: Record<string, number> = {};
   let answeredByCompany: Record<string, number> = {};
   let byStatus: Record<number, number> = {};
@@ -292,6 +295,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     promptTokensServed += promptTokens;
     completionTokensServed += completionTokens;
     if (company !== null && !malformed) answeredByCompany[company] = (answeredByCompany[company] ?? 0) + 1;
+    const latencyMs = latencyOf({ promptChars, completionTokens }, request);
+    completionLatencyMsServed += latencyMs;
     return answer(
       jsonReply(
         200,
@@ -303,7 +308,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
           choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finishReason }],
           usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
         },
-        latencyOf({ promptChars, completionTokens }, request),
+        latencyMs,
       ),
     );
   }
@@ -386,12 +391,16 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     get completionTokensServed() {
       return completionTokensServed;
     },
+    get completionLatencyMsServed() {
+      return completionLatencyMsServed;
+    },
     get byStatus() {
       return byStatus;
     },
     reset() {
       requests = 0;
       completions = 0;
+      completionLatencyMsServed = 0;
       promptTokensServed = 0;
       completionTokensServed = 0;
       byCompany = {};

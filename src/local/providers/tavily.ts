@@ -101,6 +101,8 @@ export interface FakeTavily {
   readonly byCompany: Readonly<Record<string, number>>;
   /** Credits charged by successful searches. */
   readonly creditsServed: number;
+  /** Sum of the latencies of the searches answered 200 (the bench's bound uses their mean). */
+  readonly searchLatencyMsServed: number;
   /** Answers per HTTP status. */
   readonly byStatus: Readonly<Record<number, number>>;
   reset(): void;
@@ -136,7 +138,8 @@ const UNRELATED_PAGES: readonly FakePage[] = [
   },
 ];
 
-function generatedPages(company: string): FakePage[] {
+/** The pages this fake generates for a company it has no `knowledge` of (before unrelated ones are mixed in). */
+export function fakePages(company: string): FakePage[] {
   const traits = companyTraits(company);
   const slug = companySlug(company);
   const h = hashString(companyId(company));
@@ -183,6 +186,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   let requests = 0;
   let searches = 0;
   let creditsServed = 0;
+  let searchLatencyMsServed = 0;
   let byCompany: Record<string, number> = {};
   let byStatus: Record<number, number> = {};
 
@@ -204,7 +208,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     if (coverage === "empty") return [];
     if (coverage === "unrelated") return [...UNRELATED_PAGES];
     // Two unrelated results among the real ones, as a real search returns: the engine must drop them.
-    const pages = generatedPages(company);
+    const pages = fakePages(company);
     return [...pages.slice(0, 3), UNRELATED_PAGES[0] as FakePage, ...pages.slice(3), UNRELATED_PAGES[1] as FakePage];
   }
 
@@ -235,6 +239,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const latencyMs = latencyOf(depth, request);
     searches++;
     creditsServed += credits;
+    searchLatencyMsServed += latencyMs;
     const response: TavilySearchResponse = {
       query: body.query,
       follow_up_questions: null,
@@ -316,11 +321,15 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     get creditsServed() {
       return creditsServed;
     },
+    get searchLatencyMsServed() {
+      return searchLatencyMsServed;
+    },
     get byStatus() {
       return byStatus;
     },
     reset() {
       requests = 0;
+      searchLatencyMsServed = 0;
       searches = 0;
       creditsServed = 0;
       byCompany = {};

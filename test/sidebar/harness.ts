@@ -173,9 +173,17 @@ export async function openPage(browser: Browser, baseUrl: string, file: "Sidebar
   return { page, log, dialogs, blocked };
 }
 
+/**
+ * Saves the whole page. The viewport grows to the page's height first: a full-page capture of a
+ * shorter viewport would draw sticky parts (the Settings footer) in the middle of the image.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  if (viewport) await page.setViewportSize(viewport);
 }
 
 export function sleep(ms: number): Promise<void> {

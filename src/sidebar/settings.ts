@@ -1,0 +1,276 @@
+// The Settings dialog (SPEC §9). Keys are never in this page: the server sends them masked, the key
+// fields start empty, and an empty key field means "keep the saved key".
+import type { SettingKey } from "../core/settings";
+import type { SecretKey, SettingsView } from "../addon/settings-ui";
+import { call } from "./bridge";
+import { byId, el, errorText, setText, show } from "./dom";
+
+type Section = "keys" | "model" | "research" | "cost" | "speed";
+type Kind = "secret" | "text" | "integer" | "decimal" | "profile" | "model";
+
+interface FieldMeta {
+  section: Section;
+  kind: Kind;
+  label: string;
+  help: string;
+}
+
+// One entry per setting: the Record type makes a setting added to the core fail the typecheck
+// until it has a place here.
+const FIELDS: Record<SettingKey, FieldMeta> = {
+  TAVILY_API_KEY: { section: "keys", kind: "secret", label: "Tavily API key", help: "From app.tavily.com. Used for the web searches." },
+  LLM_API_KEY: { section: "keys", kind: "secret", label: "LLM API key", help: "The key of your OpenAI-compatible provider (Crusoe by default)." },
+  LLM_BASE_URL: { section: "model", kind: "text", label: "LLM base URL", help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it." },
+  LLM_MODEL: { section: "model", kind: "model", label: "Model", help: "Listed from the provider's /models; choose “Other” to type an id." },
+  PROFILE: { section: "research", kind: "profile", label: "Scoring profile", help: "Which need the tier measures." },
+  RELEVANCE_THRESHOLD: { section: "research", kind: "decimal", label: "Relevance threshold", help: "0 to 1. Evidence the model trusts less than this is searched again." },
+  EVIDENCE_BUDGET_CHARS: { section: "research", kind: "integer", label: "Evidence budget (characters)", help: "Web text given to the model per company." },
+  CACHE_TTL_DAYS: { section: "research", kind: "decimal", label: "Cache lifetime (days)", help: "Searches younger than this are reused for free." },
+  JOB_BUDGET_USD: { section: "cost", kind: "decimal", label: "Run budget (USD)", help: "The run pauses when it reaches this. Blank: no budget." },
+  TAVILY_PRICE_PER_CREDIT: { section: "cost", kind: "decimal", label: "Tavily price per credit (USD)", help: "An advanced search costs 2 credits." },
+  LLM_INPUT_PRICE_PER_MTOK: { section: "cost", kind: "decimal", label: "LLM input price per million tokens (USD)", help: "" },
+  LLM_OUTPUT_PRICE_PER_MTOK: { section: "cost", kind: "decimal", label: "LLM output price per million tokens (USD)", help: "" },
+  TAVILY_CONCURRENCY: { section: "speed", kind: "integer", label: "Tavily requests per wave", help: "1 to 100." },
+  LLM_CONCURRENCY: { section: "speed", kind: "integer", label: "LLM requests per wave", help: "1 to 100." },
+  TAVILY_RPM: { section: "speed", kind: "integer", label: "Tavily requests per minute", help: "100 for a development key, 1,000 for production." },
+  LLM_RPM: { section: "speed", kind: "integer", label: "LLM requests per minute", help: "Crusoe: 30 without a payment method, 600 with one." },
+  WORKER_TIME_BUDGET_SECONDS: { section: "speed", kind: "integer", label: "Worker time per step (seconds)", help: "30 to 330; Apps Script stops a step at 360." },
+};
+const KEYS = Object.keys(FIELDS) as SettingKey[];
+
+const PROFILE_OPTIONS: ReadonlyArray<[string, string]> = [
+  ["gpu-infrastructure", "GPU infrastructure: who needs a lot of GPU compute"],
+  ["managed-inference", "Managed inference: who could use hosted model inference"],
+];
+const OTHER_MODEL = "\u0000other";
+
+let view: SettingsView | null = null;
+
+const input = (key: SettingKey) => byId<HTMLInputElement | HTMLSelectElement>(`in-${key}`);
+const modelSelect = () => byId<HTMLSelectElement>("model-select");
+const modelText = () => byId<HTMLInputElement>("in-LLM_MODEL");
+
+function fieldControl(key: SettingKey, meta: FieldMeta): HTMLElement {
+  if (meta.kind === "profile") {
+    const select = document.createElement("select");
+    for (const [value, label] of PROFILE_OPTIONS) select.append(new Option(label, value));
+    return select;
+  }
+  const box = document.createElement("input");
+  box.type = meta.kind === "secret" ? "password" : "text";
+  box.spellcheck = false;
+  box.autocomplete = meta.kind === "secret" ? "new-password" : "off";
+  if (meta.kind === "integer") box.inputMode = "numeric";
+  if (meta.kind === "decimal") box.inputMode = "decimal";
+  if (key === "LLM_BASE_URL") box.inputMode = "url";
+  if (key === "JOB_BUDGET_USD") box.placeholder = "No budget";
+  return box;
+}
+
+function buildField(key: SettingKey, meta: FieldMeta): HTMLElement {
+  const control = fieldControl(key, meta);
+  control.id = `in-${key}`;
+  control.setAttribute("name", key);
+  control.setAttribute("aria-describedby", `hint-${key} err-${key}`);
+  const label = el("label", null, meta.label);
+  label.setAttribute("for", control.id);
+  const parts: HTMLElement[] = [label];
+  if (meta.kind === "model") {
+    const select = document.createElement("select");
+    select.id = "model-select";
+    select.setAttribute("aria-label", "Model from the provider's list");
+    select.hidden = true;
+    select.addEventListener("change", syncModelText);
+    const load = el("button", "small", "Load models");
+    load.id = "load-models";
+    load.setAttribute("type", "button");
+    const status = el("div", "test-result");
+    status.id = "models-status";
+    status.setAttribute("role", "status");
+    parts.push(el("div", "model-row", select, load), control, status);
+  } else if (meta.kind === "secret") {
+    const service = key === "TAVILY_API_KEY" ? "tavily" : "llm";
+    const test = el("button", "small", "Test connection");
+    test.id = `test-${service}`;
+    test.setAttribute("type", "button");
+    parts.push(el("div", "key-row", control, test));
+    const result = el("div", "test-result");
+    result.id = `test-result-${service}`;
+    result.setAttribute("role", "status");
+    parts.push(result);
+  } else {
+    parts.push(control);
+  }
+  const hint = el("div", "hint", meta.help);
+  hint.id = `hint-${key}`;
+  const error = el("div", "field-error");
+  error.id = `err-${key}`;
+  parts.push(hint, error);
+  const field = el("div", `field field-${meta.kind}`, ...parts);
+  field.id = `field-${key}`;
+  return field;
+}
+
+function buildForm(): void {
+  for (const key of KEYS) byId(`section-${FIELDS[key].section}`).append(buildField(key, FIELDS[key]));
+}
+
+/** The model the form names: the list's choice, or the typed id when "Other" is chosen or there is no list. */
+function modelValue(): string {
+  const select = modelSelect();
+  if (!select.hidden && select.value !== OTHER_MODEL) return select.value;
+  return modelText().value;
+}
+
+function syncModelText(): void {
+  const select = modelSelect();
+  const other = select.hidden || select.value === OTHER_MODEL;
+  show(modelText(), other);
+  if (!other) modelText().value = select.value;
+}
+
+function showModels(models: readonly string[], current: string): void {
+  const select = modelSelect();
+  select.replaceChildren(...models.map((id) => new Option(id, id)), new Option("Other (type a model id)…", OTHER_MODEL));
+  select.value = models.includes(current) ? current : OTHER_MODEL;
+  select.hidden = models.length === 0;
+  modelText().value = current;
+  syncModelText();
+}
+
+function formValues(): Record<SettingKey, string> {
+  const values = {} as Record<SettingKey, string>;
+  for (const key of KEYS) values[key] = key === "LLM_MODEL" ? modelValue() : input(key).value;
+  return values;
+}
+
+function showErrors(errors: Partial<Record<SettingKey, string>>): void {
+  // A message inside the folded "Speed and limits" section would go unseen.
+  if (KEYS.some((key) => errors[key] && FIELDS[key].section === "speed")) byId<HTMLDetailsElement>("speed-details").open = true;
+  for (const key of KEYS) {
+    const message = errors[key];
+    setText(`err-${key}`, message ? `${FIELDS[key].label} ${message}.` : "");
+    byId(`field-${key}`).classList.toggle("invalid", Boolean(message));
+    input(key).setAttribute("aria-invalid", message ? "true" : "false");
+  }
+}
+
+function isSecretKey(key: SettingKey): key is SecretKey {
+  return FIELDS[key].kind === "secret";
+}
+
+function fill(next: SettingsView): void {
+  view = next;
+  for (const key of KEYS) {
+    const meta = FIELDS[key];
+    if (isSecretKey(key)) {
+      const box = byId<HTMLInputElement>(`in-${key}`);
+      box.value = "";
+      box.placeholder = next.keysSet[key] ? `Saved key ${next.values[key]}: paste a new one to replace it` : "Paste your key";
+      continue;
+    }
+    if (meta.kind === "model") {
+      const select = modelSelect();
+      const listed = Array.from(select.options).some((o) => o.value === next.values.LLM_MODEL);
+      if (!select.hidden && listed) select.value = next.values.LLM_MODEL;
+      else if (!select.hidden) select.value = OTHER_MODEL;
+      modelText().value = next.values.LLM_MODEL;
+      syncModelText();
+      continue;
+    }
+    input(key).value = next.values[key];
+    const fallback = next.defaults[key];
+    const base = FIELDS[key].help;
+    if (fallback !== "" && meta.kind !== "profile") setText(`hint-${key}`, `${base}${base ? " " : ""}Default: ${fallback}.`.trim());
+  }
+}
+
+function setStatus(id: string, text: string, tone: "ok" | "bad" | "busy"): void {
+  const node = byId(id);
+  node.textContent = text;
+  node.dataset["tone"] = tone;
+}
+
+/** Disables a button while its call runs, so one click sends one call. */
+async function busy(button: HTMLButtonElement, work: () => Promise<void>): Promise<void> {
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    await work();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function save(): Promise<void> {
+  setStatus("save-status", "Saving…", "busy");
+  try {
+    const result = await call("saveSettings", formValues());
+    showErrors(result.errors);
+    if (result.ok) {
+      fill(result.view);
+      setStatus("save-status", result.message || "Settings saved.", "ok");
+    } else {
+      setStatus("save-status", result.message || "Nothing was saved: fix the marked fields.", "bad");
+      const firstBad = KEYS.find((key) => result.errors[key]);
+      if (firstBad) (firstBad === "LLM_MODEL" ? modelText() : input(firstBad)).focus();
+    }
+  } catch (error) {
+    setStatus("save-status", errorText(error), "bad");
+  }
+}
+
+async function testService(service: "tavily" | "llm"): Promise<void> {
+  const target = `test-result-${service}`;
+  setStatus(target, "Testing…", "busy");
+  try {
+    const result = await call("testConnection", service, formValues());
+    setStatus(target, result.message, result.ok ? "ok" : "bad");
+  } catch (error) {
+    setStatus(target, errorText(error), "bad");
+  }
+}
+
+async function loadModels(): Promise<void> {
+  setStatus("models-status", "Loading the model list…", "busy");
+  try {
+    const result = await call("listModels", formValues());
+    showModels(result.models, modelValue());
+    setStatus("models-status", result.message, result.ok ? "ok" : "bad");
+  } catch (error) {
+    showModels([], modelValue());
+    setStatus("models-status", errorText(error), "bad");
+  }
+}
+
+function bind(): void {
+  const saveButton = byId<HTMLButtonElement>("save");
+  byId("settings-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void busy(saveButton, save);
+  });
+  for (const service of ["tavily", "llm"] as const) {
+    const button = byId<HTMLButtonElement>(`test-${service}`);
+    button.addEventListener("click", () => void busy(button, () => testService(service)));
+  }
+  const load = byId<HTMLButtonElement>("load-models");
+  load.addEventListener("click", () => void busy(load, loadModels));
+}
+
+async function start(): Promise<void> {
+  buildForm();
+  bind();
+  try {
+    fill(await call("getSettingsView"));
+    showErrors(view?.errors ?? {});
+    show(byId("settings-form"), true);
+    show(byId("loading"), false);
+    // One cheap call fills the model list when there is a key to ask with.
+    if (view?.keysSet.LLM_API_KEY) await busy(byId<HTMLButtonElement>("load-models"), loadModels);
+    else setStatus("models-status", "Add the LLM key, then Load models; or type a model id.", "busy");
+  } catch (error) {
+    setText("loading", `Settings could not be loaded: ${errorText(error)}`);
+  }
+}
+
+void start();

@@ -1,0 +1,158 @@
+// The Settings dialog in Chromium, served by the built add-on in the local Apps Script runtime with
+// the fake providers behind UrlFetchApp: masking, saving, validation, connection tests, models.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
+import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
+import { launchChromium, openPage, screenshot, serveDist, type OpenedPage } from "./harness";
+import { RuntimeServer } from "./runtime-server";
+
+const TAVILY_KEY = "tvly-dev-SECRET-tavily-9f3a";
+const LLM_KEY = "crusoe-SECRET-llm-key-77b2";
+const MODELS = ["meta-llama/Llama-3.3-70B-Instruct", "deepseek-ai/DeepSeek-V3", "Qwen/Qwen3-235B-A22B"];
+
+let browser: Browser;
+let site: { url: string; close(): Promise<void> };
+const built = loadBuiltAddon();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  site = await serveDist();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+function runtime(keys: { tavily?: string; llm?: string } = { tavily: TAVILY_KEY, llm: LLM_KEY }): LocalRuntime {
+  const tavily = createFakeTavily({ apiKey: TAVILY_KEY });
+  const llm = createFakeLlm({ apiKey: LLM_KEY, models: MODELS });
+  const rt = new LocalRuntime({ ...built, fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) } });
+  if (keys.tavily) rt.userProperties.setProperty("TAVILY_API_KEY", keys.tavily);
+  if (keys.llm) rt.userProperties.setProperty("LLM_API_KEY", keys.llm);
+  return rt;
+}
+
+async function open(rt: LocalRuntime): Promise<OpenedPage> {
+  // The dialog's size as showSettings opens it.
+  const opened = await openPage(browser, site.url, "Settings.html", new RuntimeServer(rt, built.code), { width: 460, height: 640 });
+  await opened.page.locator("#settings-form").waitFor();
+  return opened;
+}
+
+const value = (page: Page, key: string) => page.locator(`#in-${key}`).inputValue();
+const html = (page: Page) => page.content();
+
+describe("settings dialog, local runtime", () => {
+  it("shows keys masked to their last 4 characters, never in full, and lists the models", async () => {
+    const rt = runtime();
+    const { page, log, blocked } = await open(rt);
+    expect(await value(page, "TAVILY_API_KEY")).toBe("");
+    expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toContain("••••9f3a");
+    expect(await page.locator("#in-LLM_API_KEY").getAttribute("placeholder")).toContain("••••77b2");
+    expect(await value(page, "LLM_BASE_URL")).toBe("https://api.crusoe.ai/v1");
+    expect(await page.locator("#hint-CACHE_TTL_DAYS").innerText()).toContain("Default: 30.");
+
+    await expect.poll(() => page.locator("#models-status").innerText()).toBe("3 models available.");
+    expect(await page.locator("#model-select option").allInnerTexts()).toEqual([...[...MODELS].sort((a, b) => a.localeCompare(b)), "Other (type a model id)…"]);
+    expect(await page.locator("#model-select").inputValue()).toBe("meta-llama/Llama-3.3-70B-Instruct");
+    expect(await page.locator("#in-LLM_MODEL").isVisible()).toBe(false);
+
+    const content = await html(page);
+    expect(content).not.toContain(TAVILY_KEY);
+    expect(content).not.toContain(LLM_KEY);
+    expect(JSON.stringify(log.calls)).not.toContain("SECRET");
+    expect(blocked).toEqual([]);
+    await screenshot(page, "settings");
+  });
+
+  it("tests each connection with one cheap call and words the result", async () => {
+    const rt = runtime({ tavily: "tvly-wrong-key-0000", llm: LLM_KEY });
+    const { page } = await open(rt);
+    const before = rt.stats.snapshot();
+    await page.click("#test-tavily");
+    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toContain("Tavily key rejected (401)");
+    expect(await page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("bad");
+
+    // An unsaved key typed in the field is what the test uses.
+    await page.fill("#in-TAVILY_API_KEY", TAVILY_KEY);
+    await page.click("#test-tavily");
+    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toBe("Tavily key works");
+    expect(await page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("ok");
+
+    await page.click("#test-llm");
+    await expect.poll(() => page.locator("#test-result-llm").innerText()).toBe("LLM key works");
+    const after = rt.stats.snapshot();
+    expect(after.urlFetch.requests - before.urlFetch.requests).toBe(3);
+    // Nothing was saved by testing.
+    expect(rt.userProperties.getProperty("TAVILY_API_KEY")).toBe("tvly-wrong-key-0000");
+    expect(await html(page)).not.toContain("tvly-wrong-key-0000");
+    await screenshot(page, "settings-tested");
+  });
+
+  it("validates next to the fields and saves nothing while a field is wrong", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await page.fill("#in-RELEVANCE_THRESHOLD", "1.7");
+    await page.fill("#in-LLM_BASE_URL", "crusoe");
+    await page.click("#speed-details summary");
+    await page.fill("#in-WORKER_TIME_BUDGET_SECONDS", "900");
+    await page.click("#speed-details summary");
+    expect(await page.locator("#in-WORKER_TIME_BUDGET_SECONDS").isVisible()).toBe(false);
+    await page.click("#save");
+    await expect.poll(() => page.locator("#save-status").innerText()).toContain("Nothing was saved");
+    expect(await page.locator("#err-RELEVANCE_THRESHOLD").innerText()).toBe("Relevance threshold must be at most 1.");
+    expect(await page.locator("#err-LLM_BASE_URL").innerText()).toContain("must start with https://");
+    // The folded section opens to show its error.
+    expect(await page.locator("#err-WORKER_TIME_BUDGET_SECONDS").isVisible()).toBe(true);
+    expect(await page.locator("#field-RELEVANCE_THRESHOLD").getAttribute("class")).toContain("invalid");
+    expect(rt.userProperties.getProperty("RELEVANCE_THRESHOLD")).toBeNull();
+    await screenshot(page, "settings-invalid");
+  });
+
+  it("saves changed fields, keeps a key whose field is left empty, and replaces a pasted one", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await page.fill("#in-RELEVANCE_THRESHOLD", "0.7");
+    await page.fill("#in-JOB_BUDGET_USD", "5");
+    await page.selectOption("#in-PROFILE", "managed-inference");
+    await page.selectOption("#model-select", "deepseek-ai/DeepSeek-V3");
+    const newLlmKey = "crusoe-NEW-llm-key-5c1d";
+    await page.fill("#in-LLM_API_KEY", newLlmKey);
+    await page.click("#save");
+    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Settings saved.");
+
+    expect(rt.userProperties.getProperty("RELEVANCE_THRESHOLD")).toBe("0.7");
+    expect(rt.userProperties.getProperty("JOB_BUDGET_USD")).toBe("5");
+    expect(rt.userProperties.getProperty("PROFILE")).toBe("managed-inference");
+    expect(rt.userProperties.getProperty("LLM_MODEL")).toBe("deepseek-ai/DeepSeek-V3");
+    expect(rt.userProperties.getProperty("TAVILY_API_KEY")).toBe(TAVILY_KEY);
+    expect(rt.userProperties.getProperty("LLM_API_KEY")).toBe(newLlmKey);
+    // Unchanged defaults are not copied into the user's properties.
+    expect(rt.userProperties.getProperty("CACHE_TTL_DAYS")).toBeNull();
+
+    expect(await value(page, "LLM_API_KEY")).toBe("");
+    expect(await page.locator("#in-LLM_API_KEY").getAttribute("placeholder")).toContain("••••5c1d");
+    expect(await html(page)).not.toContain(newLlmKey);
+
+    // Typing a model id that is not listed ("Other") saves that id.
+    await page.selectOption("#model-select", { label: "Other (type a model id)…" });
+    await page.fill("#in-LLM_MODEL", "my-org/custom-model");
+    await page.fill("#in-JOB_BUDGET_USD", "");
+    await page.click("#save");
+    await expect.poll(() => rt.userProperties.getProperty("LLM_MODEL")).toBe("my-org/custom-model");
+    expect(rt.userProperties.getProperty("JOB_BUDGET_USD")).toBeNull();
+  });
+
+  it("invites the user to add keys when none is saved", async () => {
+    const rt = runtime({});
+    const { page, log } = await open(rt);
+    expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toBe("Paste your key");
+    expect(await page.locator("#models-status").innerText()).toContain("Add the LLM key");
+    expect(await page.locator("#in-LLM_MODEL").isVisible()).toBe(true);
+    expect(log.count("listModels")).toBe(0);
+    await page.click("#test-llm");
+    await expect.poll(() => page.locator("#test-result-llm").innerText()).toContain("No LLM API key yet");
+  });
+});

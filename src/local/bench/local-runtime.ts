@@ -1,0 +1,13 @@
+// The bench's and the soak's runtime: the built add-on (dist/) in the local Apps Script runtime,
+// talking to in-process fake providers.
+import type { ProviderHandler } from "../providers";
+import { LocalRuntime, loadBuiltAddon } from "../runtime";
+import type { RuntimePort } from "./runtime-port";
+
+let built: ReturnType<typeof loadBuiltAddon> | null = null;
+
+export function makeLocalRuntime(handler: ProviderHandler): RuntimePort {
+  // Read dist/ once per process: every scenario runs the same build.
+  built ??= loadBuiltAddon();
+  return new LocalRuntime({ code: built.code, htmlFiles: built.htmlFiles, fetch: { kind: "handler", handler } });
+}

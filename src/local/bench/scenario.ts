@@ -1,0 +1,154 @@
+// One bench scenario: N companies, sidebar open or closed, a first run and then a cached rerun of
+// the same companies on a fresh sheet of the same spreadsheet.
+import { z } from "zod";
+import { SETTING_DEFAULTS } from "../../core/settings";
+import { lowerBound } from "./bound";
+import { companyNames } from "./companies";
+import { drive, type DriveResult, type Mode } from "./drive";
+import { createWorld, loadCompanies, readRows, type MakeRuntime, type RateLimits, type World } from "./setup";
+import { countStates, SETTLED, type RowState } from "./sheet";
+
+/** Share of bench companies that only namesakes and unrelated pages exist for (retry searches). */
+export const BENCH_NO_DATA_SHARE = 0.02;
+
+const PRICES = {
+  credit: Number(SETTING_DEFAULTS.TAVILY_PRICE_PER_CREDIT),
+  inputPerToken: Number(SETTING_DEFAULTS.LLM_INPUT_PRICE_PER_MTOK) / 1e6,
+  outputPerToken: Number(SETTING_DEFAULTS.LLM_OUTPUT_PRICE_PER_MTOK) / 1e6,
+};
+
+export interface ScenarioFigures {
+  /** The scenario's N. */
+  size: number;
+  /** Companies in this run (the rerun takes those the first run researched). */
+  n: number;
+  mode: Mode;
+  run: "first" | "rerun";
+  wallMs: number;
+  /** 0 for a rerun: nothing has to be fetched. */
+  boundMs: number;
+  /** wall / bound; null when the bound is 0. */
+  ratio: number | null;
+  executions: number;
+  workerExecutions: number;
+  triggerRuntimeMs: number;
+  /** HTTP requests sent (what Apps Script's UrlFetch quota counts). */
+  urlFetches: number;
+  fetchAllCalls: number;
+  /** Waves the worker reported (a killed execution counts its fetchAll calls instead). */
+  waves: number;
+  /** Range reads and writes of the worker executions. */
+  workerRangeCalls: number;
+  rangeCallsPerWave: number | null;
+  llmInputTokensPerCompany: number;
+  llmOutputTokensPerCompany: number;
+  tavilyCreditsPerCompany: number;
+  usdPerCompany: number;
+  /** What the add-on's own progress said it spent, per company; null if it did not say. */
+  addOnUsdPerCompany: number | null;
+  tavilyRequests: number;
+  llmRequests: number;
+  rows: Record<RowState, number>;
+  settled: boolean;
+  stalls: number;
+  /** Distinct execution errors (kills excluded). */
+  errors: string[];
+}
+
+const WorkerReport = z.object({ waves: z.number() });
+const Progress = z.object({ costUsd: z.number() });
+
+function counters(world: World) {
+  return {
+    tavilyRequests: world.tavily.requests,
+    searches: world.tavily.searches,
+    credits: world.tavily.creditsServed,
+    searchLatencyMs: world.tavily.searchLatencyMsServed,
+    llmRequests: world.llm.requests,
+    completions: world.llm.completions,
+    promptTokens: world.llm.promptTokensServed,
+    completionTokens: world.llm.completionTokensServed,
+    llmLatencyMs: world.llm.completionLatencyMsServed,
+  };
+}
+
+function measure(world: World, limits: RateLimits, size: number, n: number, mode: Mode, run: "first" | "rerun", sheetName: string): ScenarioFigures {
+  const { rt } = world;
+  const before = counters(world);
+  const result: DriveResult = drive(rt, {
+    mode,
+    settled: () => readRows(rt, sheetName).every((r) => SETTLED.has(r.state)),
+    progress: () => readRows(rt, sheetName).map((r) => r.status).join("\n"),
+  });
+  const after = counters(world);
+  const d = <K extends keyof typeof before>(k: K) => after[k] - before[k];
+  const progress = Progress.safeParse(rt.run("getResearchProgress", [], { kind: "sidebar" }).value);
+
+  const executions = [result.menu, ...result.workers];
+  const sum = (pick: (s: (typeof executions)[number]["stats"]) => number) => executions.reduce((t, e) => t + pick(e.stats), 0);
+  const waves = result.workers.reduce((t, w) => {
+    const report = WorkerReport.safeParse(w.result.value);
+    return t + (report.success ? report.data.waves : w.stats.urlFetch.fetchAll);
+  }, 0);
+  const workerRangeCalls = result.workers.reduce((t, w) => t + w.stats.rangeCalls, 0);
+
+  const searches = d("searches");
+  const completions = d("completions");
+  const bound =
+    run === "first"
+      ? lowerBound({
+          companies: n,
+          tavilyRpm: limits.tavilyRpm,
+          llmRpm: limits.llmRpm,
+          searchLatencyMs: searches > 0 ? d("searchLatencyMs") / searches : 3000,
+          llmLatencyMs: completions > 0 ? d("llmLatencyMs") / completions : 2000,
+        }).boundMs
+      : 0;
+  const wallMs = result.endedAt - result.startedAt;
+  const per = (x: number) => (n > 0 ? x / n : 0);
+  const usd = d("credits") * PRICES.credit + d("promptTokens") * PRICES.inputPerToken + d("completionTokens") * PRICES.outputPerToken;
+  return {
+    size,
+    n,
+    mode,
+    run,
+    wallMs,
+    boundMs: bound,
+    ratio: bound > 0 ? wallMs / bound : null,
+    executions: sum((s) => s.executions),
+    workerExecutions: result.workers.length,
+    triggerRuntimeMs: sum((s) => s.triggerRuntimeMs),
+    urlFetches: sum((s) => s.urlFetch.requests),
+    fetchAllCalls: sum((s) => s.urlFetch.fetchAll),
+    waves,
+    workerRangeCalls,
+    rangeCallsPerWave: waves > 0 ? workerRangeCalls / waves : null,
+    llmInputTokensPerCompany: per(d("promptTokens")),
+    llmOutputTokensPerCompany: per(d("completionTokens")),
+    tavilyCreditsPerCompany: per(d("credits")),
+    usdPerCompany: per(usd),
+    addOnUsdPerCompany: progress.success ? per(progress.data.costUsd) : null,
+    tavilyRequests: d("tavilyRequests"),
+    llmRequests: d("llmRequests"),
+    rows: countStates(readRows(rt, sheetName)),
+    settled: result.settled,
+    stalls: result.stalls,
+    errors: result.errors,
+  };
+}
+
+/** First run, then the same companies again on a new sheet (answered from the cache). */
+export function runScenario(makeRuntime: MakeRuntime, limits: RateLimits, n: number, mode: Mode): [ScenarioFigures, ScenarioFigures] {
+  const world = createWorld(makeRuntime, { limits, noDataShare: BENCH_NO_DATA_SHARE });
+  const companies = companyNames(n);
+  loadCompanies(world.rt, "Companies", companies);
+  const first = measure(world, limits, n, n, mode, "first", "Companies");
+  // Companies with no reliable data are not cached (SPEC §5.6) and would rightly be searched again;
+  // the cached rerun is about the ones the first run researched.
+  const researched = readRows(world.rt, "Companies")
+    .filter((r) => r.state === "done" || r.state === "cached")
+    .map((r) => r.company);
+  loadCompanies(world.rt, "Rerun", researched);
+  const rerun = measure(world, limits, n, researched.length, mode, "rerun", "Rerun");
+  return [first, rerun];
+}

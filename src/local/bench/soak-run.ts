@@ -1,0 +1,158 @@
+// The fault soak of issue 8: many companies, a share of all provider requests answered by a random
+// 429 or 5xx, executions killed at random instants; then every row must end terminal, Done, on its
+// own company, and nothing the model answered may be lost.
+import { fakePages, type FakeLlm } from "../providers";
+import { companyNames } from "./companies";
+import { drive, type Mode } from "./drive";
+import { KillPlanner } from "./kills";
+import type { Target } from "./report";
+import { createWorld, loadCompanies, PRODUCTION_LIMITS, readRows, type MakeRuntime } from "./setup";
+import { SETTLED, TERMINAL, type OutputRow } from "./sheet";
+
+export interface SoakOptions {
+  companies: number;
+  kills: number;
+  /** Share of all provider requests answered by a random 429 or 5xx. */
+  faultRate: number;
+  seed: number;
+  /** Virtual-time ceiling; default 12 hours. */
+  maxVirtualMs?: number;
+  /**
+   * How the run is driven; default "open" (the sidebar calls the worker back to back), because the
+   * local runtime can kill only executions started with run(), not ones started by a trigger. In
+   * "closed" mode a run left without a continuation trigger is resumed by a sidebar call (a stall).
+   */
+  mode?: Mode;
+}
+
+export interface RowProblem {
+  row: number;
+  company: string;
+  status: string;
+  why: string;
+}
+
+export interface SoakAssessment {
+  rows: number;
+  terminal: number;
+  done: number;
+  misplaced: number;
+  lost: number;
+  problems: RowProblem[];
+}
+
+export interface SoakFigures extends SoakAssessment {
+  kills: number;
+  workerExecutions: number;
+  /** Times the run had work left but no trigger to continue it (the soak then opened the sidebar). */
+  stalls: number;
+  virtualMs: number;
+  /** Distinct execution errors (kills excluded). */
+  errors: string[];
+  faults: { tavily: Record<number, number>; llm: Record<number, number> };
+  targets: Target[];
+}
+
+/** What the fake world says a company's row must hold when it is Done. */
+export interface Expectation {
+  useCaseLabel(company: string): string;
+  /** URLs the search could have returned for the company. */
+  pageUrls(company: string): ReadonlySet<string>;
+  /** Well-formed verdicts the fake model answered for the company. */
+  answered(company: string): number;
+}
+
+export function fakeWorldExpectation(llm: FakeLlm): Expectation {
+  return {
+    useCaseLabel: (company) => llm.verdictFor(company).use_case_label,
+    pageUrls: (company) => new Set(fakePages(company).map((p) => p.url)),
+    answered: (company) => llm.answeredByCompany[company] ?? 0,
+  };
+}
+
+/**
+ * Misplaced: a Done row whose rationale, use case or sources belong to another company. Lost: a
+ * row not terminal, or a company the model answered for whose row shows no result.
+ */
+export function assessSoak(rows: readonly OutputRow[], expect: Expectation): SoakAssessment {
+  const problems: RowProblem[] = [];
+  let terminal = 0;
+  let done = 0;
+  let misplaced = 0;
+  let lost = 0;
+  for (const r of rows) {
+    const problem = (why: string) => problems.push({ row: r.row, company: r.company, status: r.status, why });
+    if (TERMINAL.has(r.state)) terminal += 1;
+    if (r.state === "done" || r.state === "cached") {
+      done += 1;
+      const own = expect.pageUrls(r.company);
+      const wrong = [
+        r.rationale.includes(r.company) ? null : "rationale does not name the company",
+        r.useCase === expect.useCaseLabel(r.company) ? null : `use case "${r.useCase}" is not the company's`,
+        r.sources.every((s) => own.has(s)) ? null : "a source is not one of the company's pages",
+      ].filter((w): w is string => w !== null);
+      if (wrong.length > 0) {
+        misplaced += 1;
+        problem(`misplaced: ${wrong.join("; ")}`);
+      }
+    } else if (!TERMINAL.has(r.state)) {
+      lost += 1;
+      problem("lost: row left non-terminal");
+    } else if (r.state !== "noData" && expect.answered(r.company) > 0) {
+      lost += 1;
+      problem("lost: the model answered for the company but the row shows no result");
+    }
+  }
+  return { rows: rows.length, terminal, done, misplaced, lost, problems };
+}
+
+export function soakTargets(a: SoakAssessment): Target[] {
+  const share = (x: number) => (a.rows > 0 ? x / a.rows : 0);
+  return [
+    { name: "rows terminal (share)", value: share(a.terminal), limit: 1, pass: a.rows > 0 && a.terminal === a.rows },
+    { name: "rows Done (share, at least)", value: share(a.done), limit: 0.99, pass: share(a.done) >= 0.99 },
+    { name: "misplaced rows", value: a.misplaced, limit: 0, pass: a.misplaced === 0 },
+    { name: "lost rows", value: a.lost, limit: 0, pass: a.lost === 0 },
+  ];
+}
+
+export function runSoak(makeRuntime: MakeRuntime, options: SoakOptions): SoakFigures {
+  const kinds = [429, 500, 502, 503] as const;
+  const world = createWorld(makeRuntime, {
+    limits: PRODUCTION_LIMITS,
+    faults: {
+      tavily: { rate: options.faultRate, seed: options.seed, kinds },
+      llm: { rate: options.faultRate, seed: options.seed + 1, kinds },
+    },
+  });
+  const { rt } = world;
+  const companies = companyNames(options.companies, "Soak ");
+  loadCompanies(rt, "Soak", companies);
+  const planner = new KillPlanner({ kills: options.kills, seed: options.seed + 2 });
+  const unsettled = () => readRows(rt, "Soak").filter((r) => !SETTLED.has(r.state)).length;
+  let before = unsettled();
+  const result = drive(rt, {
+    mode: options.mode ?? "open",
+    settled: () => unsettled() === 0,
+    progress: () => readRows(rt, "Soak").map((r) => r.status).join("\n"),
+    killAt: (startAt) => planner.plan(startAt, before),
+    afterWorker: (record) => {
+      const now = unsettled();
+      planner.observe({ killed: record.result.killed, elapsedMs: record.result.elapsedMs, rowsFinished: before - now });
+      before = now;
+    },
+    maxVirtualMs: options.maxVirtualMs ?? 12 * 3_600_000,
+  });
+  const assessment = assessSoak(readRows(rt, "Soak"), fakeWorldExpectation(world.llm));
+  return {
+    ...assessment,
+    kills: planner.killed,
+    workerExecutions: result.workers.length,
+    stalls: result.stalls,
+    errors: result.errors,
+    virtualMs: result.endedAt - result.startedAt,
+    faults: { tavily: { ...world.tavily.byStatus }, llm: { ...world.llm.byStatus } },
+    targets: soakTargets(assessment),
+  };
+}
+

@@ -5,17 +5,9 @@
 import type * as Server from "../addon/main";
 import type * as z from "zod/mini";
 import { LIMITS } from "../core/limits";
-import { connectionResultSchema, modelsResultSchema, progressSchema, saveResultSchema, settingsViewSchema } from "./schemas";
+import { commandResultSchema, connectionResultSchema, modelsResultSchema, progressSchema, saveResultSchema, settingsViewSchema } from "./schemas";
 
-/**
- * Server functions the pages call before the add-on exports them. Each entry gives way to the
- * real declaration as soon as main.ts exports that name (see `Api`), so it can be deleted then.
- */
-interface Pending {
-  resumeResearch(): void;
-}
-
-type Api = Omit<Pending, keyof typeof Server> & typeof Server;
+type Api = typeof Server;
 export type ServerFunction = keyof Api;
 type RawResult<K extends ServerFunction> = Awaited<ReturnType<Api[K]>>;
 
@@ -29,6 +21,9 @@ const parsers = {
   saveSettings: saveResultSchema,
   testConnection: connectionResultSchema,
   listModels: modelsResultSchema,
+  cancelResearch: commandResultSchema,
+  retryFailedRows: commandResultSchema,
+  resumeResearch: commandResultSchema,
 } satisfies { [K in ServerFunction]?: z.ZodMiniType<RawResult<K>> };
 type Parsers = typeof parsers;
 

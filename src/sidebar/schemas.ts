@@ -6,6 +6,7 @@ import * as z from "zod/mini";
 import type { ResearchProgress } from "../core/types";
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SettingsView } from "../addon/settings-ui";
 import type { SettingKey } from "../core/settings";
+import type { CommandResult } from "../addon/commands";
 
 const count = z.number();
 export const tierSchema = z.enum(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]);
@@ -86,3 +87,6 @@ export const modelsResultSchema = z.object({
   models: z.array(z.string()),
   message: z.string(),
 }) satisfies z.ZodMiniType<ModelsResult>;
+
+/** What cancelResearch, retryFailedRows and resumeResearch answer. */
+export const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() }) satisfies z.ZodMiniType<CommandResult>;

@@ -112,7 +112,11 @@ function render(p: ResearchProgress): void {
   show(byId("slow-note"), p.slowWhenClosed && (phase === "running" || phase === "paused"));
 
   for (const [key, id] of COUNT_IDS) setText(id, formatCount(Number(p[key])));
-  for (const tier of TIERS) setText(`tier-${tier}`, formatCount(p.tiers[tier]));
+  for (const tier of TIERS) {
+    setText(`tier-${tier}`, formatCount(p.tiers[tier]));
+    // Empty tiers step back so the ones that matter stand out.
+    byId(`tier-${tier}`).parentElement?.classList.toggle("zero", p.tiers[tier] === 0);
+  }
 
   setText("cost-usd", formatUsd(p.costUsd));
   setText("cost-credits", formatCount(p.tavilyCredits));
@@ -145,16 +149,22 @@ function setNotice(text: string): void {
   if (text) noticeTimer = window.setTimeout(() => setText("notice", ""), 8000);
 }
 
-/** Runs a button's server action once at a time, then shows the fresh progress. */
-function bindAction(buttonId: string, fn: "cancelResearch" | "retryFailedRows" | "resumeResearch" | "showSettings", notice: string): void {
+/**
+ * Runs a button's server action once at a time, then shows the fresh progress. `act` resolves
+ * with the confirmation to show, or rejects with what went wrong.
+ */
+function bindAction(buttonId: string, act: () => Promise<string>): void {
   const button = byId<HTMLButtonElement>(buttonId);
   button.addEventListener("click", () => {
     if (button.disabled) return;
     button.disabled = true;
     problems.action = "";
-    setNotice(notice);
-    call(fn)
-      .then(() => driver.refresh())
+    renderProblems();
+    act()
+      .then((notice) => {
+        setNotice(notice);
+        return driver.refresh();
+      })
       .catch((error: unknown) => {
         setNotice("");
         problems.action = errorText(error);
@@ -166,11 +176,18 @@ function bindAction(buttonId: string, fn: "cancelResearch" | "retryFailedRows" |
   });
 }
 
+/** The server's own words about a command (how many rows it queued or cancelled). */
+async function command(fn: "cancelResearch" | "retryFailedRows" | "resumeResearch"): Promise<string> {
+  const result = await call(fn);
+  if (!result.ok) throw new Error(result.message);
+  return result.message;
+}
+
 function start(): void {
-  bindAction("cancel", "cancelResearch", "Cancelling: rows still queued are marked Cancelled; the step in progress is finished and written.");
-  bindAction("retry", "retryFailedRows", "Failed rows are queued again.");
-  bindAction("resume", "resumeResearch", "Resuming the run…");
-  bindAction("open-settings", "showSettings", "Settings are open in a dialog.");
+  bindAction("cancel", () => command("cancelResearch"));
+  bindAction("retry", () => command("retryFailedRows"));
+  bindAction("resume", () => command("resumeResearch"));
+  bindAction("open-settings", () => call("showSettings").then(() => "Settings are open in a dialog."));
   // Elapsed time moves every second between polls.
   window.setInterval(() => {
     if (latest) renderTimes(latest);

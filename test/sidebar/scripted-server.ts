@@ -107,11 +107,12 @@ export class ScriptedServer implements FakeServer {
       case "cancelResearch":
         this.steps = [];
         this.current = { ...this.current, running: false, cancelled: this.current.cancelled + this.current.queued, queued: 0, etaSeconds: 0 };
-        return { ok: true, message: "Cancelled" };
+        return { ok: true, message: "Cancelled 3 row(s).", queued: 0 };
       case "resumeResearch":
         this.current = { ...this.current, isPaused: false, running: true, message: "", queued: this.current.queued + this.current.paused, paused: 0 };
-        return { ok: true, message: "Resumed" };
+        return { ok: true, message: "Resumed 9 row(s).", queued: 9 };
       case "retryFailedRows":
+        return { ok: true, message: "Queued 0 row(s) again.", queued: 0 };
       case "showSettings":
         return undefined;
       default:

@@ -197,13 +197,14 @@ describe("sidebar, scripted server", () => {
       retried = true;
       s.current = { ...s.current, failed: 0, queued: 2, errors: [], running: true };
       s.steps = [progress({ ...s.current, queued: 0, done: 4, running: false })];
-      return { ok: true, message: "2 rows queued" };
+      return { ok: true, message: "Queued 2 row(s) again.", queued: 2 };
     });
     const { page, log } = await open(server);
     expect(await text(page, "#errors-title")).toBe("Errors (2)");
     expect(await page.locator("#errors li").count()).toBe(2);
     await page.click("#retry");
     await expect.poll(() => retried).toBe(true);
+    await expect.poll(() => text(page, "#notice")).toBe("Queued 2 row(s) again.");
     await expect.poll(() => text(page, "#count-done"), { timeout: 8000 }).toBe("4");
     expect(log.count("runResearchWorker")).toBeGreaterThan(0);
     expect(await page.locator("#errors-section").isVisible()).toBe(false);

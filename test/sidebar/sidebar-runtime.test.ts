@@ -1,0 +1,169 @@
+// The progress sidebar end to end: Chromium, the built add-on in the local Apps Script runtime, the
+// fake Tavily and LLM behind UrlFetchApp. The sidebar alone drives the run (no trigger is fired).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
+import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
+import { launchChromium, openPage, screenshot, serveDist, sleep, type OpenedPage } from "./harness";
+import { RuntimeServer } from "./runtime-server";
+
+const TAVILY_KEY = "tvly-dev-e2e-key-1a2b";
+const LLM_KEY = "llm-e2e-key-3c4d";
+const XSS = "<img src=x onerror=alert(1)>";
+
+let browser: Browser;
+let site: { url: string; close(): Promise<void> };
+const built = loadBuiltAddon();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  site = await serveDist();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+function companies(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `Northwind ${String(i + 1).padStart(3, "0")} Robotics`);
+}
+
+/** A sheet of companies, selected and queued with `Research selected rows`, as a user would. */
+function queuedRun(names: string[], tavilyKey = TAVILY_KEY): LocalRuntime {
+  const tavily = createFakeTavily({ apiKey: TAVILY_KEY });
+  const llm = createFakeLlm({ apiKey: LLM_KEY, verdicts: { [XSS]: { rationale: `Evidence says ${XSS} runs GPUs.` } } });
+  // The virtual clock starts now so the sidebar's elapsed time (browser clock) reads sensibly.
+  const rt = new LocalRuntime({ ...built, startTime: Date.now(), fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) } });
+  const settings: Record<string, string> = {
+    TAVILY_API_KEY: tavilyKey,
+    LLM_API_KEY: LLM_KEY,
+    // Small waves and short worker steps, so one run takes several worker calls.
+    TAVILY_CONCURRENCY: "2",
+    LLM_CONCURRENCY: "2",
+    WORKER_TIME_BUDGET_SECONDS: "30",
+  };
+  for (const [key, value] of Object.entries(settings)) rt.userProperties.setProperty(key, value);
+  const sheet = rt.spreadsheet.getSheetByName("Sheet1") ?? rt.spreadsheet.insertSheet("Sheet1");
+  sheet.load([["Company"], ...names.map((name) => [name])]);
+  rt.spreadsheet.setSelection("Sheet1", [`A2:A${names.length + 1}`]);
+  const queued = rt.run("researchSelectedRows", [], { kind: "menu" });
+  if (queued.error) throw new Error(queued.error);
+  return rt;
+}
+
+function statuses(rt: LocalRuntime): string[] {
+  const rows = rt.spreadsheet.getSheetByName("Sheet1")?.dump() ?? [];
+  const header = rows[0] ?? [];
+  const column = header.indexOf("Status");
+  return rows.slice(1).map((row) => String(row[column] ?? ""));
+}
+
+async function open(rt: LocalRuntime, workerDelayMs: number): Promise<OpenedPage & { server: RuntimeServer }> {
+  const server = new RuntimeServer(rt, built.code);
+  server.workerDelayMs = workerDelayMs;
+  const opened = await openPage(browser, site.url, "Sidebar.html", server);
+  return { ...opened, server };
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+
+/** The bar's values, sampled until the run reads `phase`; one screenshot on the way. */
+async function sampleBar(page: Page, phase: string, timeoutMs: number, midRunShot: string): Promise<number[]> {
+  const values: number[] = [];
+  let shot = false;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Both read in one evaluation, so a render cannot fall between them.
+    const [value, now] = await page.evaluate(() => [Number(document.getElementById("bar")?.getAttribute("aria-valuenow")), document.body.dataset["phase"]] as const);
+    values.push(value);
+    if (now === phase) return values;
+    if (!shot && value >= 20 && value <= 80) {
+      shot = true;
+      await screenshot(page, midRunShot);
+    }
+    await sleep(100);
+  }
+  throw new Error(`the sidebar did not reach ${phase}; bar values: ${values.join(",")}`);
+}
+
+describe("sidebar, local runtime and fake providers", () => {
+  it("runs a selection to the end: the bar advances, counts and tiers fill, cell text stays text", async () => {
+    const names = [...companies(29), XSS];
+    const rt = queuedRun(names);
+    const { page, log, dialogs, blocked } = await open(rt, 500);
+
+    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 10_000 }).toBe("running");
+    const values = await sampleBar(page, "finished", 60_000, "e2e-sidebar-mid-run");
+    const between = values.filter((v) => v > 0 && v < 100);
+    expect(between.length).toBeGreaterThan(0);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(values.at(-1)).toBe(100);
+
+    expect(await text(page, "#bar-label")).toBe("30 of 30 rows finished");
+    const done = Number(await text(page, "#count-done"));
+    const noData = Number(await text(page, "#count-noData"));
+    expect(done + noData).toBe(30);
+    let tiers = 0;
+    for (const tier of ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) tiers += Number(await text(page, `#tier-${tier}`));
+    expect(tiers).toBe(30);
+    expect(await text(page, "#cost-usd")).toMatch(/^\$0\.\d{3}$/);
+    expect(Number(await text(page, "#cost-credits"))).toBe(60);
+
+    // The company cell `<img …>` is listed as text: no element, no dialog.
+    await expect.poll(() => page.locator("#recent .company").allInnerTexts()).toContain(XSS);
+    expect(await page.locator("img").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(blocked).toEqual([]);
+    await screenshot(page, "e2e-sidebar-finished");
+
+    // Several worker executions, one at a time, and every row written.
+    expect(log.count("runResearchWorker")).toBeGreaterThan(1);
+    expect(log.maxConcurrent("runResearchWorker")).toBe(1);
+    expect(log.maxInFlight).toBeLessThanOrEqual(10);
+    expect(statuses(rt).every((s) => s === "Done" || s === "No reliable data")).toBe(true);
+    expect(rt.triggers().filter((t) => !t.fired).length).toBeLessThanOrEqual(1);
+  });
+
+  it("cancels a run: waiting rows become Cancelled and the worker is no longer called", async () => {
+    const rt = queuedRun(companies(60));
+    const { page, log } = await open(rt, 500);
+    await expect.poll(() => log.count("runResearchWorker"), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#cancel").isVisible()).toBe(true);
+    await page.click("#cancel");
+    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 15_000 }).toBe("finished");
+    const workerCalls = log.count("runResearchWorker");
+    await sleep(3500);
+    expect(log.count("runResearchWorker")).toBe(workerCalls);
+
+    const final = statuses(rt);
+    expect(final.filter((s) => s === "Cancelled").length).toBeGreaterThan(0);
+    expect(final.some((s) => s === "Queued" || s === "Researching")).toBe(false);
+    expect(Number(await text(page, "#count-cancelled"))).toBe(final.filter((s) => s === "Cancelled").length);
+    expect(await page.locator("#cancel").isVisible()).toBe(false);
+  });
+
+  it("pauses on a 401 from Tavily, says what to do, and resumes once the key is fixed", async () => {
+    const rt = queuedRun(companies(6), "tvly-revoked-key-0000");
+    const { page, log } = await open(rt, 200);
+    await page.locator("#paused-panel").waitFor({ timeout: 15_000 });
+    expect(await text(page, "#phase")).toBe("Paused");
+    expect(await text(page, "#paused-title")).toBe("The Tavily API key was rejected");
+    expect(await text(page, "#paused-reason")).toContain("Tavily API key rejected");
+    expect(await page.locator("#open-settings").isVisible()).toBe(true);
+    expect(statuses(rt).every((s) => s.startsWith("Paused: "))).toBe(true);
+    expect(await page.content()).not.toContain("tvly-revoked-key-0000");
+    await screenshot(page, "e2e-sidebar-paused");
+
+    // Paused: the sidebar sends nothing to the worker until the user resumes.
+    const workerCalls = log.count("runResearchWorker");
+    await sleep(3500);
+    expect(log.count("runResearchWorker")).toBe(workerCalls);
+
+    rt.userProperties.setProperty("TAVILY_API_KEY", TAVILY_KEY);
+    await page.click("#resume");
+    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 30_000 }).toBe("finished");
+    expect(await page.locator("#paused-panel").isVisible()).toBe(false);
+    expect(statuses(rt).every((s) => s === "Done" || s === "No reliable data")).toBe(true);
+  });
+});

@@ -11,12 +11,14 @@ describe("lower bound", () => {
 
   it("is the larger of the latency chain and the rate limits", () => {
     const base = { tavilyRpm: 1000, llmRpm: 600, searchLatencyMs: 3000, llmLatencyMs: 2300 };
-    expect(lowerBound({ ...base, companies: 10 }).boundMs).toBe(5300);
-    const big = lowerBound({ ...base, companies: 1000 });
+    expect(lowerBound({ ...base, companies: 10, judged: 10 }).boundMs).toBe(5300);
+    const big = lowerBound({ ...base, companies: 1000, judged: 1000 });
     expect(big.llmRateMs).toBe(62_300);
     expect(big.boundMs).toBe(62_300);
-    const dev = lowerBound({ ...base, tavilyRpm: 100, llmRpm: 30, companies: 100 });
+    const dev = lowerBound({ ...base, tavilyRpm: 100, llmRpm: 30, companies: 100, judged: 100 });
     expect(dev.boundMs).toBe(3 * 60_000 + 2300);
-    expect(lowerBound({ ...base, companies: 0 }).boundMs).toBe(0);
+    // Companies with no evidence never reach the model: only the judged ones count against its limit.
+    expect(lowerBound({ ...base, tavilyRpm: 100, llmRpm: 30, companies: 1000, judged: 983 }).llmRateMs).toBe(32 * 60_000 + 2300);
+    expect(lowerBound({ ...base, companies: 0, judged: 0 }).boundMs).toBe(0);
   });
 });

@@ -14,8 +14,10 @@ export function lastSendMs(count: number, rpm: number): number {
 }
 
 export interface BoundInput {
-  /** New companies: each needs at least one search and one LLM call. */
+  /** New companies: each needs at least one search. */
   companies: number;
+  /** Companies that needed the model (those with evidence): each needs at least one LLM call. */
+  judged: number;
   tavilyRpm: number;
   llmRpm: number;
   searchLatencyMs: number;
@@ -36,6 +38,6 @@ export function lowerBound(input: BoundInput): Bound {
   if (input.companies <= 0) return { boundMs: 0, latencyMs: 0, tavilyRateMs: 0, llmRateMs: 0 };
   const latencyMs = input.searchLatencyMs + input.llmLatencyMs;
   const tavilyRateMs = lastSendMs(input.companies, input.tavilyRpm) + latencyMs;
-  const llmRateMs = lastSendMs(input.companies, input.llmRpm) + input.llmLatencyMs;
+  const llmRateMs = lastSendMs(input.judged, input.llmRpm) + input.llmLatencyMs;
   return { boundMs: Math.max(latencyMs, tavilyRateMs, llmRateMs), latencyMs, tavilyRateMs, llmRateMs };
 }

@@ -92,12 +92,15 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
   }, 0);
   const workerRangeCalls = result.workers.reduce((t, w) => t + w.stats.rangeCalls, 0);
 
+  const rows = countStates(readRows(rt, sheetName));
   const searches = d("searches");
   const completions = d("completions");
   const bound =
     run === "first"
       ? lowerBound({
           companies: n,
+          // Every company researched to Done needed a judgement; no-data ones may never reach the model.
+          judged: rows.done,
           tavilyRpm: limits.tavilyRpm,
           llmRpm: limits.llmRpm,
           searchLatencyMs: searches > 0 ? d("searchLatencyMs") / searches : 3000,
@@ -130,7 +133,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
     addOnUsdPerCompany: progress.success ? per(progress.data.costUsd) : null,
     tavilyRequests: d("tavilyRequests"),
     llmRequests: d("llmRequests"),
-    rows: countStates(readRows(rt, sheetName)),
+    rows,
     settled: result.settled,
     stalls: result.stalls,
     errors: result.errors,

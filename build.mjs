@@ -61,12 +61,7 @@ async function buildCode() {
 
 /** Each src/sidebar/*.html may hold `<!-- inline: file.ts -->` markers, replaced by that bundled script. */
 async function buildPages() {
-  let names = [];
-  try {
-    names = (await readdir(sidebarDir)).filter((n) => n.endsWith(".html"));
-  } catch {
-    return [];
-  }
+  const names = (await readdir(sidebarDir)).filter((n) => n.endsWith(".html"));
   for (const name of names) {
     let html = await readFile(join(sidebarDir, name), "utf8");
     const markers = [...html.matchAll(/<!--\s*inline:\s*([\w./-]+\.ts)\s*-->/g)];

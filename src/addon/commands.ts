@@ -45,7 +45,8 @@ function activateRun(): void {
     if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now()));
     else if (run.paused !== null) saveRunState({ ...run, paused: null });
   });
-  scheduleWorker();
+  // A worker may be running with its own safety trigger: that one will do.
+  scheduleWorker("soon", true);
 }
 
 /** Paused rows of every queue sheet go back to Queued. */

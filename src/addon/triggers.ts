@@ -20,9 +20,18 @@ export function deleteWorkerTriggers(): void {
   for (const trigger of workerTriggers()) ScriptApp.deleteTrigger(trigger);
 }
 
-/** Makes sure one time-driven trigger will continue the run if no sidebar drives it. */
-export function scheduleWorker(): void {
-  if (workerTriggers().length > 0) return;
-  const after = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
+/** Past the longest execution (6 minutes), so it never fires while the worker that set it runs. */
+const AFTER_THIS_EXECUTION_MS = 7 * 60_000;
+
+/**
+ * Leaves exactly one time-driven trigger to continue the run if no sidebar drives it: "soon" for a
+ * hand-off, "after-this-execution" as a safety net for a worker that may be killed.
+ */
+export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): void {
+  const existing = workerTriggers();
+  if (keepExisting && existing.length > 0) return;
+  for (const trigger of existing) ScriptApp.deleteTrigger(trigger);
+  const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
+  const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
   ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
 }

@@ -40,6 +40,7 @@ interface RowRef {
   company: string;
   domain: string | null;
   key: string;
+  /** As read, or "queued" once this pass has put a stale row back in the queue. */
   kind: StatusKind;
   ignoreCache: boolean;
 }
@@ -198,6 +199,7 @@ class Worker {
       } else if (!this.pool.has(ref.key) || releasePool) {
         // Left by a killed execution (this worker holds the lock, so nobody else is on it) or handed off.
         update(ref, { Status: ref.ignoreCache ? STATUS.queuedIgnoringCache : STATUS.queued });
+        ref.kind = "queued";
       }
     }
     if (releasePool) this.pool.clear();
@@ -231,11 +233,18 @@ class Worker {
       queuedLeft = queued.length;
     }
 
-    // Rows still in flight sit between the finished ones and the newly claimed ones: writing them
-    // back unchanged joins both into one run of rows, so one setValues per sheet and wave.
-    for (const ref of rows) {
-      const bySheet = updates.get(ref.snapshot);
-      if (bySheet && ref.kind === "researching" && this.pool.has(ref.key) && !bySheet.has(ref.row)) bySheet.set(ref.row, {});
+    // Rows still in flight, or finished earlier, sit between the rows this pass changes: writing
+    // them back as just read joins everything into one run of rows, so one setValues per sheet.
+    for (const [snapshot, bySheet] of updates) {
+      const outputs = snapshot.outputs;
+      if (!outputs) continue;
+      const first = Math.min(...bySheet.keys());
+      const last = Math.max(...bySheet.keys());
+      for (let row = first + 1; row < last; row++) {
+        if (bySheet.has(row)) continue;
+        const kind = statusKind(cellAt(snapshot, row, outputs.Status));
+        if (kind !== "none" && kind !== "other") bySheet.set(row, {});
+      }
     }
     for (const [snapshot, bySheet] of updates) {
       writeRowUpdates(snapshot, bySheet);
@@ -399,7 +408,9 @@ class Worker {
       this.run.active = false;
       deleteWorkerTriggers();
     } else if (status === "continuing") {
-      scheduleWorker();
+      scheduleWorker("soon");
+    } else {
+      deleteWorkerTriggers();
     }
     saveRunState(this.run);
     return { status, waves: this.waves, written: this.written };
@@ -416,6 +427,8 @@ export function runWorker(): WorkerReport {
     const run = loadRunState();
     if (!run || !run.active) return { status: "idle", waves: 0, written: 0 };
     if (run.paused !== null) return { status: "paused", waves: 0, written: 0 };
+    // Should this execution be killed, a trigger that fires after it is surely over carries on.
+    scheduleWorker("after-this-execution");
     if (!settings || missingKeys(settings).length > 0) {
       // Settings went missing or broke after the rows were queued: pause rather than fail every row.
       pauseRun(run, "settings incomplete, open Settings");

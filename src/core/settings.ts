@@ -35,8 +35,10 @@ export const SETTING_DEFAULTS: Record<SettingKey, string> = {
   LLM_BASE_URL: DEFAULT_LLM_BASE_URL,
   LLM_MODEL: DEFAULT_LLM_MODEL,
   PROFILE: "gpu-infrastructure",
-  TAVILY_CONCURRENCY: "20",
-  LLM_CONCURRENCY: "20",
+  // Requests per wave: large enough that the providers' per-minute limits, not the wave, set the
+  // pace (a wave lasts about one LLM call, 3-5 s); halved on 429.
+  TAVILY_CONCURRENCY: "200",
+  LLM_CONCURRENCY: "200",
   // Production rate limits (SPEC §12); a development key wants 100 and 30.
   TAVILY_RPM: "1000",
   LLM_RPM: "600",
@@ -89,8 +91,8 @@ export const SETTING_FIELDS = {
   LLM_BASE_URL: urlString,
   LLM_MODEL: z.string().trim().min(1, "choose a model"),
   PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
-  TAVILY_CONCURRENCY: num(1, 100, true),
-  LLM_CONCURRENCY: num(1, 100, true),
+  TAVILY_CONCURRENCY: num(1, 200, true),
+  LLM_CONCURRENCY: num(1, 200, true),
   TAVILY_RPM: num(1, 100_000, true),
   LLM_RPM: num(1, 100_000, true),
   CACHE_TTL_DAYS: num(0, 3650),

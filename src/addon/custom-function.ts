@@ -1,6 +1,7 @@
 // =TERRITORY_TIER(company, [field]) (SPEC §10). Runs as a custom function: read-only sheet, no
 // authorisation, 30 seconds. Every outcome the code can see is answered as text, never a throw.
 import { z } from "zod";
+import { parseStoredJson } from "../core/json";
 import { applyResponse, companyKey, nextStep, startCompany, type Outcome, type ResearchOptions } from "../core/engine";
 import { missingKeys, type Settings } from "../core/settings";
 import type { CacheEntry, ResearchResult } from "../core/types";
@@ -87,14 +88,7 @@ function memoKey(settings: Settings, key: string): string {
 }
 
 function readJson<T>(cache: GoogleAppsScript.Cache.Cache | null, key: string, schema: z.ZodType<T>): T | null {
-  const raw = cache?.get(key);
-  if (!raw) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(cache?.get(key), schema);
 }
 
 function freshResult(entry: CacheEntry | undefined, settings: Settings, now: number): ResearchResult | null {

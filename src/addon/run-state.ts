@@ -1,6 +1,7 @@
 // The run's bookkeeping in document properties (one JSON value each, parsed with zod). The queue
 // itself is the sheet; this holds what the sheet cannot: counters, costs, pacing, the pause reason.
 import { z } from "zod";
+import { parseStoredJson } from "../core/json";
 import { TIERS, type Tier } from "../core/types";
 import { initialPacing, type PacingLimits, type PacingState } from "../core/run/pacing";
 
@@ -41,14 +42,7 @@ function props(): GoogleAppsScript.Properties.Properties {
 }
 
 function readJson<T>(key: string, schema: z.ZodType<T>): T | null {
-  const raw = props().getProperty(key);
-  if (!raw) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(props().getProperty(key), schema);
 }
 
 export function newRunState(limits: PacingLimits, now: number): RunState {

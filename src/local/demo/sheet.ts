@@ -1,12 +1,12 @@
 // What the demo needs to know about the table before handing it to the add-on: which column holds
 // the companies (SPEC §3, the same rule the add-on applies) and which rows to select.
 
-const COMPANY_HEADERS = ["company", "companyname", "name", "organization", "account"];
+import { columnLetter, findCompanyColumn as findCompanyColumnNumber, normaliseHeader } from "../../core/run/sheet-layout";
 
 /** Header text folded the way SPEC §3 compares headers: case, spaces and underscores ignored. */
-export function foldHeader(header: string): string {
-  return header.toLowerCase().replace(/[\s_]+/g, "");
-}
+export const foldHeader = (header: string): string => normaliseHeader(header);
+/** Column letters of a 1-based column number, as in A1 notation (1 -> A, 27 -> AA). */
+export const columnLetters = columnLetter;
 
 export interface CompanyColumn {
   /** 0-based. */
@@ -17,21 +17,9 @@ export interface CompanyColumn {
 }
 
 export function findCompanyColumn(header: readonly string[]): CompanyColumn {
-  const index = header.findIndex((h) => COMPANY_HEADERS.includes(foldHeader(h)));
-  if (index >= 0) return { index, header: header[index] ?? "", byHeader: true };
-  return { index: 0, header: header[0] ?? "", byHeader: false };
-}
-
-/** Column letters of a 1-based column number, as in A1 notation (1 -> A, 27 -> AA). */
-export function columnLetters(column: number): string {
-  let n = column;
-  let letters = "";
-  while (n > 0) {
-    const rem = (n - 1) % 26;
-    letters = String.fromCharCode(65 + rem) + letters;
-    n = Math.floor((n - 1) / 26);
-  }
-  return letters;
+  const column = findCompanyColumnNumber(header);
+  const index = column === null ? 0 : column - 1;
+  return { index, header: header[index] ?? "", byHeader: column !== null };
 }
 
 /** A1 range of every data row (row 2 to the last row) across all columns: what a user would select. */

@@ -1,28 +1,9 @@
 import { z } from "zod";
 import type { Profile } from "./types";
+import { SETTING_KEYS, type SettingKey } from "./setting-keys";
 
-// Property keys of SPEC §9 and their defaults. Values live in properties as strings; this module is
-// the one place that parses them.
-export const SETTING_KEYS = [
-  "TAVILY_API_KEY",
-  "LLM_API_KEY",
-  "LLM_BASE_URL",
-  "LLM_MODEL",
-  "PROFILE",
-  "TAVILY_CONCURRENCY",
-  "LLM_CONCURRENCY",
-  "TAVILY_RPM",
-  "LLM_RPM",
-  "CACHE_TTL_DAYS",
-  "RELEVANCE_THRESHOLD",
-  "EVIDENCE_BUDGET_CHARS",
-  "JOB_BUDGET_USD",
-  "TAVILY_PRICE_PER_CREDIT",
-  "LLM_INPUT_PRICE_PER_MTOK",
-  "LLM_OUTPUT_PRICE_PER_MTOK",
-  "WORKER_TIME_BUDGET_SECONDS",
-] as const;
-export type SettingKey = (typeof SETTING_KEYS)[number];
+// Defaults and parsing of the property keys of SPEC §9: values live in properties as strings.
+export { SETTING_KEYS, type SettingKey };
 export const SECRET_KEYS: readonly SettingKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 
 export const DEFAULT_LLM_BASE_URL = "https://api.crusoe.ai/v1";

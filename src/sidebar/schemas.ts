@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import type { ResearchProgress } from "../core/types";
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SettingsView } from "../addon/settings-ui";
-import type { SettingKey } from "../core/settings";
+import { SETTING_KEYS } from "../core/setting-keys";
 import type { CommandResult } from "../addon/commands";
 
 const count = z.number();
@@ -42,28 +42,7 @@ export const progressSchema = z.object({
   errors: z.array(z.object({ row: z.number(), company: z.string(), status: z.string() })),
 }) satisfies z.ZodMiniType<ResearchProgress>;
 
-// Listed here rather than imported (the core's settings module pulls in classic zod). `satisfies`
-// rejects a name the core does not know, and settingsViewSchema's `satisfies` rejects a missing one.
-const SETTING_KEY_LIST = [
-  "TAVILY_API_KEY",
-  "LLM_API_KEY",
-  "LLM_BASE_URL",
-  "LLM_MODEL",
-  "PROFILE",
-  "TAVILY_CONCURRENCY",
-  "LLM_CONCURRENCY",
-  "TAVILY_RPM",
-  "LLM_RPM",
-  "CACHE_TTL_DAYS",
-  "RELEVANCE_THRESHOLD",
-  "EVIDENCE_BUDGET_CHARS",
-  "JOB_BUDGET_USD",
-  "TAVILY_PRICE_PER_CREDIT",
-  "LLM_INPUT_PRICE_PER_MTOK",
-  "LLM_OUTPUT_PRICE_PER_MTOK",
-  "WORKER_TIME_BUDGET_SECONDS",
-] as const satisfies readonly SettingKey[];
-const settingKeySchema = z.enum(SETTING_KEY_LIST);
+const settingKeySchema = z.enum(SETTING_KEYS);
 const settingErrorsSchema = z.partialRecord(settingKeySchema, z.string());
 
 export const settingsViewSchema = z.object({

@@ -3,6 +3,7 @@
 // matched by the company quoted in its query, a chat call by the `Company: <name>` line of its prompt.
 import { z } from "zod";
 import { bearerToken, type ProviderHandler, type ProviderReply, type ProviderRequest } from "../providers/common";
+import { notAboutVerdict } from "../providers/llm";
 import { serviceOf } from "./fetch";
 import { RecordingIndex, type ChatCompletion, type Recording, type TavilyResponse } from "./recordings";
 
@@ -139,21 +140,7 @@ export function createReplayHandler(recordings: readonly Recording[], options: R
 
 /** A judgement for a company the recordings do not know: not about the company, so no reliable data. */
 function unknownCompanyCompletion(id: string): ChatCompletion {
-  const reply = {
-    about_company: false,
-    relevance: 0,
-    use_case_class: "UNKNOWN",
-    funding_musd: null,
-    platform_adoption: null,
-    quant_trading: false,
-    rapid_growth: false,
-    ml_hiring: false,
-    recent_funding: false,
-    confidence: "low",
-    use_case_label: "Unknown",
-    rationale: "The evidence does not describe this company.",
-    sources: [],
-  };
+  const reply = notAboutVerdict("this company");
   return {
     id: `chatcmpl-${id}`,
     object: "chat.completion",

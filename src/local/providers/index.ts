@@ -1,7 +1,7 @@
 // Fake Tavily and LLM providers for tests, the demo and the bench (Node-only, never bundled).
 export { createFakeTavily, companyFromQuery, fakePages, TAVILY_ORIGIN } from "./tavily";
 export type { FakeTavily, FakeTavilyOptions, FakePage, Coverage, SearchDepth, TavilySearchResponse, TavilyResult } from "./tavily";
-export { createFakeLlm, parsePrompt } from "./llm";
+export { createFakeLlm, notAboutVerdict, parsePrompt } from "./llm";
 export type { FakeLlm, FakeLlmOptions, LlmVerdict, Malformation, MalformedContext } from "./llm";
 export { createProviderRouter } from "./router";
 export type { ProviderRouterOptions } from "./router";

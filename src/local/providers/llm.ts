@@ -173,7 +173,8 @@ function deriveVerdict(company: string): LlmVerdict {
   };
 }
 
-function notAboutVerdict(company: string): LlmVerdict {
+/** The judgement of evidence that does not describe the company. */
+export function notAboutVerdict(company: string): LlmVerdict {
   return {
     about_company: false,
     relevance: 0.1,

@@ -5,7 +5,7 @@ import type { Execution } from "./execution";
 import { htmlService, spreadsheetUi, type UiRecord } from "./html";
 import { lockService, type LockTable } from "./locks";
 import { scriptProperties, type FakeProperties } from "./properties";
-import { ScriptSpreadsheet } from "./spreadsheet-app";
+import { ScriptSpreadsheet, spreadsheetAppBuilders } from "./spreadsheet-app";
 import type { FakeSpreadsheet } from "./spreadsheet";
 import { scriptApp, type InstallationSource, type TriggerTable } from "./triggers";
 import { urlFetchApp, type FetchMode } from "./urlfetch";
@@ -43,6 +43,7 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
   const user = { getEmail: () => exec.user };
   return {
     SpreadsheetApp: {
+      ...spreadsheetAppBuilders(),
       getActive: active,
       getActiveSpreadsheet: active,
       getActiveSheet: () => active().getActiveSheet(),

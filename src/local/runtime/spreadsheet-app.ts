@@ -3,7 +3,7 @@
 // Apps Script exceptions of the script's realm.
 import { toA1, splitSheetName, type GridRange } from "./a1";
 import type { Execution } from "./execution";
-import { displayOf, type FakeSheet, type FakeSpreadsheet } from "./spreadsheet";
+import { displayOf, PROTECTED_MESSAGE, type ColumnMetadata, type ConditionalRule, type FakeSheet, type FakeSpreadsheet, type LinkRun, type ProtectedRange } from "./spreadsheet";
 
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -82,6 +82,10 @@ export class ScriptRange {
   }
   getA1Notation(): string {
     return toA1(this.#range);
+  }
+  /** Runtime plumbing (not an Apps Script method): the rectangle, for rules built from ranges. */
+  gridRange(): GridRange {
+    return { ...this.#range };
   }
   getSheet(): ScriptSheet {
     return new ScriptSheet(this.#exec, this.#spreadsheet, this.#sheet);
@@ -185,6 +189,83 @@ export class ScriptRange {
     return this;
   }
 
+  getNotes(): string[][] {
+    this.#exec.service("read");
+    return this.#exec.toScript(this.#sheet.notes(this.#range));
+  }
+  getNote(): string {
+    this.#exec.service("read");
+    return this.#sheet.notes(this.#top())[0]?.[0] ?? "";
+  }
+  setNotes(notes: unknown): ScriptRange {
+    this.#write("setNotes");
+    const rows = grid(this.#exec, "SpreadsheetApp.Range.setNotes", notes, this.#range);
+    this.#sheet.setNotes(this.#range, rows.map((row) => row.map((n) => (n === null || n === undefined ? "" : String(n)))));
+    return this;
+  }
+  setNote(note: unknown): ScriptRange {
+    this.#write("setNote");
+    this.#sheet.setNotes(this.#range, fill(this.#range, note === null || note === undefined ? "" : String(note)));
+    return this;
+  }
+
+  getRichTextValues(): ScriptRichTextValue[][] {
+    this.#exec.service("read");
+    return this.#exec.toScript(this.#sheet.richText(this.#range).map((row) => row.map((v) => new ScriptRichTextValue(v.text, v.links))));
+  }
+  getRichTextValue(): ScriptRichTextValue | null {
+    this.#exec.service("read");
+    const v = this.#sheet.richText(this.#top())[0]?.[0];
+    return v ? new ScriptRichTextValue(v.text, v.links) : null;
+  }
+  setRichTextValues(values: unknown): ScriptRange {
+    this.#write("setRichTextValues");
+    const method = "SpreadsheetApp.Range.setRichTextValues";
+    const rows = grid(this.#exec, method, values, this.#range);
+    const data = rows.map((row) =>
+      row.map((v) => (v instanceof ScriptRichTextValue ? v.data() : signatureError(this.#exec, method, [values]))),
+    );
+    this.#exec.guard(() => this.#sheet.setRichText(this.#range, data));
+    return this;
+  }
+  setRichTextValue(value: unknown): ScriptRange {
+    if (!(value instanceof ScriptRichTextValue)) return signatureError(this.#exec, "SpreadsheetApp.Range.setRichTextValue", [value]);
+    return this.setRichTextValues(fill(this.#range, value));
+  }
+
+  /**
+   * Metadata goes on a whole column (or row, sheet, spreadsheet); the model knows columns only.
+   * https://developers.google.com/apps-script/reference/spreadsheet/range#addDeveloperMetadata(String,String)
+   */
+  addDeveloperMetadata(key: unknown, value?: unknown): ScriptRange {
+    this.#exec.forbidInCustomFunction("addDeveloperMetadata");
+    this.#exec.service();
+    if (typeof key !== "string" || (value !== undefined && typeof value !== "string")) {
+      return signatureError(this.#exec, "SpreadsheetApp.Range.addDeveloperMetadata", [key, value]);
+    }
+    if (this.#range.row !== 1 || this.#range.numRows !== this.#sheet.maxRows || this.#range.numCols !== 1) {
+      this.#exec.fail(
+        "Adding developer metadata to arbitrary ranges is not currently supported. Developer metadata may only be added to the top-level spreadsheet, an individual sheet, or an entire row or column.",
+      );
+    }
+    this.#sheet.addColumnMetadata(this.#range.col, key, value ?? null);
+    return this;
+  }
+  /** Metadata on columns that intersect this range. */
+  createDeveloperMetadataFinder(): ScriptMetadataFinder {
+    this.#exec.service();
+    const { col, numCols } = this.#range;
+    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, [this.#sheet], (m) => m.column >= col && m.column < col + numCols);
+  }
+
+  /** The running user becomes an editor of the new protection, as on Google. */
+  protect(): ScriptProtection {
+    this.#exec.forbidInCustomFunction("protect");
+    this.#exec.service();
+    const protection = this.#sheet.addProtection(this.#range, [this.#exec.user], "");
+    return new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, protection);
+  }
+
   #top(): GridRange {
     return { row: this.#range.row, col: this.#range.col, numRows: 1, numCols: 1 };
   }
@@ -192,7 +273,286 @@ export class ScriptRange {
   #write(method: string): void {
     this.#exec.forbidInCustomFunction(method);
     this.#exec.service("write");
+    this.#sheet.scriptWillWrite();
+    if (this.#sheet.protectionAgainst(this.#range, this.#exec.user)) this.#exec.fail(PROTECTED_MESSAGE);
   }
+}
+
+/** SpreadsheetApp.newRichTextValue(): https://developers.google.com/apps-script/reference/spreadsheet/rich-text-value-builder */
+export class ScriptRichTextValueBuilder {
+  #text = "";
+  #links: LinkRun[] = [];
+  setText(text: unknown): ScriptRichTextValueBuilder {
+    this.#text = String(text ?? "");
+    this.#links = [];
+    return this;
+  }
+  setLinkUrl(...args: unknown[]): ScriptRichTextValueBuilder {
+    const [start, end, url] = args.length === 1 ? [0, this.#text.length, args[0]] : args;
+    if (typeof start !== "number" || typeof end !== "number" || (url !== null && typeof url !== "string")) {
+      throw new TypeError("The parameters don't match the method signature for SpreadsheetApp.RichTextValueBuilder.setLinkUrl.");
+    }
+    this.#links = this.#links.filter((l) => l.end <= start || l.start >= end);
+    if (url) this.#links.push({ start, end, url });
+    this.#links.sort((a, b) => a.start - b.start);
+    return this;
+  }
+  build(): ScriptRichTextValue {
+    return new ScriptRichTextValue(this.#text, this.#links);
+  }
+}
+
+export class ScriptRichTextValue {
+  readonly #text: string;
+  readonly #links: LinkRun[];
+  constructor(text: string, links: LinkRun[]) {
+    this.#text = text;
+    this.#links = links.map((l) => ({ ...l }));
+  }
+  getText(): string {
+    return this.#text;
+  }
+  /** The link of the whole text, or null when it has none or several. */
+  getLinkUrl(): string | null {
+    const [only] = this.#links;
+    return this.#links.length === 1 && only && only.start === 0 && only.end === this.#text.length ? only.url : null;
+  }
+  /** Runs of text with the same link: linked runs and the unlinked text between them. */
+  getRuns(): { getText(): string; getLinkUrl(): string | null; getStartIndex(): number; getEndIndex(): number }[] {
+    const runs: { start: number; end: number; url: string | null }[] = [];
+    let at = 0;
+    for (const link of this.#links) {
+      if (link.start > at) runs.push({ start: at, end: link.start, url: null });
+      runs.push({ start: link.start, end: link.end, url: link.url });
+      at = link.end;
+    }
+    if (at < this.#text.length) runs.push({ start: at, end: this.#text.length, url: null });
+    return runs.map((r) => ({
+      getText: () => this.#text.slice(r.start, r.end),
+      getLinkUrl: () => r.url,
+      getStartIndex: () => r.start,
+      getEndIndex: () => r.end,
+    }));
+  }
+  copy(): ScriptRichTextValueBuilder {
+    const builder = new ScriptRichTextValueBuilder().setText(this.#text);
+    for (const l of this.#links) builder.setLinkUrl(l.start, l.end, l.url);
+    return builder;
+  }
+  data(): { text: string; links: LinkRun[] } {
+    return { text: this.#text, links: this.#links.map((l) => ({ ...l })) };
+  }
+}
+
+/** SpreadsheetApp.newConditionalFormatRule(): https://developers.google.com/apps-script/reference/spreadsheet/conditional-format-rule-builder */
+export class ScriptConditionalFormatRuleBuilder {
+  #rule: { ranges: ScriptRange[]; textEqualTo: string | null; background: string | null; fontColor: string | null } = {
+    ranges: [],
+    textEqualTo: null,
+    background: null,
+    fontColor: null,
+  };
+  whenTextEqualTo(text: unknown): ScriptConditionalFormatRuleBuilder {
+    this.#rule.textEqualTo = String(text);
+    return this;
+  }
+  setBackground(color: unknown): ScriptConditionalFormatRuleBuilder {
+    this.#rule.background = color === null ? null : String(color);
+    return this;
+  }
+  setFontColor(color: unknown): ScriptConditionalFormatRuleBuilder {
+    this.#rule.fontColor = color === null ? null : String(color);
+    return this;
+  }
+  setRanges(ranges: unknown): ScriptConditionalFormatRuleBuilder {
+    if (!Array.isArray(ranges) || !ranges.every((r) => r instanceof ScriptRange)) {
+      throw new TypeError("The parameters don't match the method signature for SpreadsheetApp.ConditionalFormatRuleBuilder.setRanges.");
+    }
+    this.#rule.ranges = [...(ranges as ScriptRange[])];
+    return this;
+  }
+  build(): ScriptConditionalFormatRule {
+    // Google's text when a rule has no condition.
+    if (this.#rule.textEqualTo === null) throw new Error("Conditional format rule must have a condition.");
+    return new ScriptConditionalFormatRule({
+      ranges: this.#rule.ranges.map((r) => r.gridRange()),
+      textEqualTo: this.#rule.textEqualTo,
+      background: this.#rule.background,
+      fontColor: this.#rule.fontColor,
+    });
+  }
+}
+
+export class ScriptConditionalFormatRule {
+  readonly rule: ConditionalRule;
+  constructor(rule: ConditionalRule) {
+    this.rule = rule;
+  }
+  getRangeA1Notations(): string[] {
+    return this.rule.ranges.map(toA1);
+  }
+  getBooleanCondition(): { getCriteriaType(): string; getCriteriaValues(): string[]; getBackground(): string | null; getFontColor(): string | null } {
+    return {
+      getCriteriaType: () => "TEXT_EQUAL_TO",
+      getCriteriaValues: () => [this.rule.textEqualTo],
+      getBackground: () => this.rule.background,
+      getFontColor: () => this.rule.fontColor,
+    };
+  }
+}
+
+/** Developer metadata as a script sees it: https://developers.google.com/apps-script/reference/spreadsheet/developer-metadata */
+class ScriptDeveloperMetadata {
+  readonly #exec: Execution;
+  readonly #spreadsheet: FakeSpreadsheet;
+  readonly #sheet: FakeSheet;
+  readonly #entry: ColumnMetadata;
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheet: FakeSheet, entry: ColumnMetadata) {
+    this.#exec = exec;
+    this.#spreadsheet = spreadsheet;
+    this.#sheet = sheet;
+    this.#entry = entry;
+  }
+  getId(): number {
+    return this.#entry.id;
+  }
+  getKey(): string {
+    return this.#entry.key;
+  }
+  getValue(): string | null {
+    return this.#entry.value;
+  }
+  getVisibility(): string {
+    return "DOCUMENT";
+  }
+  setValue(value: unknown): ScriptDeveloperMetadata {
+    this.#exec.forbidInCustomFunction("setValue");
+    this.#exec.service();
+    this.#entry.value = String(value);
+    return this;
+  }
+  remove(): void {
+    this.#exec.forbidInCustomFunction("remove");
+    this.#exec.service();
+    this.#sheet.removeMetadata(this.#entry.id);
+  }
+  /** Where the metadata is now: the column it moved with. */
+  getLocation(): { getLocationType(): string; getColumn(): ScriptRange | null; getRow(): null; getSheet(): null } {
+    const column = this.#entry.column;
+    const range = { row: 1, col: column, numRows: this.#sheet.maxRows, numCols: 1 };
+    return {
+      getLocationType: () => "COLUMN",
+      getColumn: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
+      getRow: () => null,
+      getSheet: () => null,
+    };
+  }
+}
+
+/** https://developers.google.com/apps-script/reference/spreadsheet/developer-metadata-finder */
+class ScriptMetadataFinder {
+  readonly #exec: Execution;
+  readonly #spreadsheet: FakeSpreadsheet;
+  readonly #sheets: FakeSheet[];
+  readonly #where: (m: ColumnMetadata) => boolean;
+  #key: string | null = null;
+  #value: string | null = null;
+  #id: number | null = null;
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheets: FakeSheet[], where: (m: ColumnMetadata) => boolean) {
+    this.#exec = exec;
+    this.#spreadsheet = spreadsheet;
+    this.#sheets = sheets;
+    this.#where = where;
+  }
+  withKey(key: unknown): ScriptMetadataFinder {
+    this.#key = String(key);
+    return this;
+  }
+  withValue(value: unknown): ScriptMetadataFinder {
+    this.#value = String(value);
+    return this;
+  }
+  withId(id: unknown): ScriptMetadataFinder {
+    this.#id = Number(id);
+    return this;
+  }
+  onIntersectingLocations(): ScriptMetadataFinder {
+    return this;
+  }
+  find(): ScriptDeveloperMetadata[] {
+    this.#exec.service("read");
+    const found: ScriptDeveloperMetadata[] = [];
+    for (const sheet of this.#sheets) {
+      for (const m of sheet.metadata) {
+        if (!this.#where(m)) continue;
+        if (this.#key !== null && m.key !== this.#key) continue;
+        if (this.#value !== null && m.value !== this.#value) continue;
+        if (this.#id !== null && m.id !== this.#id) continue;
+        found.push(new ScriptDeveloperMetadata(this.#exec, this.#spreadsheet, sheet, m));
+      }
+    }
+    return this.#exec.toScript(found);
+  }
+}
+
+/** https://developers.google.com/apps-script/reference/spreadsheet/protection */
+class ScriptProtection {
+  readonly #exec: Execution;
+  readonly #spreadsheet: FakeSpreadsheet;
+  readonly #sheet: FakeSheet;
+  readonly #protection: ProtectedRange;
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheet: FakeSheet, protection: ProtectedRange) {
+    this.#exec = exec;
+    this.#spreadsheet = spreadsheet;
+    this.#sheet = sheet;
+    this.#protection = protection;
+  }
+  getRange(): ScriptRange {
+    return new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, this.#protection.range);
+  }
+  getDescription(): string {
+    return this.#protection.description;
+  }
+  setDescription(description: unknown): ScriptProtection {
+    this.#protection.description = String(description);
+    return this;
+  }
+  getEditors(): { getEmail(): string }[] {
+    return this.#exec.toScript([...this.#protection.editors].map((email) => ({ getEmail: () => email })));
+  }
+  addEditor(email: unknown): ScriptProtection {
+    this.#mayChange();
+    this.#protection.editors.add(emailOf(email));
+    return this;
+  }
+  addEditors(emails: unknown): ScriptProtection {
+    this.#mayChange();
+    if (Array.isArray(emails)) for (const e of emails) this.#protection.editors.add(emailOf(e));
+    return this;
+  }
+  removeEditors(emails: unknown): ScriptProtection {
+    this.#mayChange();
+    if (Array.isArray(emails)) for (const e of emails) this.#protection.editors.delete(emailOf(e));
+    return this;
+  }
+  canEdit(): boolean {
+    return this.#sheet.protectionAgainst(this.#protection.range, this.#exec.user) === null;
+  }
+  remove(): void {
+    this.#mayChange();
+    this.#sheet.removeProtection(this.#protection.id);
+  }
+  #mayChange(): void {
+    this.#exec.forbidInCustomFunction("Protection");
+    this.#exec.service();
+    if (!this.canEdit()) this.#exec.fail(PROTECTED_MESSAGE);
+  }
+}
+
+function emailOf(user: unknown): string {
+  if (typeof user === "string") return user;
+  if (typeof user === "object" && user !== null && "getEmail" in user && typeof user.getEmail === "function") return String(user.getEmail());
+  return String(user);
 }
 
 export class ScriptRangeList {
@@ -338,6 +698,40 @@ export class ScriptSheet {
     };
   }
 
+  createDeveloperMetadataFinder(): ScriptMetadataFinder {
+    this.#exec.service();
+    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, [this.#sheet], () => true);
+  }
+  getProtections(type?: unknown): ScriptProtection[] {
+    this.#exec.service();
+    if (type === "SHEET") return this.#exec.toScript([]);
+    return this.#exec.toScript(this.#sheet.protections.map((p) => new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, p)));
+  }
+  getConditionalFormatRules(): ScriptConditionalFormatRule[] {
+    this.#exec.service("read");
+    return this.#exec.toScript(this.#sheet.conditionalRules.map((r) => new ScriptConditionalFormatRule(r)));
+  }
+  /** Replaces every rule of the sheet (Google's semantics: pass the old ones to keep them). */
+  setConditionalFormatRules(rules: unknown): void {
+    this.#change("setConditionalFormatRules");
+    this.#exec.stats.rangeWrites += 1;
+    if (!Array.isArray(rules) || !rules.every((r) => r instanceof ScriptConditionalFormatRule)) {
+      return signatureError(this.#exec, "SpreadsheetApp.Sheet.setConditionalFormatRules", [rules]);
+    }
+    this.#sheet.conditionalRules = (rules as ScriptConditionalFormatRule[]).map((r) => ({ ...r.rule, ranges: r.rule.ranges.map((g) => ({ ...g })) }));
+  }
+  deleteColumns(columnPosition: unknown, howMany: unknown): void {
+    this.#change("deleteColumns");
+    const args = [columnPosition, howMany];
+    const method = "SpreadsheetApp.Sheet.deleteColumns";
+    this.#sheet.deleteColumns(integer(this.#exec, method, args, 0), integer(this.#exec, method, args, 1));
+  }
+  moveColumns(columnSpec: unknown, destinationIndex: unknown): void {
+    this.#change("moveColumns");
+    if (!(columnSpec instanceof ScriptRange)) return signatureError(this.#exec, "SpreadsheetApp.Sheet.moveColumns", [columnSpec, destinationIndex]);
+    const destination = integer(this.#exec, "SpreadsheetApp.Sheet.moveColumns", [columnSpec, destinationIndex], 1);
+    this.#sheet.moveColumns(columnSpec.getColumn(), columnSpec.getNumColumns(), destination);
+  }
   hideSheet(): ScriptSheet {
     this.#change("hideSheet");
     const visible = this.#spreadsheet.sheets().filter((s) => !s.hidden);
@@ -441,6 +835,10 @@ export class ScriptSpreadsheet {
     this.#exec.service();
     return this.#exec.toScript(this.#spreadsheet.sheets().map((s) => this.#wrap(s)));
   }
+  createDeveloperMetadataFinder(): ScriptMetadataFinder {
+    this.#exec.service();
+    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, this.#spreadsheet.sheets(), () => true);
+  }
   /** Like Google, the new sheet becomes the active sheet. */
   insertSheet(name?: unknown, index?: unknown): ScriptSheet {
     this.#exec.forbidInCustomFunction("insertSheet");
@@ -497,4 +895,15 @@ export class ScriptSpreadsheet {
     this.#exec.guard(() => sheet.checkRange(range));
     return new ScriptRange(this.#exec, this.#spreadsheet, sheet, range);
   }
+}
+
+/** The builders and enums of SpreadsheetApp that the model supports. */
+export function spreadsheetAppBuilders(): Record<string, unknown> {
+  return {
+    newRichTextValue: () => new ScriptRichTextValueBuilder(),
+    newConditionalFormatRule: () => new ScriptConditionalFormatRuleBuilder(),
+    ProtectionType: { RANGE: "RANGE", SHEET: "SHEET" },
+    DeveloperMetadataLocationType: { SPREADSHEET: "SPREADSHEET", SHEET: "SHEET", ROW: "ROW", COLUMN: "COLUMN" },
+    DeveloperMetadataVisibility: { DOCUMENT: "DOCUMENT", PROJECT: "PROJECT" },
+  };
 }

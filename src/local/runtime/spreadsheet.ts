@@ -4,13 +4,59 @@ import { columnLetters, parseRef, splitSheetName, type GridRange } from "./a1";
 
 export type CellValue = string | number | boolean | Date;
 
+/** A link over characters [start, end) of a cell's text (rich text). */
+export interface LinkRun {
+  start: number;
+  end: number;
+  url: string;
+}
+
 interface Cell {
   value: CellValue;
   /** "" when the cell holds no formula. */
   formula: string;
   /** Number format; "@" is plain text. */
   format: string;
+  /** "" when the cell has no note. */
+  note: string;
+  /** Links of a rich-text value; any other write drops them. */
+  links: LinkRun[];
 }
+
+/**
+ * Developer metadata on a whole column. Sheets keeps it with the column when columns are inserted,
+ * deleted or moved: https://developers.google.com/sheets/api/guides/metadata
+ */
+export interface ColumnMetadata {
+  id: number;
+  key: string;
+  value: string | null;
+  column: number;
+}
+
+/** A protected range: only its editors and the spreadsheet's owner may change it. */
+export interface ProtectedRange {
+  id: number;
+  range: GridRange;
+  editors: Set<string>;
+  description: string;
+}
+
+/** A conditional-format rule of the kinds the model knows: "text is exactly" with colours. */
+export interface ConditionalRule {
+  ranges: GridRange[];
+  textEqualTo: string;
+  background: string | null;
+  fontColor: string | null;
+}
+
+/**
+ * Google's text when a script edits protected cells it may not edit (the Sheets API answers the same):
+ * https://developers.google.com/apps-script/reference/spreadsheet/protection and
+ * https://github.com/theoephraim/node-google-spreadsheet/pull/20
+ */
+export const PROTECTED_MESSAGE =
+  "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.";
 
 interface Row {
   cells: (Cell | undefined)[];
@@ -61,6 +107,24 @@ function isEmpty(cell: Cell | undefined): boolean {
   return !cell || (cell.value === "" && cell.formula === "");
 }
 
+function overlaps(a: GridRange, b: GridRange): boolean {
+  return a.row < b.row + b.numRows && b.row < a.row + a.numRows && a.col < b.col + b.numCols && b.col < a.col + a.numCols;
+}
+
+/** A range after its rows or columns moved: `move` gives each old index its new one, or null when deleted. */
+function remap(range: GridRange, axis: "row" | "col", move: (index: number) => number | null): GridRange | null {
+  const size = axis === "row" ? range.numRows : range.numCols;
+  const moved: number[] = [];
+  for (let i = range[axis]; i < range[axis] + size; i++) {
+    const to = move(i);
+    if (to !== null) moved.push(to);
+  }
+  if (moved.length === 0) return null;
+  const first = Math.min(...moved);
+  const count = Math.max(...moved) - first + 1;
+  return axis === "row" ? { ...range, row: first, numRows: count } : { ...range, col: first, numCols: count };
+}
+
 export class FakeSheet {
   readonly id: number;
   name: string;
@@ -72,6 +136,10 @@ export class FakeSheet {
   /** Index 0 is row 1; rows not yet touched are undefined. */
   #rows: (Row | undefined)[] = [];
   readonly #spreadsheet: FakeSpreadsheet;
+  readonly metadata: ColumnMetadata[] = [];
+  readonly protections: ProtectedRange[] = [];
+  conditionalRules: ConditionalRule[] = [];
+  #beforeNextScriptWrite: ((sheet: FakeSheet) => void) | null = null;
 
   constructor(spreadsheet: FakeSpreadsheet, name: string, id: number) {
     this.#spreadsheet = spreadsheet;
@@ -120,6 +188,50 @@ export class FakeSheet {
   formatAt(a1: string): string {
     const range = this.#parseTestRef(a1);
     return this.#cellAt(range.row, range.col, false)?.format ?? "";
+  }
+
+  noteAt(a1: string): string {
+    const range = this.#parseTestRef(a1);
+    return this.#cellAt(range.row, range.col, false)?.note ?? "";
+  }
+
+  linksAt(a1: string): LinkRun[] {
+    const range = this.#parseTestRef(a1);
+    return [...(this.#cellAt(range.row, range.col, false)?.links ?? [])];
+  }
+
+  /** A user typing into a cell: the value is stored as given (text stays text), rich text and formula dropped. */
+  edit(a1: string, value: string | number | boolean): void {
+    const range = this.#parseTestRef(a1);
+    const cell = this.#cellAt(range.row, range.col, true);
+    cell.value = value;
+    cell.formula = "";
+    cell.links = [];
+  }
+
+  /**
+   * Runs `edit` once, just before the next write a script makes to this sheet: a user's edit that lands
+   * between a worker's read and its write.
+   */
+  beforeNextScriptWrite(edit: (sheet: FakeSheet) => void): void {
+    this.#beforeNextScriptWrite = edit;
+  }
+
+  /** Called by the script-facing Range before each write. */
+  scriptWillWrite(): void {
+    const edit = this.#beforeNextScriptWrite;
+    this.#beforeNextScriptWrite = null;
+    edit?.(this);
+  }
+
+  /** Protects `a1` so that only `editors` (and the spreadsheet's owner) may change it. */
+  protect(a1: string, editors: readonly string[] = [], description = ""): ProtectedRange {
+    return this.addProtection(this.#parseTestRef(a1), editors, description);
+  }
+
+  /** The column holding the first metadata with this key and value, or null. */
+  columnTagged(key: string, value?: string): number | null {
+    return this.metadata.find((m) => m.key === key && (value === undefined || m.value === value))?.column ?? null;
   }
 
   isHidden(): boolean {
@@ -221,6 +333,7 @@ export class FakeSheet {
         const cell = this.#cellAt(range.row + r, range.col + c, true);
         cell.value = s.value;
         cell.formula = s.formula;
+        cell.links = [];
       }),
     );
   }
@@ -233,6 +346,70 @@ export class FakeSheet {
     );
   }
 
+  notes(range: GridRange): string[][] {
+    return this.#map(range, (cell) => cell?.note ?? "");
+  }
+
+  setNotes(range: GridRange, notes: string[][]): void {
+    notes.forEach((row, r) =>
+      row.forEach((note, c) => {
+        const existing = this.#cellAt(range.row + r, range.col + c, note !== "");
+        if (existing) existing.note = note;
+      }),
+    );
+  }
+
+  richText(range: GridRange): { text: string; links: LinkRun[] }[][] {
+    return this.#map(range, (cell) => ({ text: cell ? displayOf(cell.value) : "", links: [...(cell?.links ?? [])] }));
+  }
+
+  /** Rich text is text whatever the number format: it never becomes a formula or a number. */
+  setRichText(range: GridRange, values: { text: string; links: LinkRun[] }[][]): void {
+    for (const row of values) {
+      for (const v of row) {
+        if (v.text.length > LIMITS.cellChars) {
+          throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
+        }
+      }
+    }
+    values.forEach((row, r) =>
+      row.forEach((v, c) => {
+        const cell = this.#cellAt(range.row + r, range.col + c, true);
+        cell.value = v.text;
+        cell.formula = "";
+        cell.links = v.links.map((l) => ({ ...l }));
+      }),
+    );
+  }
+
+  /** The first protection over `range` that `user` may not edit, or null. */
+  protectionAgainst(range: GridRange, user: string): ProtectedRange | null {
+    if (user === this.#spreadsheet.owner) return null;
+    return this.protections.find((p) => overlaps(p.range, range) && !p.editors.has(user)) ?? null;
+  }
+
+  addProtection(range: GridRange, editors: readonly string[], description: string): ProtectedRange {
+    const protection: ProtectedRange = { id: this.#spreadsheet.nextId(), range, editors: new Set(editors), description };
+    this.protections.push(protection);
+    return protection;
+  }
+
+  removeProtection(id: number): void {
+    const index = this.protections.findIndex((p) => p.id === id);
+    if (index >= 0) this.protections.splice(index, 1);
+  }
+
+  addColumnMetadata(column: number, key: string, value: string | null): ColumnMetadata {
+    const entry: ColumnMetadata = { id: this.#spreadsheet.nextId(), key, value, column };
+    this.metadata.push(entry);
+    return entry;
+  }
+
+  removeMetadata(id: number): void {
+    const index = this.metadata.findIndex((m) => m.id === id);
+    if (index >= 0) this.metadata.splice(index, 1);
+  }
+
   clear(range: GridRange, what: { contents: boolean; formats: boolean }): void {
     for (let r = range.row; r < range.row + range.numRows; r++) {
       for (let c = range.col; c < range.col + range.numCols; c++) {
@@ -241,6 +418,7 @@ export class FakeSheet {
         if (what.contents) {
           cell.value = "";
           cell.formula = "";
+          cell.links = [];
         }
         if (what.formats) cell.format = "";
       }
@@ -251,11 +429,13 @@ export class FakeSheet {
     if (beforeRow - 1 > this.#rows.length) this.#rows.length = beforeRow - 1;
     this.#rows.splice(beforeRow - 1, 0, ...Array.from({ length: count }, () => undefined));
     this.maxRows += count;
+    this.#remapRanges("row", (r) => (r >= beforeRow ? r + count : r));
   }
 
   deleteRows(row: number, count: number): void {
     this.#rows.splice(row - 1, count);
     this.maxRows -= count;
+    this.#remapRanges("row", (r) => (r < row ? r : r < row + count ? null : r - count));
   }
 
   insertColumns(afterCol: number, count: number): void {
@@ -264,6 +444,55 @@ export class FakeSheet {
       row.cells.splice(afterCol, 0, ...Array.from({ length: count }, () => undefined));
     }
     this.maxCols += count;
+    this.#remapColumns((c) => (c > afterCol ? c + count : c));
+  }
+
+  /** Deletes columns; their metadata goes with them, later columns (and their metadata) shift left. */
+  deleteColumns(col: number, count: number): void {
+    for (const row of this.#rows) row?.cells.splice(col - 1, count);
+    this.maxCols -= count;
+    this.#remapColumns((c) => (c < col ? c : c < col + count ? null : c - count));
+  }
+
+  /**
+   * Moves `count` columns from `col` so that they sit before column `destination`, counted before the
+   * move (Sheet.moveColumns). Cells, metadata, protections and rules travel with them.
+   */
+  moveColumns(col: number, count: number, destination: number): void {
+    const order = Array.from({ length: Math.max(this.maxCols, destination - 1) }, (_, i) => i + 1);
+    const reorder = <T>(items: T[]): T[] => {
+      const block = items.splice(col - 1, count);
+      items.splice(destination > col ? destination - 1 - count : destination - 1, 0, ...block);
+      return items;
+    };
+    reorder(order);
+    const to = new Map(order.map((from, i) => [from, i + 1]));
+    for (const row of this.#rows) {
+      if (!row) continue;
+      const cells = Array.from({ length: order.length }, (_, i) => row.cells[i]);
+      row.cells = reorder(cells);
+    }
+    this.#remapColumns((c) => to.get(c) ?? c);
+  }
+
+  #remapColumns(move: (col: number) => number | null): void {
+    for (const m of [...this.metadata]) {
+      const to = move(m.column);
+      if (to === null) this.removeMetadata(m.id);
+      else m.column = to;
+    }
+    this.#remapRanges("col", move);
+  }
+
+  #remapRanges(axis: "row" | "col", move: (index: number) => number | null): void {
+    for (const p of [...this.protections]) {
+      const range = remap(p.range, axis, move);
+      if (range) p.range = range;
+      else this.removeProtection(p.id);
+    }
+    this.conditionalRules = this.conditionalRules
+      .map((rule) => ({ ...rule, ranges: rule.ranges.map((r) => remap(r, axis, move)).filter((r): r is GridRange => r !== null) }))
+      .filter((rule) => rule.ranges.length > 0);
   }
 
   /** Reorders rows fromRow..last row with data by comparing their values. */
@@ -321,7 +550,7 @@ export class FakeSheet {
     if (!row) return undefined;
     let cell = row.cells[col - 1];
     if (!cell && create) {
-      cell = { value: "", formula: "", format: "" };
+      cell = { value: "", formula: "", format: "", note: "", links: [] };
       row.cells[col - 1] = cell;
       if (col > this.maxCols) this.maxCols = col;
     }
@@ -340,7 +569,10 @@ export class FakeSpreadsheet {
   readonly id = "local-spreadsheet";
   name = "Territory Planner (local)";
   readonly toasts: ToastRecord[] = [];
+  /** The owner may edit every protected range. */
+  owner = "user@example.com";
   #sheets: FakeSheet[] = [];
+  #nextId = 1;
   #nextSheetId = 0;
   #activeSheet: FakeSheet;
   #selection: string[] = ["A1"];
@@ -364,6 +596,11 @@ export class FakeSpreadsheet {
 
   sheets(): FakeSheet[] {
     return [...this.#sheets];
+  }
+
+  /** Ids of metadata and protections, unique in the spreadsheet as Google's are. */
+  nextId(): number {
+    return this.#nextId++;
   }
 
   /** Makes `sheetName` active with these ranges selected; the active range is the last one. */

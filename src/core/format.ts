@@ -1,0 +1,20 @@
+// Numbers as the product says them, the same in the sidebar, in alerts and in toasts.
+
+/** "12 s", "4 min 05 s", "1 h 07 min": precise while short, calm when long. */
+export function formatDuration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.round(totalSeconds));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/** Cents hide most of a per-company cost (about $0.02), so small amounts get a third decimal. */
+export function formatUsd(usd: number): string {
+  const value = Math.max(0, usd);
+  return `$${value.toFixed(value > 0 && value < 1 ? 3 : 2)}`;
+}
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}

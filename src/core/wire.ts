@@ -1,0 +1,212 @@
+// The contract between the pages (sidebar, settings) and the server functions they call through
+// google.script.run: every shape that crosses, as a type and as a zod/mini schema. The server
+// builds these values; the pages parse them at the boundary, because a page and a server from
+// different deployments can disagree. Plain JSON only: google.script.run refuses Date objects.
+import * as z from "zod/mini";
+import type { PauseReason } from "./status";
+import { SETTING_KEYS } from "./setting-keys";
+import type { Tier } from "./types";
+
+const count = z.number();
+const service = z.enum(["tavily", "llm"]);
+export const tierSchema = z.enum(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) satisfies z.ZodMiniType<Tier>;
+
+export const pauseReasonSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("keyRejected"), service }),
+  z.object({ kind: z.literal("planLimit"), limit: z.enum(["plan", "payAsYouGo"]) }),
+  z.object({ kind: z.literal("outOfCredit"), service }),
+  z.object({ kind: z.literal("modelNotFound") }),
+  z.object({ kind: z.literal("budget") }),
+  z.object({ kind: z.literal("dailyQuota") }),
+  z.object({ kind: z.literal("rateLimited"), service }),
+  z.object({ kind: z.literal("settings") }),
+]) satisfies z.ZodMiniType<PauseReason>;
+
+const recentRowSchema = z.object({
+  company: z.string(),
+  tier: z.union([tierSchema, z.literal("")]),
+  score: z.nullable(z.number()),
+  status: z.string(),
+});
+export type RecentRow = z.infer<typeof recentRowSchema>;
+
+/** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
+const errorRowSchema = z.object({ row: z.number(), company: z.string(), status: z.string() });
+export type ErrorRow = z.infer<typeof errorRowSchema>;
+
+/** getResearchProgress(): counts from the Status column, money and times from the run state. */
+export const progressSchema = z.object({
+  total: count,
+  queued: count,
+  researching: count,
+  done: count,
+  cached: count,
+  noData: count,
+  failed: count,
+  cancelled: count,
+  paused: count,
+  tiers: z.record(tierSchema, count),
+  costUsd: z.number(),
+  tavilyCredits: z.number(),
+  llmTokens: z.number(),
+  /** Epoch ms, 0 when no run has started. */
+  startedAt: z.number(),
+  /** Epoch ms when the last run ended, 0 while it runs or when unknown. */
+  finishedAt: z.number(),
+  /** Seconds, 0 when unknown or finished. */
+  etaSeconds: z.number(),
+  running: z.boolean(),
+  /** The pause reason in words (the Status cells say the same), "" when not paused. */
+  message: z.string(),
+  /** Why the run waits for the user; the pages choose advice and buttons from this, never from text. */
+  pause: z.nullable(pauseReasonSchema),
+  isPaused: z.boolean(),
+  /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
+  slowWhenClosed: z.boolean(),
+  recent: z.array(recentRowSchema),
+  errors: z.array(errorRowSchema),
+});
+export type ResearchProgress = z.infer<typeof progressSchema>;
+
+/** What the menu commands and the sidebar's buttons answer. */
+export const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() });
+export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/** What a run of the selected rows would do and cost, before anything is queued. */
+export const runEstimateSchema = z.object({
+  /** Selected rows that would be queued. */
+  rows: count,
+  /** Distinct companies among them. */
+  companies: count,
+  /** Companies the cache answers with a result (no request). */
+  cached: count,
+  /** Companies the cache answers as having no reliable data (no request). */
+  cachedNoData: count,
+  /** Companies whose evidence is cached but must be judged again (one LLM call, no search). */
+  judgeOnly: count,
+  /** Companies researched from scratch. */
+  research: count,
+  costUsd: z.number(),
+  seconds: z.number(),
+  /** The run's budget (JOB_BUDGET_USD), null for none. */
+  budgetUsd: z.nullable(z.number()),
+  /** The cost above which the user is asked first (CONFIRM_ABOVE_USD), null for never. */
+  confirmAboveUsd: z.nullable(z.number()),
+});
+export type RunEstimate = z.infer<typeof runEstimateSchema>;
+
+/** estimateSelectedRows(): an estimate, or why there is nothing to estimate. */
+export const estimateResultSchema = z.union([
+  z.object({ ok: z.literal(true), estimate: runEstimateSchema }),
+  z.object({ ok: z.literal(false), message: z.string() }),
+]);
+export type EstimateResult = z.infer<typeof estimateResultSchema>;
+
+/** researchFromSidebar(): queued, or the selection changed since the estimate the user saw. */
+export const sidebarStartSchema = z.union([
+  z.object({ kind: z.literal("queued"), result: commandResultSchema }),
+  z.object({ kind: z.literal("changed"), estimate: runEstimateSchema }),
+  z.object({ kind: z.literal("refused"), result: commandResultSchema }),
+]);
+export type SidebarStart = z.infer<typeof sidebarStartSchema>;
+
+/** The cache panel: what the hidden cache sheet holds. */
+export const cacheStatsSchema = z.object({
+  /** Companies with a validated result. */
+  companies: count,
+  /** Companies remembered as having no reliable data. */
+  noData: count,
+  /** Searches paid for and not yet judged. */
+  unjudged: count,
+  /** Epoch ms of the oldest entry, 0 when the cache is empty. */
+  oldestAt: z.number(),
+  /** Cells the cache sheet takes of the spreadsheet's limit. */
+  cells: count,
+  cellLimit: count,
+});
+export type CacheStats = z.infer<typeof cacheStatsSchema>;
+
+export const clearCacheResultSchema = z.object({ removed: count, message: z.string(), stats: cacheStatsSchema });
+export type ClearCacheResult = z.infer<typeof clearCacheResultSchema>;
+
+const settingKeySchema = z.enum(SETTING_KEYS);
+const settingErrorsSchema = z.partialRecord(settingKeySchema, z.string());
+export type SecretKey = "TAVILY_API_KEY" | "LLM_API_KEY";
+
+export const settingsViewSchema = z.object({
+  /** Every setting as the page shows it; the two keys masked (empty when not set). */
+  values: z.record(settingKeySchema, z.string()),
+  keysSet: z.object({ TAVILY_API_KEY: z.boolean(), LLM_API_KEY: z.boolean() }),
+  /** What a blank field falls back to (built-in defaults; keys have none). */
+  defaults: z.record(settingKeySchema, z.string()),
+  /** Problems with what is stored now, keyed by setting. */
+  errors: settingErrorsSchema,
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const saveResultSchema = z.object({
+  ok: z.boolean(),
+  /** Field-level messages keyed by setting; empty when saved. */
+  errors: settingErrorsSchema,
+  /** A message about the form as a whole ("" when there is none). */
+  message: z.string(),
+  /** The stored settings after the call (unchanged when ok is false). */
+  view: settingsViewSchema,
+});
+export type SaveSettingsResult = z.infer<typeof saveResultSchema>;
+
+export const connectionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export type ConnectionTestResult = z.infer<typeof connectionResultSchema>;
+
+export const modelsResultSchema = z.object({ ok: z.boolean(), models: z.array(z.string()), message: z.string() });
+export type ModelsResult = z.infer<typeof modelsResultSchema>;
+
+/**
+ * The server functions the pages call, with their arguments and the schema of their result.
+ * The add-on's entry file implements them (a test checks its exports against `ServerApi`); the
+ * pages import only this module, so no server code reaches a page.
+ */
+export const SERVER_RESULTS = {
+  getResearchProgress: progressSchema,
+  runResearchWorker: z.unknown(),
+  cancelResearch: commandResultSchema,
+  retryFailedRows: commandResultSchema,
+  resumeResearch: commandResultSchema,
+  estimateSelectedRows: estimateResultSchema,
+  researchFromSidebar: sidebarStartSchema,
+  selectRow: commandResultSchema,
+  showSettings: z.unknown(),
+  getCacheStats: cacheStatsSchema,
+  clearCache: clearCacheResultSchema,
+  getSettingsView: settingsViewSchema,
+  saveSettings: saveResultSchema,
+  removeKey: saveResultSchema,
+  testConnection: connectionResultSchema,
+  listModels: modelsResultSchema,
+} as const;
+
+type Results = { [K in keyof typeof SERVER_RESULTS]: z.output<(typeof SERVER_RESULTS)[K]> };
+
+export interface ServerApi {
+  getResearchProgress(): Results["getResearchProgress"];
+  runResearchWorker(): unknown;
+  cancelResearch(): Results["cancelResearch"];
+  retryFailedRows(): Results["retryFailedRows"];
+  resumeResearch(): Results["resumeResearch"];
+  estimateSelectedRows(): Results["estimateSelectedRows"];
+  /** Queues the selection the user saw estimated as `companies` companies. */
+  researchFromSidebar(companies: number): Results["researchFromSidebar"];
+  /** Selects the row that holds `company` (at `row` when it is still there). */
+  selectRow(row: number, company: string): Results["selectRow"];
+  showSettings(): unknown;
+  getCacheStats(): Results["getCacheStats"];
+  /** Removes every cache entry, or those fetched more than `olderThanDays` days ago. */
+  clearCache(olderThanDays: number | null): Results["clearCache"];
+  getSettingsView(): Results["getSettingsView"];
+  saveSettings(form: Record<string, string>): Results["saveSettings"];
+  removeKey(key: SecretKey): Results["removeKey"];
+  testConnection(service: "tavily" | "llm", form?: Record<string, string>): Results["testConnection"];
+  listModels(form?: Record<string, string>): Results["listModels"];
+}
+export type ServerFunction = keyof ServerApi;
+

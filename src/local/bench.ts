@@ -4,7 +4,7 @@ import { makeLocalRuntime } from "./bench/local-runtime";
 import { benchTargets, formatTable, formatTargets } from "./bench/report";
 import { runScenario, type ScenarioFigures } from "./bench/scenario";
 import { DEV_LIMITS, PRODUCTION_LIMITS } from "./bench/setup";
-import type { Mode } from "./bench/drive";
+import type { Mode } from "./drive";
 
 function parseArgs(argv: readonly string[]) {
   const sizesAt = argv.indexOf("--sizes");

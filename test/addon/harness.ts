@@ -1,8 +1,9 @@
 // Shared set-up for the add-on's end-to-end tests: the built bundle in the local runtime, with the
 // fake providers behind UrlFetchApp.
+import { driveRun } from "../../src/local/drive";
 import { LocalRuntime, loadBuiltAddon, type ExecutionResult } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter, type FakeLlmOptions, type FakeTavilyOptions } from "../../src/local/providers";
-import type { ResearchProgress } from "../../src/core/types";
+import type { ResearchProgress } from "../../src/core/wire";
 
 export const TAVILY_KEY = "tvly-test-0000-abcd";
 export const LLM_KEY = "llm-test-0000-wxyz";
@@ -48,25 +49,16 @@ export function progress(rt: LocalRuntime): ResearchProgress {
 
 /** Drives a run the way an open sidebar does: worker executions back to back until it stops. */
 export function driveWithSidebar(rt: LocalRuntime, maxExecutions = 200): ExecutionResult[] {
-  const results: ExecutionResult[] = [];
-  for (let i = 0; i < maxExecutions; i++) {
-    const result = rt.run("runResearchWorker", [], { kind: "sidebar" });
-    results.push(result);
-    const p = progress(rt);
-    if (!p.running) return results;
-  }
-  throw new Error("run did not finish");
+  const drive = driveRun(rt, { mode: "open", settled: () => !progress(rt).running, maxExecutions });
+  if (!drive.settled) throw new Error("run did not finish");
+  return drive.workers.map((w) => w.result);
 }
 
 /** Drives a run with the sidebar closed: only the continuation triggers run the worker. */
 export function driveWithTriggers(rt: LocalRuntime, maxExecutions = 200): ExecutionResult[] {
-  const results: ExecutionResult[] = [];
-  for (let i = 0; i < maxExecutions; i++) {
-    const result = rt.runNextTrigger();
-    if (!result) return results;
-    results.push(result);
-  }
-  throw new Error("triggers kept firing");
+  const drive = driveRun(rt, { mode: "closed", whenStalled: "stop", settled: () => false, maxExecutions });
+  if (drive.workers.length >= maxExecutions) throw new Error("triggers kept firing");
+  return drive.workers.map((w) => w.result);
 }
 
 /** The sheet as objects keyed by the header row. */

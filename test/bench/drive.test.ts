@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { drive, MIN_TRIGGER_DELAY_MS } from "../../src/local/bench/drive";
-import type { RunResult, RuntimePort, TriggerPort } from "../../src/local/bench/runtime-port";
+import { driveRun, MIN_TRIGGER_DELAY_MS, type DriveOptions, type RunResult, type RuntimePort, type TriggerPort } from "../../src/local/drive";
 import type { StatsSnapshot } from "../../src/local/runtime/stats";
 
 /**
@@ -85,14 +84,20 @@ class StubRuntime implements RuntimePort {
   }
 }
 
-describe("drive", () => {
+/** The menu command, then the drive. */
+function drive(rt: StubRuntime, options: DriveOptions) {
+  rt.run("researchSelectedRows");
+  return driveRun(rt, options);
+}
+
+describe("driveRun", () => {
   it("sidebar open: calls the worker back to back until every row is settled", () => {
     const rt = new StubRuntime(12, 60_000);
     const result = drive(rt, { mode: "open", settled: () => rt.statuses.every((s) => s === "Done") });
     expect(result.settled).toBe(true);
     // The menu's continuation trigger came due (60 s) while the sidebar worked: it runs in turn.
     expect(result.workers.map((w) => w.kind)).toEqual(["sidebar", "sidebar", "trigger"]);
-    expect(result.endedAt - result.startedAt).toBe(120_000);
+    expect(result.endedAt).toBe(120_000);
   });
 
   it("sidebar closed: triggers fire no sooner than 60 s after they were asked for", () => {
@@ -121,5 +126,29 @@ describe("drive", () => {
     const gaveUp = drive(stuck, { mode: "open", settled: () => false, progress: () => "same", maxIdleExecutions: 4 });
     expect(gaveUp.settled).toBe(false);
     expect(gaveUp.workers).toHaveLength(4);
+  });
+
+  it("sidebar closed, told to stop when stalled: ends where no trigger is left, without opening the sidebar", () => {
+    const rt = new StubRuntime(10, 60_000);
+    let kills = 1;
+    const result = drive(rt, {
+      mode: "closed",
+      whenStalled: "stop",
+      settled: () => rt.statuses.every((s) => s === "Done"),
+      killAt: (startAt) => (kills-- > 0 ? startAt + 25_000 : undefined),
+    });
+    expect(result.workers.map((w) => [w.kind, w.result.killed])).toEqual([["trigger", true]]);
+    expect(result.stalls).toBe(0);
+    expect(result.settled).toBe(false);
+    expect(rt.statuses.filter((s) => s === "Done")).toHaveLength(2);
+  });
+
+  it("records each worker execution's own service counters and reports errors once, kills excluded", () => {
+    const rt = new StubRuntime(6, 60_000);
+    const original = rt.run.bind(rt);
+    rt.run = (fn, args, options) => ({ ...original(fn, args, options), error: fn === "runResearchWorker" ? "Exception: boom" : null });
+    const result = drive(rt, { mode: "open", settled: () => rt.statuses.every((s) => s === "Done") });
+    expect(result.workers.map((w) => w.stats.executions)).toEqual([1, 1]);
+    expect(result.errors).toEqual(["Exception: boom"]);
   });
 });

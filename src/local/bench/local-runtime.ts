@@ -2,7 +2,7 @@
 // talking to in-process fake providers.
 import type { ProviderHandler } from "../providers";
 import { LocalRuntime, loadBuiltAddon } from "../runtime";
-import type { RuntimePort } from "./runtime-port";
+import type { RuntimePort } from "../drive";
 
 let built: ReturnType<typeof loadBuiltAddon> | null = null;
 

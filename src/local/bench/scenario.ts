@@ -4,7 +4,7 @@ import { z } from "zod";
 import { SETTING_DEFAULTS } from "../../core/settings";
 import { lowerBound } from "./bound";
 import { companyNames } from "./companies";
-import { drive, type DriveResult, type Mode } from "./drive";
+import { driveRun, runRecorded, type Mode } from "../drive";
 import { createWorld, loadCompanies, readRows, type MakeRuntime, type RateLimits, type World } from "./setup";
 import { countStates, SETTLED, type RowState } from "./sheet";
 
@@ -75,7 +75,9 @@ function counters(world: World) {
 function measure(world: World, limits: RateLimits, size: number, n: number, mode: Mode, run: "first" | "rerun", sheetName: string): ScenarioFigures {
   const { rt } = world;
   const before = counters(world);
-  const result: DriveResult = drive(rt, {
+  const startedAt = rt.clock.now();
+  const menu = runRecorded(rt, "researchSelectedRows", "menu");
+  const result = driveRun(rt, {
     mode,
     settled: () => readRows(rt, sheetName).every((r) => SETTLED.has(r.state)),
     progress: () => readRows(rt, sheetName).map((r) => r.status).join("\n"),
@@ -84,7 +86,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
   const d = <K extends keyof typeof before>(k: K) => after[k] - before[k];
   const progress = Progress.safeParse(rt.run("getResearchProgress", [], { kind: "sidebar" }).value);
 
-  const executions = [result.menu, ...result.workers];
+  const executions = [menu, ...result.workers];
   const sum = (pick: (s: (typeof executions)[number]["stats"]) => number) => executions.reduce((t, e) => t + pick(e.stats), 0);
   const waves = result.workers.reduce((t, w) => {
     const report = WorkerReport.safeParse(w.result.value);
@@ -107,7 +109,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
           llmLatencyMs: completions > 0 ? d("llmLatencyMs") / completions : 2000,
         }).boundMs
       : 0;
-  const wallMs = result.endedAt - result.startedAt;
+  const wallMs = result.endedAt - startedAt;
   const per = (x: number) => (n > 0 ? x / n : 0);
   const usd = d("credits") * PRICES.credit + d("promptTokens") * PRICES.inputPerToken + d("completionTokens") * PRICES.outputPerToken;
   return {
@@ -136,7 +138,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
     rows,
     settled: result.settled,
     stalls: result.stalls,
-    errors: result.errors,
+    errors: menu.result.error ? [String(menu.result.error), ...result.errors] : result.errors,
   };
 }
 

@@ -1,7 +1,7 @@
 // One runtime with fake providers and a sheet of companies, as the bench and the soak use it.
 import { SETTING_DEFAULTS } from "../../core/settings";
 import { createFakeLlm, createFakeTavily, createProviderRouter, hashString, type FakeLlm, type FakeTavily, type FaultOption, type ProviderHandler } from "../providers";
-import type { RuntimePort } from "./runtime-port";
+import type { RuntimePort } from "../drive";
 import { outputRows, type OutputRow } from "./sheet";
 
 export const KEYS = { tavily: "tvly-bench-0123456789", llm: "llm-bench-0123456789" } as const;

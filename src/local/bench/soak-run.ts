@@ -3,7 +3,7 @@
 // own company, and nothing the model answered may be lost.
 import { fakePages, type FakeLlm } from "../providers";
 import { companyNames } from "./companies";
-import { drive, type Mode } from "./drive";
+import { driveRun, runRecorded, type Mode } from "../drive";
 import { KillPlanner } from "./kills";
 import type { Target } from "./report";
 import { createWorld, loadCompanies, PRODUCTION_LIMITS, readRows, type MakeRuntime } from "./setup";
@@ -131,7 +131,9 @@ export function runSoak(makeRuntime: MakeRuntime, options: SoakOptions): SoakFig
   const planner = new KillPlanner({ kills: options.kills, seed: options.seed + 2 });
   const unsettled = () => readRows(rt, "Soak").filter((r) => !SETTLED.has(r.state)).length;
   let before = unsettled();
-  const result = drive(rt, {
+  const startedAt = rt.clock.now();
+  const menu = runRecorded(rt, "researchSelectedRows", "menu");
+  const result = driveRun(rt, {
     mode: options.mode ?? "open",
     settled: () => unsettled() === 0,
     progress: () => readRows(rt, "Soak").map((r) => r.status).join("\n"),
@@ -149,8 +151,8 @@ export function runSoak(makeRuntime: MakeRuntime, options: SoakOptions): SoakFig
     kills: planner.killed,
     workerExecutions: result.workers.length,
     stalls: result.stalls,
-    errors: result.errors,
-    virtualMs: result.endedAt - result.startedAt,
+    errors: menu.result.error ? [String(menu.result.error), ...result.errors] : result.errors,
+    virtualMs: result.endedAt - startedAt,
     faults: { tavily: { ...world.tavily.byStatus }, llm: { ...world.llm.byStatus } },
     targets: soakTargets(assessment),
   };

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_LLM_BASE_URL, SETTING_FIELDS } from "../../core/settings";
+import { driveRun } from "../drive";
 import { TIERS } from "../../core/types";
 import type { ProviderHandler } from "../providers";
 import { LocalRuntime, loadBuiltAddon, type FetchMode } from "../runtime";
@@ -165,7 +166,6 @@ function readTable(path: string, shown: string): { rows: string[][]; bom: boolea
 }
 
 const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() });
-const workerReportSchema = z.object({ status: z.enum(["busy", "paused", "idle", "continuing", "finished"]) });
 // Only the fields the demo shows; the add-on's progress object has more.
 const progressSchema = z.looseObject({
   total: z.number(),
@@ -310,22 +310,24 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const printer = new ProgressPrinter(io.out, io.isTTY);
   let progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
   printer.update(progress);
-  for (let executions = 0; ; executions++) {
-    if (executions >= MAX_WORKER_EXECUTIONS) {
-      printer.end();
-      throw new DemoError(`the run did not finish after ${MAX_WORKER_EXECUTIONS} worker executions. Run again with --fresh; if it persists, report it.`);
-    }
-    // As the sidebar does: one worker after the other. A worker stopped at Google's 6-minute limit
-    // is simply followed by the next one, which picks up what is still queued.
-    const worker = rt.run("runResearchWorker", [], { kind: "sidebar" });
-    if (worker.error !== null && !worker.killed) {
-      printer.end();
-      throw new DemoError(`the add-on's worker failed: ${worker.error}. Run npm run build and try again; if it persists, report it with this line.`);
-    }
-    progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
-    printer.update(progress);
-    const status = workerReportSchema.safeParse(worker.value);
-    if (progress.isPaused || (status.success && (status.data.status === "finished" || status.data.status === "idle"))) break;
+  // As the sidebar does: one worker after the other. A worker stopped at Google's 6-minute limit
+  // is simply followed by the next one, which picks up what is still queued.
+  const drive = driveRun(rt, {
+    mode: "open",
+    settled: () => progress.isPaused || !progress.running,
+    maxExecutions: MAX_WORKER_EXECUTIONS,
+    afterWorker: ({ result }) => {
+      if (result.error !== null && !result.killed) {
+        printer.end();
+        throw new DemoError(`the add-on's worker failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
+      }
+      progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
+      printer.update(progress);
+    },
+  });
+  if (!drive.settled) {
+    printer.end();
+    throw new DemoError(`the run did not finish after ${drive.workers.length} worker executions. Run again with --fresh; if it persists, report it.`);
   }
   printer.end();
   if (progress.isPaused) throw new DemoError(`the run paused: ${progress.message.replace(/^Paused:\s*/, "")}. ${pauseAdvice(progress.message, mode)}`);

@@ -1,17 +1,49 @@
 // Builds dist/ for Apps Script: one classic-script bundle, a top-level function stub for every
 // function the entry file exports (Apps Script only sees top-level declarations), the manifest, and
 // the HTML pages with their client script inlined.
+//
+// The manifest's urlFetchWhitelist is the one list of URLs the add-on may reach: the bundle gets a
+// copy (so Settings can refuse a base URL Google would refuse), and `--for-push` adds the prefix of
+// LLM_BASE_URL from the environment to both, so a deployer can use any https provider.
+// Options: --for-push, --out <dir> (default dist), --quiet.
 import { build } from "esbuild";
-import { mkdir, readdir, readFile, writeFile, copyFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const entry = join(root, "src/addon/main.ts");
 const sidebarDir = join(root, "src/sidebar");
-const dist = join(root, "dist");
 const bundleGlobal = "TerritoryPlanner";
+
+/** The add-on's own URL rules (src/core/allowlist.ts), so the build applies exactly what Settings does. */
+async function allowlistRules() {
+  const out = await build({ entryPoints: [join(root, "src/core/allowlist.ts")], bundle: true, format: "esm", platform: "neutral", write: false, logLevel: "silent" });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
+}
+
+/**
+ * The manifest to ship: appsscript.json, its prefixes checked against Google's rules, plus the
+ * prefix of `llmBaseUrl` when given and not already allowed. Throws with a message for the deployer.
+ */
+export async function manifestFor(llmBaseUrl) {
+  const rules = await allowlistRules();
+  const manifest = JSON.parse(await readFile(join(root, "appsscript.json"), "utf8"));
+  const prefixes = manifest.urlFetchWhitelist ?? [];
+  if (!Array.isArray(prefixes) || !prefixes.every((p) => typeof p === "string")) throw new Error("appsscript.json: urlFetchWhitelist must be a list of URL prefixes.");
+  for (const prefix of prefixes) {
+    const problem = rules.prefixProblem(prefix);
+    if (problem) throw new Error(`appsscript.json: the urlFetchWhitelist prefix "${prefix}" ${problem}.`);
+  }
+  const base = llmBaseUrl?.trim();
+  if (base) {
+    const problem = rules.baseUrlFormProblem(base);
+    if (problem) throw new Error(`LLM_BASE_URL ${problem}. Nothing was pushed.`);
+    if (rules.baseUrlProblem(base, prefixes) !== null) prefixes.push(rules.prefixForBaseUrl(base));
+  }
+  return { ...manifest, urlFetchWhitelist: prefixes };
+}
 
 /** Exported function declarations of the entry file, with their JSDoc and parameter names. */
 export function exportedFunctions(sourceText, fileName = "main.ts") {
@@ -38,7 +70,7 @@ function stubFor({ name, params, jsDoc }) {
   return `${doc}function ${name}(${list}) {\n  return ${bundleGlobal}.${name}.apply(this, arguments);\n}\n`;
 }
 
-async function buildCode() {
+async function buildCode(dist, allowlist) {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -48,6 +80,7 @@ async function buildCode() {
     platform: "neutral",
     mainFields: ["module", "main"],
     legalComments: "none",
+    define: { __URL_FETCH_ALLOWLIST__: JSON.stringify(allowlist) },
     write: false,
     logLevel: "silent",
   });
@@ -60,7 +93,7 @@ async function buildCode() {
 }
 
 /** Each src/sidebar/*.html may hold `<!-- inline: file.ts -->` markers, replaced by that bundled script. */
-async function buildPages() {
+async function buildPages(dist) {
   const names = (await readdir(sidebarDir)).filter((n) => n.endsWith(".html"));
   for (const name of names) {
     let html = await readFile(join(sidebarDir, name), "utf8");
@@ -85,12 +118,17 @@ async function buildPages() {
 }
 
 async function main() {
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf("--out");
+  const dist = outAt >= 0 && args[outAt + 1] ? resolve(args[outAt + 1]) : join(root, "dist");
+  const forPush = args.includes("--for-push");
+  const manifest = await manifestFor(forPush ? process.env.LLM_BASE_URL : undefined);
   await mkdir(dist, { recursive: true });
-  const globals = await buildCode();
-  const pages = await buildPages();
-  await copyFile(join(root, "appsscript.json"), join(dist, "appsscript.json"));
-  if (!process.argv.includes("--quiet")) {
-    console.log(`built dist/Code.js (${globals.length} globals) and ${pages.length} page(s)`);
+  const globals = await buildCode(dist, manifest.urlFetchWhitelist);
+  const pages = await buildPages(dist);
+  await writeFile(join(dist, "appsscript.json"), JSON.stringify(manifest, null, 2) + "\n");
+  if (!args.includes("--quiet")) {
+    console.log(`built ${dist}/Code.js (${globals.length} globals) and ${pages.length} page(s); URLs the add-on may fetch: ${manifest.urlFetchWhitelist.join(" ")}`);
   }
 }
 

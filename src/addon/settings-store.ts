@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { mergeRawSettings, SETTING_KEYS, validateSettings, type RawSettings, type SettingErrors, type Settings, type SettingKey } from "../core/settings";
 
+declare const __URL_FETCH_ALLOWLIST__: readonly string[];
+/**
+ * The manifest's urlFetchWhitelist as it was when this bundle was built (build.mjs writes it in):
+ * the URLs Google lets this deployment fetch.
+ */
+export const URL_FETCH_ALLOWLIST: readonly string[] = __URL_FETCH_ALLOWLIST__;
+
 const rawSettingsSchema = z.record(z.string(), z.string());
 
 function pickSettingKeys(props: GoogleAppsScript.Properties.Properties | null): RawSettings {
@@ -28,13 +35,31 @@ function scriptProperties(): GoogleAppsScript.Properties.Properties | null {
   }
 }
 
-/** The user's settings over the deployment-wide defaults (SPEC §9), as raw strings. */
+export interface SettingLayers {
+  /** The user's own values (user properties). */
+  user: RawSettings;
+  /** The deployer's values (script properties), defaults for everyone. */
+  script: RawSettings;
+}
+
+/** The two stores, kept apart so a form's changes can be merged the way saved values are. */
+export function readSettingLayers(): SettingLayers {
+  return { user: pickSettingKeys(userProperties()), script: pickSettingKeys(scriptProperties()) };
+}
+
+/** The user's settings over the deployment-wide defaults, as raw strings. */
 export function readRawSettings(): Record<SettingKey, string> {
-  return mergeRawSettings(pickSettingKeys(userProperties()), pickSettingKeys(scriptProperties()));
+  const { user, script } = readSettingLayers();
+  return mergeRawSettings(user, script);
+}
+
+/** Parses merged settings against the URLs this deployment may fetch. */
+export function validateRawSettings(raw: Record<SettingKey, string>): { settings: Settings | null; errors: SettingErrors } {
+  return validateSettings(raw, URL_FETCH_ALLOWLIST);
 }
 
 export function loadSettings(): { settings: Settings | null; errors: SettingErrors } {
-  return validateSettings(readRawSettings());
+  return validateRawSettings(readRawSettings());
 }
 
 /** Saves the given keys to the user's properties; a blank value removes the user's own value. */

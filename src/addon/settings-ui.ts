@@ -5,51 +5,21 @@ import { z } from "zod";
 import { buildModelsRequest, buildTavilyTestRequest, describeConnectionTest, parseModelsResponse } from "../core/connection";
 import {
   maskSecret,
+  mergeRawSettings,
+  withheldDeployerKeyUrl,
   SETTING_DEFAULTS,
   SETTING_KEYS,
-  validateSettings,
   type RawSettings,
   type SettingErrors,
   type SettingKey,
   type Settings,
 } from "../core/settings";
-import { fetchOne } from "./http";
-import { readRawSettings, saveUserSettings } from "./settings-store";
+import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SecretKey, SettingsView } from "../core/wire";
+import { apiKeys, fetchOne } from "./http";
+import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
 
-export type SecretKey = "TAVILY_API_KEY" | "LLM_API_KEY";
 const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 export type Service = "tavily" | "llm";
-
-export interface SettingsView {
-  /** Every setting as the page shows it; the two keys masked (empty when not set). */
-  values: Record<SettingKey, string>;
-  keysSet: Record<SecretKey, boolean>;
-  /** What a blank field falls back to (built-in defaults; keys have none). */
-  defaults: Record<SettingKey, string>;
-  /** Problems with what is stored now, keyed by setting. */
-  errors: SettingErrors;
-}
-
-export interface SaveSettingsResult {
-  ok: boolean;
-  /** Field-level messages keyed by setting; empty when saved. */
-  errors: SettingErrors;
-  /** A message about the form as a whole ("" when there is none). */
-  message: string;
-  /** The stored settings after the call (unchanged when ok is false). */
-  view: SettingsView;
-}
-
-export interface ConnectionTestResult {
-  ok: boolean;
-  message: string;
-}
-
-export interface ModelsResult {
-  ok: boolean;
-  models: string[];
-  message: string;
-}
 
 /** The mask character of maskSecret: a real key never contains it, so a field holding it is unchanged. */
 const MASK_CHAR = "•";
@@ -85,7 +55,7 @@ function viewOf(raw: Record<SettingKey, string>): SettingsView {
     values,
     keysSet: { TAVILY_API_KEY: raw.TAVILY_API_KEY.trim() !== "", LLM_API_KEY: raw.LLM_API_KEY.trim() !== "" },
     defaults,
-    errors: validateSettings(raw).errors,
+    errors: validateRawSettings(raw).errors,
   };
 }
 
@@ -96,10 +66,11 @@ export function getSettingsView(): SettingsView {
 /**
  * The settings a form asks for, over the stored ones. `changes` holds only what differs, so saving
  * does not copy deployment-wide defaults into the user's properties; a blank field becomes "" in
- * `changes`, which removes the user's own value.
+ * `changes`, which removes the user's own value. `merged` is what saving would give, resolved like
+ * saved settings: the deployer's key never follows a base URL typed into the form.
  */
-function applyForm(current: Record<SettingKey, string>, form: Record<string, string>): { merged: Record<SettingKey, string>; changes: RawSettings } {
-  const merged = { ...current };
+function applyForm(layers: SettingLayers, form: Record<string, string>): { merged: Record<SettingKey, string>; changes: RawSettings } {
+  const current = mergeRawSettings(layers.user, layers.script);
   const changes: RawSettings = {};
   for (const key of SETTING_KEYS) {
     const value = form[key];
@@ -108,16 +79,12 @@ function applyForm(current: Record<SettingKey, string>, form: Record<string, str
     if (isSecret(key)) {
       if (trimmed === "" || trimmed.includes(MASK_CHAR)) continue;
     } else if (trimmed === "") {
-      merged[key] = SETTING_DEFAULTS[key];
       if (current[key] !== SETTING_DEFAULTS[key]) changes[key] = "";
       continue;
     }
-    if (trimmed !== current[key]) {
-      merged[key] = trimmed;
-      changes[key] = trimmed;
-    }
+    if (trimmed !== current[key]) changes[key] = trimmed;
   }
-  return { merged, changes };
+  return { merged: mergeRawSettings({ ...layers.user, ...changes }, layers.script), changes };
 }
 
 function formIssue(error: z.ZodError): string {
@@ -127,11 +94,12 @@ function formIssue(error: z.ZodError): string {
 }
 
 export function saveSettings(form: unknown): SaveSettingsResult {
-  const current = readRawSettings();
+  const layers = readSettingLayers();
+  const current = mergeRawSettings(layers.user, layers.script);
   const parsed = formSchema.safeParse(form);
   if (!parsed.success) return { ok: false, errors: {}, message: formIssue(parsed.error), view: viewOf(current) };
-  const { merged, changes } = applyForm(current, parsed.data);
-  const { errors } = validateSettings(merged);
+  const { merged, changes } = applyForm(layers, parsed.data);
+  const { errors } = validateRawSettings(merged);
   if (Object.keys(errors).length > 0) {
     return { ok: false, errors, message: "Nothing was saved: fix the marked fields.", view: viewOf(current) };
   }
@@ -141,14 +109,14 @@ export function saveSettings(form: unknown): SaveSettingsResult {
 
 /** Settings to test with: the form over the saved settings, or the saved settings alone. */
 function settingsForTest(service: Service, form: unknown): { settings: Settings } | { message: string } {
-  const current = readRawSettings();
-  let merged = current;
+  const layers = readSettingLayers();
+  let merged = mergeRawSettings(layers.user, layers.script);
   if (form !== undefined && form !== null) {
     const parsed = formSchema.safeParse(form);
     if (!parsed.success) return { message: formIssue(parsed.error) };
-    merged = applyForm(current, parsed.data).merged;
+    merged = applyForm(layers, parsed.data).merged;
   }
-  const first = validateSettings(merged);
+  const first = validateRawSettings(merged);
   if (first.settings) return { settings: first.settings };
   for (const key of SERVICE_FIELDS[service]) {
     const error = first.errors[key];
@@ -157,7 +125,7 @@ function settingsForTest(service: Service, form: unknown): { settings: Settings 
   // Only fields this test does not use are wrong: test with built-in values in their place.
   const patched = { ...merged };
   for (const key of SETTING_KEYS) if (first.errors[key]) patched[key] = SETTING_DEFAULTS[key];
-  const second = validateSettings(patched);
+  const second = validateRawSettings(patched);
   return second.settings ? { settings: second.settings } : { message: "The settings could not be read; save them and try again." };
 }
 
@@ -171,6 +139,8 @@ function scrub(message: string, settings: Settings): string {
 }
 
 function missingKeyMessage(service: Service): string {
+  const withheld = service === "llm" ? withheldDeployerKeyUrl(readSettingLayers()) : null;
+  if (withheld) return `This deployment's LLM API key is only sent to its own base URL (${withheld}): paste your own LLM API key above to use another provider.`;
   return `No ${SERVICE_LABEL[service]} API key yet: paste one in the field above.`;
 }
 
@@ -185,7 +155,7 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
 
   const secrets = [settings.tavilyApiKey, settings.llmApiKey];
   // fetchOne turns a network failure into status 0, which the verdict words as "Could not reach".
-  const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings));
+  const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings), apiKeys(settings));
   const verdict = describeConnectionTest(which.data, response, secrets);
   let message = verdict.message;
   // The LLM test is GET /models anyway: say so when the chosen model is not offered.
@@ -208,11 +178,17 @@ export function listModels(form?: unknown): ModelsResult {
   const { settings } = resolved;
   if (!settings.llmApiKey) return { ok: false, models: [], message: missingKeyMessage("llm") };
   try {
-    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings)), [settings.tavilyApiKey, settings.llmApiKey]);
+    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings), apiKeys(settings)), [settings.tavilyApiKey, settings.llmApiKey]);
     const message = models.length === 0 ? "The provider lists no models; type the model id." : `${models.length} models available.`;
     return { ok: models.length > 0, models, message };
   } catch (error) {
     const text = error instanceof Error ? error.message : "The model list could not be read.";
     return { ok: false, models: [], message: scrub(text, settings) };
   }
+}
+
+/** Removes the user's own saved key (a deployment-wide key, if any, applies again). */
+export function removeKey(key: SecretKey): SaveSettingsResult {
+  saveUserSettings({ [key]: "" });
+  return { ok: true, errors: {}, message: "Key removed.", view: getSettingsView() };
 }

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Profile } from "./types";
 import { SETTING_KEYS, type SettingKey } from "./setting-keys";
+import { baseUrlFormProblem, baseUrlProblem, normaliseBaseUrl, sameBaseUrl } from "./allowlist";
 
-// Defaults and parsing of the property keys of SPEC §9: values live in properties as strings.
+// Defaults and parsing of the settings: values live in properties as strings.
 export { SETTING_KEYS, type SettingKey };
 export const SECRET_KEYS: readonly SettingKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 
@@ -24,6 +25,7 @@ export const SETTING_DEFAULTS: Record<SettingKey, string> = {
   TAVILY_RPM: "1000",
   LLM_RPM: "600",
   CACHE_TTL_DAYS: "30",
+  NO_DATA_TTL_DAYS: "7",
   RELEVANCE_THRESHOLD: "0.6",
   EVIDENCE_BUDGET_CHARS: "16000",
   JOB_BUDGET_USD: "",
@@ -31,6 +33,8 @@ export const SETTING_DEFAULTS: Record<SettingKey, string> = {
   LLM_INPUT_PRICE_PER_MTOK: "0.25",
   LLM_OUTPUT_PRICE_PER_MTOK: "0.75",
   WORKER_TIME_BUDGET_SECONDS: "270",
+  // Live =TERRITORY_TIER lookups spend the spreadsheet owner's keys for every editor: capped per document per day.
+  LIVE_LOOKUPS_PER_DAY: "20",
 };
 
 export interface Settings {
@@ -44,6 +48,8 @@ export interface Settings {
   tavilyRpm: number;
   llmRpm: number;
   cacheTtlDays: number;
+  /** How long a "No reliable data" outcome is remembered. */
+  noDataTtlDays: number;
   relevanceThreshold: number;
   evidenceBudgetChars: number;
   /** null: no budget. */
@@ -52,6 +58,8 @@ export interface Settings {
   llmInputPricePerMTok: number;
   llmOutputPricePerMTok: number;
   workerTimeBudgetSeconds: number;
+  /** Paid live lookups of =TERRITORY_TIER per document per day; 0 turns them off. */
+  liveLookupsPerDay: number;
 }
 
 const num = (min: number, max: number, integer = false) => {
@@ -59,17 +67,21 @@ const num = (min: number, max: number, integer = false) => {
   return integer ? base.int("must be a whole number") : base;
 };
 
-const urlString = z
+// The form of the URL only: whether this deployment may reach it is checked in validateSettings.
+const baseUrlString = z
   .string()
   .trim()
-  .regex(/^https?:\/\/[^\s/]+/i, "must start with https:// and name a host")
-  .transform((s) => s.replace(/\/+$/, ""));
+  .superRefine((s, ctx) => {
+    const problem = baseUrlFormProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .transform(normaliseBaseUrl);
 
 /** Field validators, shared by the settings form and the worker. */
 export const SETTING_FIELDS = {
   TAVILY_API_KEY: z.string().trim(),
   LLM_API_KEY: z.string().trim(),
-  LLM_BASE_URL: urlString,
+  LLM_BASE_URL: baseUrlString,
   LLM_MODEL: z.string().trim().min(1, "choose a model"),
   PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
   TAVILY_CONCURRENCY: num(1, 200, true),
@@ -77,6 +89,7 @@ export const SETTING_FIELDS = {
   TAVILY_RPM: num(1, 100_000, true),
   LLM_RPM: num(1, 100_000, true),
   CACHE_TTL_DAYS: num(0, 3650),
+  NO_DATA_TTL_DAYS: num(0, 3650),
   RELEVANCE_THRESHOLD: num(0, 1),
   EVIDENCE_BUDGET_CHARS: num(1000, 200_000, true),
   JOB_BUDGET_USD: z
@@ -95,30 +108,56 @@ export const SETTING_FIELDS = {
   LLM_INPUT_PRICE_PER_MTOK: num(0, 1000),
   LLM_OUTPUT_PRICE_PER_MTOK: num(0, 1000),
   WORKER_TIME_BUDGET_SECONDS: num(30, 330, true),
+  LIVE_LOOKUPS_PER_DAY: num(0, 10_000, true),
 } satisfies Record<SettingKey, z.ZodType>;
 
 export type RawSettings = Partial<Record<SettingKey, string>>;
 export type SettingErrors = Partial<Record<SettingKey, string>>;
 
-/** Merges user values over deployment defaults over built-in defaults (blank means unset). */
+const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
+
+function deploymentBaseUrl(script: RawSettings): string {
+  return isSet(script.LLM_BASE_URL) ? script.LLM_BASE_URL : DEFAULT_LLM_BASE_URL;
+}
+
+/** The deployment's own base URL when the user has no LLM key and only the deployer's exists; else null. */
+export function withheldDeployerKeyUrl({ user, script }: { user: RawSettings; script: RawSettings }): string | null {
+  return !isSet(user.LLM_API_KEY) && isSet(script.LLM_API_KEY) ? normaliseBaseUrl(deploymentBaseUrl(script)) : null;
+}
+
+/**
+ * Merges user values over deployment defaults (script properties) over built-in defaults; blank
+ * means unset. The deployer's LLM key goes only to the deployment's own base URL (its script
+ * LLM_BASE_URL, or the default): a user who points the add-on elsewhere must bring their own key.
+ */
 export function mergeRawSettings(user: RawSettings, script: RawSettings): Record<SettingKey, string> {
   const merged = { ...SETTING_DEFAULTS };
   for (const key of SETTING_KEYS) {
     const fromScript = script[key];
     const fromUser = user[key];
-    if (fromScript !== undefined && fromScript.trim() !== "") merged[key] = fromScript;
-    if (fromUser !== undefined && fromUser.trim() !== "") merged[key] = fromUser;
+    if (isSet(fromScript)) merged[key] = fromScript;
+    if (isSet(fromUser)) merged[key] = fromUser;
   }
+  if (!isSet(user.LLM_API_KEY) && !sameBaseUrl(merged.LLM_BASE_URL, deploymentBaseUrl(script))) merged.LLM_API_KEY = "";
   return merged;
 }
 
-export function validateSettings(raw: Record<SettingKey, string>): { settings: Settings | null; errors: SettingErrors } {
+/**
+ * Parses every setting. `allowlist` is the manifest's urlFetchWhitelist the add-on was built with:
+ * Google refuses any other URL, so an LLM base URL outside it is refused here, before anything is
+ * saved or paid for.
+ */
+export function validateSettings(raw: Record<SettingKey, string>, allowlist: readonly string[]): { settings: Settings | null; errors: SettingErrors } {
   const errors: SettingErrors = {};
   const parsed: Partial<Record<SettingKey, unknown>> = {};
   for (const key of SETTING_KEYS) {
     const result = SETTING_FIELDS[key].safeParse(raw[key]);
     if (result.success) parsed[key] = result.data;
     else errors[key] = result.error.issues[0]?.message ?? "is not valid";
+  }
+  if (typeof parsed.LLM_BASE_URL === "string") {
+    const problem = baseUrlProblem(parsed.LLM_BASE_URL, allowlist);
+    if (problem) errors.LLM_BASE_URL = problem;
   }
   if (Object.keys(errors).length > 0) return { settings: null, errors };
   const v = parsed as { [K in SettingKey]: z.output<(typeof SETTING_FIELDS)[K]> };
@@ -135,6 +174,7 @@ export function validateSettings(raw: Record<SettingKey, string>): { settings: S
       tavilyRpm: v.TAVILY_RPM,
       llmRpm: v.LLM_RPM,
       cacheTtlDays: v.CACHE_TTL_DAYS,
+      noDataTtlDays: v.NO_DATA_TTL_DAYS,
       relevanceThreshold: v.RELEVANCE_THRESHOLD,
       evidenceBudgetChars: v.EVIDENCE_BUDGET_CHARS,
       jobBudgetUsd: v.JOB_BUDGET_USD,
@@ -142,6 +182,7 @@ export function validateSettings(raw: Record<SettingKey, string>): { settings: S
       llmInputPricePerMTok: v.LLM_INPUT_PRICE_PER_MTOK,
       llmOutputPricePerMTok: v.LLM_OUTPUT_PRICE_PER_MTOK,
       workerTimeBudgetSeconds: v.WORKER_TIME_BUDGET_SECONDS,
+      liveLookupsPerDay: v.LIVE_LOOKUPS_PER_DAY,
     },
   };
 }
@@ -154,8 +195,5 @@ export function missingKeys(settings: Settings): string[] {
   return missing;
 }
 
-/** Shows only the last 4 characters of a secret. */
-export function maskSecret(secret: string): string {
-  if (!secret) return "";
-  return "••••" + secret.slice(-4);
-}
+// Keys are masked in one place for every surface.
+export { maskSecret } from "./secrets";

@@ -26,6 +26,8 @@ const FIELDS: Record<SettingKey, FieldMeta> = {
   RELEVANCE_THRESHOLD: { section: "research", kind: "decimal", label: "Relevance threshold", help: "0 to 1. Evidence the model trusts less than this is searched again." },
   EVIDENCE_BUDGET_CHARS: { section: "research", kind: "integer", label: "Evidence budget (characters)", help: "Web text given to the model per company." },
   CACHE_TTL_DAYS: { section: "research", kind: "decimal", label: "Cache lifetime (days)", help: "Searches younger than this are reused for free." },
+  NO_DATA_TTL_DAYS: { section: "research", kind: "decimal", label: "No-data memory (days)", help: "A company with no reliable data is not searched again for this long." },
+  LIVE_LOOKUPS_PER_DAY: { section: "cost", kind: "integer", label: "Live =TERRITORY_TIER lookups per day", help: "Paid lookups of companies not yet researched, per spreadsheet per day, on the owner's keys. 0: none." },
   JOB_BUDGET_USD: { section: "cost", kind: "decimal", label: "Run budget (USD)", help: "The run pauses when it reaches this. Blank: no budget." },
   TAVILY_PRICE_PER_CREDIT: { section: "cost", kind: "decimal", label: "Tavily price per credit (USD)", help: "An advanced search costs 2 credits." },
   LLM_INPUT_PRICE_PER_MTOK: { section: "cost", kind: "decimal", label: "LLM input price per million tokens (USD)", help: "" },

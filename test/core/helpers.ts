@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyResponse, nextStep, startCompany, type Applied, type CompanyState, type Outcome, type ResearchOptions, type Service } from "../../src/core/engine";
 import { mergeRawSettings, validateSettings, type RawSettings, type Settings } from "../../src/core/settings";
+import manifest from "../../appsscript.json";
 import type { CacheEntry, CompanyInput, HttpRequest, HttpResponse } from "../../src/core/types";
 import type { Reply } from "../../src/core/reply";
 
@@ -14,6 +15,7 @@ export const LLM_KEY = "crusoe-SECRETllm9876543210abcd";
 export function makeSettings(overrides: RawSettings = {}): Settings {
   const { settings, errors } = validateSettings(
     mergeRawSettings({ TAVILY_API_KEY: TAVILY_KEY, LLM_API_KEY: LLM_KEY, LLM_MODEL: "model-a", ...overrides }, {}),
+    manifest.urlFetchWhitelist,
   );
   if (!settings) throw new Error(JSON.stringify(errors));
   return settings;

@@ -32,7 +32,7 @@ describe("provider helpers", () => {
     const hits = first.filter((d) => d !== null);
     expect(hits.length).toBeGreaterThan(150);
     expect(hits.length).toBeLessThan(250);
-    expect(new Set(hits.map((d) => d?.status))).toEqual(new Set([429, 500, 502, 503]));
+    expect(new Set(hits.map((d) => (d?.kind === "status" ? d.status : d?.kind)))).toEqual(new Set([429, 500, 502, 503]));
   });
 
   it("matches mentions ignoring case and legal suffixes", () => {

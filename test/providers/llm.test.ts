@@ -129,4 +129,30 @@ describe("fake LLM", () => {
     const capped = createFakeLlm({ apiKey: KEY }).handle(chat(prompt("Acme", evidence), { max_tokens: 10 }));
     expect((JSON.parse(capped.body) as Completion).choices[0]?.finish_reason).toBe("length");
   });
+
+  it("answers hostile conditions in OpenAI's error shapes, billing only the completions it served", () => {
+    // Out of credit from the first call for Acme; a 40-minute 429 storm with Retry-After 600 for the rest.
+    const llm = createFakeLlm({
+      apiKey: KEY,
+      faults: ({ company, request }) =>
+        company === "Acme" ? { kind: "outOfCredit" } : request.sentAt < 2_400_000 ? { kind: "status", status: 429, retryAfterSeconds: 600 } : null,
+    });
+    const broke = llm.handle(chat(prompt("Acme", evidence)));
+    expect(broke.status).toBe(429);
+    expect(JSON.parse(broke.body)).toMatchObject({ error: { type: "insufficient_quota", code: "insufficient_quota" } });
+    const storm = llm.handle(chat(prompt("Globex", evidence), {}, KEY, 60_000));
+    expect(storm.status).toBe(429);
+    expect(storm.headers?.["Retry-After"]).toBe("600");
+    expect(llm.promptTokensServed + llm.completionTokensServed).toBe(0);
+    const served = [2_400_000, 2_460_000].map((at) => llm.handle(chat(prompt("Globex", [{ url: "https://globex.com", text: "Globex trains models." }]), {}, KEY, at)));
+    expect(served.map((r) => r.status)).toEqual([200, 200]);
+    const usage = served.map((r) => (JSON.parse(r.body) as Completion).usage);
+    expect(llm.promptTokensServed).toBe(usage.reduce((t, u) => t + u.prompt_tokens, 0));
+    expect(llm.completionTokensServed).toBe(usage.reduce((t, u) => t + u.completion_tokens, 0));
+    expect(llm.byStatus).toEqual({ 200: 2, 429: 2 });
+
+    const tpm = createFakeLlm({ apiKey: KEY, faults: () => ({ kind: "tooLarge" }) }).handle(chat(prompt("Acme", evidence)));
+    expect(tpm.status).toBe(429);
+    expect(JSON.parse(tpm.body)).toMatchObject({ error: { type: "tokens", code: "rate_limit_exceeded", message: expect.stringMatching(/^Request too large for /) } });
+  });
 });

@@ -76,10 +76,24 @@ describe("fake Tavily", () => {
     expect(tavily.byStatus).toEqual({ 200: 3, 429: 1 });
   });
 
-  it("answers 432 past the plan's credits", () => {
+  it("answers 432 past the plan's credits, or when told the account is out of credit, billing nothing for it", () => {
     const tavily = createFakeTavily({ apiKey: KEY, planCredits: 3 });
     expect(tavily.handle(advanced("A")).status).toBe(200);
     expect(tavily.handle(advanced("B")).status).toBe(432);
+    expect(tavily.creditsServed).toBe(2);
+    const broke = createFakeTavily({ apiKey: KEY, faults: () => ({ kind: "outOfCredit" }) }).handle(advanced("A"));
+    expect(broke.status).toBe(432);
+    expect(JSON.parse(broke.body)).toEqual({ detail: { error: expect.stringContaining("exceeds your plan's set usage limit") } });
+  });
+
+  it("tells a company's first query from a re-search with another query, among billed searches", () => {
+    const tavily = createFakeTavily({ apiKey: KEY, faults: ({ requestIndex }) => (requestIndex === 2 ? 503 : null) });
+    const search = (query: string) => tavily.handle({ ...advanced("A"), payload: JSON.stringify({ query, search_depth: "advanced" }) });
+    expect([search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" acme.com'), search('"Globex" GPU')].map((r) => r.status)).toEqual([
+      200, 503, 200, 200, 200,
+    ]);
+    // The repeat of Acme's first query was billed again: three first-query searches for two companies.
+    expect(tavily.searchesByQuery).toEqual({ first: 3, research: 1 });
   });
 
   it("injects seeded faults and resets its counters", () => {

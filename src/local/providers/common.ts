@@ -100,25 +100,35 @@ export interface FaultContext {
 }
 
 /**
+ * What a provider answers instead of doing the work:
+ * - a transient status (429 with `retryAfterSeconds`, or a 5xx);
+ * - outOfCredit: the account has no credit left (the LLM's 429 `insufficient_quota`, Tavily's 432);
+ * - tooLarge: an LLM 429 for a single request larger than the tokens-per-minute limit.
+ */
+export type Fault =
+  | { kind: "status"; status: FaultKind; retryAfterSeconds?: number }
+  | { kind: "outOfCredit" }
+  | { kind: "tooLarge" };
+
+/**
  * Fault injection: either a rate (that share of requests, picked by a seeded PRNG, answered by one of
- * `kinds`) or a function deciding per request. Deterministic for a given request order.
+ * `kinds`) or a function deciding per request (a bare status is a transient fault with a 1 s
+ * Retry-After). Deterministic for a given request order.
  */
 export type FaultOption =
   | { rate: number; seed?: number; kinds?: readonly FaultKind[]; retryAfterSeconds?: number }
-  | ((ctx: FaultContext) => FaultKind | null);
+  | ((ctx: FaultContext) => FaultKind | Fault | null);
 
-export interface FaultDecision {
-  status: FaultKind;
-  /** For 429s only. */
-  retryAfterSeconds: number;
-}
+export type FaultDecision = { kind: "status"; status: FaultKind; retryAfterSeconds: number } | { kind: "outOfCredit" } | { kind: "tooLarge" };
 
 export function createFaultInjector(option: FaultOption | undefined): (ctx: FaultContext) => FaultDecision | null {
   if (option === undefined) return () => null;
   if (typeof option === "function") {
     return (ctx) => {
-      const status = option(ctx);
-      return status === null ? null : { status, retryAfterSeconds: 1 };
+      const fault = option(ctx);
+      if (fault === null) return null;
+      if (typeof fault === "number") return { kind: "status", status: fault, retryAfterSeconds: 1 };
+      return fault.kind === "status" ? { kind: "status", status: fault.status, retryAfterSeconds: fault.retryAfterSeconds ?? 1 } : fault;
     };
   }
   const random = createPrng(option.seed ?? 1);
@@ -130,7 +140,7 @@ export function createFaultInjector(option: FaultOption | undefined): (ctx: Faul
     const wait = random();
     if (!hit) return null;
     const status = kinds[Math.min(kinds.length - 1, Math.floor(pick * kinds.length))] ?? 500;
-    return { status, retryAfterSeconds: option.retryAfterSeconds ?? 1 + Math.floor(wait * 5) };
+    return { kind: "status", status, retryAfterSeconds: option.retryAfterSeconds ?? 1 + Math.floor(wait * 5) };
   };
 }
 

@@ -15,6 +15,7 @@ import {
   fakeId,
   jsonReply,
   mentions,
+  type FaultDecision,
   type FaultOption,
   type ProviderReply,
   type ProviderRequest,
@@ -246,6 +247,39 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
 
   const verdictFor = (company: string): LlmVerdict => ({ ...deriveVerdict(company), ...overrides.get(companyId(company)) });
 
+  // OpenAI's error bodies (https://platform.openai.com/docs/guides/error-codes): the account out of
+  // credit is a 429 whose type and code say `insufficient_quota`; a single request above the
+  // tokens-per-minute limit is a 429 "Request too large", a size problem rather than a rate.
+  function faultReply(injected: FaultDecision, body: ChatBody | null): ProviderReply {
+    const model = body?.model ?? models[0] ?? "model";
+    switch (injected.kind) {
+      case "outOfCredit":
+        return openAiError(
+          429,
+          "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+          "insufficient_quota",
+          "insufficient_quota",
+        );
+      case "tooLarge":
+        return openAiError(
+          429,
+          `Request too large for ${model} in organization org-fake on tokens per min (TPM): Limit 30000, Requested 45000. The input or output tokens must be reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+          "tokens",
+          "rate_limit_exceeded",
+        );
+      case "status":
+        if (injected.status === 429) {
+          return openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
+            "Retry-After": String(injected.retryAfterSeconds),
+          });
+        }
+        if (injected.status === 502) {
+          return answer({ status: 502, headers: { "Content-Type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", latencyMs: errorLatency });
+        }
+        return openAiError(injected.status, "The server had an error while processing your request.", "server_error", null);
+    }
+  }
+
   function complete(request: ProviderRequest, body: ChatBody, company: string | null): ProviderReply {
     const promptChars = body.messages.reduce((sum, m) => sum + messageText(m.content).length, 0);
     if (!models.includes(body.model)) {
@@ -351,17 +385,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       }
     }
     const injected = fault({ request, company, requestIndex: requests });
-    if (injected) {
-      if (injected.status === 429) {
-        return openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
-          "Retry-After": String(injected.retryAfterSeconds),
-        });
-      }
-      if (injected.status === 502) {
-        return answer({ status: 502, headers: { "Content-Type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", latencyMs: errorLatency });
-      }
-      return openAiError(injected.status, "The server had an error while processing your request.", "server_error", null);
-    }
+    if (injected) return faultReply(injected, body);
     if (body === null) {
       return answer(
         jsonReply(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1_720_000_000, owned_by: id.split("/")[0] ?? "fake" })) }, errorLatency),

@@ -18,6 +18,7 @@ import {
 import { companySlug, companyTraits } from "./traits";
 
 export const TAVILY_ORIGIN = "https://api.tavily.com";
+const PLAN_LIMIT_TEXT = "This request exceeds your plan's set usage limit. Please upgrade your plan or contact support@tavily.com";
 
 export interface FakePage {
   url: string;
@@ -99,8 +100,14 @@ export interface FakeTavily {
   readonly searches: number;
   /** Requests per company (the quoted part of the query), whatever their answer. */
   readonly byCompany: Readonly<Record<string, number>>;
-  /** Credits charged by successful searches. */
+  /** Credits charged by successful searches: what the account is billed. */
   readonly creditsServed: number;
+  /**
+   * Successful (billed) searches split by query: `first` carries the first query seen for its
+   * company, `research` another query for a company already searched (the re-search of a company
+   * the first results did not describe). A `first` count above the companies means paid twice.
+   */
+  readonly searchesByQuery: Readonly<{ first: number; research: number }>;
   /** Sum of the latencies of the searches answered 200 (the bench's bound uses their mean). */
   readonly searchLatencyMsServed: number;
   /** Answers per HTTP status. */
@@ -189,6 +196,8 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   let searchLatencyMsServed = 0;
   let byCompany: Record<string, number> = {};
   let byStatus: Record<number, number> = {};
+  let firstQuery = new Map<string, string>();
+  let searchesByQuery = { first: 0, research: 0 };
 
   const answer = (reply: ProviderReply): ProviderReply => {
     byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
@@ -216,7 +225,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const depth: SearchDepth = body.search_depth ?? "basic";
     const credits = depth === "advanced" ? 2 : 1;
     if (options.planCredits !== undefined && creditsServed + credits > options.planCredits) {
-      return detail(432, "This request exceeds your plan's set usage limit. Please upgrade your plan or contact support@tavily.com");
+      return detail(432, PLAN_LIMIT_TEXT);
     }
     const maxResults = body.max_results ?? 5;
     const withRaw = body.include_raw_content !== undefined && body.include_raw_content !== false;
@@ -239,6 +248,11 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const latencyMs = latencyOf(depth, request);
     searches++;
     creditsServed += credits;
+    const id = companyId(company);
+    const first = firstQuery.get(id) ?? body.query;
+    firstQuery.set(id, first);
+    if (first === body.query) searchesByQuery.first++;
+    else searchesByQuery.research++;
     searchLatencyMsServed += latencyMs;
     const response: TavilySearchResponse = {
       query: body.query,
@@ -288,6 +302,9 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     }
     const injected = fault({ request, company, requestIndex: requests });
     if (injected) {
+      if (injected.kind === "outOfCredit") return detail(432, PLAN_LIMIT_TEXT);
+      // Tavily has no tokens-per-minute limit: a request it finds too large is a plain 400.
+      if (injected.kind === "tooLarge") return detail(400, "Query is too long. Max query length is 400 characters.");
       if (injected.status === 429) {
         return detail(429, "Your request has been blocked due to excessive requests. Please reduce rate of requests.", {
           "Retry-After": String(injected.retryAfterSeconds),
@@ -324,6 +341,9 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     get searchLatencyMsServed() {
       return searchLatencyMsServed;
     },
+    get searchesByQuery() {
+      return searchesByQuery;
+    },
     get byStatus() {
       return byStatus;
     },
@@ -334,6 +354,8 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       creditsServed = 0;
       byCompany = {};
       byStatus = {};
+      firstQuery = new Map();
+      searchesByQuery = { first: 0, research: 0 };
       limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
       fault = createFaultInjector(options.faults);
     },

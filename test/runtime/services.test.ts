@@ -31,7 +31,9 @@ describe("ScriptApp triggers", () => {
     const fired = rt.runNextTrigger();
     expect(fired?.startedAt).toBe(start + 5 + 60_000);
     expect(fired?.value).toEqual({ uid: id, listed: ["work"] });
-    expect(rt.triggers()).toEqual([{ id, handler: "work", dueAt: start + 5 + 60_000, fired: true }]);
+    expect(rt.triggers()).toEqual([
+      { id, handler: "work", dueAt: start + 5 + 60_000, fired: true, user: "user@example.com", document: "local-spreadsheet", createdAt: start + 10 },
+    ]);
     expect(rt.runNextTrigger()).toBeNull();
     rt.run("cleanUp");
     expect(rt.triggers()).toEqual([]);
@@ -75,7 +77,7 @@ describe("LockService", () => {
       code: `
         function keep() { return LockService.getDocumentLock().tryLock(0); }
         function wait() { LockService.getDocumentLock().waitLock(10000); return "got it"; }
-        function hog() { LockService.getDocumentLock().waitLock(1000); Utilities.sleep(400000); }`,
+        function hog() { LockService.getDocumentLock().waitLock(1000); for (;;) Utilities.sleep(300000); }`,
     });
     expect(rt.run("keep").value).toBe(true);
     expect(rt.lockHolder("document")).toBeNull();

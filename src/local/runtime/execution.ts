@@ -25,6 +25,8 @@ export interface ExecutionInit {
   clock: VirtualClock;
   stats: RuntimeStats;
   deadline: number;
+  /** What the script gets when it reaches the deadline; default the 6-minute kill. */
+  deadlineMessage?: string;
   serviceCallMs: number;
 }
 
@@ -41,6 +43,7 @@ export class Execution {
   readonly clock: VirtualClock;
   readonly stats: RuntimeStats;
   readonly deadline: number;
+  readonly deadlineMessage: string;
   readonly logs: string[] = [];
   killed = false;
   readonly #serviceCallMs: number;
@@ -53,6 +56,7 @@ export class Execution {
     this.clock = init.clock;
     this.stats = init.stats;
     this.deadline = init.deadline;
+    this.deadlineMessage = init.deadlineMessage ?? KILL_MESSAGE;
     this.#serviceCallMs = init.serviceCallMs;
   }
 
@@ -80,11 +84,11 @@ export class Execution {
   kill(): never {
     this.clock.advanceTo(this.deadline);
     this.killed = true;
-    throw this.exception(KILL_MESSAGE);
+    throw this.exception(this.deadlineMessage);
   }
 
   ensureAlive(): void {
-    if (this.killed) throw this.exception(KILL_MESSAGE);
+    if (this.killed) throw this.exception(this.deadlineMessage);
   }
 
   /** Spends `ms` of virtual time, or dies at the deadline if that would cross it. */
@@ -94,11 +98,15 @@ export class Execution {
     this.clock.advance(ms);
   }
 
-  /** One call to a Google service: costs the configured virtual time and counts range reads/writes. */
-  service(kind: "read" | "write" | "other" = "other"): void {
+  /**
+   * One call to a Google service: costs the configured virtual time and counts range reads/writes,
+   * and calls by method name when the caller gives one.
+   */
+  service(kind: "read" | "write" | "other" = "other", method?: string): void {
     this.advance(this.#serviceCallMs);
     if (kind === "read") this.stats.rangeReads += 1;
     if (kind === "write") this.stats.rangeWrites += 1;
+    if (method !== undefined) this.stats.countMethod(method);
   }
 
   /** Custom functions run read-only; Google refuses every call that would change something. */

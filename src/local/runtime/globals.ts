@@ -3,24 +3,31 @@ import { format } from "node:util";
 import { scriptCache, type FakeCache } from "./cache";
 import type { Execution } from "./execution";
 import { htmlService, spreadsheetUi, type UiRecord } from "./html";
-import { lockService, type LockTable } from "./locks";
+import { lockService, type LockKeys, type LockTable } from "./locks";
 import { scriptProperties, type FakeProperties } from "./properties";
 import { ScriptSpreadsheet, spreadsheetAppBuilders } from "./spreadsheet-app";
 import type { FakeSpreadsheet } from "./spreadsheet";
 import { scriptApp, type InstallationSource, type TriggerTable } from "./triggers";
-import { urlFetchApp, type FetchMode } from "./urlfetch";
+import { urlFetchApp, type FetchPolicy } from "./urlfetch";
 import { utilities } from "./utilities";
 
+/** The services of one execution, already resolved for its user and its document. */
 export interface Services {
+  documentId: string;
   spreadsheet: FakeSpreadsheet;
   properties: { user: FakeProperties; script: FakeProperties; document: FakeProperties };
   caches: { user: FakeCache; script: FakeCache; document: FakeCache };
+  /** Takes one call from the daily property quota of the user the execution counts against. */
+  takePropertyQuota: () => boolean;
   locks: LockTable;
+  lockKeys: LockKeys;
   triggers: TriggerTable;
   installationSource: InstallationSource;
   ui: UiRecord;
   htmlFiles: Record<string, string>;
-  fetchMode: () => FetchMode;
+  fetch: FetchPolicy;
+  /** What Session answers: emails are "" where Google hides them. */
+  session: { activeUser: string; effectiveUser: string; temporaryKey: string };
 }
 
 const TIME_ZONE = "Etc/UTC";
@@ -40,7 +47,9 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       exec.logs.length = 0;
     },
   };
-  const user = { getEmail: () => exec.user };
+  const activeUser = { getEmail: () => services.session.activeUser };
+  const effectiveUser = { getEmail: () => services.session.effectiveUser };
+  const properties = (store: FakeProperties) => scriptProperties(exec, store, services.takePropertyQuota);
   return {
     SpreadsheetApp: {
       ...spreadsheetAppBuilders(),
@@ -54,26 +63,26 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       flush: () => undefined,
     },
     PropertiesService: {
-      getUserProperties: () => scriptProperties(exec, services.properties.user),
-      getScriptProperties: () => scriptProperties(exec, services.properties.script),
-      getDocumentProperties: () => scriptProperties(exec, services.properties.document),
+      getUserProperties: () => properties(services.properties.user),
+      getScriptProperties: () => properties(services.properties.script),
+      getDocumentProperties: () => properties(services.properties.document),
     },
     CacheService: {
       getUserCache: () => scriptCache(exec, services.caches.user),
       getScriptCache: () => scriptCache(exec, services.caches.script),
       getDocumentCache: () => scriptCache(exec, services.caches.document),
     },
-    LockService: lockService(exec, services.locks),
-    ScriptApp: scriptApp(exec, services.triggers, services.installationSource),
-    UrlFetchApp: urlFetchApp(exec, services.fetchMode),
+    LockService: lockService(exec, services.locks, services.lockKeys),
+    ScriptApp: scriptApp(exec, services.triggers, services.installationSource, services.documentId),
+    UrlFetchApp: urlFetchApp(exec, services.fetch),
     HtmlService: htmlService(exec, services.htmlFiles),
     Utilities: utilities(exec),
     Session: {
-      getActiveUser: () => user,
-      getEffectiveUser: () => user,
+      getActiveUser: () => activeUser,
+      getEffectiveUser: () => effectiveUser,
       getScriptTimeZone: () => TIME_ZONE,
       getActiveUserLocale: () => "en",
-      getTemporaryActiveUserKey: () => `local-${exec.user}`,
+      getTemporaryActiveUserKey: () => services.session.temporaryKey,
     },
     Logger: logger,
     console: { log, info: log, warn: log, error: log, debug: log },

@@ -1,19 +1,35 @@
-// The local Apps Script runtime of SPEC §13: runs the built dist/Code.js (or any script) in a fresh
-// node:vm context per execution, against in-memory services and a virtual clock, with the platform
-// limits of SPEC §12. Node-only: nothing here is bundled into the add-on.
+// The local Apps Script runtime: runs the built dist/Code.js (or any script) in a fresh node:vm
+// context per execution, against in-memory services and a virtual clock, with the platform's limits.
+// Node-only: nothing here is bundled into the add-on.
+//
+// How a test chooses what Google would decide:
+// - The user: `rt.run(fn, args, { user: "bob@example.com" })` (default: `defaultUser`). Each user has
+//   their own user properties and cache (`rt.user(email).properties`; `rt.userProperties` is the
+//   default user's). Custom functions read the document owner's; triggers run as their creator.
+// - The document: `rt.addDocument({ id, owner })`, then `run(..., { document: id })` (default: the
+//   first document, `rt.spreadsheet` / `rt.documentProperties`). Each document has its own sheets,
+//   document properties, cache, lock and triggers. `installationSource` other than "NONE" is a
+//   published add-on: one project across documents, with Google's add-on trigger rules.
+// - The quotas: `account: "consumer" | "workspace"` and `quotas: { urlFetches, propertyCalls,
+//   triggerRuntimeMs }` to override single limits; `rt.quotaUsage(email)` tells what is spent.
+// - The whitelist: `urlFetchWhitelist` (loadBuiltAddon() gives dist/appsscript.json's; null or
+//   absent allows every URL, as for a test that talks to a fake server on 127.0.0.1).
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+import * as z from "zod/mini";
 import { LIMITS } from "../../core/limits";
 import { FakeCache } from "./cache";
 import { VirtualClock } from "./clock";
 import { Execution, KILL_MESSAGE, type ExecutionKind, type Realm } from "./execution";
 import { createGlobals, type Services } from "./globals";
 import type { UiRecord } from "./html";
-import { LockTable, type LockScope } from "./locks";
+import { LockTable, lockKey, type LockScope } from "./locks";
 import { FakeProperties } from "./properties";
 import { FakeSpreadsheet } from "./spreadsheet";
+import { DAILY_QUOTAS, QUOTA_MESSAGES, QuotaLedger, type AccountKind, type DailyQuotas, type QuotaName, type QuotaUsage } from "./quotas";
 import { RuntimeStats, statsDelta, type StatsSnapshot } from "./stats";
 import { TriggerTable, type InstallationSource } from "./triggers";
 import type { FetchMode } from "./urlfetch";
@@ -29,6 +45,7 @@ export { FakeProperties } from "./properties";
 export { FakeCache } from "./cache";
 export { RuntimeStats, statsDelta } from "./stats";
 export { KILL_MESSAGE } from "./execution";
+export { DAILY_QUOTAS, QUOTA_MESSAGES, type AccountKind, type DailyQuotas, type QuotaName, type QuotaUsage } from "./quotas";
 
 export interface ExecutionResult {
   value: unknown;
@@ -50,14 +67,24 @@ export interface LocalRuntimeOptions {
   htmlFiles?: Record<string, string>;
   /** Default: a handler answering 404 to everything. */
   fetch?: FetchMode;
+  /**
+   * The manifest's urlFetchWhitelist: a URL that matches none of these prefixes is refused with
+   * Google's error. loadBuiltAddon() gives the one of dist/appsscript.json; null or absent: no
+   * whitelist (every URL allowed, as for a manifest without the field).
+   */
+  urlFetchWhitelist?: readonly string[] | null;
   /** Virtual epoch ms; default Date.UTC(2026, 0, 5, 9). */
   startTime?: number;
   /** Virtual ms each SpreadsheetApp/Properties/Cache/Lock call costs; default 5. */
   serviceCallMs?: number;
   /** ScriptApp.getInstallationSource(); default "NONE" (a bound script, as deployed with clasp). */
   installationSource?: InstallationSource;
-  /** Session.getActiveUser() when run() names no user. */
+  /** Who runs an execution that names no user, and owns the first document; default user@example.com. */
   defaultUser?: string;
+  /** Daily quota levels: "consumer" (default, gmail.com) or "workspace". */
+  account?: AccountKind;
+  /** Overrides of single daily quotas (small ones make tests fast). */
+  quotas?: Partial<DailyQuotas>;
   /**
    * Real ms of CPU an execution may spend between service calls before it is stopped as killed;
    * virtual time only moves on service calls, so this catches scripts that spin. Default 60 000.
@@ -69,7 +96,27 @@ export interface RunOptions {
   kind?: ExecutionKind;
   /** Virtual epoch ms at which to kill the execution, as Google may at any instant. */
   killAt?: number;
+  /** Who runs it (default: the runtime's default user). */
   user?: string;
+  /** Which document it runs in (default: the first document). */
+  document?: string;
+}
+
+/** One spreadsheet with what Google keeps per document. */
+export interface LocalDocument {
+  readonly id: string;
+  readonly spreadsheet: FakeSpreadsheet;
+  readonly properties: FakeProperties;
+  readonly cache: FakeCache;
+  /** What scripts showed in this document. */
+  readonly ui: UiRecord;
+}
+
+/** What Google keeps per user of the script: user properties and the user cache. */
+export interface LocalUser {
+  readonly email: string;
+  readonly properties: FakeProperties;
+  readonly cache: FakeCache;
 }
 
 const NOT_FOUND: FetchMode = {
@@ -102,6 +149,12 @@ const REALM_SETUP = `(function (now) {
 })`;
 
 const CALL = "__localRuntimeCall";
+const DEFAULT_DOCUMENT_ID = "local-spreadsheet";
+
+/** Stable per user, and reveals nothing of the email (as Google's key). */
+function temporaryKey(email: string): string {
+  return `temp-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
+}
 /** Custom functions and simple triggers (onOpen, onEdit) both get 30 seconds on Google. */
 const SHORT_LIMIT_MS = LIMITS.customFunctionMs;
 
@@ -127,23 +180,22 @@ function isCpuTimeout(error: unknown): boolean {
 
 export class LocalRuntime {
   readonly clock: VirtualClock;
-  readonly spreadsheet = new FakeSpreadsheet();
-  readonly userProperties = new FakeProperties();
   readonly scriptProperties = new FakeProperties();
-  readonly documentProperties = new FakeProperties();
-  readonly userCache: FakeCache;
   readonly scriptCache: FakeCache;
-  readonly documentCache: FakeCache;
   readonly stats = new RuntimeStats();
-  readonly ui: UiRecord;
+  readonly quotas: QuotaLedger;
   readonly #script: vm.Script;
   readonly #htmlFiles: Record<string, string>;
   readonly #serviceCallMs: number;
   readonly #defaultUser: string;
   readonly #cpuGuardMs: number;
   readonly #installationSource: InstallationSource;
+  readonly #whitelist: readonly string[] | null;
   readonly #locks = new LockTable();
   readonly #triggers = new TriggerTable();
+  readonly #documents = new Map<string, LocalDocument>();
+  readonly #users = new Map<string, LocalUser>();
+  readonly #defaultDocument: LocalDocument;
   #fetchMode: FetchMode;
   #executionCount = 0;
 
@@ -151,59 +203,163 @@ export class LocalRuntime {
     this.#script = new vm.Script(options.code, { filename: "Code.js" });
     this.#htmlFiles = { ...(options.htmlFiles ?? {}) };
     this.#fetchMode = options.fetch ?? NOT_FOUND;
+    this.#whitelist = options.urlFetchWhitelist ?? null;
     this.#serviceCallMs = options.serviceCallMs ?? 5;
     this.#defaultUser = options.defaultUser ?? "user@example.com";
     this.#cpuGuardMs = options.cpuGuardMs ?? 60_000;
     this.#installationSource = options.installationSource ?? "NONE";
     this.clock = new VirtualClock(options.startTime ?? Date.UTC(2026, 0, 5, 9));
-    this.userCache = new FakeCache(this.clock);
+    this.quotas = new QuotaLedger(this.clock, { ...DAILY_QUOTAS[options.account ?? "consumer"], ...options.quotas });
     this.scriptCache = new FakeCache(this.clock);
-    this.documentCache = new FakeCache(this.clock);
-    this.ui = { menus: [], sidebars: [], dialogs: [], alerts: [], toasts: this.spreadsheet.toasts };
+    this.#defaultDocument = this.addDocument({ id: DEFAULT_DOCUMENT_ID });
+  }
+
+  /**
+   * Adds a spreadsheet with its own sheets, document properties, document cache, document lock and
+   * triggers; `owner` (default: the default user) is whose user properties its custom functions read.
+   */
+  addDocument(options: { id?: string; owner?: string; name?: string } = {}): LocalDocument {
+    const id = options.id ?? `local-spreadsheet-${this.#documents.size + 1}`;
+    if (this.#documents.has(id)) throw new Error(`document ${id} already exists`);
+    const spreadsheet = new FakeSpreadsheet(id);
+    spreadsheet.owner = options.owner ?? this.#defaultUser;
+    if (options.name !== undefined) spreadsheet.name = options.name;
+    const doc: LocalDocument = {
+      id,
+      spreadsheet,
+      properties: new FakeProperties(),
+      cache: new FakeCache(this.clock),
+      ui: { menus: [], sidebars: [], dialogs: [], alerts: [], toasts: spreadsheet.toasts },
+    };
+    this.#documents.set(id, doc);
+    return doc;
+  }
+
+  /** A document by id; the first document when no id is given. */
+  document(id?: string): LocalDocument {
+    if (id === undefined) return this.#defaultDocument;
+    const doc = this.#documents.get(id);
+    if (!doc) throw new Error(`no document ${id}; add it with addDocument()`);
+    return doc;
+  }
+
+  documents(): LocalDocument[] {
+    return [...this.#documents.values()];
+  }
+
+  /** A user's stores, created on first use (default: the default user). */
+  user(email: string = this.#defaultUser): LocalUser {
+    let user = this.#users.get(email);
+    if (!user) {
+      user = { email, properties: new FakeProperties(), cache: new FakeCache(this.clock) };
+      this.#users.set(email, user);
+    }
+    return user;
+  }
+
+  /** The first document's spreadsheet. */
+  get spreadsheet(): FakeSpreadsheet {
+    return this.#defaultDocument.spreadsheet;
+  }
+
+  get documentProperties(): FakeProperties {
+    return this.#defaultDocument.properties;
+  }
+
+  get documentCache(): FakeCache {
+    return this.#defaultDocument.cache;
+  }
+
+  get ui(): UiRecord {
+    return this.#defaultDocument.ui;
+  }
+
+  /** The default user's user properties. */
+  get userProperties(): FakeProperties {
+    return this.user().properties;
+  }
+
+  get userCache(): FakeCache {
+    return this.user().cache;
+  }
+
+  /** A user's use of each daily quota (default: the default user). */
+  quotaUsage(email: string = this.#defaultUser): Record<QuotaName, QuotaUsage> {
+    return {
+      urlFetches: this.quotas.usage(email, "urlFetches"),
+      propertyCalls: this.quotas.usage(email, "propertyCalls"),
+      triggerRuntimeMs: this.quotas.usage(email, "triggerRuntimeMs"),
+    };
   }
 
   setFetchMode(mode: FetchMode): void {
     this.#fetchMode = mode;
   }
 
-  triggers(): { id: string; handler: string; dueAt: number; fired: boolean }[] {
-    return this.#triggers.records.map(({ id, handler, dueAt, fired }) => ({ id, handler, dueAt, fired }));
+  triggers(): { id: string; handler: string; dueAt: number; fired: boolean; user: string; document: string; createdAt: number }[] {
+    return this.#triggers.records.map(({ id, handler, dueAt, fired, user, document, createdAt }) => ({
+      id,
+      handler,
+      dueAt,
+      fired,
+      user,
+      document,
+      createdAt,
+    }));
+  }
+
+  #lockKey(scope: LockScope, where: { document?: string; user?: string }): string {
+    return lockKey(scope, { document: this.document(where.document).id, user: where.user ?? this.#defaultUser });
   }
 
   /** Takes a lock as another execution would, so the script's tryLock/waitLock find it held. */
-  holdLock(scope: LockScope): void {
-    this.#locks.hold(scope);
+  holdLock(scope: LockScope, where: { document?: string; user?: string } = {}): void {
+    this.#locks.hold(this.#lockKey(scope, where));
   }
 
-  releaseHeldLock(scope: LockScope): void {
-    this.#locks.releaseHeld(scope);
+  releaseHeldLock(scope: LockScope, where: { document?: string; user?: string } = {}): void {
+    this.#locks.releaseHeld(this.#lockKey(scope, where));
   }
 
   /** Who holds a lock: null, "external" (holdLock) or an execution id. */
-  lockHolder(scope: LockScope): string | null {
-    return this.#locks.holder(scope);
+  lockHolder(scope: LockScope, where: { document?: string; user?: string } = {}): string | null {
+    return this.#locks.holder(this.#lockKey(scope, where));
   }
 
+  /** Fires the earliest due trigger, as the user who created it, in the document it was created in. */
   runNextTrigger(): ExecutionResult | null {
     const next = this.#triggers.nextDue();
     if (!next) return null;
     this.clock.advanceTo(next.dueAt);
     this.#triggers.markFired(next);
     const event = { authMode: "FULL", triggerUid: next.id, timezone: "UTC" };
-    return this.run(next.handler, [event], { kind: "trigger", user: next.user });
+    return this.run(next.handler, [event], { kind: "trigger", user: next.user, document: next.document });
   }
 
   run(fn: string, args: unknown[] = [], opts: RunOptions = {}): ExecutionResult {
     const kind = opts.kind ?? "menu";
+    const user = opts.user ?? this.#defaultUser;
+    const doc = this.document(opts.document);
     const startedAt = this.clock.now();
     const limit = kind === "customFunction" || kind === "simpleTrigger" ? SHORT_LIMIT_MS : LIMITS.executionMs;
+    let deadline = Math.min(startedAt + limit, opts.killAt ?? Infinity);
+    let deadlineMessage: string | undefined;
+    // Trigger executions stop when the creator's daily trigger runtime is spent.
+    if (kind === "trigger") {
+      const quotaEnd = startedAt + this.quotas.remaining(user, "triggerRuntimeMs");
+      if (quotaEnd < deadline) {
+        deadline = quotaEnd;
+        deadlineMessage = QUOTA_MESSAGES.triggerRuntimeMs;
+      }
+    }
     const exec = new Execution({
       id: `execution-${++this.#executionCount}`,
       kind,
-      user: opts.user ?? this.#defaultUser,
+      user,
       clock: this.clock,
       stats: this.stats,
-      deadline: Math.min(startedAt + limit, opts.killAt ?? Infinity),
+      deadline,
+      ...(deadlineMessage === undefined ? {} : { deadlineMessage }),
       serviceCallMs: this.#serviceCallMs,
     });
     const before = this.stats.snapshot();
@@ -211,7 +367,8 @@ export class LocalRuntime {
     let value: unknown;
     let error: string | null = null;
     try {
-      value = this.#execute(exec, fn, args);
+      if (deadline <= startedAt) exec.kill();
+      value = this.#execute(exec, fn, args, doc);
     } catch (thrown) {
       if (isCpuTimeout(thrown)) {
         exec.killed = true;
@@ -223,30 +380,56 @@ export class LocalRuntime {
     }
     if (exec.killed) {
       value = undefined;
-      error = KILL_MESSAGE;
+      error = exec.deadlineMessage;
     } else if (error === null) {
       ({ value, error } = this.#returned(kind, value));
     }
     const endedAt = this.clock.now();
-    if (kind === "trigger") this.stats.triggerRuntimeMs += endedAt - startedAt;
+    if (kind === "trigger") {
+      this.stats.triggerRuntimeMs += endedAt - startedAt;
+      this.quotas.spend(user, "triggerRuntimeMs", endedAt - startedAt, startedAt);
+    }
     const stats = statsDelta(this.stats.snapshot(), before);
     this.stats.perExecution.push(stats);
     return { value, error, killed: exec.killed, startedAt, endedAt, elapsedMs: endedAt - startedAt, logs: [...exec.logs], stats };
   }
 
-  #execute(exec: Execution, fn: string, args: unknown[]): unknown {
-    const services: Services = {
-      spreadsheet: this.spreadsheet,
-      properties: { user: this.userProperties, script: this.scriptProperties, document: this.documentProperties },
-      caches: { user: this.userCache, script: this.scriptCache, document: this.documentCache },
+  /**
+   * Whose stores and identity an execution gets. Custom functions run with the document owner's
+   * user properties and show no email (https://developers.google.com/apps-script/reference/base/session#getActiveUser():
+   * the email "is not available in any context that allows a script to run without that user's
+   * authorization, like a simple onOpen(e) or onEdit(e) trigger, a custom function in Google Sheets").
+   */
+  #services(exec: Execution, doc: LocalDocument): Services {
+    const anonymous = exec.kind === "customFunction" || exec.kind === "simpleTrigger";
+    const storesOf = exec.kind === "customFunction" ? this.user(doc.spreadsheet.owner) : this.user(exec.user);
+    return {
+      documentId: doc.id,
+      spreadsheet: doc.spreadsheet,
+      properties: { user: storesOf.properties, script: this.scriptProperties, document: doc.properties },
+      caches: { user: storesOf.cache, script: this.scriptCache, document: doc.cache },
+      takePropertyQuota: () => this.quotas.take(storesOf.email, "propertyCalls"),
       locks: this.#locks,
+      lockKeys: { document: doc.id, user: exec.user },
       triggers: this.#triggers,
       installationSource: this.#installationSource,
-      ui: this.ui,
+      ui: doc.ui,
       htmlFiles: this.#htmlFiles,
-      fetchMode: () => this.#fetchMode,
+      fetch: {
+        mode: () => this.#fetchMode,
+        whitelist: this.#whitelist,
+        takeQuota: (count) => this.quotas.take(storesOf.email, "urlFetches", count),
+      },
+      session: {
+        activeUser: anonymous ? "" : exec.user,
+        effectiveUser: anonymous ? "" : exec.user,
+        temporaryKey: temporaryKey(exec.user),
+      },
     };
-    const sandbox = createGlobals(exec, services);
+  }
+
+  #execute(exec: Execution, fn: string, args: unknown[], doc: LocalDocument): unknown {
+    const sandbox = createGlobals(exec, this.#services(exec, doc));
     const context = vm.createContext(sandbox, { name: exec.id });
     const setup = vm.runInContext(REALM_SETUP, context) as (now: () => number) => Realm;
     exec.attachRealm(setup(() => this.clock.now()));
@@ -289,15 +472,23 @@ function repoRoot(): string {
   return dir;
 }
 
-/** Reads dist/Code.js and dist/*.html of a built repo (default: the repo root found from this file). */
+const manifestSchema = z.object({ urlFetchWhitelist: z.optional(z.array(z.string())) });
+
+/**
+ * Reads dist/Code.js, dist/*.html and the urlFetchWhitelist of dist/appsscript.json of a built repo
+ * (default: the repo root found from this file), ready to spread into LocalRuntimeOptions.
+ */
 export function loadBuiltAddon(distDir: string = join(repoRoot(), "dist")): {
   code: string;
   htmlFiles: Record<string, string>;
+  urlFetchWhitelist: readonly string[] | null;
 } {
   const code = readFileSync(join(distDir, "Code.js"), "utf8");
+  const manifestPath = join(distDir, "appsscript.json");
+  const manifest = existsSync(manifestPath) ? manifestSchema.parse(JSON.parse(readFileSync(manifestPath, "utf8"))) : {};
   const htmlFiles: Record<string, string> = {};
   for (const name of readdirSync(distDir)) {
     if (name.endsWith(".html")) htmlFiles[name.slice(0, -".html".length)] = readFileSync(join(distDir, name), "utf8");
   }
-  return { code, htmlFiles };
+  return { code, htmlFiles, urlFetchWhitelist: manifest.urlFetchWhitelist ?? null };
 }

@@ -6,36 +6,46 @@ export type LockScope = "document" | "script" | "user";
 const EXTERNAL = "external";
 const WAIT_MESSAGE = "Lock timeout: another process was holding the lock for too long.";
 
+/** The lock a scope names: the document lock is per document, the user lock per user, one script lock. */
+export interface LockKeys {
+  document: string;
+  user: string;
+}
+
+export function lockKey(scope: LockScope, keys: LockKeys): string {
+  return scope === "script" ? "script" : `${scope}:${scope === "document" ? keys.document : keys.user}`;
+}
+
 /**
  * Who holds each lock. Executions run one after another here, so another holder can only be a lock a
  * test took with `hold()`, or one a previous execution kept; an execution's locks go when it ends.
  */
 export class LockTable {
-  readonly #holders = new Map<LockScope, string>();
+  readonly #holders = new Map<string, string>();
 
-  hold(scope: LockScope): void {
-    this.#holders.set(scope, EXTERNAL);
+  hold(key: string): void {
+    this.#holders.set(key, EXTERNAL);
   }
 
-  releaseHeld(scope: LockScope): void {
-    if (this.#holders.get(scope) === EXTERNAL) this.#holders.delete(scope);
+  releaseHeld(key: string): void {
+    if (this.#holders.get(key) === EXTERNAL) this.#holders.delete(key);
   }
 
-  holder(scope: LockScope): string | null {
-    return this.#holders.get(scope) ?? null;
+  holder(key: string): string | null {
+    return this.#holders.get(key) ?? null;
   }
 
   releaseAllOf(owner: string): void {
-    for (const [scope, holder] of this.#holders) if (holder === owner) this.#holders.delete(scope);
+    for (const [key, holder] of this.#holders) if (holder === owner) this.#holders.delete(key);
   }
 
   /** The `Lock` object a script gets from LockService. */
-  scriptLock(exec: Execution, scope: LockScope): Record<string, unknown> {
+  scriptLock(exec: Execution, key: string): Record<string, unknown> {
     const acquire = (timeoutMs: unknown): boolean => {
       exec.service();
-      const holder = this.#holders.get(scope);
+      const holder = this.#holders.get(key);
       if (holder === undefined || holder === exec.id) {
-        this.#holders.set(scope, exec.id);
+        this.#holders.set(key, exec.id);
         return true;
       }
       // Nothing can release the lock while this execution waits, so it waits the full timeout.
@@ -49,20 +59,20 @@ export class LockTable {
       },
       releaseLock: () => {
         exec.service();
-        if (this.#holders.get(scope) === exec.id) this.#holders.delete(scope);
+        if (this.#holders.get(key) === exec.id) this.#holders.delete(key);
       },
       hasLock: () => {
         exec.service();
-        return this.#holders.get(scope) === exec.id;
+        return this.#holders.get(key) === exec.id;
       },
     };
   }
 }
 
-export function lockService(exec: Execution, locks: LockTable): Record<string, unknown> {
+export function lockService(exec: Execution, locks: LockTable, keys: LockKeys): Record<string, unknown> {
   const get = (scope: LockScope, method: string) => () => {
     exec.forbidInCustomFunction(`LockService.${method}`);
-    return locks.scriptLock(exec, scope);
+    return locks.scriptLock(exec, lockKey(scope, keys));
   };
   return {
     getDocumentLock: get("document", "getDocumentLock"),

@@ -1,5 +1,6 @@
 import { LIMITS } from "../../core/limits";
 import { ServiceError, type Execution } from "./execution";
+import { QUOTA_MESSAGES } from "./quotas";
 
 const bytes = (text: string): number => Buffer.byteLength(text, "utf8");
 
@@ -58,26 +59,27 @@ export class FakeProperties {
  * PropertiesService as read-only there; for users who are not signed in, Google may refuse user
  * properties altogether, which this runtime does not model).
  */
-export function scriptProperties(exec: Execution, store: FakeProperties): Record<string, unknown> {
+export function scriptProperties(exec: Execution, store: FakeProperties, takeQuota: () => boolean): Record<string, unknown> {
+  // Every read and every write counts towards the user's daily property quota.
+  const call = (): void => {
+    exec.service();
+    if (!takeQuota()) exec.fail(QUOTA_MESSAGES.propertyCalls);
+  };
+  const read = <T>(action: () => T): T => {
+    call();
+    exec.stats.propertyReads += 1;
+    return action();
+  };
   const write = (method: string, action: () => void): void => {
     exec.forbidInCustomFunction(method);
-    exec.service();
+    call();
     exec.stats.propertyWrites += 1;
     exec.guard(action);
   };
   const self: Record<string, unknown> = {
-    getProperty(key: unknown) {
-      exec.service();
-      return store.getProperty(String(key));
-    },
-    getProperties() {
-      exec.service();
-      return exec.toScript(store.getProperties());
-    },
-    getKeys() {
-      exec.service();
-      return exec.toScript(store.getKeys());
-    },
+    getProperty: (key: unknown) => read(() => store.getProperty(String(key))),
+    getProperties: () => read(() => exec.toScript(store.getProperties())),
+    getKeys: () => read(() => exec.toScript(store.getKeys())),
     setProperty(key: unknown, value: unknown) {
       write("setProperty", () => store.setProperty(String(key), value));
       return self;

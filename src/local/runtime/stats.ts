@@ -6,8 +6,11 @@ export interface StatsSnapshot {
   urlFetch: { fetch: number; fetchAll: number; requests: number; byHost: Record<string, number> };
   executions: number;
   triggerRuntimeMs: number;
+  propertyReads: number;
   propertyWrites: number;
   cacheCalls: number;
+  /** Service calls by method name, for the calls whose model names its method. */
+  rangeCallsByMethod: Record<string, number>;
 }
 
 export class RuntimeStats implements StatsSnapshot {
@@ -16,8 +19,10 @@ export class RuntimeStats implements StatsSnapshot {
   urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} as Record<string, number> };
   executions = 0;
   triggerRuntimeMs = 0;
+  propertyReads = 0;
   propertyWrites = 0;
   cacheCalls = 0;
+  rangeCallsByMethod: Record<string, number> = {};
   /** Counters of each finished execution, oldest first (cleared by reset()). */
   perExecution: StatsSnapshot[] = [];
 
@@ -31,8 +36,10 @@ export class RuntimeStats implements StatsSnapshot {
     this.urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} };
     this.executions = 0;
     this.triggerRuntimeMs = 0;
+    this.propertyReads = 0;
     this.propertyWrites = 0;
     this.cacheCalls = 0;
+    this.rangeCallsByMethod = {};
     this.perExecution = [];
   }
 
@@ -44,9 +51,15 @@ export class RuntimeStats implements StatsSnapshot {
       urlFetch: { ...this.urlFetch, byHost: { ...this.urlFetch.byHost } },
       executions: this.executions,
       triggerRuntimeMs: this.triggerRuntimeMs,
+      propertyReads: this.propertyReads,
       propertyWrites: this.propertyWrites,
       cacheCalls: this.cacheCalls,
+      rangeCallsByMethod: { ...this.rangeCallsByMethod },
     };
+  }
+
+  countMethod(method: string): void {
+    this.rangeCallsByMethod[method] = (this.rangeCallsByMethod[method] ?? 0) + 1;
   }
 
   countRequest(url: string): void {
@@ -56,13 +69,18 @@ export class RuntimeStats implements StatsSnapshot {
   }
 }
 
+function countsDelta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [key, n] of Object.entries(after)) {
+    const d = n - (before[key] ?? 0);
+    if (d !== 0) delta[key] = d;
+  }
+  return delta;
+}
+
 /** What changed between two snapshots. */
 export function statsDelta(after: StatsSnapshot, before: StatsSnapshot): StatsSnapshot {
-  const byHost: Record<string, number> = {};
-  for (const [host, n] of Object.entries(after.urlFetch.byHost)) {
-    const d = n - (before.urlFetch.byHost[host] ?? 0);
-    if (d !== 0) byHost[host] = d;
-  }
+  const byHost = countsDelta(after.urlFetch.byHost, before.urlFetch.byHost);
   return {
     rangeReads: after.rangeReads - before.rangeReads,
     rangeWrites: after.rangeWrites - before.rangeWrites,
@@ -75,8 +93,10 @@ export function statsDelta(after: StatsSnapshot, before: StatsSnapshot): StatsSn
     },
     executions: after.executions - before.executions,
     triggerRuntimeMs: after.triggerRuntimeMs - before.triggerRuntimeMs,
+    propertyReads: after.propertyReads - before.propertyReads,
     propertyWrites: after.propertyWrites - before.propertyWrites,
     cacheCalls: after.cacheCalls - before.cacheCalls,
+    rangeCallsByMethod: countsDelta(after.rangeCallsByMethod, before.rangeCallsByMethod),
   };
 }
 

@@ -10,10 +10,23 @@ export interface TriggerRecord {
   fired: boolean;
   /** Period of a recurring trigger, null for a one-shot. */
   everyMs: number | null;
+  /** Who created it: it runs as this user (https://developers.google.com/apps-script/guides/triggers/installable#restrictions). */
   user: string;
+  /** The document it was created in. */
+  document: string;
+  createdAt: number;
 }
 
 const TOO_MANY = "This script has too many triggers. Triggers must be deleted from the script before more can be added.";
+// Editor add-ons: "Each add-on can only have one trigger of each type, per user, per document" and
+// "Time-driven triggers cannot run more frequently than once per hour"
+// (https://developers.google.com/workspace/add-ons/concepts/editor-triggers#restrictions). The
+// texts are Google's as users report them: https://github.com/ljay79/jira-tools/issues/53 and
+// https://github.com/ttsukagoshi/mail-merge-for-gmail/issues/165 (where a one-shot after() of a few
+// seconds is accepted: only a recurrence under an hour is refused).
+const ADD_ON_TOO_MANY = "This add-on has created too many time-based triggers in this document for this Google user account.";
+const ADD_ON_RECURRENCE = "The recurrence interval for an Add-on trigger must be at least one hour.";
+const HOUR_MS = 3_600_000;
 
 export const TRIGGER_SOURCE = { SPREADSHEETS: "SPREADSHEETS", CLOCK: "CLOCK", FORMS: "FORMS", DOCUMENTS: "DOCUMENTS", CALENDAR: "CALENDAR" } as const;
 export const EVENT_TYPE = { CLOCK: "CLOCK", ON_OPEN: "ON_OPEN", ON_EDIT: "ON_EDIT", ON_CHANGE: "ON_CHANGE", ON_FORM_SUBMIT: "ON_FORM_SUBMIT" } as const;
@@ -44,9 +57,23 @@ export class TriggerTable {
     else trigger.dueAt += trigger.everyMs;
   }
 
-  create(exec: Execution, handler: string, dueAt: number, everyMs: number | null): TriggerRecord {
-    if (this.records.filter((t) => t.user === exec.user).length >= LIMITS.triggersPerUser) exec.fail(TOO_MANY);
-    const record = { id: String(this.#nextId++), handler, dueAt, fired: false, everyMs, user: exec.user };
+  create(exec: Execution, where: TriggerScope, handler: string, dueAt: number, everyMs: number | null): TriggerRecord {
+    const mine = this.records.filter((t) => t.user === exec.user);
+    if (mine.length >= LIMITS.triggersPerUser) exec.fail(TOO_MANY);
+    if (where.addOn) {
+      if (everyMs !== null && everyMs < HOUR_MS) exec.fail(ADD_ON_RECURRENCE);
+      if (mine.some((t) => t.document === where.document)) exec.fail(ADD_ON_TOO_MANY);
+    }
+    const record = {
+      id: String(this.#nextId++),
+      handler,
+      dueAt,
+      fired: false,
+      everyMs,
+      user: exec.user,
+      document: where.document,
+      createdAt: exec.clock.now(),
+    };
     this.records.push(record);
     return record;
   }
@@ -57,17 +84,31 @@ export class TriggerTable {
   }
 }
 
+/** Where a script creates and lists triggers. */
+export interface TriggerScope {
+  /** The document the execution runs in. */
+  document: string;
+  /**
+   * A published add-on: one project for every document, so a user's project triggers are theirs in
+   * every document. A bound script is a project of its own document.
+   */
+  addOn: boolean;
+}
+
 function triggerObject(record: TriggerRecord): Record<string, unknown> {
   return {
     getUniqueId: () => record.id,
     getHandlerFunction: () => record.handler,
     getTriggerSource: () => TRIGGER_SOURCE.CLOCK,
     getEventType: () => EVENT_TYPE.CLOCK,
+    // A time-driven trigger has no source document, so nothing here tells one document's trigger
+    // from another's: an add-on has to remember the unique ids of its own.
     getTriggerSourceId: () => null,
   };
 }
 
-export function scriptApp(exec: Execution, table: TriggerTable, installation: InstallationSource): Record<string, unknown> {
+export function scriptApp(exec: Execution, table: TriggerTable, installation: InstallationSource, document: string): Record<string, unknown> {
+  const where: TriggerScope = { document, addOn: installation !== "NONE" };
   const call = (method: string): void => {
     exec.forbidInCustomFunction(`ScriptApp.${method}`);
     exec.requireAuthorization(`ScriptApp.${method}`, "script.scriptapp");
@@ -98,7 +139,7 @@ export function scriptApp(exec: Execution, table: TriggerTable, installation: In
       create() {
         call("newTrigger");
         if (dueAt === null && everyMs === null) exec.fail("A time-based trigger needs after(), at() or every...().");
-        const record = table.create(exec, handler, dueAt ?? exec.clock.now() + (everyMs ?? 0), everyMs);
+        const record = table.create(exec, where, handler, dueAt ?? exec.clock.now() + (everyMs ?? 0), everyMs);
         return triggerObject(record);
       },
     };
@@ -115,15 +156,31 @@ export function scriptApp(exec: Execution, table: TriggerTable, installation: In
       call("newTrigger");
       return { timeBased: () => clockBuilder(String(handler)) };
     },
+    /**
+     * "Gets all installable triggers associated with the current project and current user"
+     * (https://developers.google.com/apps-script/reference/script/script-app#getProjectTriggers()):
+     * in a published add-on, the user's triggers of every document the add-on is used in.
+     */
     getProjectTriggers() {
       call("getProjectTriggers");
-      return exec.toScript(table.records.filter((t) => t.user === exec.user).map(triggerObject));
+      const mine = table.records.filter((t) => t.user === exec.user && (where.addOn || t.document === document));
+      return exec.toScript(mine.map(triggerObject));
     },
+    /** "Gets all installable triggers owned by this user in the given document, for this script or add-on only." */
+    getUserTriggers(container: unknown) {
+      call("getUserTriggers");
+      const getId = typeof container === "object" && container !== null ? Reflect.get(container, "getId") : undefined;
+      if (typeof getId !== "function") return exec.fail("Invalid argument: document");
+      const id = String(getId.call(container));
+      return exec.toScript(table.records.filter((t) => t.user === exec.user && t.document === id).map(triggerObject));
+    },
+    /** A user can delete only their own triggers: another user's are not theirs to see. */
     deleteTrigger(trigger: unknown) {
       call("deleteTrigger");
       const getId = typeof trigger === "object" && trigger !== null ? Reflect.get(trigger, "getUniqueId") : undefined;
       if (typeof getId !== "function") exec.fail("Invalid argument: trigger");
-      table.delete(String(getId.call(trigger)));
+      const id = String(getId.call(trigger));
+      if (table.records.some((t) => t.id === id && t.user === exec.user)) table.delete(id);
     },
   };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import type { HttpRequest } from "../../core/types";
 import { ScriptBlob, signedBytes } from "./blob";
 import type { Execution } from "./execution";
+import { QUOTA_MESSAGES } from "./quotas";
 
 export interface FetchHandlerResult {
   status: number;
@@ -15,6 +16,50 @@ export interface FetchHandlerResult {
  */
 export type FetchHandler = (request: HttpRequest & { sentAt: number }) => FetchHandlerResult;
 export type FetchMode = { kind: "handler"; handler: FetchHandler } | { kind: "http" };
+
+/** What UrlFetchApp of one execution may use besides the fetch mode. */
+export interface FetchPolicy {
+  mode: () => FetchMode;
+  /** The manifest's urlFetchWhitelist; null when the manifest has none (every URL allowed). */
+  whitelist: readonly string[] | null;
+  /** Takes `count` requests from the user's daily URL Fetch quota; false when they do not fit. */
+  takeQuota: (count: number) => boolean;
+}
+
+/**
+ * A URL matches a prefix of the manifest's urlFetchWhitelist when it starts with it; a `*.` host
+ * matches any subdomain (https://developers.google.com/apps-script/manifest/allowlist-url).
+ */
+export function whitelisted(url: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => {
+    const wildcard = /^(https?:\/\/)\*\.([^/]+)(\/.*)?$/i.exec(prefix);
+    if (!wildcard) return url.startsWith(prefix);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const [, scheme = "", domain = "", path = "/"] = wildcard;
+    return (
+      `${parsed.protocol}//`.toLowerCase() === scheme.toLowerCase() &&
+      parsed.host.toLowerCase().endsWith(`.${domain.toLowerCase()}`) &&
+      `${parsed.pathname}${parsed.search}`.startsWith(path)
+    );
+  });
+}
+
+/**
+ * Google's refusal of a URL outside the whitelist, as users report it (for example
+ * https://github.com/grahamearley/FirestoreGoogleAppsScript/issues/135 and
+ * https://github.com/diegomanuel/binance-to-google-sheets/issues/82, where the query string is cut
+ * after its "?"); cutting it also keeps keys passed in a query out of the error.
+ */
+export function notWhitelistedMessage(url: string): string {
+  const query = url.indexOf("?");
+  const shown = query < 0 ? url : url.slice(0, query + 1);
+  return `Request to ${shown} failed because the URL has not been whitelisted in the script manifest.`;
+}
 
 interface Prepared extends HttpRequest {
   muteHttpExceptions: boolean;
@@ -137,15 +182,21 @@ function responseObject(exec: Execution, outcome: { status: number; headers: Rec
   };
 }
 
-export function urlFetchApp(exec: Execution, mode: () => FetchMode) {
+export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
   /**
    * Sends everything at once: the requests reach the providers even when the wait for the answers
-   * crosses the deadline, in which case the script never sees them (as on Google).
+   * crosses the deadline, in which case the script never sees them (as on Google). A URL outside the
+   * whitelist, or a day's quota too small for every request, refuses the whole call before anything
+   * is sent.
    */
   const send = (requests: Prepared[]) => {
     exec.ensureAlive();
+    const { whitelist } = policy;
+    const refused = whitelist === null ? undefined : requests.find((r) => !whitelisted(r.url, whitelist));
+    if (refused) return exec.fail(notWhitelistedMessage(refused.url));
+    if (!policy.takeQuota(requests.length)) return exec.fail(QUOTA_MESSAGES.urlFetches);
     for (const r of requests) exec.stats.countRequest(r.url);
-    const current = mode();
+    const current = policy.mode();
     const { outcomes, elapsedMs } =
       current.kind === "handler" ? sendToHandler(current.handler, requests, exec.clock.now()) : sendOverHttp(requests);
     exec.advance(elapsedMs);

@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { ScriptBlob, signedBytes, toBuffer } from "./blob";
 import type { Execution } from "./execution";
 
+const MAX_SLEEP_MS = 300_000;
 const DIGEST = { MD2: "MD2", MD5: "MD5", SHA_1: "SHA_1", SHA_256: "SHA_256", SHA_384: "SHA_384", SHA_512: "SHA_512" } as const;
 const NODE_DIGEST: Record<string, string> = { MD5: "md5", SHA_1: "sha1", SHA_256: "sha256", SHA_384: "sha384", SHA_512: "sha512" };
 
@@ -75,9 +76,16 @@ export function utilities(exec: Execution) {
     computeHmacSha256Signature(value: unknown, key: unknown, _charset?: unknown) {
       return signed(createHmac("sha256", toBuffer(exec, key)).update(toBuffer(exec, value)).digest());
     },
-    /** Sleeping is virtual time; it counts towards the execution's deadline. */
+    /**
+     * Sleeping is virtual time; it counts towards the execution's deadline. "The maximum allowed
+     * value is 300000 (or 5 minutes)"
+     * (https://developers.google.com/apps-script/reference/utilities/utilities#sleep(Integer)); Google
+     * documents the limit but not its message, so this uses Apps Script's usual bad-argument form.
+     */
     sleep(milliseconds: unknown) {
-      exec.advance(Math.max(0, Number(milliseconds) || 0));
+      const ms = Number(milliseconds);
+      if (!(ms <= MAX_SLEEP_MS)) return exec.fail("Invalid argument: milliseconds");
+      exec.advance(Math.max(0, ms || 0));
     },
     getUuid: () => randomUUID(),
     formatDate(date: unknown, timeZone: unknown, pattern: unknown) {

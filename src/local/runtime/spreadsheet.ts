@@ -566,7 +566,7 @@ export interface ToastRecord {
 
 /** The in-memory spreadsheet: sheets, the user's selection and the toasts shown on it. */
 export class FakeSpreadsheet {
-  readonly id = "local-spreadsheet";
+  readonly id: string;
   name = "Territory Planner (local)";
   readonly toasts: ToastRecord[] = [];
   /** The owner may edit every protected range. */
@@ -577,7 +577,8 @@ export class FakeSpreadsheet {
   #activeSheet: FakeSheet;
   #selection: string[] = ["A1"];
 
-  constructor() {
+  constructor(id = "local-spreadsheet") {
+    this.id = id;
     this.#activeSheet = this.insertSheet("Sheet1");
   }
 

@@ -29,8 +29,10 @@ class StubRuntime implements RuntimePort {
       urlFetch: { fetch: 0, fetchAll: 0, requests: 0, byHost: {} },
       executions: this.executions,
       triggerRuntimeMs: 0,
+      propertyReads: 0,
       propertyWrites: 0,
       cacheCalls: 0,
+      rangeCallsByMethod: {},
     }),
   };
 

@@ -105,6 +105,7 @@ interface LiveSettings {
   properties: Record<string, string>;
   tavilyBaseUrl: string | null;
   llmHost: string;
+  llmBase: string;
   describe: string;
 }
 
@@ -138,7 +139,7 @@ function liveSettings(env: DemoIo["env"]): LiveSettings | null {
   const describe = `Live run: calling Tavily (${tavilyBaseUrl ?? "https://api.tavily.com"}) and the LLM at ${llmBase}${model ? ` (model ${model})` : ""}${
     profile ? `, profile ${profile}` : ""
   }.`;
-  return { tavilyKey, llmKey, properties, tavilyBaseUrl, llmHost: new URL(llmBase).host, describe };
+  return { tavilyKey, llmKey, properties, tavilyBaseUrl, llmHost: new URL(llmBase).host, llmBase, describe };
 }
 
 function display(path: string, cwd: string): string {
@@ -260,7 +261,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const cachedEntries = cacheRows ? Math.max(0, cacheRows.length - 1) : 0;
   if (cachedEntries > 0) io.out(`Using the cache of earlier runs: ${cachedEntries} compan${cachedEntries === 1 ? "y" : "ies"} in ${shownState} (--fresh to start over).\n`);
 
-  let addon: { code: string; htmlFiles: Record<string, string> };
+  let addon: ReturnType<typeof loadBuiltAddon>;
   try {
     addon = loadBuiltAddon();
   } catch {
@@ -286,7 +287,9 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     fetchMode = { kind: "handler", handler };
   }
 
-  const rt = new LocalRuntime({ ...addon, fetch: fetchMode, startTime: Date.now() });
+  // A live LLM_BASE_URL is allowed as `npm run push` with LLM_BASE_URL allows it in the manifest.
+  const whitelist = live && addon.urlFetchWhitelist ? [...addon.urlFetchWhitelist, `${new URL(live.llmBase).origin}/`] : addon.urlFetchWhitelist;
+  const rt = new LocalRuntime({ ...addon, urlFetchWhitelist: whitelist, fetch: fetchMode, startTime: Date.now() });
   const sheet = rt.spreadsheet.getSheetByName(DATA_SHEET) ?? rt.spreadsheet.insertSheet(DATA_SHEET);
   sheet.load(rows);
   if (cacheRows) {

@@ -7,21 +7,19 @@ import { SERVICE_NAMES, shortMessage, type Service } from "./errors";
 /** Tavily's GET /usage: proves the key without spending a search credit. */
 export const TAVILY_USAGE_URL = "https://api.tavily.com/usage";
 
-/** One cheap Tavily call that proves the key works. */
-export function buildTavilyTestRequest(settings: Settings): HttpRequest {
-  return { url: TAVILY_USAGE_URL, method: "get", headers: { Authorization: `Bearer ${settings.tavilyApiKey}` } };
+/** One cheap Tavily call that proves the key works (the sender adds the Tavily key). */
+export function buildTavilyTestRequest(): HttpRequest {
+  return { url: TAVILY_USAGE_URL, method: "get", headers: {}, auth: "tavily" };
 }
 
-/** GET <LLM_BASE_URL>/models: lists the models and proves the LLM key works. */
-export function buildModelsRequest(settings: Settings): HttpRequest {
-  return {
-    url: `${settings.llmBaseUrl.replace(/\/+$/, "")}/models`,
-    method: "get",
-    headers: { Authorization: `Bearer ${settings.llmApiKey}` },
-  };
+/** GET <LLM_BASE_URL>/models: lists the models and proves the LLM key works (the sender adds the LLM key). */
+export function buildModelsRequest(settings: Pick<Settings, "llmBaseUrl">): HttpRequest {
+  return { url: `${settings.llmBaseUrl.replace(/\/+$/, "")}/models`, method: "get", headers: {}, auth: "llm" };
 }
 
-const modelsSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
+const modelList = z.array(z.object({ id: z.string() }));
+/** OpenAI and most providers answer `{"object":"list","data":[...]}`; Together answers the bare array. */
+const modelsSchema = z.union([z.object({ data: modelList }).transform((r) => r.data), modelList]);
 
 function ok(status: number): boolean {
   return status >= 200 && status < 300;
@@ -41,7 +39,7 @@ export function parseModelsResponse(response: HttpResponse, secrets: readonly st
   }
   const parsed = modelsSchema.safeParse(json);
   if (!parsed.success) throw new Error("The LLM base URL did not answer with a model list; check LLM base URL");
-  return [...new Set(parsed.data.data.map((m) => m.id))].sort((a, b) => a.localeCompare(b));
+  return [...new Set(parsed.data.map((m) => m.id))].sort((a, b) => a.localeCompare(b));
 }
 
 /** A one-line, user-facing verdict on a test call ("Tavily key works", "LLM key rejected (401): …"); never contains a key. */

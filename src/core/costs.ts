@@ -2,9 +2,11 @@
 // price settings. Dollars are always recomputed from the counts, so sums never drift.
 import type { Cost } from "./types";
 import type { Settings } from "./settings";
-import { ADVANCED_SEARCH_CREDITS } from "./search";
 
 export type Prices = Pick<Settings, "tavilyPricePerCredit" | "llmInputPricePerMTok" | "llmOutputPricePerMTok">;
+
+/** Credits of one advanced search (Tavily's price list: basic 1, advanced 2), used when usage is missing. */
+export const ADVANCED_SEARCH_CREDITS = 2;
 
 export const ZERO_COST: Cost = { tavilyCredits: 0, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 };
 
@@ -13,6 +15,16 @@ export function costUsd(counts: Omit<Cost, "usd">, prices: Prices): number {
     counts.tavilyCredits * prices.tavilyPricePerCredit +
     (counts.llmInputTokens * prices.llmInputPricePerMTok + counts.llmOutputTokens * prices.llmOutputPricePerMTok) / 1_000_000
   );
+}
+
+/**
+ * A usage figure as a provider reported it, read defensively: a number or a numeric string, not
+ * negative, finite and at most `max`; anything else (missing, "n/a", -5, 1e308) is replaced by
+ * the estimate, so a good answer never fails and a run's totals never become Infinity or NaN.
+ */
+export function readCount(raw: unknown, estimate: number, max: number): number {
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  return Number.isFinite(n) && n >= 0 && n <= max ? Math.round(n) : estimate;
 }
 
 /** a + the given counts, with dollars recomputed. */

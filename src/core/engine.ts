@@ -1,23 +1,29 @@
-// The research of one company (SPEC §5) as a sans-IO state machine: the caller asks nextStep() for
-// the request to send, sends a whole wave of them in one fetchAll, and feeds each answer back with
-// applyResponse(). No Apps Script or Node API is used, so the same code runs in tests and in Sheets.
-import type { CacheEntry, CompanyInput, Cost, EvidenceItem, HttpRequest, HttpResponse, Profile, ResearchResult } from "./types";
+// The research of one company as a sans-IO state machine: the caller asks nextStep() for the
+// request to send, sends a whole wave of them in one fetchAll, and feeds each answer back with
+// applyResponse(). No Apps Script or Node API is used, so the same code runs in tests and in
+// Sheets. Requests carry no key (HttpRequest.auth names whose key the sender adds), and every
+// response says what it cost, so the caller counts money when it is paid.
+import type { CacheEntry, CompanyInput, Cost, EvidenceItem, HttpRequest, HttpResponse, Profile, ResearchResult, Service } from "./types";
 import type { Settings } from "./settings";
+import type { PauseReason } from "./status";
 import { domainFromName, normaliseCompanyName } from "./names";
-import { buildSearchRequest, displayName, parseSearchResponse, searchQueries } from "./search";
-import { cutToBudget, mentionMatcher, selectEvidence } from "./evidence";
+import { buildSearchRequest, displayName, parseSearchResponse, searchQueries, type SearchResult } from "./search";
+import { cutToBudget, formatEvidence, isWebUrl, mentionMatcher, selectEvidence } from "./evidence";
 import { buildMessages, promptOverheadChars } from "./prompt";
-import { checkReply, parseChatCompletion, responseFormat, sanitiseReply, type Reply } from "./reply";
+import { CHARS_PER_TOKEN, checkReply, parseChatCompletion, responseFormat, sanitiseReply, type Reply } from "./reply";
 import { scoreReply, useCaseText } from "./scoring";
-import { addCost, expectedCompanyCost, ZERO_COST } from "./costs";
-import { classifyHttpError, type Service } from "./errors";
+import { ADVANCED_SEARCH_CREDITS, addCost, expectedCompanyCost, ZERO_COST } from "./costs";
+import { classifyHttpError } from "./errors";
+import { containsSecret, maskSecrets } from "./secrets";
 
-export type { Service } from "./errors";
+export type { Service } from "./types";
 
 export interface ResearchOptions {
   settings: Settings;
   /** The provider refused the JSON schema earlier in this run: ask for JSON mode instead. */
   jsonMode: boolean;
+  /** The provider refused reasoning_effort earlier in this run: never send it. */
+  noReasoningEffort?: boolean;
   /** Searches allowed per company, first one included: 3 for runs, 1 for the live custom function. */
   maxSearches?: number;
   /** Overrides settings.evidenceBudgetChars (the custom function uses a small budget). */
@@ -29,6 +35,13 @@ export interface ResearchOptions {
 export const DEFAULT_MAX_SEARCHES = 3;
 /** Enough for the reply (about 250 tokens with a 3-sentence rationale and 5 long URLs), with room to spare. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 700;
+/**
+ * The cap of the one retry a reasoning model gets after spending the first cap on its thinking
+ * (gpt-oss, DeepSeek-R1 and Qwen3 think for one to three thousand tokens at low effort).
+ */
+export const REASONING_MAX_OUTPUT_TOKENS = 4000;
+/** The lowest effort every provider that knows the parameter accepts (OpenAI, vLLM, Groq, OpenRouter). */
+export const LOW_REASONING_EFFORT = "low";
 /** 5xx, timeouts and network errors: tries per request, the first one included. */
 export const MAX_TRIES = 3;
 /** Context-length refusals: how many times the evidence is halved. */
@@ -38,6 +51,7 @@ export const MAX_COMPANY_CHARS = 200;
 const BACKOFF_BASE_MS = 2000;
 /** Output tokens a typical reply uses, for the cost estimate. */
 const TYPICAL_OUTPUT_TOKENS = 300;
+const DAY_MS = 24 * 60 * 60_000;
 
 export type Phase = "search" | "judge" | "finished";
 
@@ -47,10 +61,7 @@ interface Pending {
   notBefore: number;
 }
 
-/**
- * Per-company state: plain JSON, so it can be persisted. Treat it as opaque. It carries the
- * pending request, Authorization header included: never log it as is.
- */
+/** Per-company state: plain JSON with no key in it, so it can be persisted or logged. Treat it as opaque. */
 export interface CompanyState {
   readonly phase: Phase;
   readonly input: CompanyInput;
@@ -65,11 +76,11 @@ export interface CompanyState {
   readonly query: string;
   readonly fetchedAt: number;
   readonly searchCredits: number;
-  /**
-   * The cache entry's evidence when that is what is being judged (no search yet in this research):
-   * it goes back into the cache whole, even when a small budget sent the model only part of it.
-   */
-  readonly cachedEvidence: EvidenceItem[] | null;
+  /** All the evidence of the search being judged, as paid for: it goes into the cache whole. */
+  readonly paidEvidence: EvidenceItem[];
+  /** The evidence is a validated cache entry judged again (another model or profile), not a new search. */
+  readonly revalidating: boolean;
+  /** What the pending or last judging request sends: paidEvidence cut to the budget. */
   readonly evidence: EvidenceItem[];
   readonly budgetChars: number;
   readonly shrinks: number;
@@ -79,7 +90,12 @@ export interface CompanyState {
   readonly replyProblem: string | null;
   /** The pending LLM request asks for JSON mode rather than the JSON schema. */
   readonly jsonMode: boolean;
+  /** The reply came back empty because reasoning used the cap: the judging call now has the larger cap. */
+  readonly reasoningRetry: boolean;
+  /** The provider refused reasoning_effort: the larger-cap retry goes without it. */
+  readonly noReasoningEffort: boolean;
   readonly pending: Pending | null;
+  /** What this research has paid so far (a cache entry's earlier search is not counted again). */
   readonly cost: Cost;
   readonly outcome: Outcome | null;
 }
@@ -87,11 +103,12 @@ export interface CompanyState {
 export type Outcome =
   /** cacheEntry: the entry to upsert into the cache sheet (new evidence or a new result), null when nothing changed. */
   | { kind: "done"; result: ResearchResult; fromCache: boolean; cacheEntry: CacheEntry | null; cost: Cost }
-  | { kind: "noData"; rationale: string; cost: Cost }
+  /** cacheEntry: the no-data entry to store (null when this answer came from one). */
+  | { kind: "noData"; rationale: string; fromCache: boolean; cacheEntry: CacheEntry | null; cost: Cost }
   /** message: what the Status shows after "Error: ". */
   | { kind: "error"; message: string; cost: Cost }
-  /** The whole run must pause (bad key, plan limit); reason is what the Status shows after "Paused: ". */
-  | { kind: "paused"; reason: string; cost: Cost };
+  /** The whole run must pause (bad key, plan limit, out of credit, unknown model). */
+  | { kind: "paused"; reason: PauseReason; cost: Cost };
 
 export type Step =
   /** notBefore: epoch ms before which the request must not be sent (backoff, Retry-After); 0 for now. */
@@ -100,15 +117,31 @@ export type Step =
 
 export interface Applied {
   state: CompanyState;
+  /** What this one response cost (search credits or LLM tokens); zero for an error answer. Count it now. */
+  paid: Cost;
+  /** Evidence just paid for and about to be judged: store it at once so it is never paid for twice. */
+  unjudged?: CacheEntry;
   /** The provider refused the JSON schema: use JSON mode for the rest of the run. */
   switchToJsonMode?: boolean;
-  /** A 429: the caller shrinks its waves for this service and waits retryAfterMs. */
+  /** The provider refused reasoning_effort: never send it again in this run. */
+  dropReasoningEffort?: boolean;
+  /** A 429: the caller shrinks its waves for this service and waits retryAfterMs (handing off when that is longer than it has left). */
   rateLimited?: { service: Service; retryAfterMs: number };
 }
 
-/** Cache key (SPEC §5.1): profile, the folded name with its spaces removed ("ScaleAI" = "Scale AI"), the domain when given. */
+/** Cache key: profile, the folded name with its spaces removed ("ScaleAI" = "Scale AI"), the domain when given. */
 export function companyKey(profile: Profile, company: string, domain: string | null): string {
   return `${profile}|${normaliseCompanyName(company).replace(/ /g, "")}|${domain ?? ""}`;
+}
+
+/** Whether a cache entry may still answer: no-data entries for NO_DATA_TTL_DAYS, the others for CACHE_TTL_DAYS. */
+export function isFresh(entry: CacheEntry, settings: Pick<Settings, "cacheTtlDays" | "noDataTtlDays">, now: number): boolean {
+  const days = entry.status === "noData" ? settings.noDataTtlDays : settings.cacheTtlDays;
+  return now - entry.fetchedAt < days * DAY_MS;
+}
+
+function secretsOf(opts: ResearchOptions): string[] {
+  return [opts.settings.tavilyApiKey, opts.settings.llmApiKey];
 }
 
 function finish(state: CompanyState, outcome: Outcome): CompanyState {
@@ -123,46 +156,94 @@ function maxSearches(opts: ResearchOptions): number {
   return Math.max(1, opts.maxSearches ?? DEFAULT_MAX_SEARCHES);
 }
 
+function entryBase(state: CompanyState): Omit<CacheEntry, "status" | "relevance" | "evidence" | "result"> {
+  return {
+    key: state.key,
+    profile: state.profile,
+    company: state.input.company,
+    domain: state.input.domain,
+    query: state.query,
+    fetchedAt: state.fetchedAt,
+    credits: state.searchCredits,
+  };
+}
+
+function noDataEntry(state: CompanyState, why: string, now: number): CacheEntry {
+  const result: ResearchResult = {
+    tier: "UNKNOWN",
+    score: null,
+    useCase: "",
+    rationale: why,
+    sources: [],
+    model: state.model,
+    profile: state.profile,
+    classifiedAt: now,
+  };
+  return { ...entryBase(state), fetchedAt: now, status: "noData", relevance: 0, evidence: [], result };
+}
+
 /** Search number `index` (0-based), or no reliable data when the searches are used up. */
-function toSearch(state: CompanyState, index: number, opts: ResearchOptions, why: string): CompanyState {
+function toSearch(state: CompanyState, index: number, opts: ResearchOptions, why: string, now: number): CompanyState {
   const query = state.queries[index];
   if (index >= maxSearches(opts) || query === undefined) {
-    return finish(state, { kind: "noData", rationale: why, cost: state.cost });
+    return finish(state, { kind: "noData", rationale: why, fromCache: false, cacheEntry: noDataEntry(state, why, now), cost: state.cost });
   }
-  return {
-    ...state,
-    phase: "search",
-    tries: 0,
-    pending: { service: "tavily", request: buildSearchRequest(opts.settings.tavilyApiKey, query), notBefore: 0 },
-  };
+  return { ...state, phase: "search", tries: 0, pending: { service: "tavily", request: buildSearchRequest(query), notBefore: 0 } };
+}
+
+function maxOutputTokens(state: CompanyState, opts: ResearchOptions): number {
+  const cap = opts.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  return state.reasoningRetry ? Math.max(cap, REASONING_MAX_OUTPUT_TOKENS) : cap;
 }
 
 function llmRequest(state: CompanyState, opts: ResearchOptions): HttpRequest {
   const { settings } = opts;
+  const payload: Record<string, unknown> = {
+    model: settings.llmModel,
+    messages: buildMessages(state.profile, state.input.company, state.searchDomain, state.evidence, state.replyProblem),
+    temperature: 0,
+    max_tokens: maxOutputTokens(state, opts),
+    response_format: responseFormat(state.jsonMode),
+  };
+  if (state.reasoningRetry && !state.noReasoningEffort) payload.reasoning_effort = LOW_REASONING_EFFORT;
   return {
     url: `${settings.llmBaseUrl.replace(/\/+$/, "")}/chat/completions`,
     method: "post",
-    headers: { Authorization: `Bearer ${settings.llmApiKey}` },
-    payload: JSON.stringify({
-      model: settings.llmModel,
-      messages: buildMessages(state.profile, state.input.company, state.searchDomain, state.evidence, state.replyProblem),
-      temperature: 0,
-      max_tokens: opts.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-      response_format: responseFormat(state.jsonMode),
-    }),
+    headers: {},
+    auth: "llm",
+    payload: JSON.stringify(payload),
   };
 }
 
-/** (Re)builds the judging call for the state's evidence, cut to its budget. */
+/** (Re)builds the judging call for the paid evidence, cut to the state's budget. */
 function toJudge(state: CompanyState, opts: ResearchOptions): CompanyState {
-  const evidence = cutToBudget(state.evidence, state.budgetChars);
+  const evidence = cutToBudget(state.paidEvidence, state.budgetChars);
   if (evidence.length === 0) return fail(state, "the evidence budget is too small for one search result; raise it in Settings");
-  // JSON mode once this company or any other in the run found the schema refused.
-  const next: CompanyState = { ...state, phase: "judge", evidence, tries: 0, jsonMode: state.jsonMode || opts.jsonMode };
+  // Run-wide fallbacks learned by any company apply to this one too.
+  const next: CompanyState = {
+    ...state,
+    phase: "judge",
+    evidence,
+    tries: 0,
+    jsonMode: state.jsonMode || opts.jsonMode,
+    noReasoningEffort: state.noReasoningEffort || (opts.noReasoningEffort ?? false),
+  };
   return { ...next, pending: { service: "llm", request: llmRequest(next, opts), notBefore: 0 } };
 }
 
-/** cache: a fresh entry for this key (the caller checks the TTL), or null to research from scratch. */
+/** The entry to store for evidence paid for and not yet judged; null when the state is not judging new evidence. */
+export function unjudgedEntry(state: CompanyState): CacheEntry | null {
+  if (state.phase !== "judge" || state.revalidating) return null;
+  return { ...entryBase(state), status: "unjudged", relevance: 0, evidence: state.paidEvidence, result: null };
+}
+
+/**
+ * cache: a fresh entry for this key (the caller checks isFresh), or null to research from
+ * scratch. A validated entry answers with its result when profile and model match, else its
+ * evidence is judged again; an unjudged entry is judged with no new search (its credits were
+ * counted when paid); a no-data entry answers at once with no request (pass it only for a plain
+ * Research: Re-research and Retry failed rows try again).
+ */
 export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts: ResearchOptions, now: number): CompanyState {
   const { settings } = opts;
   const profile = settings.profile;
@@ -179,13 +260,16 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
     query: "",
     fetchedAt: now,
     searchCredits: 0,
-    cachedEvidence: null,
+    paidEvidence: [],
+    revalidating: false,
     evidence: [],
     budgetChars: opts.evidenceBudgetChars ?? settings.evidenceBudgetChars,
     shrinks: 0,
     tries: 0,
     replyProblem: null,
     jsonMode: opts.jsonMode,
+    reasoningRetry: false,
+    noReasoningEffort: opts.noReasoningEffort ?? false,
     pending: null,
     cost: ZERO_COST,
     outcome: null,
@@ -194,17 +278,31 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
   if (input.company.trim().length > MAX_COMPANY_CHARS) {
     return fail(state, `the company name is longer than ${MAX_COMPANY_CHARS} characters; shorten it`);
   }
-  if (cache?.result && cache.result.profile === profile && cache.result.model === settings.llmModel) {
-    return finish(state, { kind: "done", result: cache.result, fromCache: true, cacheEntry: null, cost: ZERO_COST });
+  if (!cache) return toSearch(state, 0, opts, "", now);
+  const fromEntry = { ...state, query: cache.query, fetchedAt: cache.fetchedAt, searchCredits: cache.credits, paidEvidence: cache.evidence };
+  switch (cache.status) {
+    case "noData":
+      return finish(state, {
+        kind: "noData",
+        rationale: cache.result?.rationale ?? "",
+        fromCache: true,
+        cacheEntry: null,
+        cost: ZERO_COST,
+      });
+    case "unjudged": {
+      if (cache.evidence.length === 0) return toSearch(state, 0, opts, "", now);
+      // Searches already made for this evidence count, so a not-about verdict moves on to the next query.
+      const done = Math.max(1, state.queries.indexOf(cache.query) + 1);
+      return toJudge({ ...fromEntry, searchesDone: done }, opts);
+    }
+    case "validated":
+      if (cache.result && cache.result.profile === profile && cache.result.model === settings.llmModel) {
+        return finish(state, { kind: "done", result: cache.result, fromCache: true, cacheEntry: null, cost: ZERO_COST });
+      }
+      if (cache.evidence.length === 0) return toSearch(state, 0, opts, "", now);
+      // Evidence already paid for and validated: only the judging call is new (another model or profile).
+      return toJudge({ ...fromEntry, revalidating: true }, opts);
   }
-  if (cache && cache.evidence.length > 0) {
-    // Evidence already paid for and validated: only the judging call is new (another model or profile).
-    return toJudge(
-      { ...state, cachedEvidence: cache.evidence, evidence: cache.evidence, query: cache.query, fetchedAt: cache.fetchedAt, searchCredits: cache.credits },
-      opts,
-    );
-  }
-  return toSearch(state, 0, opts, "");
 }
 
 export function nextStep(state: CompanyState): Step {
@@ -223,30 +321,64 @@ function transient(state: CompanyState, message: string, now: number): CompanySt
   return { ...state, tries, pending: { ...state.pending, notBefore: now + BACKOFF_BASE_MS * 2 ** (tries - 1) } };
 }
 
-function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions, now: number): CompanyState {
+/** Results with any key an endpoint echoed masked, and results whose URL carries one (or is not a web page) dropped. */
+function withoutSecrets(results: SearchResult[], secrets: readonly string[]): SearchResult[] {
+  return results
+    .filter((r) => isWebUrl(r.url) && !containsSecret(r.url, secrets))
+    .map((r) => ({
+      ...r,
+      title: maskSecrets(r.title, secrets),
+      content: maskSecrets(r.content, secrets),
+      rawContent: r.rawContent === null ? null : maskSecrets(r.rawContent, secrets),
+    }));
+}
+
+interface Transition {
+  state: CompanyState;
+  paid: Cost;
+}
+
+function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions, now: number): Transition {
   const parsed = parseSearchResponse(body);
-  if (!parsed) return transient(state, "Tavily sent an unreadable answer", now);
+  if (!parsed) {
+    // A 2xx is billed even when its body cannot be read: count the usual price.
+    const paid = addCost(ZERO_COST, { tavilyCredits: ADVANCED_SEARCH_CREDITS }, opts.settings);
+    return { state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "Tavily sent an unreadable answer", now), paid };
+  }
+  const paid = addCost(ZERO_COST, { tavilyCredits: parsed.credits }, opts.settings);
   const name = displayName(state.input.company);
   const searched: CompanyState = {
     ...state,
-    cost: addCost(state.cost, { tavilyCredits: parsed.credits }, opts.settings),
-    searchCredits: state.searchCredits + parsed.credits,
+    cost: addCost(state.cost, paid, opts.settings),
+    // A re-judged cache entry's credits belong to that entry, not to the new search.
+    searchCredits: (state.revalidating ? 0 : state.searchCredits) + parsed.credits,
     searchesDone: state.searchesDone + 1,
     query: state.queries[state.searchesDone] ?? "",
     fetchedAt: now,
-    cachedEvidence: null,
+    revalidating: false,
   };
-  const evidence = selectEvidence(parsed.results, mentionMatcher(state.input.company, state.searchDomain));
+  const evidence = selectEvidence(withoutSecrets(parsed.results, secretsOf(opts)), mentionMatcher(state.input.company, state.searchDomain));
   if (evidence.length === 0) {
     // Nothing names the company: the model would only be asked about namesakes, so search again instead.
     const why = `No search result mentions ${name} (${searched.searchesDone} searches).`;
-    return toSearch(searched, searched.searchesDone, opts, why);
+    return { state: toSearch(searched, searched.searchesDone, opts, why, now), paid };
   }
-  return toJudge({ ...searched, evidence, budgetChars: opts.evidenceBudgetChars ?? opts.settings.evidenceBudgetChars, shrinks: 0, replyProblem: null }, opts);
+  const judging = toJudge(
+    {
+      ...searched,
+      paidEvidence: evidence,
+      budgetChars: opts.evidenceBudgetChars ?? opts.settings.evidenceBudgetChars,
+      shrinks: 0,
+      replyProblem: null,
+      reasoningRetry: false,
+    },
+    opts,
+  );
+  return { state: judging, paid };
 }
 
 function resultFrom(state: CompanyState, reply: Reply, now: number): ResearchResult {
-  const { score, tier } = scoreReply(state.profile, reply);
+  const { score, tier, useCase, second, growth, confidence } = scoreReply(state.profile, reply);
   return {
     tier,
     score,
@@ -256,75 +388,95 @@ function resultFrom(state: CompanyState, reply: Reply, now: number): ResearchRes
     model: state.model,
     profile: state.profile,
     classifiedAt: now,
+    breakdown: { useCaseClass: reply.use_case_class, useCase, second, growth, confidence },
   };
 }
 
-function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions, now: number): CompanyState {
-  const completion = parseChatCompletion(body);
-  if (!completion) return transient(state, "the LLM sent an unreadable answer", now);
-  const paid: CompanyState = {
-    ...state,
-    cost: addCost(state.cost, { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens }, opts.settings),
-  };
+/** Tokens the pending judging request is expected to use, for usage figures that are missing or not believable. */
+function usageEstimate(state: CompanyState, opts: ResearchOptions): { inputTokens: number; maxOutputTokens: number } {
+  const payload = state.pending?.request.payload ?? "";
+  return { inputTokens: Math.ceil(payload.length / CHARS_PER_TOKEN), maxOutputTokens: maxOutputTokens(state, opts) };
+}
+
+function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions, now: number): Transition {
+  const estimate = usageEstimate(state, opts);
+  const completion = parseChatCompletion(body, estimate);
+  if (!completion) {
+    const paid = addCost(ZERO_COST, { llmInputTokens: estimate.inputTokens }, opts.settings);
+    return { state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "the LLM sent an unreadable answer", now), paid };
+  }
+  const paid = addCost(ZERO_COST, { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens }, opts.settings);
+  const spent: CompanyState = { ...state, cost: addCost(state.cost, paid, opts.settings) };
+  if (completion.content.trim() === "" && completion.finishReason === "length") {
+    // A reasoning model used the whole cap thinking: once more with room to answer and the least thinking.
+    if (state.reasoningRetry) {
+      return { state: fail(spent, "the model spent its whole output on reasoning twice; choose a model without reasoning, or one that answers within the cap"), paid };
+    }
+    return { state: toJudge({ ...spent, reasoningRetry: true }, opts), paid };
+  }
   const check = checkReply(completion.content);
   if (!check.ok) {
     const problem = check.problem.slice(0, 150);
-    if (state.replyProblem !== null) return fail(paid, `the model's reply was invalid twice (${problem}); retry, or choose another model`);
-    return toJudge({ ...paid, replyProblem: problem }, opts);
+    if (state.replyProblem !== null) return { state: fail(spent, `the model's reply was invalid twice (${problem}); retry, or choose another model`), paid };
+    return { state: toJudge({ ...spent, replyProblem: problem }, opts), paid };
   }
-  const reply = sanitiseReply(check.reply, paid.evidence);
-  const judged: CompanyState = { ...paid, replyProblem: null };
+  const reply = sanitiseReply(check.reply, spent.evidence, secretsOf(opts));
+  const judged: CompanyState = { ...spent, replyProblem: null };
   const name = displayName(state.input.company);
   if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold) {
     const why = `The search results were not about ${name} (${judged.searchesDone} searches).`;
-    if (judged.cachedEvidence) return toSearch({ ...judged, searchCredits: 0, cachedEvidence: null }, 0, opts, why);
-    return toSearch(judged, judged.searchesDone, opts, why);
+    return { state: toSearch(judged, judged.searchesDone, opts, why, now), paid };
   }
   const result = resultFrom(judged, reply, now);
-  const cacheEntry: CacheEntry = {
-    key: judged.key,
-    profile: judged.profile,
-    company: judged.input.company,
-    domain: judged.input.domain,
-    query: judged.query,
-    fetchedAt: judged.fetchedAt,
-    relevance: reply.relevance,
-    evidence: judged.cachedEvidence ?? judged.evidence,
-    credits: judged.searchCredits,
-    result,
-  };
-  return finish(judged, { kind: "done", result, fromCache: false, cacheEntry, cost: judged.cost });
+  const cacheEntry: CacheEntry = { ...entryBase(judged), status: "validated", relevance: reply.relevance, evidence: judged.paidEvidence, result };
+  return { state: finish(judged, { kind: "done", result, fromCache: false, cacheEntry, cost: judged.cost }), paid };
 }
 
+/**
+ * Feeds the answer to the pending request. Calling it for a finished state, or one with nothing
+ * pending, is a bug in the caller (an answer paid for and then lost) and throws.
+ */
 export function applyResponse(state: CompanyState, response: HttpResponse, opts: ResearchOptions, now: number): Applied {
   const pending = state.pending;
-  if (state.outcome || !pending) return { state };
+  if (state.outcome || !pending) {
+    throw new Error(`applyResponse: ${state.input.company} has no request waiting for an answer (phase ${state.phase})`);
+  }
   const { service } = pending;
   if (response.status >= 200 && response.status < 300) {
     const next = service === "tavily" ? onSearchAnswer(state, response.body, opts, now) : onJudgeAnswer(state, response.body, opts, now);
-    return { state: next };
+    const unjudged = service === "tavily" ? unjudgedEntry(next.state) : null;
+    return { state: next.state, paid: next.paid, ...(unjudged ? { unjudged } : {}) };
   }
-  const action = classifyHttpError(service, response, now, [opts.settings.tavilyApiKey, opts.settings.llmApiKey]);
+  const unpaid = (next: CompanyState): Applied => ({ state: next, paid: ZERO_COST });
+  const action = classifyHttpError(service, response, now, secretsOf(opts));
   switch (action.kind) {
     case "pause":
-      return { state: finish(state, { kind: "paused", reason: action.reason, cost: state.cost }) };
+      return unpaid(finish(state, { kind: "paused", reason: action.reason, cost: state.cost }));
     case "rateLimited":
       return {
-        state: { ...state, pending: { ...pending, notBefore: now + action.retryAfterMs } },
+        ...unpaid({ ...state, pending: { ...pending, notBefore: now + action.retryAfterMs } }),
         rateLimited: { service, retryAfterMs: action.retryAfterMs },
       };
     case "retry":
-      return { state: transient(state, action.message, now) };
-    case "shrink":
+      return unpaid(transient(state, action.message, now));
+    case "shrink": {
       if (state.shrinks >= MAX_SHRINKS) {
-        return { state: fail(state, `${action.message} even with a quarter of the evidence; lower the evidence budget in Settings`) };
+        return unpaid(fail(state, `${action.message} even with a quarter of the evidence; lower the evidence budget in Settings`));
       }
-      return { state: toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(state.budgetChars / 2) }, opts) };
+      // Half of what was actually sent: halving a budget the evidence never filled would barely shrink it.
+      const sent = formatEvidence(state.evidence).length;
+      return unpaid(toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts));
+    }
     case "jsonMode":
-      if (state.jsonMode) return { state: fail(state, `${action.message}; choose another model`) };
-      return { state: toJudge({ ...state, jsonMode: true }, opts), switchToJsonMode: true };
+      if (state.jsonMode) return unpaid(fail(state, `${action.message}; choose another model`));
+      return { ...unpaid(toJudge({ ...state, jsonMode: true }, opts)), switchToJsonMode: true };
+    case "reasoningEffortRefused":
+      if (state.noReasoningEffort || !state.reasoningRetry) {
+        return unpaid(fail(state, `LLM refused the request: ${action.message}; choose another model`));
+      }
+      return { ...unpaid(toJudge({ ...state, noReasoningEffort: true }, opts)), dropReasoningEffort: true };
     case "fail":
-      return { state: fail(state, action.message) };
+      return unpaid(fail(state, action.message));
   }
 }
 

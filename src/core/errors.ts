@@ -1,41 +1,34 @@
-// SPEC §11: what an HTTP answer other than 2xx means for the run, and messages a user can act on.
-// Bodies are echoed only in short, key-masked form.
-import { maskSecret } from "./settings";
-import type { HttpResponse } from "./types";
+// What an HTTP answer other than 2xx means for the run, and messages a user can act on. The
+// bodies recognised here are the ones real providers send (OpenAI, vLLM, llama.cpp's server,
+// Hugging Face TGI, Groq, Together, OpenRouter, Tavily); bodies are echoed only short and masked.
+import type { PauseReason } from "./status";
+import { maskSecrets } from "./secrets";
+import type { HttpResponse, Service } from "./types";
 
-export type Service = "tavily" | "llm";
+export type { Service } from "./types";
 
 export const SERVICE_NAMES: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
 
 export type ErrorAction =
-  /** The whole run must stop; reason is shown after "Paused: ". */
-  | { kind: "pause"; reason: string }
+  /** The whole run must stop until the user resumes. */
+  | { kind: "pause"; reason: PauseReason }
   /** 429: wait, then send the same request again; never counts against the row. */
   | { kind: "rateLimited"; retryAfterMs: number }
   /** 5xx, timeout, network: try again after a backoff, a bounded number of times. */
   | { kind: "retry"; message: string }
-  /** The prompt is too long for the model: send less evidence. */
+  /** The prompt is too long for the model (or for a per-minute token limit): send less evidence. */
   | { kind: "shrink"; message: string }
   /** The provider refuses response_format json_schema: ask for JSON mode instead. */
   | { kind: "jsonMode"; message: string }
+  /** The provider refuses the reasoning_effort parameter: send the request without it. */
+  | { kind: "reasoningEffortRefused"; message: string }
   /** Nothing to retry: the row fails with this message (shown after "Error: "). */
   | { kind: "fail"; message: string };
 
 export const DEFAULT_RETRY_AFTER_MS = 10_000;
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
+/** A wait longer than a day is not a rate limit anyone can plan around; reported as a day. */
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
 const MESSAGE_CHARS = 160;
-
-/** Masks the given secrets (to their last 4 characters) and anything shaped like a key or token. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 6) out = out.split(secret).join(maskSecret(secret));
-  }
-  return out
-    .replace(/\bBearer\s+[^\s"',;]+/gi, "Bearer ••••")
-    .replace(/\b(?:tvly|sk|pk|rk|nvapi|key)[-_][A-Za-z0-9_-]{8,}/gi, "••••")
-    .replace(/[A-Za-z0-9_-]{32,}/g, (m) => (/\d/.test(m) && /[A-Za-z]/.test(m) ? "••••" : m));
-}
 
 function safeJson(body: string): unknown {
   try {
@@ -55,8 +48,9 @@ function field(obj: unknown, key: string): unknown {
 }
 
 /**
- * The provider's own words from an error body: OpenAI and vLLM `{"error":{"message"}}` or
- * `{"message"}`, Tavily `{"detail":{"error"}}`, Crusoe `{"errors":[...]}`, or plain text.
+ * The provider's own words from an error body: OpenAI, vLLM, llama.cpp, OpenRouter
+ * `{"error":{"message"}}` or `{"message"}`, TGI `{"error":"..."}`, Tavily `{"detail":{"error"}}`,
+ * Crusoe `{"errors":[...]}`, or plain text.
  */
 export function providerMessage(body: string): string {
   const json = safeJson(body);
@@ -78,56 +72,95 @@ export function providerMessage(body: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+/** The machine-readable markers of an error body: `code` and `type`, inside `error` or at the top. */
+function errorMarkers(body: string): { code: unknown; type: unknown } {
+  const json = safeJson(body);
+  const error = field(json, "error");
+  return {
+    code: field(error, "code") ?? field(json, "code"),
+    type: field(error, "type") ?? field(json, "type") ?? field(json, "error_type"),
+  };
+}
+
 /** A provider message made fit for a cell: masked, one line, short. */
 export function shortMessage(body: string, secrets: readonly string[]): string {
-  const text = maskSecrets(providerMessage(body), secrets);
+  const text = maskSecrets(providerMessage(body), secrets, { tokens: true });
   return text.length <= MESSAGE_CHARS ? text : text.slice(0, MESSAGE_CHARS - 1) + "…";
 }
 
-/** Retry-After in seconds or as an HTTP date; a default when absent or unreadable. */
-export function retryAfterMs(headers: Record<string, string>, now: number): number {
+/**
+ * How long a 429 asks to wait: Retry-After in seconds or as an HTTP date, OpenAI's
+ * retry-after-ms, or the "try again in 4.77s" of OpenAI's and Groq's messages; a default
+ * otherwise. Long waits are reported as they are: the caller hands off rather than sleeping.
+ */
+export function retryAfterMs(headers: Record<string, string>, now: number, body = ""): number {
   const value = (headers["retry-after"] ?? "").trim();
+  const msValue = (headers["retry-after-ms"] ?? "").trim();
+  const inText = /try again in (\d+(?:\.\d+)?)(ms|s)\b/i.exec(body);
   let ms = DEFAULT_RETRY_AFTER_MS;
-  if (/^\d+(\.\d+)?$/.test(value)) ms = Number(value) * 1000;
-  else if (value) {
-    const at = Date.parse(value);
-    if (Number.isFinite(at)) ms = at - now;
-  }
-  return Math.min(MAX_RETRY_AFTER_MS, Math.max(1000, ms));
+  if (/^\d+(\.\d+)?$/.test(msValue)) ms = Number(msValue);
+  else if (/^\d+(\.\d+)?$/.test(value)) ms = Number(value) * 1000;
+  else if (value && Number.isFinite(Date.parse(value))) ms = Date.parse(value) - now;
+  else if (inText) ms = Number(inText[1]) * (inText[2]?.toLowerCase() === "ms" ? 1 : 1000);
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(1000, Math.ceil(ms)));
 }
 
-function isContextLength(status: number, code: unknown, text: string): boolean {
+const CONTEXT_TEXT =
+  /context[_ ]length|maximum context|context size|context window|too many tokens|prompt is too long|input is too long|`inputs` tokens \+ `max_new_tokens`|`inputs` must have less than/i;
+
+/**
+ * The prompt does not fit: OpenAI's `context_length_exceeded`, vLLM's "maximum context length",
+ * llama.cpp's `exceed_context_size_error` (HTTP 400, or 500 from older servers), TGI's input
+ * validation (422), any 413, and OpenAI's and Groq's "Request too large ... tokens per min" (429
+ * or 413), which a single request hits whatever the pacing: a size problem, not a rate limit.
+ */
+function isTooLong(status: number, markers: { code: unknown; type: unknown }, text: string): boolean {
   if (status === 413) return true;
-  if (status !== 400) return false;
-  return (
-    code === "context_length_exceeded" ||
-    /context[_ ]length|maximum context|too many tokens|prompt is too long|input is too long/i.test(text)
-  );
+  if (markers.type === "exceed_context_size_error") return true;
+  if (markers.code === "context_length_exceeded") return true;
+  if ((status === 429 || status === 413) && /request too large/i.test(text) && /tokens per min/i.test(text)) return true;
+  return (status === 400 || status === 422) && CONTEXT_TEXT.test(text);
+}
+
+/** OpenAI's out-of-credit answer is a 429 with `insufficient_quota` in its code or type. */
+function isOutOfCredit(markers: { code: unknown; type: unknown }): boolean {
+  return markers.code === "insufficient_quota" || markers.type === "insufficient_quota";
 }
 
 function isSchemaRefused(status: number, text: string): boolean {
   return (status === 400 || status === 422) && /response_format|json_schema|structured output|guided_json|\bschema\b/i.test(text);
 }
 
+function isReasoningEffortRefused(status: number, text: string): boolean {
+  return (status === 400 || status === 422) && /reasoning[_.\s]?effort/i.test(text);
+}
+
 /** What the run does with a non-2xx answer (status 0: the request never got an answer). */
 export function classifyHttpError(service: Service, response: HttpResponse, now: number, secrets: readonly string[]): ErrorAction {
   const name = SERVICE_NAMES[service];
   const { status } = response;
+  const text = providerMessage(response.body);
   const detail = shortMessage(response.body, secrets);
-  const code = field(field(safeJson(response.body), "error"), "code");
+  const markers = errorMarkers(response.body);
 
-  if (status === 401 || status === 403) return { kind: "pause", reason: `${name} API key rejected` };
-  if (service === "tavily" && status === 432) return { kind: "pause", reason: "Tavily plan limit reached" };
-  if (service === "tavily" && status === 433) return { kind: "pause", reason: "Tavily pay-as-you-go limit reached" };
-  if (status === 402) return { kind: "pause", reason: `${name} account needs payment` };
-  if (status === 429) return { kind: "rateLimited", retryAfterMs: retryAfterMs(response.headers, now) };
+  if (status === 401 || status === 403) return { kind: "pause", reason: { kind: "keyRejected", service } };
+  if (service === "tavily" && status === 432) return { kind: "pause", reason: { kind: "planLimit", limit: "plan" } };
+  if (service === "tavily" && status === 433) return { kind: "pause", reason: { kind: "planLimit", limit: "payAsYouGo" } };
+  if (status === 402) return { kind: "pause", reason: { kind: "outOfCredit", service } };
+  if (service === "llm" && isTooLong(status, markers, text)) {
+    return { kind: "shrink", message: `prompt too long for the model (HTTP ${status})` };
+  }
+  if (status === 429) {
+    if (isOutOfCredit(markers)) return { kind: "pause", reason: { kind: "outOfCredit", service } };
+    return { kind: "rateLimited", retryAfterMs: retryAfterMs(response.headers, now, text) };
+  }
   if (status === 0) return { kind: "retry", message: `could not reach ${name}${detail ? ` (${detail})` : ""}` };
   if (status >= 500 || status === 408 || status === 425) return { kind: "retry", message: `${name} unavailable (HTTP ${status})` };
   if (service === "llm") {
-    if (isContextLength(status, code, detail)) return { kind: "shrink", message: `prompt too long for the model (HTTP ${status})` };
-    if (isSchemaRefused(status, detail)) return { kind: "jsonMode", message: `structured output refused (HTTP ${status})` };
+    if (isReasoningEffortRefused(status, text)) return { kind: "reasoningEffortRefused", message: `reasoning_effort refused (HTTP ${status})` };
+    if (isSchemaRefused(status, text)) return { kind: "jsonMode", message: `structured output refused (HTTP ${status})` };
     // A wrong model or base URL fails every row alike: stop and let the user fix Settings.
-    if (status === 404) return { kind: "pause", reason: "LLM model or base URL not found, check Settings" };
+    if (status === 404 || markers.code === "model_not_found") return { kind: "pause", reason: { kind: "modelNotFound" } };
   }
   const what = service === "tavily" ? "Tavily refused the search" : "LLM refused the request";
   return { kind: "fail", message: `${what} (HTTP ${status})${detail ? `: ${detail}` : ""}` };

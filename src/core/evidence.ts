@@ -47,6 +47,11 @@ export function mentions(m: MentionMatcher, text: string): boolean {
   return m.name !== null && countMatches(m.name, folded, 1) > 0;
 }
 
+/** Only web pages are evidence and sources: javascript:, data:, file: and the like never reach a cell. */
+export function isWebUrl(url: string): boolean {
+  return /^https?:\/\/[^\s/?#]+/i.test(url.trim());
+}
+
 /** Collapses whitespace and removes anything that could close the data fence of the prompt. */
 export function cleanWebText(text: string): string {
   return text
@@ -88,10 +93,12 @@ export function selectEvidence(results: SearchResult[], m: MentionMatcher): Evid
   const seen = new Set<string>();
   const kept: Candidate[] = [];
   for (const r of results) {
-    if (seen.has(r.url) || r.url.length > 500) continue;
-    seen.add(r.url);
-    const own = m.domain !== null && onDomain(r.url, m.domain);
-    const snippetHit = mentions(m, `${r.title}\n${r.url}\n${r.content}`);
+    // The URL goes into the prompt beside the page text, so it is cleaned the same way.
+    const url = cleanWebText(r.url);
+    if (seen.has(url) || url.length > 500 || !isWebUrl(url)) continue;
+    seen.add(url);
+    const own = m.domain !== null && onDomain(url, m.domain);
+    const snippetHit = mentions(m, `${r.title}\n${url}\n${r.content}`);
     const windows = !snippetHit && r.rawContent ? mentionWindows(m, r.rawContent) : [];
     const rawHit = windows.length > 0 || (r.rawContent !== null && m.domainPattern !== null && m.domainPattern.test(foldText(r.rawContent)));
     if (!own && !snippetHit && !rawHit) continue;
@@ -99,7 +106,7 @@ export function selectEvidence(results: SearchResult[], m: MentionMatcher): Evid
     const titleHit = mentions(m, r.title);
     const count = m.name ? countMatches(m.name, foldText(content), 5) : 0;
     kept.push({
-      url: r.url,
+      url,
       title: cleanWebText(r.title).slice(0, 200),
       content,
       rank: (own ? 2 : 0) + (titleHit ? 1 : 0) + count * 0.1 + Math.max(0, Math.min(1, r.score)),
@@ -109,9 +116,13 @@ export function selectEvidence(results: SearchResult[], m: MentionMatcher): Evid
   return kept.map(({ url, title, content }) => ({ url, title, content }));
 }
 
-/** One evidence item as the prompt shows it: the URL alone on its own line, the page text on one line. */
+/**
+ * One evidence item as the prompt shows it: the URL alone on its own line, the page text on one
+ * line. Every part is cleaned again here, so evidence from an older cache entry cannot close the
+ * fence either.
+ */
 export function formatEvidenceItem(item: EvidenceItem, index: number): string {
-  return `[${index + 1}]\nURL: ${item.url}\nTitle: ${item.title}\nText: ${item.content}\n\n`;
+  return `[${index + 1}]\nURL: ${cleanWebText(item.url)}\nTitle: ${cleanWebText(item.title)}\nText: ${cleanWebText(item.content)}\n\n`;
 }
 
 export function formatEvidence(items: EvidenceItem[]): string {

@@ -2,6 +2,9 @@
 // from it, and the sanitising that makes the values safe to score and to write into cells.
 import { z } from "zod";
 import type { EvidenceItem } from "./types";
+import { readCount } from "./costs";
+import { containsSecret, maskSecrets } from "./secrets";
+import { isWebUrl } from "./evidence";
 
 export const USE_CASE_CLASSES = ["S", "A", "B", "C", "D", "E", "UNKNOWN"] as const;
 export type UseCaseClass = (typeof USE_CASE_CLASSES)[number];
@@ -52,21 +55,45 @@ export function responseFormat(jsonMode: boolean): Record<string, unknown> {
   return { type: "json_schema", json_schema: { name: REPLY_SCHEMA_NAME, strict: true, schema: replyJsonSchema() } };
 }
 
+const messageSchema = z.object({
+  content: z.string().nullish().catch(null),
+  // vLLM and llama.cpp put a reasoning model's thinking beside the answer, under either name.
+  reasoning_content: z.string().nullish().catch(null),
+  reasoning: z.string().nullish().catch(null),
+});
+
 const chatResponseSchema = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullish() }), finish_reason: z.string().nullish() }))
-    .min(1),
-  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).partial().nullish(),
+  choices: z.array(z.object({ message: messageSchema, finish_reason: z.string().nullish().catch(null) })).min(1),
+  // Read field by field below: a malformed usage block must not fail a good reply.
+  usage: z.unknown().optional(),
 });
 
 export interface ChatCompletion {
   content: string;
+  /** "length" when the output cap cut the reply short. */
+  finishReason: string | null;
+  /** The model wrote reasoning (thinking) text beside its answer. */
+  reasoned: boolean;
   inputTokens: number;
   outputTokens: number;
 }
 
+/** Token counts the caller expects, used where the provider's usage is missing or not believable. */
+export interface UsageEstimate {
+  inputTokens: number;
+  /** The max_tokens cap of the request: no reply has more output tokens. */
+  maxOutputTokens: number;
+}
+
+function usageField(usage: unknown, key: string): unknown {
+  return usage !== null && typeof usage === "object" ? (usage as Record<string, unknown>)[key] : undefined;
+}
+
+/** Characters per token, for estimates (English text averages about 4). */
+export const CHARS_PER_TOKEN = 4;
+
 /** The message text and token counts of a chat-completions response, or null when it is not one. */
-export function parseChatCompletion(body: string): ChatCompletion | null {
+export function parseChatCompletion(body: string, estimate: UsageEstimate): ChatCompletion | null {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -75,10 +102,19 @@ export function parseChatCompletion(body: string): ChatCompletion | null {
   }
   const parsed = chatResponseSchema.safeParse(json);
   if (!parsed.success) return null;
+  const choice = parsed.data.choices[0];
+  const content = choice?.message.content ?? "";
+  const reasoning = choice?.message.reasoning_content ?? choice?.message.reasoning ?? "";
+  const { usage } = parsed.data;
+  // No tokenizer makes more than about one token per character: ten times the estimate is not believable.
+  const maxInput = estimate.inputTokens * 10 + 10_000;
+  const outputEstimate = Math.min(estimate.maxOutputTokens, Math.ceil((content.length + reasoning.length) / CHARS_PER_TOKEN));
   return {
-    content: parsed.data.choices[0]?.message.content ?? "",
-    inputTokens: parsed.data.usage?.prompt_tokens ?? 0,
-    outputTokens: parsed.data.usage?.completion_tokens ?? 0,
+    content,
+    finishReason: choice?.finish_reason ?? null,
+    reasoned: reasoning.trim() !== "",
+    inputTokens: readCount(usageField(usage, "prompt_tokens"), estimate.inputTokens, maxInput),
+    outputTokens: readCount(usageField(usage, "completion_tokens"), outputEstimate, estimate.maxOutputTokens * 2 + 1000),
   };
 }
 
@@ -118,15 +154,16 @@ function clamp(n: number, min: number, max: number): number {
 }
 
 /**
- * The reply made safe: numbers clamped, strings capped to one line, and sources kept only when the
- * URL is one of the evidence items the model was shown (an invented or altered URL is dropped).
+ * The reply made safe: numbers clamped, strings capped to one line with any key an endpoint
+ * echoed masked, and sources kept only when the URL is an http(s) page among the evidence items
+ * the model was shown (an invented or altered URL is dropped).
  */
-export function sanitiseReply(reply: Reply, evidence: EvidenceItem[]): Reply {
+export function sanitiseReply(reply: Reply, evidence: EvidenceItem[], secrets: readonly string[]): Reply {
   const shown = new Set(evidence.map((e) => e.url));
   const sources: string[] = [];
   for (const url of reply.sources) {
     const u = url.trim();
-    if (shown.has(u) && !sources.includes(u)) sources.push(u);
+    if (shown.has(u) && isWebUrl(u) && !sources.includes(u) && !containsSecret(u, secrets)) sources.push(u);
     if (sources.length === LIMITS_OF_REPLY.maxSources) break;
   }
   return {
@@ -136,8 +173,8 @@ export function sanitiseReply(reply: Reply, evidence: EvidenceItem[]): Reply {
       reply.funding_musd === null || !Number.isFinite(reply.funding_musd)
         ? null
         : clamp(reply.funding_musd, 0, LIMITS_OF_REPLY.maxFundingMusd),
-    use_case_label: capText(reply.use_case_label, LIMITS_OF_REPLY.labelChars),
-    rationale: capText(reply.rationale, LIMITS_OF_REPLY.rationaleChars),
+    use_case_label: capText(maskSecrets(reply.use_case_label, secrets), LIMITS_OF_REPLY.labelChars),
+    rationale: capText(maskSecrets(reply.rationale, secrets), LIMITS_OF_REPLY.rationaleChars),
     sources,
   };
 }

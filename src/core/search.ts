@@ -1,10 +1,11 @@
 // The Tavily search request and response (SPEC §5.3).
 import { z } from "zod";
 import type { HttpRequest, Profile } from "./types";
+import { ADVANCED_SEARCH_CREDITS, readCount } from "./costs";
 
 export const TAVILY_SEARCH_URL = "https://api.tavily.com/search";
-/** Credits of one advanced search (Tavily's price list: basic 1, advanced 2), used when usage is missing. */
-export const ADVANCED_SEARCH_CREDITS = 2;
+/** More credits than any one search costs: a usage figure above it is not believed. */
+const MAX_CREDITS_PER_SEARCH = 100;
 
 /** Words that steer the first search towards what the profile judges. */
 const PROFILE_KEYWORDS: Record<Profile, string> = {
@@ -37,11 +38,12 @@ export function searchQueries(profile: Profile, company: string, domain: string 
  * characters), which already fill the evidence budget; raw pages (30-70 KB each in the Read AI
  * recording, 450 KB per response) would only be cut away again, so they are not asked for.
  */
-export function buildSearchRequest(apiKey: string, query: string): HttpRequest {
+export function buildSearchRequest(query: string): HttpRequest {
   return {
     url: TAVILY_SEARCH_URL,
     method: "post",
-    headers: { Authorization: `Bearer ${apiKey}` },
+    headers: {},
+    auth: "tavily",
     payload: JSON.stringify({
       query,
       search_depth: "advanced",
@@ -58,14 +60,15 @@ const resultSchema = z.object({
   url: z.string(),
   title: z.string().nullish(),
   content: z.string().nullish(),
-  score: z.number().nullish(),
+  score: z.number().nullish().catch(null),
   raw_content: z.string().nullish(),
 });
 
 export const tavilySearchResponseSchema = z.object({
   query: z.string().optional(),
   results: z.array(resultSchema),
-  usage: z.object({ credits: z.number().nonnegative() }).partial().nullish(),
+  // A malformed usage block must not make a paid search unreadable: its figure is estimated instead.
+  usage: z.object({ credits: z.unknown() }).partial().nullish().catch(null),
 });
 
 export interface SearchResult {
@@ -92,7 +95,7 @@ export function parseSearchResponse(body: string): ParsedSearch | null {
   const parsed = tavilySearchResponseSchema.safeParse(json);
   if (!parsed.success) return null;
   return {
-    credits: parsed.data.usage?.credits ?? ADVANCED_SEARCH_CREDITS,
+    credits: readCount(parsed.data.usage?.credits, ADVANCED_SEARCH_CREDITS, MAX_CREDITS_PER_SEARCH),
     results: parsed.data.results.map((r) => ({
       url: r.url,
       title: r.title ?? "",

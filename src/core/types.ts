@@ -7,13 +7,21 @@ export const PROFILES: readonly Profile[] = ["gpu-infrastructure", "managed-infe
 export type Tier = "HOT" | "WARM" | "WATCH" | "COLD" | "UNKNOWN";
 export const TIERS: readonly Tier[] = ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"];
 
-/** An HTTP request as data, shaped so that UrlFetchApp.fetchAll can take it almost as is. */
+/** The two paid providers: Tavily search and the OpenAI-compatible LLM. */
+export type Service = "tavily" | "llm";
+
+/**
+ * An HTTP request as data, shaped so that UrlFetchApp.fetchAll can take it almost as is. It never
+ * carries a key: `auth` names whose key the sender adds as `Authorization: Bearer <key>`, so a
+ * request can be logged, persisted or compared without leaking one.
+ */
 export interface HttpRequest {
   url: string;
   method: "get" | "post";
   headers: Record<string, string>;
   /** JSON body; content type is application/json when present. */
   payload?: string;
+  auth?: Service;
 }
 
 export interface HttpResponse {
@@ -44,6 +52,16 @@ export interface Cost {
   usd: number;
 }
 
+/** The four parts of a score, with the use-case class that gave the first. */
+export interface ScoreParts {
+  useCaseClass: "S" | "A" | "B" | "C" | "D" | "E" | "UNKNOWN";
+  useCase: number;
+  /** Budget (gpu-infrastructure) or platform adoption (managed-inference). */
+  second: number;
+  growth: number;
+  confidence: number;
+}
+
 /** What the code wrote (or will write) into Tier, Score, Use Case, Rationale, Sources. */
 export interface ResearchResult {
   tier: Tier;
@@ -56,11 +74,22 @@ export interface ResearchResult {
   profile: Profile;
   /** Epoch ms. */
   classifiedAt: number;
+  /** The points the score adds up from (absent for UNKNOWN and for results cached before they were kept). */
+  breakdown?: ScoreParts;
 }
+
+/**
+ * validated: evidence the model judged to be about the company, with its result.
+ * unjudged: evidence paid for but not judged yet (an execution ended first); never served as a
+ * result, judged by the next execution without a new search.
+ * noData: the searches found nothing reliable; no evidence, remembered for NO_DATA_TTL_DAYS.
+ */
+export type CacheStatus = "validated" | "unjudged" | "noData";
 
 /** One row of the hidden cache sheet `_territory_cache`, decoded. */
 export interface CacheEntry {
   key: string;
+  status: CacheStatus;
   profile: Profile;
   company: string;
   domain: string | null;
@@ -70,48 +99,13 @@ export interface CacheEntry {
   relevance: number;
   evidence: EvidenceItem[];
   credits: number;
+  /** null while unjudged; for noData, tier UNKNOWN with the reason as rationale. */
   result: ResearchResult | null;
-}
-
-/** Progress of a run, as returned by getResearchProgress(): plain JSON, no Date objects. */
-export interface ResearchProgress {
-  total: number;
-  queued: number;
-  researching: number;
-  done: number;
-  cached: number;
-  noData: number;
-  failed: number;
-  cancelled: number;
-  paused: number;
-  tiers: Record<Tier, number>;
-  costUsd: number;
-  tavilyCredits: number;
-  llmTokens: number;
-  /** Epoch ms, 0 when no run has started. */
-  startedAt: number;
-  /** Seconds, 0 when unknown or finished. */
-  etaSeconds: number;
-  running: boolean;
-  /** The reason of a pause, or a short note about the run; "" when nothing to say. */
-  message: string;
-  /** True when the run is paused and waits for the user. */
-  isPaused: boolean;
-  /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
-  slowWhenClosed: boolean;
-  recent: RecentRow[];
-  errors: ErrorRow[];
 }
 
 export interface RecentRow {
   company: string;
   tier: Tier | "";
   score: number | null;
-  status: string;
-}
-
-export interface ErrorRow {
-  row: number;
-  company: string;
   status: string;
 }

@@ -4,22 +4,20 @@ import { LLM_KEY, makeSettings, response, TAVILY_KEY } from "./helpers";
 
 describe("test connection", () => {
   it("checks the Tavily key with GET /usage, which spends no credit", () => {
-    expect(buildTavilyTestRequest(makeSettings())).toEqual({
-      url: "https://api.tavily.com/usage",
-      method: "get",
-      headers: { Authorization: `Bearer ${TAVILY_KEY}` },
-    });
+    expect(buildTavilyTestRequest()).toEqual({ url: "https://api.tavily.com/usage", method: "get", headers: {}, auth: "tavily" });
   });
   it("lists models at <base>/models", () => {
-    expect(buildModelsRequest(makeSettings({ LLM_BASE_URL: "https://llm.example/v1/" }))).toEqual({
-      url: "https://llm.example/v1/models",
-      method: "get",
-      headers: { Authorization: `Bearer ${LLM_KEY}` },
-    });
+    const request = buildModelsRequest(makeSettings({ LLM_BASE_URL: "https://api.together.xyz/v1/" }));
+    expect(request).toEqual({ url: "https://api.together.xyz/v1/models", method: "get", headers: {}, auth: "llm" });
+    // The request is data that can be logged: no key in it.
+    expect(JSON.stringify(request)).not.toContain(LLM_KEY);
   });
   it("parses the OpenAI list shape, sorted and without duplicates", () => {
     const models = parseModelsResponse(response(200, { object: "list", data: [{ id: "b-model" }, { id: "a-model" }, { id: "b-model" }] }));
     expect(models).toEqual(["a-model", "b-model"]);
+  });
+  it("parses Together's bare array too", () => {
+    expect(parseModelsResponse(response(200, [{ id: "z-model", object: "model" }, { id: "m-model", object: "model" }]))).toEqual(["m-model", "z-model"]);
   });
   it("throws a user-facing message for errors and for bodies that are not a list", () => {
     expect(() => parseModelsResponse(response(401, { errors: ["invalid token"] }))).toThrow("LLM key rejected (401): invalid token");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyHttpError, maskSecrets, providerMessage, retryAfterMs, shortMessage } from "../../src/core/errors";
+import { classifyHttpError, providerMessage, retryAfterMs, shortMessage } from "../../src/core/errors";
+import { maskSecret, maskSecrets } from "../../src/core/secrets";
 import { LLM_KEY, response, TAVILY_KEY } from "./helpers";
 
 const secrets = [TAVILY_KEY, LLM_KEY];
@@ -7,17 +8,29 @@ const now = Date.UTC(2025, 5, 1, 8, 0, 0);
 const classify = (service: "tavily" | "llm", status: number, body: unknown = "", headers: Record<string, string> = {}) =>
   classifyHttpError(service, response(status, body, headers), now, secrets);
 
-describe("classifyHttpError (SPEC §11)", () => {
-  it("401/403 pause with the exact reasons", () => {
+describe("classifyHttpError", () => {
+  it("401/403 pause: key rejected, naming the service", () => {
     for (const status of [401, 403]) {
-      expect(classify("tavily", status)).toEqual({ kind: "pause", reason: "Tavily API key rejected" });
-      expect(classify("llm", status)).toEqual({ kind: "pause", reason: "LLM API key rejected" });
+      expect(classify("tavily", status)).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "tavily" } });
+      expect(classify("llm", status)).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "llm" } });
     }
-    expect(classify("llm", 401, { errors: ["unauthorized: invalid token"] })).toEqual({ kind: "pause", reason: "LLM API key rejected" });
+    expect(classify("llm", 401, { errors: ["unauthorized: invalid token"] })).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "llm" } });
   });
-  it("Tavily 432/433 pause with a plan-limit reason", () => {
-    expect(classify("tavily", 432)).toEqual({ kind: "pause", reason: "Tavily plan limit reached" });
-    expect(classify("tavily", 433)).toEqual({ kind: "pause", reason: "Tavily pay-as-you-go limit reached" });
+  it("Tavily 432/433 pause with the plan limit", () => {
+    expect(classify("tavily", 432)).toEqual({ kind: "pause", reason: { kind: "planLimit", limit: "plan" } });
+    expect(classify("tavily", 433)).toEqual({ kind: "pause", reason: { kind: "planLimit", limit: "payAsYouGo" } });
+  });
+  it("402 and a 429 saying insufficient_quota pause: out of credit, not a rate limit", () => {
+    expect(classify("llm", 402)).toEqual({ kind: "pause", reason: { kind: "outOfCredit", service: "llm" } });
+    expect(classify("llm", 429, { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: null } })).toEqual({
+      kind: "pause",
+      reason: { kind: "outOfCredit", service: "llm" },
+    });
+    expect(classify("llm", 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }).kind).toBe("rateLimited");
+  });
+  it("an LLM 404 or model_not_found pauses pointing at Settings", () => {
+    expect(classify("llm", 404)).toEqual({ kind: "pause", reason: { kind: "modelNotFound" } });
+    expect(classify("llm", 400, { error: { message: "no such model", code: "model_not_found" } })).toEqual({ kind: "pause", reason: { kind: "modelNotFound" } });
   });
   it("429 waits Retry-After", () => {
     expect(classify("tavily", 429, "", { "retry-after": "12" })).toEqual({ kind: "rateLimited", retryAfterMs: 12_000 });
@@ -28,10 +41,26 @@ describe("classifyHttpError (SPEC §11)", () => {
     for (const status of [500, 502, 503, 504, 408]) expect(classify("tavily", status).kind).toBe("retry");
     expect(classify("llm", 0, "Timeout")).toEqual({ kind: "retry", message: "could not reach LLM (Timeout)" });
   });
-  it("context length: OpenAI code, vLLM text, 413", () => {
+  it("context length: OpenAI code, vLLM text, llama.cpp type (400 or an older server's 500), TGI 422, 413", () => {
     expect(classify("llm", 400, { error: { message: "too long", code: "context_length_exceeded" } }).kind).toBe("shrink");
     expect(classify("llm", 400, { object: "error", message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens", code: 400 }).kind).toBe("shrink");
+    expect(classify("llm", 500, { error: { code: 500, message: "the request exceeds the available context size", type: "exceed_context_size_error" } }).kind).toBe("shrink");
+    expect(classify("llm", 422, { error: "Input validation error: `inputs` must have less than 4096 tokens. Given: 5000", error_type: "validation" }).kind).toBe("shrink");
     expect(classify("llm", 413, "Payload Too Large").kind).toBe("shrink");
+    // Another TGI validation error is not about size.
+    expect(classify("llm", 422, { error: "Input validation error: `temperature` must be strictly positive", error_type: "validation" }).kind).toBe("fail");
+  });
+  it("a request larger than a tokens-per-minute limit shrinks; a plain rate limit waits", () => {
+    const tooLarge = { error: { message: "Request too large for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Requested 36278.", type: "tokens", code: "rate_limit_exceeded" } };
+    expect(classify("llm", 429, tooLarge).kind).toBe("shrink");
+    expect(classify("llm", 413, tooLarge).kind).toBe("shrink");
+    const reached = { error: { message: "Rate limit reached for gpt-4.1 on tokens per min (TPM): Limit 30000, Used 28039, Requested 3906. Please try again in 3.89s.", type: "tokens", code: "rate_limit_exceeded" } };
+    expect(classify("llm", 429, reached)).toEqual({ kind: "rateLimited", retryAfterMs: 3890 });
+  });
+  it("a refused reasoning_effort is told apart from a refused schema", () => {
+    expect(classify("llm", 400, { error: { message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.", param: "reasoning_effort", code: "unsupported_parameter" } }).kind).toBe(
+      "reasoningEffortRefused",
+    );
   });
   it("a refused response_format asks for JSON mode", () => {
     expect(classify("llm", 400, { error: { message: "response_format of type json_schema is not supported" } }).kind).toBe("jsonMode");
@@ -49,7 +78,11 @@ describe("classifyHttpError (SPEC §11)", () => {
 describe("retryAfterMs", () => {
   it("bounds what a server asks for", () => {
     expect(retryAfterMs({ "retry-after": "0" }, now)).toBe(1000);
-    expect(retryAfterMs({ "retry-after": "86400" }, now)).toBe(600_000);
+    // A long wait is reported as it is (the worker hands off); only absurd ones are capped at a day.
+    expect(retryAfterMs({ "retry-after": "600" }, now)).toBe(600_000);
+    expect(retryAfterMs({ "retry-after": "99999999999" }, now)).toBe(86_400_000);
+    expect(retryAfterMs({ "retry-after-ms": "250" }, now)).toBe(1000);
+    expect(retryAfterMs({ "retry-after-ms": "4500" }, now)).toBe(4500);
     expect(retryAfterMs({ "retry-after": "soon" }, now)).toBe(10_000);
     expect(retryAfterMs({ "retry-after": "1.5" }, now)).toBe(1500);
   });
@@ -58,13 +91,25 @@ describe("retryAfterMs", () => {
 describe("messages never show keys", () => {
   it("masks the configured keys and key-shaped tokens", () => {
     const text = `key ${TAVILY_KEY} and ${LLM_KEY}, header Bearer abc.def, sk-proj-abcdefgh12345678, id 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a`;
-    const masked = maskSecrets(text, secrets);
+    const masked = maskSecrets(text, secrets, { tokens: true });
     expect(masked).not.toContain(TAVILY_KEY);
     expect(masked).not.toContain(LLM_KEY);
     expect(masked).toContain(`••••${LLM_KEY.slice(-4)}`);
     expect(masked).toContain("Bearer ••••");
     expect(masked).not.toContain("sk-proj-abcdefgh12345678");
     expect(masked).not.toContain("3f9a8b7c6d5e");
+  });
+  it("masks short keys whole, URL-encoded and \\u-escaped echoes", () => {
+    expect(maskSecret("abc12")).toBe("•••• (set)");
+    expect(maskSecret(LLM_KEY)).toBe(`••••${LLM_KEY.slice(-4)}`);
+    expect(maskSecrets("invalid key abc12 given", ["abc12"])).toBe("invalid key •••• given");
+    // A 3-character key only as a whole token, not inside words.
+    expect(maskSecrets("key xyz, not xyzzy", ["xyz"])).toBe("key ••••, not xyzzy");
+    const key = "tvly+dev/Key=0123456789";
+    expect(maskSecrets(`q?key=${encodeURIComponent(key)}`, [key])).not.toContain("0123456789");
+    const escaped = JSON.stringify(key).slice(1, -1).replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    expect(maskSecrets(`{"echo":"${escaped}"}`, [key])).not.toMatch(/0123456789/);
+    expect(maskSecrets("%2F%2f", ["//"])).toBe("••••");
   });
   it("keeps messages short and on one line", () => {
     const message = shortMessage(JSON.stringify({ error: { message: "x ".repeat(500) + `\n${LLM_KEY}` } }), secrets);

@@ -8,6 +8,7 @@ import { mergeRawSettings, validateSettings, type RawSettings, type Settings } f
 import manifest from "../../appsscript.json";
 import type { CacheEntry, CompanyInput, HttpRequest, HttpResponse } from "../../src/core/types";
 import type { Reply } from "../../src/core/reply";
+import { FENCE_CLOSE, FENCE_OPEN } from "../../src/core/prompt";
 
 export const TAVILY_KEY = "tvly-dev-SECRETtavily0123456789";
 export const LLM_KEY = "crusoe-SECRETllm9876543210abcd";
@@ -123,6 +124,12 @@ export function userMessage(call: Call): string {
 export function promptChars(call: Call): number {
   const messages = body(call).messages as { role: string; content: string }[];
   return messages.reduce((sum, m) => sum + m.content.length, 0);
+}
+
+/** Characters of the evidence block (between the fences) of a judging call. */
+export function evidenceChars(call: Call): number {
+  const user = userMessage(call);
+  return user.indexOf(FENCE_CLOSE) - user.indexOf(FENCE_OPEN) - FENCE_OPEN.length;
 }
 
 /** URLs of the evidence items the prompt shows. */

@@ -61,32 +61,67 @@ describe("sanitiseReply", () => {
     { url: "https://b.example/2", title: "", content: "" },
   ];
   it("clamps numbers", () => {
-    expect(sanitiseReply(reply({ relevance: 7 }), evidence).relevance).toBe(1);
-    expect(sanitiseReply(reply({ relevance: -1 }), evidence).relevance).toBe(0);
-    expect(sanitiseReply(reply({ funding_musd: -5 }), evidence).funding_musd).toBe(0);
-    expect(sanitiseReply(reply({ funding_musd: Infinity }), evidence).funding_musd).toBeNull();
-    expect(sanitiseReply(reply({ funding_musd: 1e12 }), evidence).funding_musd).toBe(1_000_000);
+    expect(sanitiseReply(reply({ relevance: 7 }), evidence, []).relevance).toBe(1);
+    expect(sanitiseReply(reply({ relevance: -1 }), evidence, []).relevance).toBe(0);
+    expect(sanitiseReply(reply({ funding_musd: -5 }), evidence, []).funding_musd).toBe(0);
+    expect(sanitiseReply(reply({ funding_musd: Infinity }), evidence, []).funding_musd).toBeNull();
+    expect(sanitiseReply(reply({ funding_musd: 1e12 }), evidence, []).funding_musd).toBe(1_000_000);
   });
   it("caps strings to one line", () => {
-    const clean = sanitiseReply(reply({ use_case_label: "x".repeat(500), rationale: "Line one.\n\nLine two. " + "y".repeat(2000) }), evidence);
+    const clean = sanitiseReply(reply({ use_case_label: "x".repeat(500), rationale: "Line one.\n\nLine two. " + "y".repeat(2000) }), evidence, []);
     expect(clean.use_case_label.length).toBeLessThanOrEqual(80);
     expect(clean.rationale.length).toBeLessThanOrEqual(600);
     expect(clean.rationale).not.toContain("\n");
   });
   it("keeps only sources that were in the evidence, once, at most 5", () => {
-    const clean = sanitiseReply(reply({ sources: ["https://invented.example/x", "https://b.example/2", " https://a.example/1 ", "https://b.example/2", "https://a.example/1/"] }), evidence);
+    const clean = sanitiseReply(reply({ sources: ["https://invented.example/x", "https://b.example/2", " https://a.example/1 ", "https://b.example/2", "https://a.example/1/"] }), evidence, []);
     expect(clean.sources).toEqual(["https://b.example/2", "https://a.example/1"]);
   });
 });
 
-describe("chat completion", () => {
-  it("reads content and usage", () => {
-    const parsed = parseChatCompletion(JSON.stringify({ choices: [{ message: { content: "{}" }, finish_reason: "stop" }], usage: { prompt_tokens: 12, completion_tokens: 3 } }));
-    expect(parsed).toEqual({ content: "{}", inputTokens: 12, outputTokens: 3 });
+describe("sanitiseReply and what a provider echoes", () => {
+  const key = "sk-live-ECHOED0123456789";
+  it("masks a key the endpoint echoed into the rationale or the label", () => {
+    const clean = sanitiseReply(reply({ rationale: `Trains models (request by ${key}).`, use_case_label: `label ${encodeURIComponent(key)}` }), [], [key]);
+    expect(clean.rationale).not.toContain(key);
+    expect(clean.rationale).toContain(`••••${key.slice(-4)}`);
+    expect(clean.use_case_label).not.toContain("ECHOED0123");
   });
-  it("treats missing usage as zero and a non-completion as unreadable", () => {
-    expect(parseChatCompletion(JSON.stringify({ choices: [{ message: { content: null } }] }))).toEqual({ content: "", inputTokens: 0, outputTokens: 0 });
-    expect(parseChatCompletion("<html>")).toBeNull();
-    expect(parseChatCompletion(JSON.stringify({ choices: [] }))).toBeNull();
+  it("keeps only http and https sources, even when such a URL was in the evidence", () => {
+    const urls = ["javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "https://ok.example/a", `https://x.example/?k=${key}`];
+    const clean = sanitiseReply(reply({ sources: urls }), urls.map((url) => ({ url, title: "", content: "" })), [key]);
+    expect(clean.sources).toEqual(["https://ok.example/a"]);
+  });
+});
+
+describe("chat completion", () => {
+  const estimate = { inputTokens: 1000, maxOutputTokens: 700 };
+  const completion = (usage: unknown, content: string | null = "{}", finish = "stop") =>
+    JSON.stringify({ choices: [{ message: { content }, finish_reason: finish }], usage });
+  it("reads content, finish reason and usage", () => {
+    expect(parseChatCompletion(completion({ prompt_tokens: 12, completion_tokens: 3 }), estimate)).toEqual({
+      content: "{}",
+      finishReason: "stop",
+      reasoned: false,
+      inputTokens: 12,
+      outputTokens: 3,
+    });
+  });
+  it("accepts numeric strings and replaces missing, negative, non-finite or absurd figures by the estimate", () => {
+    expect(parseChatCompletion(completion({ prompt_tokens: "12", completion_tokens: " 3 " }), estimate)).toMatchObject({ inputTokens: 12, outputTokens: 3 });
+    // 1e308 survives JSON; "Infinity" is what a provider serialising a float overflow sends.
+    const bad = parseChatCompletion(completion({ prompt_tokens: 1e308, completion_tokens: -4 }, "x".repeat(400)), estimate);
+    expect(bad).toMatchObject({ inputTokens: 1000, outputTokens: 100 });
+    expect(parseChatCompletion(completion({ prompt_tokens: "Infinity", completion_tokens: "n/a" }), estimate)).toMatchObject({ inputTokens: 1000, outputTokens: 1 });
+    expect(parseChatCompletion(completion("lots"), estimate)).toMatchObject({ inputTokens: 1000 });
+    expect(parseChatCompletion(completion(undefined), estimate)).toMatchObject({ inputTokens: 1000 });
+  });
+  it("sees a reasoning model's empty answer cut by the cap", () => {
+    const body = JSON.stringify({ choices: [{ message: { content: null, reasoning_content: "Let me think..." }, finish_reason: "length" }], usage: { prompt_tokens: 900, completion_tokens: 700 } });
+    expect(parseChatCompletion(body, estimate)).toEqual({ content: "", finishReason: "length", reasoned: true, inputTokens: 900, outputTokens: 700 });
+  });
+  it("a non-completion is unreadable", () => {
+    expect(parseChatCompletion("<html>", estimate)).toBeNull();
+    expect(parseChatCompletion(JSON.stringify({ choices: [] }), estimate)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
-// Reading a user's sheet in one call and writing output cells with as few calls as possible.
-import { columnLetter, consecutiveRuns, findCompanyColumn, findWebsiteColumn, normaliseHeader, OUTPUT_HEADERS, planOutputColumns, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+// Reading a user's sheet in one call, and writing back only the output cells whose value changes:
+// a cell the add-on did not change is never written, so a user's edit during a run survives.
+import { columnLetter, consecutiveRuns, findCompanyColumn, findWebsiteColumn, OUTPUT_HEADERS, sourceLinks, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+import { ownedColumns } from "./columns";
 
 export type CellValue = string | number;
 
@@ -8,7 +10,7 @@ export interface SheetSnapshot {
   name: string;
   companyColumn: number;
   websiteColumn: number | null;
-  /** Null when the sheet lacks some output header (the worker then leaves it alone). */
+  /** The owned output columns (found by their tag); null when the add-on owns none here. */
   outputs: OutputColumns | null;
   lastRow: number;
   /** values[r - 1][c - 1] is the cell at row r, column c. */
@@ -26,14 +28,12 @@ export function readSnapshot(sheet: GoogleAppsScript.Spreadsheet.Sheet, fallback
   const lastColumn = Math.max(sheet.getLastColumn(), 1);
   const values = lastRow >= 1 ? sheet.getRange(1, 1, lastRow, lastColumn).getValues() : [[]];
   const header = values[0] ?? [];
-  const normalised = header.map(normaliseHeader);
-  const hasAllOutputs = OUTPUT_HEADERS.every((h) => normalised.includes(normaliseHeader(h)));
   return {
     sheet,
     name: sheet.getName(),
     companyColumn: findCompanyColumn(header) ?? fallbackCompanyColumn,
     websiteColumn: findWebsiteColumn(header),
-    outputs: hasAllOutputs ? planOutputColumns(header).columns : null,
+    outputs: ownedColumns(sheet),
     lastRow,
     values,
   };
@@ -43,49 +43,196 @@ export function cellAt(snapshot: SheetSnapshot, row: number, column: number): un
   return snapshot.values[row - 1]?.[column - 1] ?? "";
 }
 
-export type RowUpdate = Partial<Record<OutputHeader, CellValue>>;
+/** New output values of one row; `scoreNote` goes on the Score cell (its breakdown, profile, model, date). */
+export type RowUpdate = Partial<Record<OutputHeader, CellValue>> & { scoreNote?: string };
 
-/**
- * Writes output cells: one setValues per run of consecutive rows and consecutive output columns.
- * Cells of a touched row that the update leaves out keep the value read in the snapshot.
- */
-export function writeRowUpdates(snapshot: SheetSnapshot, updates: Map<number, RowUpdate>): number {
-  const outputs = snapshot.outputs;
-  if (!outputs || updates.size === 0) return 0;
-  const columnRuns = consecutiveRuns(OUTPUT_HEADERS.map((h) => outputs[h]));
-  const headerAt = new Map<number, OutputHeader>(OUTPUT_HEADERS.map((h) => [outputs[h], h]));
-  let calls = 0;
-  for (const [firstRow, rowCount] of consecutiveRuns(updates.keys())) {
-    for (const [firstColumn, columnCount] of columnRuns) {
-      const block: CellValue[][] = [];
-      for (let r = firstRow; r < firstRow + rowCount; r++) {
-        const update = updates.get(r) ?? {};
-        const line: CellValue[] = [];
-        for (let c = firstColumn; c < firstColumn + columnCount; c++) {
-          const header = headerAt.get(c);
-          const fresh = header ? update[header] : undefined;
-          const kept = cellAt(snapshot, r, c);
-          line.push(fresh !== undefined ? fresh : typeof kept === "number" ? kept : cellText(kept));
-        }
-        block.push(line);
-      }
-      snapshot.sheet.getRange(firstRow, firstColumn, rowCount, columnCount).setValues(block);
-      calls++;
-    }
-  }
-  return calls;
+/** A row that could not be written (a protected range, say): left as it was, with Google's reason. */
+export interface SkippedRow {
+  sheet: string;
+  row: number;
+  company: string;
+  reason: string;
 }
 
-/** Text format on the text output columns, so that no value the add-on writes becomes a formula. */
-export function formatOutputColumnsAsText(sheet: GoogleAppsScript.Spreadsheet.Sheet, outputs: OutputColumns): void {
-  const maxRows = sheet.getMaxRows();
-  const a1 = OUTPUT_HEADERS.filter((h) => h !== "Score").map((h) => `${columnLetter(outputs[h])}1:${columnLetter(outputs[h])}${maxRows}`);
-  sheet.getRangeList(a1).setNumberFormat("@");
+export interface WriteReport {
+  /** Range calls made. */
+  calls: number;
+  skipped: SkippedRow[];
+}
+
+/** Changed cells only, side by side in one row: first column and values. */
+interface Segment {
+  row: number;
+  column: number;
+  values: CellValue[];
+}
+
+/** A rectangle of changed cells: the same columns changed in consecutive rows. */
+interface Block {
+  row: number;
+  column: number;
+  values: CellValue[][];
+}
+
+/** Score holds a number or nothing, never text. */
+function scoreValue(value: CellValue): CellValue {
+  if (typeof value === "number") return Number.isFinite(value) ? value : "";
+  const n = Number(value.trim());
+  return value.trim() !== "" && Number.isFinite(n) ? n : "";
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The segments of one row's changed cells, split where a column is unchanged. */
+function changedSegments(snapshot: SheetSnapshot, outputs: OutputColumns, row: number, update: RowUpdate): Segment[] {
+  const changed = new Map<number, CellValue>();
+  for (const name of OUTPUT_HEADERS) {
+    const raw = update[name];
+    if (raw === undefined) continue;
+    const value = name === "Score" ? scoreValue(raw) : raw;
+    if (cellAt(snapshot, row, outputs[name]) !== value) changed.set(outputs[name], value);
+  }
+  return consecutiveRuns(changed.keys()).map(([column, count]) => ({
+    row,
+    column,
+    values: Array.from({ length: count }, (_, i) => changed.get(column + i) ?? ""),
+  }));
+}
+
+/** Consecutive rows whose changed cells span the same columns become one block. */
+function blocksOf(segments: Segment[]): Block[] {
+  const open = new Map<string, Block>();
+  const blocks: Block[] = [];
+  for (const segment of [...segments].sort((a, b) => a.row - b.row || a.column - b.column)) {
+    const key = `${segment.column}:${segment.values.length}`;
+    const block = open.get(key);
+    if (block && block.row + block.values.length === segment.row) {
+      block.values.push(segment.values);
+      continue;
+    }
+    const fresh = { row: segment.row, column: segment.column, values: [segment.values] };
+    open.set(key, fresh);
+    blocks.push(fresh);
+  }
+  return blocks;
+}
+
+/** A1 ranges of a block's text cells: every column but Score, which holds numbers. */
+function textRanges(block: Block, scoreColumn: number): string[] {
+  const width = block.values[0]?.length ?? 0;
+  const last = block.column + width - 1;
+  const spans: [number, number][] = [];
+  if (scoreColumn < block.column || scoreColumn > last) spans.push([block.column, last]);
+  else {
+    if (scoreColumn > block.column) spans.push([block.column, scoreColumn - 1]);
+    if (scoreColumn < last) spans.push([scoreColumn + 1, last]);
+  }
+  const bottom = block.row + block.values.length - 1;
+  return spans.map(([from, to]) => `${columnLetter(from)}${block.row}:${columnLetter(to)}${bottom}`);
+}
+
+/**
+ * Writes the output cells whose value differs from the snapshot: one setValues per rectangle of
+ * changed cells, plain-text format on every text cell first (so nothing from the web becomes a
+ * formula, whatever format the user left), then the presentation (Sources links, Score notes) with
+ * one call per run of rows. A row that cannot be written is skipped and reported; nothing throws.
+ */
+export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<number, RowUpdate>): WriteReport {
+  const outputs = snapshot.outputs;
+  const report: WriteReport = { calls: 0, skipped: [] };
+  if (!outputs || updates.size === 0) return report;
+  const sheet = snapshot.sheet;
+  const segments = [...updates].flatMap(([row, update]) => changedSegments(snapshot, outputs, row, update));
+  const blocks = blocksOf(segments);
+  const failed = new Map<number, string>();
+
+  const textA1 = blocks.flatMap((b) => textRanges(b, outputs.Score));
+  let formatted = textA1.length === 0;
+  if (!formatted) {
+    try {
+      report.calls += 1;
+      sheet.getRangeList(textA1).setNumberFormat("@");
+      formatted = true;
+    } catch {
+      // A protected cell among them: each block formats itself below, and the bad rows are found.
+    }
+  }
+  const writeBlock = (block: Block): void => {
+    const ranges = formatted ? [] : (textRanges(block, outputs.Score));
+    if (ranges.length > 0) {
+      report.calls += 1;
+      sheet.getRangeList(ranges).setNumberFormat("@");
+    }
+    report.calls += 1;
+    sheet.getRange(block.row, block.column, block.values.length, block.values[0]?.length ?? 1).setValues(block.values);
+  };
+  for (const block of blocks) {
+    try {
+      writeBlock(block);
+    } catch (error) {
+      if (block.values.length === 1) {
+        failed.set(block.row, errorText(error));
+        continue;
+      }
+      block.values.forEach((line, i) => {
+        try {
+          writeBlock({ row: block.row + i, column: block.column, values: [line] });
+        } catch (rowError) {
+          failed.set(block.row + i, errorText(rowError));
+        }
+      });
+    }
+  }
+
+  const written = (row: number) => !failed.has(row);
+  const sourcesRows = segments.filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length);
+  presentSources(sheet, outputs.Sources, sourcesRows.map((s) => [s.row, String(s.values[outputs.Sources - s.column] ?? "")]), report);
+  const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)));
+  presentNotes(sheet, outputs.Score, noteRows.map(([row, update]) => [row, update.scoreNote ?? ""]), report);
+
+  for (const [row, reason] of failed) {
+    report.skipped.push({ sheet: snapshot.name, row, company: cellText(cellAt(snapshot, row, snapshot.companyColumn)), reason });
+  }
+  return report;
+}
+
+/** Cosmetic writes must not stop a run: a failure leaves the plain text or no note. */
+function tryPresent(report: WriteReport, write: () => void): void {
+  try {
+    report.calls += 1;
+    write();
+  } catch {
+    // The values are written; only the links or the note are missing.
+  }
+}
+
+/** Sources as rich text: each http or https line a link, one call per run of rows. */
+function presentSources(sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number, rows: [number, string][], report: WriteReport): void {
+  const byRow = new Map(rows);
+  for (const [start, count] of consecutiveRuns(byRow.keys())) {
+    const values = Array.from({ length: count }, (_, i) => {
+      const text = byRow.get(start + i) ?? "";
+      const builder = SpreadsheetApp.newRichTextValue().setText(text);
+      for (const link of sourceLinks(text)) builder.setLinkUrl(link.start, link.end, link.url);
+      return [builder.build()];
+    });
+    tryPresent(report, () => sheet.getRange(start, column, count, 1).setRichTextValues(values));
+  }
+}
+
+function presentNotes(sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number, rows: [number, string][], report: WriteReport): void {
+  const byRow = new Map(rows);
+  for (const [start, count] of consecutiveRuns(byRow.keys())) {
+    const notes = Array.from({ length: count }, (_, i) => [byRow.get(start + i) ?? ""]);
+    tryPresent(report, () => sheet.getRange(start, column, count, 1).setNotes(notes));
+  }
 }
 
 /**
  * Rewrites the Status of rows in the given sheets: `decide` returns the new Status or null to leave
- * the row alone. Only the Status column is written, one setValues per run of consecutive rows.
+ * the row alone. Only Status cells that change are written; returns how many were.
  */
 export function rewriteStatuses(
   sheets: readonly { name: string; fallbackCompanyColumn: number }[],
@@ -99,16 +246,23 @@ export function rewriteStatuses(
     const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
     const outputs = snapshot.outputs;
     if (!outputs) continue;
-    const next = new Map<number, string>();
+    const next = new Map<number, RowUpdate>();
     for (let row = 2; row <= snapshot.lastRow; row++) {
-      const status = decide(cellAt(snapshot, row, outputs.Status), row, snapshot);
-      if (status !== null) next.set(row, status);
+      const current = cellAt(snapshot, row, outputs.Status);
+      const status = decide(current, row, snapshot);
+      if (status !== null && status !== current) next.set(row, { Status: status });
     }
-    for (const [start, count] of consecutiveRuns(next.keys())) {
-      const block = Array.from({ length: count }, (_, i) => [next.get(start + i) ?? ""]);
-      sheet.getRange(start, outputs.Status, count, 1).setValues(block);
-    }
-    changed += next.size;
+    const { skipped } = writeRowUpdates(snapshot, next);
+    changed += next.size - skipped.length;
   }
   return changed;
+}
+
+/**
+ * Writes a block as plain text (format first, then values): for sheets the add-on keeps itself, such
+ * as the cache, whatever format a user gave them.
+ */
+export function writeAsText(range: GoogleAppsScript.Spreadsheet.Range, values: CellValue[][]): void {
+  range.setNumberFormat("@");
+  range.setValues(values);
 }

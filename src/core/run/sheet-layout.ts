@@ -1,4 +1,6 @@
-// Where things are in a user's sheet (SPEC §3): header matching and the Status vocabulary.
+// Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
+// its cells are presented.
+import type { ResearchResult, Tier } from "../types";
 
 export const OUTPUT_HEADERS = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"] as const;
 export type OutputHeader = (typeof OUTPUT_HEADERS)[number];
@@ -29,62 +31,103 @@ export function findWebsiteColumn(header: readonly unknown[]): number | null {
 
 export type OutputColumns = Record<OutputHeader, number>;
 
+/** Developer-metadata key that tags the columns the add-on owns; the value is the output's name. */
+export const COLUMN_TAG = "territory-planner-column";
+/** Header of an output column appended beside a user's column of the same name. */
+export const OWN_SUFFIX = " (Territory Planner)";
+
+export interface ColumnPlanInput {
+  /** Row 1, as wide as the sheet's last used column. */
+  header: readonly unknown[];
+  /** The sheet's last used column (data to the right of the headers is the user's too). */
+  lastColumn: number;
+  /** Columns already tagged as ours, by output. */
+  tagged: Partial<OutputColumns>;
+  /** Whether a column holds nothing below its header. */
+  isEmptyBelow: (column: number) => boolean;
+}
+
+export interface ColumnPlan {
+  columns: OutputColumns;
+  /** Columns with a matching header and nothing below it: taken over and tagged. */
+  adopted: { name: OutputHeader; column: number }[];
+  /** New columns after the last used one, with the header to write. */
+  appended: { name: OutputHeader; column: number; header: string }[];
+}
+
+function headerKey(value: unknown): string {
+  return String(value ?? "").trim().toLowerCase();
+}
+
 /**
- * Output columns found by header (1-based); missing ones are appended after the last used column, in
- * SPEC order. Returns the columns and the headers to write for the appended ones.
+ * Where each output goes: its tagged column wherever it moved; else a column headed with its name (or
+ * the suffixed name) that is empty below the header; else a new column after the last used one,
+ * suffixed when a column of the user's already carries the name.
  */
-export function planOutputColumns(header: readonly unknown[]): { columns: OutputColumns; appended: { column: number; header: OutputHeader }[] } {
-  const normalised = header.map(normaliseHeader);
-  let lastUsed = 0;
-  header.forEach((cell, i) => {
-    if (String(cell ?? "").trim() !== "") lastUsed = i + 1;
-  });
-  const appended: { column: number; header: OutputHeader }[] = [];
+export function planOwnedColumns(input: ColumnPlanInput): ColumnPlan {
+  const taken = new Set(Object.values(input.tagged));
   const columns = {} as OutputColumns;
+  const adopted: ColumnPlan["adopted"] = [];
+  const appended: ColumnPlan["appended"] = [];
+  let next = input.lastColumn;
   for (const name of OUTPUT_HEADERS) {
-    const index = normalised.indexOf(normaliseHeader(name));
-    if (index >= 0) columns[name] = index + 1;
-    else {
-      lastUsed += 1;
-      columns[name] = lastUsed;
-      appended.push({ column: lastUsed, header: name });
+    const tagged = input.tagged[name];
+    if (tagged !== undefined) {
+      columns[name] = tagged;
+      continue;
     }
+    const names = [headerKey(name), headerKey(name + OWN_SUFFIX)];
+    const matching = input.header.flatMap((cell, i) => (names.includes(headerKey(cell)) && !taken.has(i + 1) ? [i + 1] : []));
+    const empty = matching.find((column) => input.isEmptyBelow(column));
+    if (empty !== undefined) {
+      columns[name] = empty;
+      adopted.push({ name, column: empty });
+      taken.add(empty);
+      continue;
+    }
+    next += 1;
+    const clash = input.header.some((cell) => headerKey(cell) === headerKey(name));
+    columns[name] = next;
+    appended.push({ name, column: next, header: clash ? name + OWN_SUFFIX : name });
+    taken.add(next);
   }
-  return { columns, appended };
+  return { columns, adopted, appended };
 }
 
-export const STATUS = {
-  queued: "Queued",
-  queuedIgnoringCache: "Queued (ignore cache)",
-  researching: "Researching",
-  researchingIgnoringCache: "Researching (ignore cache)",
-  done: "Done",
-  cached: "Done (cached)",
-  noData: "No reliable data",
-  cancelled: "Cancelled",
-  errorPrefix: "Error: ",
-  pausedPrefix: "Paused: ",
-} as const;
+/** Tier colours of the conditional-format rules on the Tier column (background, text). */
+export const TIER_COLOURS: Record<Tier, { background: string; text: string }> = {
+  HOT: { background: "#f4c7c3", text: "#a50e0e" },
+  WARM: { background: "#fce8b2", text: "#b05a00" },
+  WATCH: { background: "#fff2a8", text: "#7a6400" },
+  COLD: { background: "#c9daf8", text: "#1c4587" },
+  UNKNOWN: { background: "#e8eaed", text: "#5f6368" },
+};
 
-export type StatusKind = "none" | "queued" | "researching" | "done" | "cached" | "noData" | "error" | "cancelled" | "paused" | "other";
-
-export function statusKind(value: unknown): StatusKind {
-  const text = String(value ?? "").trim();
-  if (text === "") return "none";
-  if (text.startsWith(STATUS.queued)) return "queued";
-  if (text.startsWith(STATUS.researching)) return "researching";
-  if (text.startsWith(STATUS.cached)) return "cached";
-  if (text.startsWith(STATUS.done)) return "done";
-  if (text.startsWith(STATUS.noData)) return "noData";
-  if (text.startsWith("Error")) return "error";
-  if (text.startsWith(STATUS.cancelled)) return "cancelled";
-  if (text.startsWith("Paused")) return "paused";
-  return "other";
+/** The Score cell's note: how the score adds up, the profile, the model and the day it was researched. */
+export function scoreNote(result: ResearchResult): string {
+  const lines: string[] = [];
+  const b = result.breakdown;
+  if (b && result.score !== null) {
+    const second = result.profile === "managed-inference" ? "Adoption" : "Budget";
+    lines.push(`Use case ${b.useCaseClass} ${b.useCase} + ${second} ${b.second} + Growth ${b.growth} + Confidence ${b.confidence} = ${result.score}`);
+  }
+  lines.push(`Profile: ${result.profile}`, `Model: ${result.model}`, `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`);
+  return lines.join("\n");
 }
 
-/** A queued or researching row remembers in its Status whether the user asked to bypass the cache. */
-export function ignoresCache(value: unknown): boolean {
-  return String(value ?? "").includes("(ignore cache)");
+/** The links of a Sources cell: one URL per line, links only for http and https. */
+export function sourceLinks(text: string): { start: number; end: number; url: string }[] {
+  const links: { start: number; end: number; url: string }[] = [];
+  let at = 0;
+  for (const line of text.split("\n")) {
+    const url = line.trim();
+    if (/^https?:\/\/\S+$/i.test(url)) {
+      const start = at + line.indexOf(url);
+      links.push({ start, end: start + url.length, url });
+    }
+    at += line.length + 1;
+  }
+  return links;
 }
 
 /** Sorted, de-duplicated numbers grouped into [start, count] runs of consecutive values. */

@@ -690,7 +690,18 @@ export class ScriptSheet {
     if (!range) return null;
     return {
       getRange: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
-      getColumnFilterCriteria: () => null,
+      // Criteria "by values" only: https://developers.google.com/apps-script/reference/spreadsheet/filter-criteria
+      getColumnFilterCriteria: (column: unknown) => {
+        this.#exec.service();
+        const hidden = this.#sheet.hiddenValues.get(Number(column));
+        if (!hidden) return null;
+        return {
+          getCriteriaType: () => null,
+          getCriteriaValues: () => this.#exec.toScript([]),
+          getHiddenValues: () => this.#exec.toScript([...hidden]),
+          getVisibleValues: () => this.#exec.toScript([]),
+        };
+      },
       remove: () => {
         this.#change("remove");
         this.#sheet.setFilter(null);

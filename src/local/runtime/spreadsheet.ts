@@ -139,6 +139,8 @@ export class FakeSheet {
   readonly metadata: ColumnMetadata[] = [];
   readonly protections: ProtectedRange[] = [];
   conditionalRules: ConditionalRule[] = [];
+  /** The filter's "by values" criteria: column -> values it hides. */
+  readonly hiddenValues = new Map<number, Set<string>>();
   #beforeNextScriptWrite: ((sheet: FakeSheet) => void) | null = null;
 
   constructor(spreadsheet: FakeSpreadsheet, name: string, id: number) {
@@ -248,10 +250,26 @@ export class FakeSheet {
   setFilter(a1: string | null): void {
     if (a1 === null) {
       this.filter = null;
+      this.hiddenValues.clear();
       for (const row of this.#rows) if (row) row.filteredOut = false;
       return;
     }
     this.filter = this.#parseTestRef(a1);
+  }
+
+  /**
+   * Filters column `col` "by values", as the filter menu's checklist does: rows of the filter's range
+   * whose value shows as one of `hidden` are hidden.
+   */
+  filterByValues(col: number, hidden: readonly string[]): void {
+    if (!this.filter) this.setFilter(`A1:${columnLetters(Math.max(col, this.lastColumn()))}${Math.max(2, this.lastRow())}`);
+    const range = this.filter;
+    if (!range) return;
+    this.hiddenValues.set(col, new Set(hidden));
+    for (let r = range.row + 1; r < range.row + range.numRows; r++) {
+      const hiddenHere = [...this.hiddenValues].some(([c, values]) => values.has(displayOf(this.#cellAt(r, c, false)?.value ?? "")));
+      this.#row(r, true).filteredOut = hiddenHere;
+    }
   }
 
   setHiddenByUser(rowNumber: number, hidden: boolean): void {

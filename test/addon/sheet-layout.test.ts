@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { planOwnedColumns, scoreNote, sourceLinks } from "../../src/core/run/sheet-layout";
+import type { ResearchResult } from "../../src/core/types";
+
+const emptyBelow = (columns: number[]) => (column: number) => columns.includes(column);
+
+describe("planOwnedColumns", () => {
+  it("appends after the last used column, not the last header, and suffixes names a user's column holds", () => {
+    // A CRM export with its own Status and Score, and unlabelled data in F and G.
+    const plan = planOwnedColumns({
+      header: ["Company", "Owner", "Status", "Score", "Notes", "", ""],
+      lastColumn: 7,
+      tagged: {},
+      isEmptyBelow: emptyBelow([]),
+    });
+    expect(plan.adopted).toEqual([]);
+    expect(plan.appended).toEqual([
+      { name: "Tier", column: 8, header: "Tier" },
+      { name: "Score", column: 9, header: "Score (Territory Planner)" },
+      { name: "Use Case", column: 10, header: "Use Case" },
+      { name: "Rationale", column: 11, header: "Rationale" },
+      { name: "Sources", column: 12, header: "Sources" },
+      { name: "Status", column: 13, header: "Status (Territory Planner)" },
+    ]);
+  });
+
+  it("adopts a matching header only when nothing is below it, ignoring case and surrounding spaces", () => {
+    const plan = planOwnedColumns({
+      header: ["Company", " tier ", "Score", "STATUS"],
+      lastColumn: 4,
+      tagged: {},
+      isEmptyBelow: emptyBelow([2, 4]),
+    });
+    expect(plan.adopted).toEqual([
+      { name: "Tier", column: 2 },
+      { name: "Status", column: 4 },
+    ]);
+    expect(plan.appended.map((a) => [a.name, a.column, a.header])).toEqual([
+      ["Score", 5, "Score (Territory Planner)"],
+      ["Use Case", 6, "Use Case"],
+      ["Rationale", 7, "Rationale"],
+      ["Sources", 8, "Sources"],
+    ]);
+  });
+
+  it("keeps tagged columns wherever they moved, whatever their header says now", () => {
+    const tagged = { Tier: 9, Score: 2, "Use Case": 3, Rationale: 4, Sources: 5, Status: 7 };
+    const plan = planOwnedColumns({ header: ["Company", "Points", "x", "y", "z", "Tier", "Stage"], lastColumn: 9, tagged, isEmptyBelow: () => true });
+    expect(plan.columns).toEqual(tagged);
+    expect(plan.adopted).toEqual([]);
+    expect(plan.appended).toEqual([]);
+  });
+});
+
+describe("presentation text", () => {
+  const result: ResearchResult = {
+    tier: "HOT",
+    score: 97,
+    useCase: "Frontier pre-training",
+    rationale: "r",
+    sources: [],
+    model: "llama-3.3",
+    profile: "gpu-infrastructure",
+    classifiedAt: Date.UTC(2026, 0, 5, 9),
+    breakdown: { useCaseClass: "S", useCase: 50, second: 30, growth: 7, confidence: 10 },
+  };
+
+  it("explains a score as the sum of its parts, with profile, model and date", () => {
+    expect(scoreNote(result).split("\n")).toEqual([
+      "Use case S 50 + Budget 30 + Growth 7 + Confidence 10 = 97",
+      "Profile: gpu-infrastructure",
+      "Model: llama-3.3",
+      "Researched: 2026-01-05",
+    ]);
+    expect(scoreNote({ ...result, profile: "managed-inference" })).toMatch(/^Use case S 50 \+ Adoption 30 \+/);
+    expect(scoreNote({ ...result, breakdown: undefined }).split("\n")[0]).toBe("Profile: gpu-infrastructure");
+  });
+
+  it("links each http or https line of a Sources cell, and nothing else", () => {
+    const text = "https://a.example/x\njavascript:alert(1)\n=HYPERLINK(\"http://e\")\nhttp://b.example";
+    const links = sourceLinks(text);
+    expect(links.map((l) => [text.slice(l.start, l.end), l.url])).toEqual([
+      ["https://a.example/x", "https://a.example/x"],
+      ["http://b.example", "http://b.example"],
+    ]);
+  });
+});

@@ -1,5 +1,7 @@
-// The hidden sheet `_territory_cache` (SPEC §6): one row per key, evidence gzip+base64 and split
-// over cells. Lookups read the key column once, then only the rows they need.
+// The hidden sheet `_territory_cache`: one row per key, evidence gzip+base64 and split over cells.
+// Lookups read the key column once, then only the rows they need. Each row says whether its
+// evidence was judged ("validated"), paid for but not judged yet ("unjudged"), or found nothing
+// ("noData"); an unjudged row never answers as a result.
 import { z } from "zod";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
@@ -27,7 +29,9 @@ const BASE_COLUMNS = [
   "classified_at",
   "evidence_cells",
 ] as const;
-const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`)];
+// The status comes last so that rows written before it existed still read (as validated).
+const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status"];
+const STATUS_COLUMN = HEADER.length - 1;
 const WIDTH = HEADER.length;
 
 const evidenceSchema = z.array(z.object({ url: z.string(), title: z.string(), content: z.string() }));
@@ -76,10 +80,12 @@ function toRow(entry: CacheEntry): (string | number)[] {
     parts.length,
   ];
   for (let i = 0; i < EVIDENCE_CELLS; i++) row.push(parts[i] ?? "");
+  row.push(entry.status);
   return row;
 }
 
 const profileSchema = z.enum(PROFILES as [string, ...string[]]);
+const statusSchema = z.enum(["validated", "unjudged", "noData"]);
 const tierSchema = z.enum(TIERS as [string, ...string[]]);
 
 function fromRow(values: unknown[]): CacheEntry | null {
@@ -93,11 +99,13 @@ function fromRow(values: unknown[]): CacheEntry | null {
   if (!profile.success || !Number.isFinite(fetchedAt) || !Number.isInteger(evidenceCells)) return null;
   const evidence = decodeEvidence(c.slice(BASE_COLUMNS.length, BASE_COLUMNS.length + evidenceCells));
   if (!evidence) return null;
+  const status = at(STATUS_COLUMN) === "" ? "validated" : statusSchema.safeParse(at(STATUS_COLUMN)).data;
+  if (!status) return null;
   const tier = tierSchema.safeParse(at(8));
   const classifiedAt = Date.parse(at(14));
   const score = at(9) === "" ? null : Number(at(9));
   const result =
-    tier.success && Number.isFinite(classifiedAt)
+    status !== "unjudged" && tier.success && Number.isFinite(classifiedAt)
       ? {
           tier: tier.data as Tier,
           score: score !== null && Number.isFinite(score) ? score : null,
@@ -120,67 +128,115 @@ function fromRow(values: unknown[]): CacheEntry | null {
     credits: Number(at(7)) || 0,
     evidence,
     result,
+    status,
   };
+}
+
+function findSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
+  return SpreadsheetApp.getActiveSpreadsheet().getSheetByName(CACHE_SHEET_NAME);
+}
+
+function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  // insertSheet activates the new sheet: put the user back where they were afterwards.
+  const userSheet = spreadsheet.getActiveSheet();
+  const userSelection = spreadsheet.getActiveRangeList()?.getRanges().map((r) => r.getA1Notation()) ?? [];
+  const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
+  // Text format first, so no cached rationale, title or base64 chunk ("+...") becomes a formula.
+  sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
+  sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
+  sheet.hideSheet();
+  if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
+  else userSheet.activate();
+  return sheet;
 }
 
 export class CacheSheet {
   private index: Map<string, number> | null = null;
 
-  private constructor(private readonly sheet: GoogleAppsScript.Spreadsheet.Sheet) {}
+  private constructor(private sheet: GoogleAppsScript.Spreadsheet.Sheet) {}
 
   /** The cache sheet, created hidden on first use when `create`; null when absent and not created. */
   static open(create: boolean): CacheSheet | null {
-    const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-    const existing = spreadsheet.getSheetByName(CACHE_SHEET_NAME);
+    const existing = findSheet();
     if (existing) return new CacheSheet(existing);
-    if (!create) return null;
-    // insertSheet activates the new sheet: put the user back where they were afterwards.
-    const userSheet = spreadsheet.getActiveSheet();
-    const userSelection = spreadsheet.getActiveRangeList()?.getRanges().map((r) => r.getA1Notation()) ?? [];
-    const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
-    // Text format first, so no cached rationale or title can ever turn into a formula.
-    sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
-    sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
-    sheet.hideSheet();
-    if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
-    else userSheet.activate();
-    return new CacheSheet(sheet);
+    return create ? new CacheSheet(createSheet()) : null;
+  }
+
+  /**
+   * Runs a read or write of the sheet; if the user deleted the sheet meanwhile, it is found or
+   * created again (empty of what was lost) and the call is made once more.
+   */
+  private withSheet<T>(use: (sheet: GoogleAppsScript.Spreadsheet.Sheet) => T): T {
+    try {
+      return use(this.sheet);
+    } catch (error) {
+      const current = findSheet();
+      if (current && current.getSheetId() === this.sheet.getSheetId()) throw error;
+      this.sheet = current ?? createSheet();
+      this.index = null;
+      return use(this.sheet);
+    }
   }
 
   private keyIndex(): Map<string, number> {
     if (this.index) return this.index;
     const index = new Map<string, number>();
-    const last = this.sheet.getLastRow();
-    if (last >= 2) {
-      const keys = this.sheet.getRange(2, 1, last - 1, 1).getValues();
-      keys.forEach(([key], i) => {
-        if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
-      });
-    }
+    this.withSheet((sheet) => {
+      const last = sheet.getLastRow();
+      if (last < 2) return;
+      sheet
+        .getRange(2, 1, last - 1, 1)
+        .getValues()
+        .forEach(([key], i) => {
+          if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
+        });
+    });
     this.index = index;
     return index;
   }
 
-  /** Entries for the keys that have one (stale or fresh: the caller applies the TTL). */
+  /** Entries for the keys that have one (stale or fresh: the caller decides what is fresh). */
   lookup(keys: readonly string[]): Map<string, CacheEntry> {
     const index = this.keyIndex();
     const rows = keys.map((k) => index.get(k)).filter((r): r is number => r !== undefined);
     const found = new Map<string, CacheEntry>();
     for (const [start, count] of consecutiveRuns(rows)) {
-      const values = this.sheet.getRange(start, 1, count, WIDTH).getValues();
+      const values = this.withSheet((sheet) => sheet.getRange(start, 1, count, Math.min(WIDTH, sheet.getMaxColumns())).getValues());
       for (const row of values) {
         const entry = fromRow(row);
-        if (entry) found.set(entry.key, entry);
+        // A row the user edited or sorted under another key is not this key's entry.
+        if (entry && keys.includes(entry.key)) found.set(entry.key, entry);
       }
     }
     return found;
   }
 
-  /** Writes entries in place of the same key, or appended; one setValues per run of consecutive rows. */
+  /**
+   * Every entry filed under each name key (`companyKey(profile, name, null)`), whatever its domain:
+   * a lookup by name alone finds a company researched with a Website column.
+   */
+  lookupByName(nameKeys: readonly string[]): Map<string, CacheEntry[]> {
+    const wanted = new Set(nameKeys);
+    const nameOf = (key: string) => key.slice(0, key.lastIndexOf("|") + 1);
+    const keys = [...this.keyIndex().keys()].filter((key) => wanted.has(nameOf(key)));
+    const byName = new Map<string, CacheEntry[]>();
+    for (const entry of this.lookup(keys).values()) byName.set(nameOf(entry.key), [...(byName.get(nameOf(entry.key)) ?? []), entry]);
+    return byName;
+  }
+
+  /**
+   * Writes entries in place of the same key, or appended; one setValues per run of consecutive rows,
+   * each range formatted as text first whatever format the user gave it.
+   */
   upsert(entries: readonly CacheEntry[]): void {
     if (entries.length === 0) return;
+    this.withSheet((sheet) => this.write(sheet, entries));
+  }
+
+  private write(sheet: GoogleAppsScript.Spreadsheet.Sheet, entries: readonly CacheEntry[]): void {
     const index = this.keyIndex();
-    let next = Math.max(this.sheet.getLastRow(), 1) + 1;
+    let next = Math.max(sheet.getLastRow(), 1) + 1;
     const byRow = new Map<number, (string | number)[]>();
     for (const entry of entries) {
       let row = index.get(entry.key);
@@ -190,17 +246,15 @@ export class CacheSheet {
       }
       byRow.set(row, toRow(entry));
     }
-    const maxRows = this.sheet.getMaxRows();
-    if (next - 1 > maxRows) {
-      // Grow in large steps so that growing (and formatting the new rows as text) stays rare.
-      const added = Math.max(next - 1 - maxRows, 1000);
-      this.sheet.insertRowsAfter(maxRows, added);
-      this.sheet.getRange(maxRows + 1, 1, added, WIDTH).setNumberFormat("@");
-    }
+    const maxRows = sheet.getMaxRows();
+    // Grow in large steps so that growing stays rare.
+    if (next - 1 > maxRows) sheet.insertRowsAfter(maxRows, Math.max(next - 1 - maxRows, 1000));
+    const missingColumns = WIDTH - sheet.getMaxColumns();
+    if (missingColumns > 0) sheet.insertColumnsAfter(sheet.getMaxColumns(), missingColumns);
     for (const [start, count] of consecutiveRuns(byRow.keys())) {
       const block: (string | number)[][] = [];
       for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);
-      this.sheet.getRange(start, 1, count, WIDTH).setValues(block);
+      sheet.getRange(start, 1, count, WIDTH).setNumberFormat("@").setValues(block);
     }
   }
 }

@@ -1,20 +1,20 @@
 // What the menu items and sidebar buttons do to the queue (SPEC §7). The queue is the Status column.
-import { missingKeys } from "../core/settings";
-import { planOutputColumns, STATUS, statusKind, type OutputHeader } from "../core/run/sheet-layout";
+import { missingKeys, type Settings } from "../core/settings";
+import { statusKind, statusText } from "../core/status";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
-import { addQueueSheet, loadQueueSheets, loadRunState, newRunState, requestCancel, saveRunState, type QueueSheet } from "./run-state";
+import { newRunState } from "../core/run/run-state";
+import { addQueueSheet, currentUser, loadQueueSheets, loadRunState, requestCancel, saveRunState, type QueueSheet } from "./run-state";
 import { loadSettings } from "./settings-store";
-import { formatOutputColumnsAsText, rewriteStatuses } from "./sheet-io";
+import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
+import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
+import { prepareOutputColumns, selectedRowNumbers } from "./columns";
+import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 import { pacingLimits } from "./worker";
 
-export type QueueMode = "research" | "refresh";
-
-export interface CommandResult {
-  ok: boolean;
-  message: string;
-  queued: number;
-}
+export type { QueueMode };
+/** Sees the estimate of the selection before anything is queued; false queues nothing. */
+export type Confirm = (estimate: RunEstimate) => boolean;
 
 function toast(message: string): void {
   try {
@@ -42,7 +42,7 @@ function activateRun(): void {
   if (!settings) return;
   withRunLock(() => {
     const run = loadRunState();
-    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now()));
+    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
     else if (run.paused !== null) saveRunState({ ...run, paused: null });
   });
   // A worker may be running with its own safety trigger: that one will do.
@@ -51,46 +51,21 @@ function activateRun(): void {
 
 /** Paused rows of every queue sheet go back to Queued. */
 function resumePausedRows(): number {
-  return rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "paused" ? STATUS.queued : null));
+  return rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "paused" ? statusText({ kind: "queued", refresh: false }) : null));
 }
 
-/** Header cells for missing output columns, and text format on the output columns. */
-function prepareOutputColumns(sheet: GoogleAppsScript.Spreadsheet.Sheet): void {
-  const lastColumn = Math.max(sheet.getLastColumn(), 1);
-  const header = sheet.getRange(1, 1, 1, lastColumn).getValues()[0] ?? [];
-  const { columns, appended } = planOutputColumns(header);
-  if (appended.length > 0) {
-    const first = appended[0]?.column ?? lastColumn + 1;
-    const last = appended[appended.length - 1]?.column ?? first;
-    const missing = last - sheet.getMaxColumns();
-    if (missing > 0) sheet.insertColumnsAfter(sheet.getMaxColumns(), missing);
-    const headers: OutputHeader[] = appended.map((a) => a.header);
-    sheet.getRange(1, first, 1, headers.length).setValues([headers]);
-  }
-  formatOutputColumnsAsText(sheet, columns);
+/** The Status a Research or Re-research gives a selected row, or null to leave the row alone. */
+function queuedStatus(mode: QueueMode, status: unknown, company: unknown): string | null {
+  if (company === null || company === undefined || String(company).trim() === "") return null;
+  const kind = statusKind(status);
+  if (mode === "refresh") return kind === "researching" ? null : statusText({ kind: "queued", refresh: true });
+  return kind === "done" || kind === "cached" || kind === "queued" || kind === "researching" ? null : statusText({ kind: "queued", refresh: false });
 }
 
-function selectedRowNumbers(sheet: GoogleAppsScript.Spreadsheet.Sheet): { rows: Set<number>; leftmostColumn: number } {
-  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  const rangeList = spreadsheet.getActiveRangeList();
-  const ranges = (rangeList ? rangeList.getRanges() : [spreadsheet.getActiveRange()]).filter(
-    (r): r is GoogleAppsScript.Spreadsheet.Range => r !== null && r.getSheet().getName() === sheet.getName(),
-  );
-  const lastRow = sheet.getLastRow();
-  const rows = new Set<number>();
-  let leftmostColumn = Number.POSITIVE_INFINITY;
-  for (const range of ranges) {
-    leftmostColumn = Math.min(leftmostColumn, range.getColumn());
-    const last = Math.min(range.getLastRow(), lastRow);
-    for (let row = Math.max(range.getRow(), 2); row <= last; row++) rows.add(row);
-  }
-  // Rows a filter hides are not part of what the user sees as selected.
-  // Asking per row is slow, so only when the sheet has a filter at all.
-  if (sheet.getFilter()) for (const row of [...rows]) if (sheet.isRowHiddenByFilter(row)) rows.delete(row);
-  return { rows, leftmostColumn: Number.isFinite(leftmostColumn) ? leftmostColumn : 1 };
-}
+type Selection = { settings: Settings; sheet: GoogleAppsScript.Spreadsheet.Sheet; rows: Set<number>; leftmostColumn: number };
 
-export function queueSelectedRows(mode: QueueMode): CommandResult {
+/** The settings and the selected rows, or why nothing can be queued (said to the user too). */
+function readSelection(): Selection | CommandResult {
   const { settings, errors } = loadSettings();
   const missing = settings ? missingKeys(settings) : [];
   if (!settings || missing.length > 0) {
@@ -107,24 +82,55 @@ export function queueSelectedRows(mode: QueueMode): CommandResult {
     toast(message);
     return { ok: false, message, queued: 0 };
   }
+  return { settings, sheet, rows, leftmostColumn };
+}
+
+/** What queueing the selection would do and cost, read before anything is written. */
+function estimateOf(selection: Selection, mode: QueueMode): RunEstimate {
+  const snapshot = readSnapshot(selection.sheet, selection.leftmostColumn);
+  const statusColumn = snapshot.outputs?.Status ?? null;
+  const rows = [...selection.rows].filter(
+    (row) => queuedStatus(mode, statusColumn === null ? "" : cellAt(snapshot, row, statusColumn), cellAt(snapshot, row, snapshot.companyColumn)) !== null,
+  );
+  return estimatePlanned(planCompanies(snapshot, rows, selection.settings), selection.settings, mode);
+}
+
+export function estimateSelection(): EstimateResult {
+  const selection = readSelection();
+  if (!("settings" in selection)) return { ok: false, message: selection.message };
+  return { ok: true, estimate: estimateOf(selection, "research") };
+}
+
+/** Research from the sidebar, whose user saw the estimate of `companies` companies. */
+export function queueFromSidebar(companies: number): SidebarStart {
+  let changed: RunEstimate | null = null;
+  const result = queueSelectedRows("research", (estimate) => {
+    if (estimate.companies === companies) return true;
+    changed = estimate;
+    return false;
+  }, true);
+  return changed ? { kind: "changed", estimate: changed } : { kind: result.ok ? "queued" : "refused", result };
+}
+
+/** `fromSidebar`: the sidebar asked, so it is open already (showing it again would reload it). */
+export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWithAlert, fromSidebar = false): CommandResult {
+  const selection = readSelection();
+  if (!("settings" in selection)) return selection;
+  const { sheet, rows, leftmostColumn } = selection;
+  if (!confirm(estimateOf(selection, mode))) return { ok: false, message: "Nothing was queued.", queued: 0 };
   prepareOutputColumns(sheet);
   // Created now, while the user is here, rather than by a worker later.
   CacheSheet.open(true);
   const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };
-  const queued = rewriteStatuses([queueSheet], (status, row, snapshot) => {
-    if (!rows.has(row)) return null;
-    const company = snapshot.values[row - 1]?.[snapshot.companyColumn - 1];
-    if (company === null || company === undefined || String(company).trim() === "") return null;
-    const kind = statusKind(status);
-    if (mode === "refresh") return kind === "researching" ? null : STATUS.queuedIgnoringCache;
-    return kind === "done" || kind === "cached" || kind === "queued" || kind === "researching" ? null : STATUS.queued;
-  });
+  const queued = rewriteStatuses([queueSheet], (status, row, snapshot) =>
+    rows.has(row) ? queuedStatus(mode, status, snapshot.values[row - 1]?.[snapshot.companyColumn - 1]) : null,
+  );
   addQueueSheet(queueSheet);
   const resumed = resumePausedRows();
   activateRun();
   const message = queued + resumed > 0 ? `Queued ${queued + resumed} row(s) for research.` : "Nothing to queue: the selected rows are done already (use Re-research to research them again).";
   toast(message);
-  showSidebarSafely();
+  if (!fromSidebar) showSidebarSafely();
   return { ok: true, message, queued: queued + resumed };
 }
 
@@ -134,7 +140,9 @@ export function retryFailed(): CommandResult {
   if (active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())) sheets.push({ name: active.getName(), fallbackCompanyColumn: 1 });
   const queued = rewriteStatuses(sheets, (status) => {
     const kind = statusKind(status);
-    return kind === "error" || kind === "noData" || kind === "paused" ? STATUS.queued : null;
+    // A remembered "No reliable data" would answer a plain queue again: those rows ask for a refresh.
+    if (kind === "noData") return statusText({ kind: "queued", refresh: true });
+    return kind === "error" || kind === "paused" ? statusText({ kind: "queued", refresh: false }) : null;
   });
   if (queued > 0) {
     for (const sheet of sheets) if (!loadQueueSheets().some((s) => s.name === sheet.name)) addQueueSheet(sheet);
@@ -157,7 +165,7 @@ export function cancel(): CommandResult {
     cancelled = rewriteStatuses(loadQueueSheets(), (status) => {
       const kind = statusKind(status);
       // With the lock held no worker is running, so Researching rows are stale ones.
-      return kind === "queued" || kind === "researching" || kind === "paused" ? STATUS.cancelled : null;
+      return kind === "queued" || kind === "researching" || kind === "paused" ? statusText({ kind: "cancelled" }) : null;
     });
     const run = loadRunState();
     if (run) saveRunState({ ...run, active: false, paused: null, counts: { ...run.counts, cancelled: run.counts.cancelled + cancelled } });
@@ -188,4 +196,19 @@ export function openSettingsSafely(): void {
   } catch {
     // Not in a UI context.
   }
+}
+
+/** Selects the row of `sheetName` that holds `company`: at `row` while it is there, else where it moved. */
+export function selectRow(sheetName: string, row: number, company: string): CommandResult {
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  const sheet = spreadsheet.getSheetByName(sheetName);
+  if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
+  const snapshot = readSnapshot(sheet, 1);
+  const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();
+  let target = row >= 2 && holds(row) ? row : 0;
+  for (let r = 2; target === 0 && r <= snapshot.lastRow; r++) if (holds(r)) target = r;
+  if (target === 0) return { ok: false, message: `No row of "${sheetName}" holds ${company} any more.`, queued: 0 };
+  sheet.activate();
+  sheet.getRange(target, 1, 1, Math.max(sheet.getLastColumn(), 1)).activate();
+  return { ok: true, message: `Selected row ${target} of ${sheetName}.`, queued: 0 };
 }

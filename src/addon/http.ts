@@ -1,12 +1,29 @@
-import type { HttpRequest, HttpResponse } from "../core/types";
+// Sends the core's requests with UrlFetchApp. Requests as data carry no secret: the key named by a
+// request's `auth` is added here, at the moment it is sent, so no state, log or error can hold it.
+import type { Settings } from "../core/settings";
+import type { HttpRequest, HttpResponse, Service } from "../core/types";
 
-function toFetchParams(request: HttpRequest): GoogleAppsScript.URL_Fetch.URLFetchRequestOptions {
+export type ApiKeys = Record<Service, string>;
+
+/** The keys of the settings a request is sent with. */
+export function apiKeys(settings: Pick<Settings, "tavilyApiKey" | "llmApiKey">): ApiKeys {
+  return { tavily: settings.tavilyApiKey, llm: settings.llmApiKey };
+}
+
+/**
+ * Google's answer when the day's URL-fetch quota is spent; nothing can be fetched until it resets
+ * (https://developers.google.com/apps-script/guides/services/quotas).
+ */
+const DAILY_QUOTA_TEXT = "Service invoked too many times for one day: urlfetch";
+
+function toFetchParams(request: HttpRequest, keys: ApiKeys): GoogleAppsScript.URL_Fetch.URLFetchRequestOptions {
   const headers: Record<string, string> = {};
   let contentType: string | undefined;
   for (const [name, value] of Object.entries(request.headers)) {
     if (name.toLowerCase() === "content-type") contentType = value;
     else headers[name] = value;
   }
+  if (request.auth) headers["Authorization"] = `Bearer ${keys[request.auth]}`;
   return {
     method: request.method,
     headers,
@@ -25,29 +42,54 @@ function toHttpResponse(response: GoogleAppsScript.URL_Fetch.HTTPResponse): Http
   return { status: response.getResponseCode(), headers, body: response.getContentText() };
 }
 
-/** A transport failure (DNS, timeout) as a response the engine classifies like a 5xx. */
-function transportFailure(error: unknown): HttpResponse {
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 0, headers: {}, body: message.slice(0, 300) };
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-export function fetchOne(request: HttpRequest): HttpResponse {
+function isDailyQuota(error: unknown): boolean {
+  return errorText(error).includes(DAILY_QUOTA_TEXT);
+}
+
+/** A transport failure (DNS, timeout) as a response the engine classifies like a 5xx. */
+function transportFailure(error: unknown): HttpResponse {
+  return { status: 0, headers: {}, body: errorText(error).slice(0, 300) };
+}
+
+/** One request; a transport failure (the daily quota included) comes back as status 0. */
+export function fetchOne(request: HttpRequest, keys: ApiKeys): HttpResponse {
   try {
-    return toHttpResponse(UrlFetchApp.fetch(request.url, toFetchParams(request)));
+    return toHttpResponse(UrlFetchApp.fetch(request.url, toFetchParams(request, keys)));
   } catch (error) {
     return transportFailure(error);
   }
 }
 
+export interface Wave {
+  /** In request order; shorter than the requests when the daily quota ran out part-way. */
+  responses: HttpResponse[];
+  /** Google refused to fetch more today: the requests without a response were not answered. */
+  quotaSpent: boolean;
+}
+
 /** All requests in one parallel fetchAll, responses in the same order. */
-export function fetchAllResponses(requests: readonly HttpRequest[]): HttpResponse[] {
-  if (requests.length === 0) return [];
+export function fetchAllResponses(requests: readonly HttpRequest[], keys: ApiKeys): Wave {
+  if (requests.length === 0) return { responses: [], quotaSpent: false };
   try {
-    const responses = UrlFetchApp.fetchAll(requests.map((request) => ({ url: request.url, ...toFetchParams(request) })));
-    return responses.map(toHttpResponse);
-  } catch {
+    const responses = UrlFetchApp.fetchAll(requests.map((request) => ({ url: request.url, ...toFetchParams(request, keys) })));
+    return { responses: responses.map(toHttpResponse), quotaSpent: false };
+  } catch (error) {
+    if (isDailyQuota(error)) return { responses: [], quotaSpent: true };
     // Even with muteHttpExceptions, a transport failure of one request throws for the whole call:
     // fall back to one by one so the others still count.
-    return requests.map(fetchOne);
+    const responses: HttpResponse[] = [];
+    for (const request of requests) {
+      try {
+        responses.push(toHttpResponse(UrlFetchApp.fetch(request.url, toFetchParams(request, keys))));
+      } catch (single) {
+        if (isDailyQuota(single)) return { responses, quotaSpent: true };
+        responses.push(transportFailure(single));
+      }
+    }
+    return { responses, quotaSpent: false };
   }
 }

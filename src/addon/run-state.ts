@@ -1,73 +1,67 @@
-// The run's bookkeeping in document properties (one JSON value each, parsed with zod). The queue
-// itself is the sheet; this holds what the sheet cannot: counters, costs, pacing, the pause reason.
-import { z } from "zod";
-import { parseStoredJson } from "../core/json";
+// The run's bookkeeping in document properties (one JSON value each, parsed at the boundary). The
+// queue itself is the sheet; this holds what the sheet cannot: counters, costs, pacing, the pause
+// reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
+import * as z from "zod/mini";
+import { bounded, finiteNumbers, type RunState } from "../core/run/run-state";
+import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
-import { initialPacing, type PacingLimits, type PacingState } from "../core/run/pacing";
+
+export type { RunState } from "../core/run/run-state";
 
 const RUN_KEY = "TP_RUN";
 const SHEETS_KEY = "TP_SHEETS";
 const CANCEL_KEY = "TP_CANCEL";
 
-const tierCounts = z.object(Object.fromEntries(TIERS.map((t) => [t, z.number()])) as Record<Tier, z.ZodNumber>);
-const perService = <T extends z.ZodType>(schema: T) => z.object({ tavily: schema, llm: schema });
+const num = z.number().check(z.refine(Number.isFinite));
+const tierCounts = z.object(Object.fromEntries(TIERS.map((t) => [t, num])) as Record<Tier, typeof num>);
+const perService = <T extends z.ZodMiniType>(schema: T) => z.object({ tavily: schema, llm: schema });
 
 const runStateSchema = z.object({
   runId: z.string(),
-  startedAt: z.number(),
+  startedAt: num,
+  owner: z.nullable(z.object({ key: z.string(), label: z.string() })),
   active: z.boolean(),
-  paused: z.string().nullable(),
+  finishedAt: z.optional(num),
+  paused: z.nullable(pauseReasonSchema),
   jsonMode: z.boolean(),
-  counts: z.object({ done: z.number(), cached: z.number(), noData: z.number(), failed: z.number(), cancelled: z.number() }),
+  counts: z.object({ done: num, cached: num, noData: num, failed: num, cancelled: num }),
   tiers: tierCounts,
-  cost: z.object({ tavilyCredits: z.number(), llmInputTokens: z.number(), llmOutputTokens: z.number(), usd: z.number() }),
+  cost: z.object({ tavilyCredits: num, llmInputTokens: num, llmOutputTokens: num, usd: num }),
   pacing: z.object({
-    waveSize: perService(z.number()),
-    blockedUntil: perService(z.number()),
-    sent: perService(z.array(z.tuple([z.number(), z.number()]))),
+    waveSize: perService(num),
+    blockedUntil: perService(num),
+    sent: perService(z.array(z.tuple([num, num]))),
   }),
-  recent: z.array(z.object({ company: z.string(), tier: z.enum([...TIERS, ""]), score: z.number().nullable(), status: z.string() })),
-  errors: z.array(z.object({ row: z.number(), company: z.string(), status: z.string() })),
-});
-export type RunState = z.infer<typeof runStateSchema>;
+  refusingSince: perService(z.nullable(num)),
+  recent: z.array(z.object({ company: z.string(), tier: z.union([tierSchema, z.literal("")]), score: z.nullable(num), status: z.string() })),
+  errors: z.array(z.object({ sheet: z.string(), row: num, company: z.string(), status: z.string() })),
+}) satisfies z.ZodMiniType<RunState>;
 
-const queueSheetsSchema = z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().int().positive() }));
+const queueSheetsSchema = z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().check(z.int(), z.positive()) }));
 export type QueueSheet = z.infer<typeof queueSheetsSchema>[number];
-
-export const RECENT_ROWS = 6;
-export const ERROR_ROWS = 20;
 
 function props(): GoogleAppsScript.Properties.Properties {
   return PropertiesService.getDocumentProperties();
 }
 
-function readJson<T>(key: string, schema: z.ZodType<T>): T | null {
-  return parseStoredJson(props().getProperty(key), schema);
-}
-
-export function newRunState(limits: PacingLimits, now: number): RunState {
-  const pacing: PacingState = initialPacing(limits);
-  return {
-    runId: String(now),
-    startedAt: now,
-    active: true,
-    paused: null,
-    jsonMode: false,
-    counts: { done: 0, cached: 0, noData: 0, failed: 0, cancelled: 0 },
-    tiers: { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
-    cost: { tavilyCredits: 0, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 },
-    pacing,
-    recent: [],
-    errors: [],
-  };
+function readJson<T>(key: string, schema: z.ZodMiniType<T>): T | null {
+  const raw = props().getProperty(key);
+  if (!raw) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export function loadRunState(): RunState | null {
   return readJson(RUN_KEY, runStateSchema);
 }
 
+/** Stored finite and within a property's size, whatever the names and figures in it. */
 export function saveRunState(state: RunState): void {
-  props().setProperty(RUN_KEY, JSON.stringify(state));
+  props().setProperty(RUN_KEY, JSON.stringify(bounded(finiteNumbers(state))));
 }
 
 export function loadQueueSheets(): QueueSheet[] {
@@ -89,4 +83,27 @@ export function takeCancelRequest(): boolean {
   const asked = props().getProperty(CANCEL_KEY) === "1";
   if (asked) props().deleteProperty(CANCEL_KEY);
   return asked;
+}
+
+/**
+ * Who is running this execution. The effective user is the person at the keyboard for a menu item
+ * or sidebar call, and the trigger's creator for a time-driven trigger
+ * (https://developers.google.com/apps-script/reference/base/session#geteffectiveuser), so a run's
+ * continuations are recognised as its owner's. Without an email, the temporary per-user key.
+ */
+export function currentUser(): NonNullable<RunState["owner"]> {
+  let email = "";
+  try {
+    email = Session.getEffectiveUser().getEmail();
+  } catch {
+    // No userinfo.email authorisation in this context: fall back to the anonymous key.
+  }
+  return email ? { key: email, label: email } : { key: Session.getTemporaryActiveUserKey(), label: "another user" };
+}
+
+/** The active run belongs to someone else: they pay for it and only they drive it. */
+export function runOwnedByAnother(): { ownerLabel: string } | null {
+  const run = loadRunState();
+  if (!run || !run.active || !run.owner) return null;
+  return run.owner.key === currentUser().key ? null : { ownerLabel: run.owner.label };
 }

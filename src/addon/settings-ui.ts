@@ -155,7 +155,7 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
 
   const secrets = [settings.tavilyApiKey, settings.llmApiKey];
   // fetchOne turns a network failure into status 0, which the verdict words as "Could not reach".
-  const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest(settings) : buildModelsRequest(settings), apiKeys(settings));
+  const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest() : buildModelsRequest(settings), apiKeys(settings));
   const verdict = describeConnectionTest(which.data, response, secrets);
   let message = verdict.message;
   // The LLM test is GET /models anyway: say so when the chosen model is not offered.

@@ -1,22 +1,25 @@
-// The time-boxed worker of SPEC §7. Each iteration: read every queue sheet once, write finished
-// results and newly claimed rows in one setValues per run of rows, send every due request of the
-// wave (searches and LLM calls together) in one fetchAll, and record validated data in the cache.
-import { applyResponse, companyKey, estimateCompanyCostUsd, nextStep, startCompany, type CompanyState, type Outcome, type ResearchOptions, type Service } from "../core/engine";
+// The time-boxed worker: reads the queue sheets, asks the planner what to write and which companies
+// to claim, sends every due request of a wave in one fetchAll, and stores in the cache what was
+// paid for the moment it was paid. The decisions are the core's (src/core/run); this file does IO.
+import { applyResponse, companyKey, estimateCompanyCostUsd, isFresh, nextStep, type CompanyState, type Outcome, type ResearchOptions } from "../core/engine";
 import { normaliseDomain } from "../core/names";
 import { allowance, nextOpening, recordWave, type PacingLimits } from "../core/run/pacing";
-import { capCellText, ignoresCache, STATUS, statusKind, type StatusKind } from "../core/run/sheet-layout";
+import { admit, groupByKey, settleClaimed, stopRows, type QueueRow, type RowWrite, type Stop } from "../core/run/planner";
+import { budgetReached, companiesBudgetAllows, pause, recordCancelled, recordOutcome, recordPaid, recordRefusals, type RunState } from "../core/run/run-state";
+import { isRefresh, statusKind, statusText, type PauseReason } from "../core/status";
 import { missingKeys, type Settings } from "../core/settings";
 import { LIMITS } from "../core/limits";
-import type { CacheEntry, CompanyInput, HttpRequest, Tier } from "../core/types";
+import type { CacheEntry, HttpRequest, Service } from "../core/types";
 import { CacheSheet } from "./cache-sheet";
-import { fetchAllResponses } from "./http";
-import { ERROR_ROWS, loadQueueSheets, loadRunState, RECENT_ROWS, saveRunState, takeCancelRequest, type RunState } from "./run-state";
+import { apiKeys, fetchAllResponses, type ApiKeys } from "./http";
+import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
 import { cellAt, cellText, readSnapshot, rewriteStatuses, writeRowUpdates, type RowUpdate, type SheetSnapshot } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
 export interface WorkerReport {
-  status: "busy" | "paused" | "idle" | "continuing" | "finished";
+  /** notOwner: the run belongs to another user, and this execution left it alone. */
+  status: "busy" | "paused" | "idle" | "continuing" | "finished" | "notOwner";
   waves: number;
   written: number;
 }
@@ -25,24 +28,15 @@ export interface WorkerReport {
 const SAFETY_MARGIN_MS = 20_000;
 /** Assumed length of a wave before one has been measured. */
 const FIRST_WAVE_ESTIMATE_MS = 15_000;
-/** Cache rows looked up per iteration, to keep each lookup's reads bounded. */
+/** Cache rows looked up per pass, to keep each lookup's reads bounded. */
 const LOOKUP_BATCH = 500;
+/** Utilities.sleep throws past this (https://developers.google.com/apps-script/reference/utilities/utilities#sleep(Integer)). */
+const MAX_SLEEP_MS = 300_000;
 
 interface Job {
   key: string;
   company: string;
   state: CompanyState;
-}
-
-interface RowRef {
-  snapshot: SheetSnapshot;
-  row: number;
-  company: string;
-  domain: string | null;
-  key: string;
-  /** As read, or "queued" once this pass has put a stale row back in the queue. */
-  kind: StatusKind;
-  ignoreCache: boolean;
 }
 
 export function pacingLimits(settings: Settings): PacingLimits {
@@ -52,38 +46,16 @@ export function pacingLimits(settings: Settings): PacingLimits {
   };
 }
 
-export function outcomeCells(outcome: Outcome): RowUpdate {
-  const blank: RowUpdate = { Tier: "", Score: "", "Use Case": "", Rationale: "", Sources: "" };
-  switch (outcome.kind) {
-    case "done": {
-      const r = outcome.result;
-      return {
-        Tier: r.tier,
-        Score: r.score ?? "",
-        "Use Case": capCellText(r.useCase),
-        Rationale: capCellText(r.rationale),
-        Sources: capCellText(r.sources.join("\n")),
-        Status: outcome.fromCache ? STATUS.cached : STATUS.done,
-      };
-    }
-    case "noData":
-      return { ...blank, Tier: "UNKNOWN", Rationale: capCellText(outcome.rationale), Status: STATUS.noData };
-    case "error":
-      return { ...blank, Status: capCellText(STATUS.errorPrefix + outcome.message) };
-    case "paused":
-      return { ...blank, Status: STATUS.pausedPrefix + outcome.reason };
-  }
-}
-
 class Worker {
   private readonly pool = new Map<string, Job>();
-  private finished: { key: string; company: string; outcome: Outcome }[] = [];
+  private readonly finished = new Map<string, Outcome>();
   private readonly startedAt = Date.now();
   private slowestWaveMs = FIRST_WAVE_ESTIMATE_MS;
   private waves = 0;
   private written = 0;
   private cancelling = false;
   private readonly limits: PacingLimits;
+  private readonly keys: ApiKeys;
   private readonly cache: CacheSheet;
 
   constructor(
@@ -91,6 +63,7 @@ class Worker {
     private run: RunState,
   ) {
     this.limits = pacingLimits(settings);
+    this.keys = apiKeys(settings);
     const cache = CacheSheet.open(true);
     if (!cache) throw new Error("The cache sheet could not be created.");
     this.cache = cache;
@@ -112,16 +85,18 @@ class Worker {
     return this.elapsed() + this.slowestWaveMs * 1.5 + SAFETY_MARGIN_MS < LIMITS.executionMs;
   }
 
-  /** Rows of every queue sheet, read in one call per sheet. */
-  private readRows(): RowRef[] {
+  /** Queued and Researching rows of every queue sheet, read in one call per sheet. */
+  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-    const rows: RowRef[] = [];
+    const rows: QueueRow[] = [];
+    const snapshots = new Map<string, SheetSnapshot>();
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
       const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
       if (!outputs) continue;
+      snapshots.set(snapshot.name, snapshot);
       for (let row = 2; row <= snapshot.lastRow; row++) {
         const status = cellAt(snapshot, row, outputs.Status);
         const kind = statusKind(status);
@@ -129,196 +104,114 @@ class Worker {
         const company = cellText(cellAt(snapshot, row, snapshot.companyColumn));
         if (company === "") continue;
         const domain = snapshot.websiteColumn ? normaliseDomain(cellText(cellAt(snapshot, row, snapshot.websiteColumn))) : null;
-        rows.push({ snapshot, row, company, domain, key: companyKey(this.settings.profile, company, domain), kind, ignoreCache: ignoresCache(status) });
+        rows.push({ sheet: snapshot.name, row, company, domain, key: companyKey(this.settings.profile, company, domain), kind, refresh: isRefresh(status) });
       }
     }
-    return rows;
+    return { rows, snapshots };
   }
 
-  private recordOutcome(row: RowRef, outcome: Outcome): void {
-    const counts = this.run.counts;
-    if (outcome.kind === "done") {
-      if (outcome.fromCache) counts.cached += 1;
-      else counts.done += 1;
-      this.run.tiers[outcome.result.tier] += 1;
-    } else if (outcome.kind === "noData") {
-      counts.noData += 1;
-      this.run.tiers.UNKNOWN += 1;
-    } else if (outcome.kind === "error") {
-      counts.failed += 1;
-      this.run.errors = [...this.run.errors, { row: row.row, company: row.company, status: STATUS.errorPrefix + outcome.message }].slice(-ERROR_ROWS);
-    }
-    if (outcome.kind !== "paused") {
-      const result = outcome.kind === "done" ? outcome.result : null;
-      const tier: Tier | "" = result ? result.tier : outcome.kind === "noData" ? "UNKNOWN" : "";
-      const status = String(outcomeCells(outcome).Status ?? "");
-      this.run.recent = [...this.run.recent, { company: row.company, tier, score: result?.score ?? null, status }].slice(-RECENT_ROWS);
-    }
-  }
-
-  private addCost(outcome: Outcome): void {
-    const cost = this.run.cost;
-    cost.tavilyCredits += outcome.cost.tavilyCredits;
-    cost.llmInputTokens += outcome.cost.llmInputTokens;
-    cost.llmOutputTokens += outcome.cost.llmOutputTokens;
-    cost.usd += outcome.cost.usd;
-  }
-
-  private budgetLeftFor(extraCompanies: number): boolean {
-    const budget = this.settings.jobBudgetUsd;
-    if (budget === null) return true;
-    const estimate = estimateCompanyCostUsd(this.settings);
-    return this.run.cost.usd + (this.pool.size + extraCompanies) * estimate <= budget;
-  }
-
-  private pause(reason: string): void {
-    if (this.run.paused === null) this.run.paused = reason;
+  private record(outcomes: readonly { row: QueueRow; outcome: Outcome }[]): void {
+    for (const { row, outcome } of outcomes) this.run = recordOutcome(this.run, row, outcome);
   }
 
   /**
    * One pass over the sheets: write finished results, put stale rows back in the queue, apply a
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
-  private sync(admit: boolean, releasePool: boolean): { queuedLeft: number } {
-    const rows = this.readRows();
-    const updates = new Map<SheetSnapshot, Map<number, RowUpdate>>();
-    const update = (ref: RowRef, cells: RowUpdate) => {
-      let bySheet = updates.get(ref.snapshot);
-      if (!bySheet) updates.set(ref.snapshot, (bySheet = new Map()));
-      bySheet.set(ref.row, cells);
-    };
-
-    const finishedByKey = new Map(this.finished.map((f) => [f.key, f.outcome]));
-    this.finished = [];
-    for (const ref of rows) {
-      if (ref.kind !== "researching") continue;
-      const outcome = finishedByKey.get(ref.key);
-      if (outcome) {
-        update(ref, outcomeCells(outcome));
-        this.recordOutcome(ref, outcome);
-      } else if (!this.pool.has(ref.key) || releasePool) {
-        // Left by a killed execution (this worker holds the lock, so nobody else is on it) or handed off.
-        update(ref, { Status: ref.ignoreCache ? STATUS.queuedIgnoringCache : STATUS.queued });
-        ref.kind = "queued";
-      }
-    }
-    if (releasePool) this.pool.clear();
+  private sync(mayAdmit: boolean, release: boolean): { queuedLeft: number } {
+    const { rows, snapshots } = this.readRows();
+    const writes: RowWrite[] = [];
+    const settled = settleClaimed({ rows, inFlight: new Set(this.pool.keys()), finished: this.finished, release });
+    writes.push(...settled.writes);
+    this.record(settled.outcomes);
+    this.finished.clear();
+    if (release) this.pool.clear();
 
     if (takeCancelRequest()) this.cancelling = true;
-    if (this.budgetExhausted()) this.pause("budget reached");
+    if (budgetReached(this.run, this.settings.jobBudgetUsd)) this.run = pause(this.run, { kind: "budget" });
 
-    const queued = rows.filter((ref) => ref.kind === "queued");
     let queuedLeft = 0;
-    if (this.cancelling || this.run.paused !== null) {
-      for (const ref of queued) {
-        if (this.cancelling) {
-          update(ref, { Status: STATUS.cancelled });
-          this.run.counts.cancelled += 1;
-        } else update(ref, { Status: STATUS.pausedPrefix + this.run.paused });
-      }
+    const stop = this.stop();
+    if (stop) {
       // The wave in flight has been written above; companies it left unfinished stop here too
-      // (after a pause their requests would be refused anyway).
-      for (const ref of rows) {
-        if (ref.kind !== "researching" || !this.pool.has(ref.key)) continue;
-        if (this.run.paused !== null) update(ref, { Status: STATUS.pausedPrefix + this.run.paused });
-        else {
-          update(ref, { Status: STATUS.cancelled });
-          this.run.counts.cancelled += 1;
-        }
-      }
+      // (their paid evidence waits in the cache, marked not yet judged).
+      const stopped = stopRows([...settled.waiting, ...settled.claimed], stop);
+      writes.push(...stopped.writes);
+      this.run = recordCancelled(this.run, stopped.cancelled);
       this.pool.clear();
-    } else if (admit) {
-      queuedLeft = this.admit(queued, update);
+    } else if (mayAdmit) {
+      queuedLeft = this.admit(settled.waiting, writes);
     } else {
-      queuedLeft = queued.length;
+      queuedLeft = settled.waiting.length;
     }
-
-    // Rows still in flight, or finished earlier, sit between the rows this pass changes: writing
-    // them back as just read joins everything into one run of rows, so one setValues per sheet.
-    for (const [snapshot, bySheet] of updates) {
-      const outputs = snapshot.outputs;
-      if (!outputs) continue;
-      const first = Math.min(...bySheet.keys());
-      const last = Math.max(...bySheet.keys());
-      for (let row = first + 1; row < last; row++) {
-        if (bySheet.has(row)) continue;
-        const kind = statusKind(cellAt(snapshot, row, outputs.Status));
-        if (kind !== "none" && kind !== "other") bySheet.set(row, {});
-      }
-    }
-    for (const [snapshot, bySheet] of updates) {
-      writeRowUpdates(snapshot, bySheet);
-      this.written += bySheet.size;
-    }
+    this.write(writes, snapshots);
     saveRunState(this.run);
     return { queuedLeft };
   }
 
-  private budgetExhausted(): boolean {
-    const budget = this.settings.jobBudgetUsd;
-    return budget !== null && this.run.cost.usd >= budget;
+  private stop(): Stop | null {
+    if (this.cancelling) return { kind: "cancel" };
+    return this.run.paused ? { kind: "pause", reason: this.run.paused } : null;
   }
 
-  /** Claims queued rows for new companies while the wave has room; returns the rows left queued. */
-  private admit(queued: RowRef[], update: (ref: RowRef, cells: RowUpdate) => void): number {
-    const groups = new Map<string, RowRef[]>();
-    for (const ref of queued) {
-      const group = groups.get(ref.key);
-      if (group) group.push(ref);
-      else groups.set(ref.key, [ref]);
-    }
-    const capacity = this.run.pacing.waveSize.tavily + this.run.pacing.waveSize.llm;
-    const candidates = new Set([...groups.keys()].slice(0, LOOKUP_BATCH));
-    const wantCache = [...candidates].filter((key) => !(groups.get(key) ?? []).some((ref) => ref.ignoreCache) && !this.pool.has(key));
-    const cached = this.cache.lookup(wantCache);
-    const ttlMs = this.settings.cacheTtlDays * 86_400_000;
+  /** Claims waiting rows for new companies while the wave has room; returns the rows left waiting. */
+  private admit(waiting: QueueRow[], writes: RowWrite[]): number {
+    const groups = groupByKey(waiting);
+    const lookedUp = new Set([...groups.keys()].filter((key) => !this.pool.has(key)).slice(0, LOOKUP_BATCH));
+    const entries = this.cache.lookup([...lookedUp]);
     const now = Date.now();
-    let left = 0;
-    let blockedByBudget = false;
-    for (const key of groups.keys()) {
-      const group = groups.get(key) ?? [];
-      const first = group[0];
-      if (!first) continue;
-      const inPool = this.pool.has(key);
-      if (!inPool && !candidates.has(key)) {
-        left += group.length;
-        continue;
-      }
-      if (inPool) {
-        // Added to the queue while the company is in flight: it gets the same result.
-        for (const ref of group) update(ref, { Status: STATUS.researching });
-        continue;
-      }
-      const entry = cached.get(key);
-      const fresh: CacheEntry | null = entry && now - entry.fetchedAt < ttlMs ? entry : null;
-      const input: CompanyInput = { company: first.company, domain: first.domain };
-      const state = startCompany(input, fresh, this.options(), now);
-      const step = nextStep(state);
-      if (step.kind === "finished") {
-        for (const ref of group) {
-          update(ref, outcomeCells(step.outcome));
-          this.recordOutcome(ref, step.outcome);
-        }
-        this.addCost(step.outcome);
-        continue;
-      }
-      if (this.pool.size >= capacity || !this.budgetLeftFor(1)) {
-        blockedByBudget ||= !this.budgetLeftFor(1);
-        left += group.length;
-        continue;
-      }
-      this.pool.set(key, { key, company: first.company, state });
-      const researching = first.ignoreCache ? STATUS.researchingIgnoringCache : STATUS.researching;
-      for (const ref of group) update(ref, { Tier: "", Score: "", "Use Case": "", Rationale: "", Sources: "", Status: researching });
+    const capacity = this.run.pacing.waveSize.tavily + this.run.pacing.waveSize.llm;
+    const admission = admit({
+      groups,
+      lookedUp,
+      entries,
+      inFlight: new Set(this.pool.keys()),
+      room: Math.max(0, capacity - this.pool.size),
+      budgetAllows: companiesBudgetAllows(this.run, this.settings.jobBudgetUsd, estimateCompanyCostUsd(this.settings), this.pool.size),
+      runStartedAt: this.run.startedAt,
+      fresh: (entry) => isFresh(entry, this.settings, now),
+      options: this.options(),
+      now,
+    });
+    writes.push(...admission.writes);
+    this.record(admission.outcomes);
+    for (const claim of admission.claims) this.pool.set(claim.key, claim);
+    if (admission.budgetBlocked && this.pool.size === 0 && admission.left > 0) {
+      this.run = pause(this.run, { kind: "budget" });
+      const answered = new Set(admission.outcomes.map((o) => o.row.key));
+      writes.push(...stopRows(waiting.filter((row) => !answered.has(row.key)), { kind: "pause", reason: { kind: "budget" } }).writes);
     }
-    if (blockedByBudget && this.pool.size === 0 && left > 0) {
-      this.pause("budget reached");
-      for (const ref of queued) if (!this.pool.has(ref.key)) update(ref, { Status: STATUS.pausedPrefix + "budget reached" });
-    }
-    return left;
+    return admission.left;
   }
 
-  /** Sends one wave; returns false when nothing could be sent before the time budget ran out. */
+  private write(writes: readonly RowWrite[], snapshots: ReadonlyMap<string, SheetSnapshot>): void {
+    const bySheet = new Map<SheetSnapshot, Map<number, RowUpdate>>();
+    for (const { row, cells } of writes) {
+      const snapshot = snapshots.get(row.sheet);
+      if (!snapshot) continue;
+      let updates = bySheet.get(snapshot);
+      if (!updates) bySheet.set(snapshot, (updates = new Map()));
+      // Later writes of a row (a pause after a requeue) win, cell by cell.
+      updates.set(row.row, { ...updates.get(row.row), ...cells });
+    }
+    for (const [snapshot, updates] of bySheet) {
+      const outputs = snapshot.outputs;
+      if (!outputs) continue;
+      // Rows in flight or finished earlier sit between the rows this pass changes: writing them
+      // back as read joins everything into one run of rows, so one setValues per sheet.
+      const first = Math.min(...updates.keys());
+      const last = Math.max(...updates.keys());
+      for (let row = first + 1; row < last; row++) {
+        if (updates.has(row)) continue;
+        const kind = statusKind(cellAt(snapshot, row, outputs.Status));
+        if (kind !== "none" && kind !== "other") updates.set(row, {});
+      }
+      writeRowUpdates(snapshot, updates);
+      this.written += updates.size;
+    }
+  }
+
+  /** Sends one wave; returns false when the next request cannot go before this execution must end. */
   private wave(): boolean {
     const now = Date.now();
     const room: Record<Service, number> = {
@@ -345,53 +238,62 @@ class Worker {
     }
     if (outgoing.length === 0) {
       if (this.pool.size === 0 || !Number.isFinite(wakeAt)) return true;
-      const waitMs = wakeAt - Date.now();
-      if (this.elapsed() + waitMs + this.slowestWaveMs + SAFETY_MARGIN_MS >= LIMITS.executionMs) return false;
-      Utilities.sleep(Math.max(waitMs, 0));
+      const waitMs = Math.max(wakeAt - Date.now(), 0);
+      // A Retry-After longer than this execution has left hands off to the next execution.
+      if (waitMs > MAX_SLEEP_MS || this.elapsed() + waitMs + this.slowestWaveMs + SAFETY_MARGIN_MS >= LIMITS.executionMs) return false;
+      Utilities.sleep(waitMs);
       return true;
     }
     const sentAt = Date.now();
-    const responses = fetchAllResponses(outgoing.map((o) => o.request));
+    const wave = fetchAllResponses(outgoing.map((o) => o.request), this.keys);
     const receivedAt = Date.now();
     this.slowestWaveMs = Math.max(this.waves === 0 ? 0 : this.slowestWaveMs, receivedAt - sentAt);
     const rateLimited: Partial<Record<Service, number>> = {};
-    outgoing.forEach(({ job }, i) => {
-      const response = responses[i];
-      if (!response) return;
+    const answered: Partial<Record<Service, { total: number; refused: number }>> = {};
+    const toStore: CacheEntry[] = [];
+    wave.responses.forEach((response, i) => {
+      const item = outgoing[i];
+      if (!item) return;
+      const { job, service } = item;
       const applied = applyResponse(job.state, response, this.options(), receivedAt);
       job.state = applied.state;
-      if (applied.switchToJsonMode) this.run.jsonMode = true;
+      this.run = recordPaid(this.run, applied.paid, this.settings);
+      if (applied.unjudged) toStore.push(applied.unjudged);
+      if (applied.switchToJsonMode) this.run = { ...this.run, jsonMode: true };
+      const seen = (answered[service] ??= { total: 0, refused: 0 });
+      seen.total += 1;
       if (applied.rateLimited) {
-        const { service, retryAfterMs } = applied.rateLimited;
-        rateLimited[service] = Math.max(rateLimited[service] ?? 0, retryAfterMs);
+        seen.refused += 1;
+        rateLimited[service] = Math.max(rateLimited[service] ?? 0, applied.rateLimited.retryAfterMs);
       }
     });
-    this.run.pacing = recordWave(this.run.pacing, this.limits, sentAt, receivedAt, sent, rateLimited);
-    const newEntries: CacheEntry[] = [];
+    this.run = { ...recordRefusals(this.run, answered, receivedAt), pacing: recordWave(this.run.pacing, this.limits, sentAt, receivedAt, sent, rateLimited) };
+    if (wave.quotaSpent) this.run = pause(this.run, { kind: "dailyQuota" });
     for (const job of [...this.pool.values()]) {
       const step = nextStep(job.state);
       if (step.kind !== "finished") continue;
       this.finish(job, step.outcome);
-      if (step.outcome.kind === "done" && step.outcome.cacheEntry) newEntries.push(step.outcome.cacheEntry);
+      const entry = step.outcome.kind === "done" || step.outcome.kind === "noData" ? step.outcome.cacheEntry : null;
+      if (entry) toStore.push(entry);
     }
-    // Validated data goes to the cache at once: a kill before the rows are written loses nothing paid for.
-    this.cache.upsert(newEntries);
+    // Whatever was paid for goes to the cache at once: a kill before the rows are written, or a
+    // hand-off before the LLM answers, loses nothing paid for. Later entries of a key win.
+    this.cache.upsert([...new Map(toStore.map((entry) => [entry.key, entry])).values()]);
     this.waves += 1;
     return true;
   }
 
   private finish(job: Job, outcome: Outcome): void {
     this.pool.delete(job.key);
-    this.finished.push({ key: job.key, company: job.company, outcome });
-    this.addCost(outcome);
-    if (outcome.kind === "paused") this.pause(outcome.reason);
+    this.finished.set(job.key, outcome);
+    if (outcome.kind === "paused") this.run = pause(this.run, outcome.reason);
   }
 
   work(): WorkerReport {
     for (;;) {
       const { queuedLeft } = this.sync(this.mayAdmit(), false);
       if (this.run.paused !== null) return this.end("paused");
-      if (this.pool.size === 0 && this.finished.length === 0) {
+      if (this.pool.size === 0 && this.finished.size === 0) {
         if (queuedLeft === 0 || this.cancelling) return this.end("finished");
         if (!this.mayAdmit()) return this.end("continuing");
         continue;
@@ -405,7 +307,7 @@ class Worker {
 
   private end(status: WorkerReport["status"]): WorkerReport {
     if (status === "finished") {
-      this.run.active = false;
+      this.run = { ...this.run, active: false, finishedAt: Date.now() };
       deleteWorkerTriggers();
     } else if (status === "continuing") {
       scheduleWorker("soon");
@@ -418,21 +320,25 @@ class Worker {
 }
 
 export function runWorker(): WorkerReport {
+  const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
+  const before = loadRunState();
+  // Another user's sidebar or trigger: the run is its owner's (their keys, their money); leave it be.
+  if (before?.owner && before.owner.key !== currentUser().key) return idle("notOwner");
   const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(1000)) return { status: "busy", waves: 0, written: 0 };
+  if (!lock.tryLock(1000)) return idle("busy");
   try {
     // This execution is the continuation: any trigger still pending for it is redundant.
     deleteWorkerTriggers();
     const { settings } = loadSettings();
     const run = loadRunState();
-    if (!run || !run.active) return { status: "idle", waves: 0, written: 0 };
-    if (run.paused !== null) return { status: "paused", waves: 0, written: 0 };
+    if (!run || !run.active) return idle("idle");
+    if (run.paused !== null) return idle("paused");
     // Should this execution be killed, a trigger that fires after it is surely over carries on.
     scheduleWorker("after-this-execution");
     if (!settings || missingKeys(settings).length > 0) {
       // Settings went missing or broke after the rows were queued: pause rather than fail every row.
-      pauseRun(run, "settings incomplete, open Settings");
-      return { status: "paused", waves: 0, written: 0 };
+      pauseRun(run, { kind: "settings" });
+      return idle("paused");
     }
     return new Worker(settings, run).work();
   } finally {
@@ -441,7 +347,8 @@ export function runWorker(): WorkerReport {
 }
 
 /** Pauses a run that no worker is processing: every queued row shows the reason. */
-export function pauseRun(run: RunState, reason: string): void {
-  saveRunState({ ...run, paused: reason });
-  rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "queued" ? STATUS.pausedPrefix + reason : null));
+export function pauseRun(run: RunState, reason: PauseReason): void {
+  saveRunState(pause(run, reason));
+  const text = statusText({ kind: "paused", reason });
+  rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "queued" ? text : null));
 }

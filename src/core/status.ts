@@ -2,6 +2,78 @@
 // switches on these values; the English text users see is made here and nowhere else.
 import type { Service } from "./errors";
 
+/**
+ * A row's place in a run, as its Status cell shows it. `refresh`: the user asked to research again
+ * whatever the cache holds (Re-research); the row remembers it in its Status until it is researched.
+ */
+export type RowStatus =
+  | { kind: "queued"; refresh: boolean }
+  | { kind: "researching"; refresh: boolean }
+  | { kind: "done" }
+  | { kind: "cached" }
+  /** cached: answered from a remembered no-data outcome, with no request. */
+  | { kind: "noData"; cached: boolean }
+  | { kind: "error"; message: string }
+  | { kind: "cancelled" }
+  | { kind: "paused"; reason: PauseReason };
+
+/** A Status cell read back: a row status kind, empty, or something the add-on did not write. */
+export type StatusKind = RowStatus["kind"] | "none" | "other";
+
+const REFRESH_SUFFIX = " (ignore cache)";
+const ERROR_PREFIX = "Error: ";
+const PAUSED_PREFIX = "Paused: ";
+
+/** The text of a Status cell. */
+export function statusText(status: RowStatus): string {
+  switch (status.kind) {
+    case "queued":
+      return "Queued" + (status.refresh ? REFRESH_SUFFIX : "");
+    case "researching":
+      return "Researching" + (status.refresh ? REFRESH_SUFFIX : "");
+    case "done":
+      return "Done";
+    case "cached":
+      return "Done (cached)";
+    case "noData":
+      return status.cached ? "No reliable data (cached)" : "No reliable data";
+    case "error":
+      return ERROR_PREFIX + status.message;
+    case "cancelled":
+      return "Cancelled";
+    case "paused":
+      return PAUSED_PREFIX + pauseText(status.reason);
+  }
+}
+
+// Longest prefix first: "Done (cached)" before "Done".
+const KIND_PREFIXES: readonly [string, StatusKind][] = [
+  ["Queued", "queued"],
+  ["Researching", "researching"],
+  ["Done (cached)", "cached"],
+  ["Done", "done"],
+  ["No reliable data", "noData"],
+  ["Error", "error"],
+  ["Cancelled", "cancelled"],
+  ["Paused", "paused"],
+];
+
+/**
+ * The kind of a Status cell. The sheet is the queue, so the worker reads its state back from these
+ * cells; a pause's reason is not parsed back (the run state keeps it typed).
+ */
+export function statusKind(cell: unknown): StatusKind {
+  const text = String(cell ?? "").trim();
+  if (text === "") return "none";
+  for (const [prefix, kind] of KIND_PREFIXES) if (text.startsWith(prefix)) return kind;
+  return "other";
+}
+
+/** A queued or researching row asked for a refresh (Re-research). */
+export function isRefresh(cell: unknown): boolean {
+  return String(cell ?? "").trim().endsWith(REFRESH_SUFFIX);
+}
+
 export type PauseReason =
   /** 401/403: the key was refused. */
   | { kind: "keyRejected"; service: Service }

@@ -1,0 +1,195 @@
+// The run's bookkeeping as plain data and the pure transitions that change it: outcomes, costs
+// counted when paid, the pause, and the watch on a provider that refuses everything. The adapter
+// stores it in one document property, so it is kept small (bounded by bytes) and finite.
+import { addCost, ZERO_COST, type Prices } from "../costs";
+import type { Outcome, Service } from "../engine";
+import { statusText, type PauseReason, type RowStatus } from "../status";
+import type { Cost, RecentRow, Tier } from "../types";
+import { initialPacing, type PacingLimits, type PacingState } from "./pacing";
+
+export interface RunCounts {
+  done: number;
+  cached: number;
+  noData: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** A failed row, with its sheet so the sidebar can select it. */
+export interface RunErrorRow {
+  sheet: string;
+  row: number;
+  company: string;
+  status: string;
+}
+
+export interface RunState {
+  runId: string;
+  startedAt: number;
+  /** Who started the run (their requests, keys and money); null for a run stored before owners. */
+  owner: { key: string; label: string } | null;
+  active: boolean;
+  /** Epoch ms when the run ended (finished or cancelled). */
+  finishedAt?: number;
+  paused: PauseReason | null;
+  jsonMode: boolean;
+  counts: RunCounts;
+  tiers: Record<Tier, number>;
+  /** Everything paid in this run, counted as each response came back. */
+  cost: Cost;
+  pacing: PacingState;
+  /** Per service, when the provider started refusing every request (429), or null. */
+  refusingSince: Record<Service, number | null>;
+  recent: RecentRow[];
+  errors: RunErrorRow[];
+}
+
+export const RECENT_ROWS = 6;
+export const ERROR_ROWS = 20;
+/** Under the 9 KB a property value may hold, with room for the key and for growth between checks. */
+export const MAX_RUN_STATE_BYTES = 8_000;
+/** A provider that refused every request this long pauses the run. */
+export const REFUSING_PAUSE_MS = 15 * 60_000;
+const NAME_CHARS = 80;
+const STATUS_CHARS = 160;
+
+export function newRunState(limits: PacingLimits, now: number, owner: RunState["owner"]): RunState {
+  return {
+    runId: String(now),
+    startedAt: now,
+    owner,
+    active: true,
+    paused: null,
+    jsonMode: false,
+    counts: { done: 0, cached: 0, noData: 0, failed: 0, cancelled: 0 },
+    tiers: { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
+    cost: ZERO_COST,
+    pacing: initialPacing(limits),
+    refusingSince: { tavily: null, llm: null },
+    recent: [],
+    errors: [],
+  };
+}
+
+function clip(text: string, chars: number): string {
+  return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
+}
+
+/** Records a finished company on one of its rows. A paused outcome is not a row's end: it pauses the run. */
+export function recordOutcome(run: RunState, row: { sheet: string; row: number; company: string }, outcome: Outcome): RunState {
+  if (outcome.kind === "paused") return pause(run, outcome.reason);
+  const counts = { ...run.counts };
+  const tiers = { ...run.tiers };
+  let errors = run.errors;
+  let tier: Tier | "" = "";
+  let score: number | null = null;
+  if (outcome.kind === "done") {
+    if (outcome.fromCache) counts.cached += 1;
+    else counts.done += 1;
+    tier = outcome.result.tier;
+    score = outcome.result.score;
+  } else if (outcome.kind === "noData") {
+    counts.noData += 1;
+    tier = "UNKNOWN";
+  } else {
+    counts.failed += 1;
+  }
+  if (tier !== "") tiers[tier] += 1;
+  const company = clip(row.company, NAME_CHARS);
+  const status = clip(statusText(outcomeStatus(outcome)), STATUS_CHARS);
+  if (outcome.kind === "error") errors = [...errors, { sheet: row.sheet, row: row.row, company, status }].slice(-ERROR_ROWS);
+  const recent = [...run.recent, { company, tier, score, status }].slice(-RECENT_ROWS);
+  return bounded({ ...run, counts, tiers, errors, recent });
+}
+
+/** The Status of a row that got this outcome. */
+export function outcomeStatus(outcome: Outcome): RowStatus {
+  switch (outcome.kind) {
+    case "done":
+      return outcome.fromCache ? { kind: "cached" } : { kind: "done" };
+    case "noData":
+      return { kind: "noData", cached: outcome.fromCache };
+    case "error":
+      return { kind: "error", message: outcome.message };
+    case "paused":
+      return { kind: "paused", reason: outcome.reason };
+  }
+}
+
+export function recordCancelled(run: RunState, rows: number): RunState {
+  return rows === 0 ? run : { ...run, counts: { ...run.counts, cancelled: run.counts.cancelled + rows } };
+}
+
+/** Adds what one response cost; dollars are recomputed from the counts by the core. */
+export function recordPaid(run: RunState, paid: Cost, prices: Prices): RunState {
+  if (paid.tavilyCredits === 0 && paid.llmInputTokens === 0 && paid.llmOutputTokens === 0) return run;
+  const safe = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
+  const cost = addCost(run.cost, { tavilyCredits: safe(paid.tavilyCredits), llmInputTokens: safe(paid.llmInputTokens), llmOutputTokens: safe(paid.llmOutputTokens) }, prices);
+  return { ...run, cost };
+}
+
+/** The first reason wins: a later one would only hide why the run stopped. */
+export function pause(run: RunState, reason: PauseReason): RunState {
+  return run.paused === null ? { ...run, paused: reason } : run;
+}
+
+export function budgetReached(run: RunState, budgetUsd: number | null): boolean {
+  return budgetUsd !== null && run.cost.usd >= budgetUsd;
+}
+
+/**
+ * How many more companies the budget pays for at the estimated cost of one, counting those already
+ * in flight as not yet paid: a cap, so the run overspends by at most about one company.
+ */
+export function companiesBudgetAllows(run: RunState, budgetUsd: number | null, perCompanyUsd: number, inFlight: number): number {
+  if (budgetUsd === null) return Number.POSITIVE_INFINITY;
+  const left = budgetUsd - run.cost.usd;
+  if (left <= 0) return 0;
+  // At least one company when any money is left, or a budget below one company's cost never starts.
+  return Math.max(inFlight === 0 ? 1 : 0, Math.floor(left / Math.max(perCompanyUsd, 1e-9)) - inFlight);
+}
+
+/**
+ * After a wave: a service whose every answer was a 429 keeps its refusal clock running, any other
+ * answer resets it; refused for REFUSING_PAUSE_MS pauses the run.
+ */
+export function recordRefusals(run: RunState, answered: Partial<Record<Service, { total: number; refused: number }>>, now: number): RunState {
+  let next = run;
+  for (const service of ["tavily", "llm"] as const) {
+    const seen = answered[service];
+    if (!seen || seen.total === 0) continue;
+    const since = seen.refused < seen.total ? null : next.refusingSince[service] ?? now;
+    next = { ...next, refusingSince: { ...next.refusingSince, [service]: since } };
+    if (since !== null && now - since >= REFUSING_PAUSE_MS) next = pause(next, { kind: "rateLimited", service });
+  }
+  return next;
+}
+
+/** UTF-8 length of a string, as Google counts a property's size. */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Drops the oldest error and recent rows until the stored state fits its property. */
+export function bounded(run: RunState): RunState {
+  let next = run;
+  while (utf8Bytes(JSON.stringify(next)) > MAX_RUN_STATE_BYTES && (next.errors.length > 0 || next.recent.length > 0)) {
+    next = next.errors.length >= next.recent.length ? { ...next, errors: next.errors.slice(1) } : { ...next, recent: next.recent.slice(1) };
+  }
+  return next;
+}
+
+/** Replaces any non-finite number (a corrupt usage figure, a broken clock) so JSON keeps it. */
+export function finiteNumbers<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? 0 : v))) as T;
+}

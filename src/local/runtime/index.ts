@@ -23,7 +23,7 @@ import * as z from "zod/mini";
 import { LIMITS } from "../../core/limits";
 import { FakeCache } from "./cache";
 import { VirtualClock } from "./clock";
-import { Execution, KILL_MESSAGE, type ExecutionKind, type Realm } from "./execution";
+import { Execution, type ExecutionKind, type Realm } from "./execution";
 import { createGlobals, type Services } from "./globals";
 import type { UiRecord } from "./html";
 import { LockTable, lockKey, type LockScope } from "./locks";

@@ -1,11 +1,12 @@
 // Entry file: every exported function becomes a top-level Apps Script global (see build.mjs).
 // Each one is a thin call into the module that does the work.
-import { cancel, openSettingsSafely, queueSelectedRows, resume, retryFailed, showSidebarSafely, type CommandResult } from "./commands";
+import { parseArgs, type CacheStats, type ClearCacheResult, type CommandResult, type EstimateResult, type ResearchProgress, type SidebarStart } from "../core/wire";
+import { cacheStats, clearCache as clearCacheEntries } from "./cache-panel";
+import { cancel, estimateSelection, openSettingsSafely, queueFromSidebar, queueSelectedRows, resume, retryFailed, selectRow as selectSheetRow, showSidebarSafely } from "./commands";
 import { researchProgress } from "./progress";
 import * as settingsUi from "./settings-ui";
 import { territoryTier } from "./custom-function";
 import { runWorker, type WorkerReport } from "./worker";
-import type { ResearchProgress } from "../core/types";
 
 export function onOpen(_e?: unknown): void {
   SpreadsheetApp.getUi()
@@ -45,6 +46,29 @@ export function cancelResearch(): CommandResult {
   return cancel();
 }
 
+/** The sidebar's Research button: what the selection would cost, before anything is queued. */
+export function estimateSelectedRows(): EstimateResult {
+  return estimateSelection();
+}
+
+/** The sidebar's Start research, after its user saw the estimate of `companies` companies. */
+export function researchFromSidebar(companies: unknown): SidebarStart {
+  return queueFromSidebar(...parseArgs("researchFromSidebar", [companies]));
+}
+
+export function selectRow(sheet: unknown, row: unknown, company: unknown): CommandResult {
+  return selectSheetRow(...parseArgs("selectRow", [sheet, row, company]));
+}
+
+export function getCacheStats(): CacheStats {
+  return cacheStats();
+}
+
+/** null clears every entry; a number of days clears the entries older than that. */
+export function clearCache(olderThanDays: unknown): ClearCacheResult {
+  return clearCacheEntries(...parseArgs("clearCache", [olderThanDays]));
+}
+
 export function showSidebar(): void {
   showSidebarSafely();
 }
@@ -75,6 +99,10 @@ export function testConnection(service: unknown, form?: unknown) {
 
 export function listModels(form?: unknown) {
   return settingsUi.listModels(form);
+}
+
+export function removeKey(key: unknown) {
+  return settingsUi.removeKey(...parseArgs("removeKey", [key]));
 }
 
 /**

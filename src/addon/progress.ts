@@ -1,21 +1,31 @@
-// getResearchProgress (SPEC §7): waiting rows are counted in the sheet, finished ones from the
-// run's counters, so the numbers add up by construction. Plain JSON only (no Date objects).
-import { statusKind } from "../core/run/sheet-layout";
-import type { ResearchProgress } from "../core/types";
+// getResearchProgress: waiting rows are counted in the sheet, finished ones from the run's
+// counters, so the numbers add up by construction. The sidebar calls this every few seconds, so
+// it reads two properties and, per queue sheet, the Status column alone: never the companies,
+// rationales or sources. Plain JSON only (no Date objects).
+import { pauseText, statusKind } from "../core/status";
+import type { ResearchProgress } from "../core/wire";
+import { ownedColumns } from "./columns";
 import { loadQueueSheets, loadRunState } from "./run-state";
-import { cellAt, readSnapshot } from "./sheet-io";
 import { isPublishedAddOn } from "./triggers";
 
-function countWaitingRows(): { queued: number; researching: number; paused: number } {
-  const counts = { queued: 0, researching: 0, paused: 0 };
+type Waiting = { queued: number; researching: number; paused: number };
+
+/** The Status cells below the header, or none when the sheet has no Status column of ours. */
+function statusCells(sheet: GoogleAppsScript.Spreadsheet.Sheet): unknown[] {
+  const lastRow = sheet.getLastRow();
+  const columns = lastRow >= 2 ? ownedColumns(sheet) : null;
+  if (!columns) return [];
+  return sheet.getRange(2, columns.Status, lastRow - 1, 1).getValues().map((row) => row[0]);
+}
+
+function countWaitingRows(): Waiting {
+  const counts: Waiting = { queued: 0, researching: 0, paused: 0 };
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   for (const queueSheet of loadQueueSheets()) {
     const sheet = spreadsheet.getSheetByName(queueSheet.name);
     if (!sheet) continue;
-    const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
-    if (!snapshot.outputs) continue;
-    for (let row = 2; row <= snapshot.lastRow; row++) {
-      const kind = statusKind(cellAt(snapshot, row, snapshot.outputs.Status));
+    for (const cell of statusCells(sheet)) {
+      const kind = statusKind(cell);
       if (kind === "queued" || kind === "researching" || kind === "paused") counts[kind] += 1;
     }
   }
@@ -28,14 +38,15 @@ export function researchProgress(): ResearchProgress {
   const counts = run?.counts ?? { done: 0, cached: 0, noData: 0, failed: 0, cancelled: 0 };
   const finished = counts.done + counts.cached + counts.noData + counts.failed;
   const total = finished + counts.cancelled + waiting.queued + waiting.researching + waiting.paused;
-  const isPaused = run?.paused != null;
-  const running = !isPaused && waiting.queued + waiting.researching > 0;
+  const pause = run?.paused ?? null;
+  const running = pause === null && waiting.queued + waiting.researching > 0;
   const now = Date.now();
   let etaSeconds = 0;
   if (running && run && finished > 0) {
     const perRowMs = (now - run.startedAt) / finished;
     etaSeconds = Math.round((perRowMs * (waiting.queued + waiting.researching)) / 1000);
   }
+  const errors = run ? run.errors.map(({ sheet, row, company, status }) => ({ sheet, row, company, status })) : [];
   return {
     total,
     queued: waiting.queued,
@@ -51,12 +62,15 @@ export function researchProgress(): ResearchProgress {
     tavilyCredits: run?.cost.tavilyCredits ?? 0,
     llmTokens: (run?.cost.llmInputTokens ?? 0) + (run?.cost.llmOutputTokens ?? 0),
     startedAt: run?.startedAt ?? 0,
+    finishedAt: run && !running && pause === null ? (run.finishedAt ?? 0) : 0,
     etaSeconds,
     running,
-    message: run?.paused != null ? `Paused: ${run.paused}` : "",
-    isPaused,
+    message: pause ? `Paused: ${pauseText(pause)}` : "",
+    pause,
+    isPaused: pause !== null,
     slowWhenClosed: isPublishedAddOn(),
-    recent: run ? [...run.recent].reverse() : [],
-    errors: run ? [...run.errors] : [],
+    // Failed rows are listed once, with the errors.
+    recent: run ? [...run.recent].reverse().filter((row) => statusKind(row.status) !== "error") : [],
+    errors,
   };
 }

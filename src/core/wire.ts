@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import type { PauseReason } from "./status";
 import { SETTING_KEYS } from "./setting-keys";
-import type { Tier } from "./types";
+import type { RecentRow, Tier } from "./types";
 
 const count = z.number();
 const service = z.enum(["tavily", "llm"]);
@@ -27,11 +27,10 @@ const recentRowSchema = z.object({
   tier: z.union([tierSchema, z.literal("")]),
   score: z.nullable(z.number()),
   status: z.string(),
-});
-export type RecentRow = z.infer<typeof recentRowSchema>;
+}) satisfies z.ZodMiniType<RecentRow>;
 
 /** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
-const errorRowSchema = z.object({ row: z.number(), company: z.string(), status: z.string() });
+const errorRowSchema = z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string() });
 export type ErrorRow = z.infer<typeof errorRowSchema>;
 
 /** getResearchProgress(): counts from the Status column, money and times from the run state. */
@@ -185,6 +184,21 @@ export const SERVER_RESULTS = {
   listModels: modelsResultSchema,
 } as const;
 
+/** Arguments of the server functions that take any, parsed on the server before use. */
+export const SERVER_ARGS = {
+  researchFromSidebar: z.tuple([z.number()]),
+  selectRow: z.tuple([z.string(), z.number(), z.string()]),
+  clearCache: z.tuple([z.nullable(z.number())]),
+  removeKey: z.tuple([z.enum(["TAVILY_API_KEY", "LLM_API_KEY"])]),
+} as const;
+
+/** The arguments of `name`, or an error saying the page sent something else. */
+export function parseArgs<K extends keyof typeof SERVER_ARGS>(name: K, args: readonly unknown[]): z.output<(typeof SERVER_ARGS)[K]> {
+  const parsed = SERVER_ARGS[name].safeParse(args);
+  if (!parsed.success) throw new Error(`${name} was called with arguments it cannot use; reload the sidebar.`);
+  return parsed.data as z.output<(typeof SERVER_ARGS)[K]>;
+}
+
 type Results = { [K in keyof typeof SERVER_RESULTS]: z.output<(typeof SERVER_RESULTS)[K]> };
 
 export interface ServerApi {
@@ -196,8 +210,8 @@ export interface ServerApi {
   estimateSelectedRows(): Results["estimateSelectedRows"];
   /** Queues the selection the user saw estimated as `companies` companies. */
   researchFromSidebar(companies: number): Results["researchFromSidebar"];
-  /** Selects the row that holds `company` (at `row` when it is still there). */
-  selectRow(row: number, company: string): Results["selectRow"];
+  /** Selects the row of `sheet` that holds `company` (at `row` when it is still there). */
+  selectRow(sheet: string, row: number, company: string): Results["selectRow"];
   showSettings(): unknown;
   getCacheStats(): Results["getCacheStats"];
   /** Removes every cache entry, or those fetched more than `olderThanDays` days ago. */

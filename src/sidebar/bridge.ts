@@ -1,33 +1,12 @@
 // The one way the pages talk to the server: a promise over google.script.run whose function names,
-// argument types and result types come from the add-on's entry file. The import is type-only, so
-// esbuild erases it and no server code reaches the page; renaming or retyping a server function
-// breaks the typecheck instead of a user's sidebar.
-import type * as Server from "../addon/main";
+// arguments and results come from the wire contract (src/core/wire.ts), which the add-on's entry
+// file implements. Every result is parsed here, so a server from another deployment fails with one
+// clear message instead of a half-drawn page. No server code reaches the page.
 import type * as z from "zod/mini";
 import { LIMITS } from "../core/limits";
-import { commandResultSchema, connectionResultSchema, modelsResultSchema, progressSchema, saveResultSchema, settingsViewSchema } from "./schemas";
+import { SERVER_RESULTS, type ServerApi, type ServerFunction } from "../core/wire";
 
-type Api = typeof Server;
-export type ServerFunction = keyof Api;
-type RawResult<K extends ServerFunction> = Awaited<ReturnType<Api[K]>>;
-
-/**
- * Results the pages rely on are parsed at this boundary. `satisfies` ties each schema to the
- * server's declared return type (a server returning `unknown` accepts any schema).
- */
-const parsers = {
-  getResearchProgress: progressSchema,
-  getSettingsView: settingsViewSchema,
-  saveSettings: saveResultSchema,
-  testConnection: connectionResultSchema,
-  listModels: modelsResultSchema,
-  cancelResearch: commandResultSchema,
-  retryFailedRows: commandResultSchema,
-  resumeResearch: commandResultSchema,
-} satisfies { [K in ServerFunction]?: z.ZodMiniType<RawResult<K>> };
-type Parsers = typeof parsers;
-
-export type Result<K extends ServerFunction> = K extends keyof Parsers ? z.output<Parsers[K]> : RawResult<K>;
+export type Result<K extends ServerFunction> = z.output<(typeof SERVER_RESULTS)[K]>;
 
 /** google.script.run as the page sees it; the host provides it, so its shape is checked at runtime. */
 interface ScriptRunner {
@@ -59,15 +38,14 @@ function failureText(error: unknown): string {
 }
 
 function parseResult<K extends ServerFunction>(name: K, value: unknown): Result<K> {
-  if (!(name in parsers)) return value as Result<K>;
-  const parsed = parsers[name as keyof Parsers].safeParse(value);
+  const parsed = SERVER_RESULTS[name].safeParse(value);
   if (parsed.success) return parsed.data as Result<K>;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
   throw new ServerCallError(name, `The add-on answered ${name} with data this page cannot read${where}: ${issue?.message ?? "unexpected shape"}. Reload the spreadsheet.`);
 }
 
-// google.script.run allows 10 calls in flight per page (SPEC §12); further calls wait their turn.
+// google.script.run allows 10 calls in flight per page; further calls wait their turn.
 let inFlight = 0;
 const waiting: Array<() => void> = [];
 
@@ -116,7 +94,7 @@ function send<K extends ServerFunction>(name: K, args: unknown[]): Promise<Resul
 }
 
 /** Calls a server function; resolves with its (parsed) result, rejects with a ServerCallError. */
-export async function call<K extends ServerFunction>(name: K, ...args: Parameters<Api[K]>): Promise<Result<K>> {
+export async function call<K extends ServerFunction>(name: K, ...args: Parameters<ServerApi[K]>): Promise<Result<K>> {
   await acquire();
   try {
     return await send(name, args);

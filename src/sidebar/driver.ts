@@ -1,7 +1,7 @@
-// While the sidebar is open it is the engine of a run (SPEC §7): it polls the progress and calls
+// While the sidebar is open it is the engine of a run: it polls the progress and calls
 // runResearchWorker back to back. This module holds that loop without any DOM so it can be tested
 // with fake timers: one progress call and one worker call in flight at most.
-import type { ResearchProgress } from "../core/types";
+import type { ResearchProgress } from "../core/wire";
 
 export interface DriverDeps {
   fetchProgress(): Promise<ResearchProgress>;
@@ -14,7 +14,18 @@ export interface DriverDeps {
   clearTimeout(handle: unknown): void;
 }
 
-export const POLL_MS = 3000;
+/** While a run is active the bar should move. */
+export const ACTIVE_POLL_MS = 3000;
+/**
+ * With no run active a sidebar may stay open all day: a poll a minute keeps it under 200 property
+ * reads an hour (Google allows 50,000 a day). A user's action polls at once.
+ */
+export const IDLE_POLL_MS = 60_000;
+
+/** How long until the next poll, from what the last one said. */
+export function pollDelay(progress: ResearchProgress | null): number {
+  return progress !== null && progress.running && progress.pause === null ? ACTIVE_POLL_MS : IDLE_POLL_MS;
+}
 /**
  * After a worker call that did no wave (another execution holds the document lock, or nothing
  * could start yet), the next call waits this long instead of spinning on the lock.
@@ -53,10 +64,6 @@ export class RunDriver {
     this.pollTimer = this.workerTimer = null;
   }
 
-  get workerRunning(): boolean {
-    return this.workerInFlight;
-  }
-
   /** Fetches progress now (after an action); overlapping requests are folded into one more. */
   async refresh(): Promise<void> {
     if (this.progressInFlight) {
@@ -85,13 +92,13 @@ export class RunDriver {
     this.pollTimer = this.deps.setTimeout(() => {
       this.pollTimer = null;
       void this.refresh();
-    }, POLL_MS);
+    }, pollDelay(this.latest));
     this.driveWorker();
   }
 
   private shouldRunWorker(): boolean {
     const p = this.latest;
-    return !this.stopped && p !== null && p.running && !p.isPaused;
+    return !this.stopped && p !== null && p.running && p.pause === null;
   }
 
   private driveWorker(): void {

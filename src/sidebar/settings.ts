@@ -1,12 +1,13 @@
-// The Settings dialog (SPEC §9). Keys are never in this page: the server sends them masked, the key
-// fields start empty, and an empty key field means "keep the saved key".
-import type { SettingKey } from "../core/settings";
-import type { SecretKey, SettingsView } from "../addon/settings-ui";
+// The Settings dialog. Keys are never in this page: the server sends them masked, the key fields
+// start empty, and an empty key field means "keep the saved key". What a sales rep needs comes
+// first; the rest waits under Advanced.
+import { NUMBER_RULES, type NumberRule, type SettingKey } from "../core/setting-keys";
+import type { SecretKey, SettingsView } from "../core/wire";
 import { call } from "./bridge";
 import { byId, el, errorText, setText, show } from "./dom";
 
-type Section = "keys" | "model" | "research" | "cost" | "speed";
-type Kind = "secret" | "text" | "integer" | "decimal" | "profile" | "model";
+type Section = "basics" | "research" | "cost" | "speed";
+type Kind = "secret" | "text" | "number" | "dollars" | "profile" | "model";
 
 interface FieldMeta {
   section: Section;
@@ -16,27 +17,29 @@ interface FieldMeta {
 }
 
 // One entry per setting: the Record type makes a setting added to the core fail the typecheck
-// until it has a place here.
+// until it has a place here. Numeric bounds are not written here: they come from NUMBER_RULES,
+// which the validators read too.
 const FIELDS: Record<SettingKey, FieldMeta> = {
-  TAVILY_API_KEY: { section: "keys", kind: "secret", label: "Tavily API key", help: "From app.tavily.com. Used for the web searches." },
-  LLM_API_KEY: { section: "keys", kind: "secret", label: "LLM API key", help: "The key of your OpenAI-compatible provider (Crusoe by default)." },
-  LLM_BASE_URL: { section: "model", kind: "text", label: "LLM base URL", help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it." },
-  LLM_MODEL: { section: "model", kind: "model", label: "Model", help: "Listed from the provider's /models; choose “Other” to type an id." },
-  PROFILE: { section: "research", kind: "profile", label: "Scoring profile", help: "Which need the tier measures." },
-  RELEVANCE_THRESHOLD: { section: "research", kind: "decimal", label: "Relevance threshold", help: "0 to 1. Evidence the model trusts less than this is searched again." },
-  EVIDENCE_BUDGET_CHARS: { section: "research", kind: "integer", label: "Evidence budget (characters)", help: "Web text given to the model per company." },
-  CACHE_TTL_DAYS: { section: "research", kind: "decimal", label: "Cache lifetime (days)", help: "Searches younger than this are reused for free." },
-  NO_DATA_TTL_DAYS: { section: "research", kind: "decimal", label: "No-data memory (days)", help: "A company with no reliable data is not searched again for this long." },
-  LIVE_LOOKUPS_PER_DAY: { section: "cost", kind: "integer", label: "Live =TERRITORY_TIER lookups per day", help: "Paid lookups of companies not yet researched, per spreadsheet per day, on the owner's keys. 0: none." },
-  JOB_BUDGET_USD: { section: "cost", kind: "decimal", label: "Run budget (USD)", help: "The run pauses when it reaches this. Blank: no budget." },
-  TAVILY_PRICE_PER_CREDIT: { section: "cost", kind: "decimal", label: "Tavily price per credit (USD)", help: "An advanced search costs 2 credits." },
-  LLM_INPUT_PRICE_PER_MTOK: { section: "cost", kind: "decimal", label: "LLM input price per million tokens (USD)", help: "" },
-  LLM_OUTPUT_PRICE_PER_MTOK: { section: "cost", kind: "decimal", label: "LLM output price per million tokens (USD)", help: "" },
-  TAVILY_CONCURRENCY: { section: "speed", kind: "integer", label: "Tavily requests per wave", help: "1 to 100." },
-  LLM_CONCURRENCY: { section: "speed", kind: "integer", label: "LLM requests per wave", help: "1 to 100." },
-  TAVILY_RPM: { section: "speed", kind: "integer", label: "Tavily requests per minute", help: "100 for a development key, 1,000 for production." },
-  LLM_RPM: { section: "speed", kind: "integer", label: "LLM requests per minute", help: "Crusoe: 30 without a payment method, 600 with one." },
-  WORKER_TIME_BUDGET_SECONDS: { section: "speed", kind: "integer", label: "Worker time per step (seconds)", help: "30 to 330; Apps Script stops a step at 360." },
+  TAVILY_API_KEY: { section: "basics", kind: "secret", label: "Tavily API key", help: "From app.tavily.com. Used for the web searches." },
+  LLM_API_KEY: { section: "basics", kind: "secret", label: "LLM API key", help: "The key of your OpenAI-compatible provider (Crusoe by default)." },
+  LLM_BASE_URL: { section: "basics", kind: "text", label: "LLM base URL", help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it." },
+  LLM_MODEL: { section: "basics", kind: "model", label: "Model", help: "Listed from the provider's /models; choose “Other” to type an id." },
+  PROFILE: { section: "basics", kind: "profile", label: "Scoring profile", help: "Which need the tier measures." },
+  CONFIRM_ABOVE_USD: { section: "cost", kind: "dollars", label: "Ask before runs above (USD)", help: "Research shows the estimate and asks first when it costs more. Blank: never ask." },
+  JOB_BUDGET_USD: { section: "cost", kind: "dollars", label: "Run budget (USD)", help: "The run pauses when it reaches this. Blank: no budget." },
+  LIVE_LOOKUPS_PER_DAY: { section: "cost", kind: "number", label: "Live =TERRITORY_TIER lookups per day", help: "Paid lookups of companies not yet researched, per spreadsheet per day, on the owner's keys. 0: none." },
+  TAVILY_PRICE_PER_CREDIT: { section: "cost", kind: "number", label: "Tavily price per credit (USD)", help: "An advanced search costs 2 credits." },
+  LLM_INPUT_PRICE_PER_MTOK: { section: "cost", kind: "number", label: "LLM input price per million tokens (USD)", help: "" },
+  LLM_OUTPUT_PRICE_PER_MTOK: { section: "cost", kind: "number", label: "LLM output price per million tokens (USD)", help: "" },
+  RELEVANCE_THRESHOLD: { section: "research", kind: "number", label: "Relevance threshold", help: "Evidence the model trusts less than this is searched again." },
+  EVIDENCE_BUDGET_CHARS: { section: "research", kind: "number", label: "Evidence budget (characters)", help: "Web text given to the model per company." },
+  CACHE_TTL_DAYS: { section: "research", kind: "number", label: "Cache lifetime (days)", help: "Searches younger than this are reused for free." },
+  NO_DATA_TTL_DAYS: { section: "research", kind: "number", label: "No-data memory (days)", help: "A company with no reliable data is not searched again for this long." },
+  TAVILY_CONCURRENCY: { section: "speed", kind: "number", label: "Tavily requests per wave", help: "" },
+  LLM_CONCURRENCY: { section: "speed", kind: "number", label: "LLM requests per wave", help: "" },
+  TAVILY_RPM: { section: "speed", kind: "number", label: "Tavily requests per minute", help: "100 for a development key, 1,000 for production." },
+  LLM_RPM: { section: "speed", kind: "number", label: "LLM requests per minute", help: "Crusoe: 30 without a payment method, 600 with one." },
+  WORKER_TIME_BUDGET_SECONDS: { section: "speed", kind: "number", label: "Worker time per step (seconds)", help: "Apps Script stops a step at 360." },
 };
 const KEYS = Object.keys(FIELDS) as SettingKey[];
 
@@ -45,6 +48,23 @@ const PROFILE_OPTIONS: ReadonlyArray<[string, string]> = [
   ["managed-inference", "Managed inference: who could use hosted model inference"],
 ];
 const OTHER_MODEL = "\u0000other";
+
+function ruleOf(key: SettingKey): NumberRule | null {
+  return key in NUMBER_RULES ? NUMBER_RULES[key as keyof typeof NUMBER_RULES] : null;
+}
+
+/** "1 to 200, whole number": the validator's own bounds, in words. */
+function ruleText(rule: NumberRule): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `${n(rule.min)} to ${n(rule.max)}${rule.integer ? ", whole number" : ""}.`;
+}
+
+/** The help under a field: what it is for, its allowed values, and what blank falls back to. */
+function helpText(key: SettingKey, fallback: string): string {
+  const rule = ruleOf(key);
+  const parts = [FIELDS[key].help, rule ? ruleText(rule) : "", fallback !== "" && FIELDS[key].kind !== "profile" ? `Default: ${fallback}.` : ""];
+  return parts.filter(Boolean).join(" ");
+}
 
 let view: SettingsView | null = null;
 
@@ -62,10 +82,11 @@ function fieldControl(key: SettingKey, meta: FieldMeta): HTMLElement {
   box.type = meta.kind === "secret" ? "password" : "text";
   box.spellcheck = false;
   box.autocomplete = meta.kind === "secret" ? "new-password" : "off";
-  if (meta.kind === "integer") box.inputMode = "numeric";
-  if (meta.kind === "decimal") box.inputMode = "decimal";
+  if (meta.kind === "number") box.inputMode = ruleOf(key)?.integer ? "numeric" : "decimal";
+  if (meta.kind === "dollars") box.inputMode = "decimal";
   if (key === "LLM_BASE_URL") box.inputMode = "url";
   if (key === "JOB_BUDGET_USD") box.placeholder = "No budget";
+  if (key === "CONFIRM_ABOVE_USD") box.placeholder = "Never ask";
   return box;
 }
 
@@ -95,7 +116,12 @@ function buildField(key: SettingKey, meta: FieldMeta): HTMLElement {
     const test = el("button", "small", "Test connection");
     test.id = `test-${service}`;
     test.setAttribute("type", "button");
-    parts.push(el("div", "key-row", control, test));
+    const remove = el("button", "small", "Remove");
+    remove.id = `remove-${key}`;
+    remove.setAttribute("type", "button");
+    remove.setAttribute("aria-label", `Remove the saved ${meta.label}`);
+    remove.hidden = true;
+    parts.push(el("div", "key-row", control, test, remove));
     const result = el("div", "test-result");
     result.id = `test-result-${service}`;
     result.setAttribute("role", "status");
@@ -103,7 +129,7 @@ function buildField(key: SettingKey, meta: FieldMeta): HTMLElement {
   } else {
     parts.push(control);
   }
-  const hint = el("div", "hint", meta.help);
+  const hint = el("div", "hint", helpText(key, ""));
   hint.id = `hint-${key}`;
   const error = el("div", "field-error");
   error.id = `err-${key}`;
@@ -147,8 +173,8 @@ function formValues(): Record<SettingKey, string> {
 }
 
 function showErrors(errors: Partial<Record<SettingKey, string>>): void {
-  // A message inside the folded "Speed and limits" section would go unseen.
-  if (KEYS.some((key) => errors[key] && FIELDS[key].section === "speed")) byId<HTMLDetailsElement>("speed-details").open = true;
+  // A message inside the folded Advanced section would go unseen.
+  if (KEYS.some((key) => errors[key] && FIELDS[key].section !== "basics")) byId<HTMLDetailsElement>("advanced").open = true;
   for (const key of KEYS) {
     const message = errors[key];
     setText(`err-${key}`, message ? `${FIELDS[key].label} ${message}.` : "");
@@ -169,6 +195,7 @@ function fill(next: SettingsView): void {
       const box = byId<HTMLInputElement>(`in-${key}`);
       box.value = "";
       box.placeholder = next.keysSet[key] ? `Saved key ${next.values[key]}: paste a new one to replace it` : "Paste your key";
+      show(byId(`remove-${key}`), next.keysSet[key]);
       continue;
     }
     if (meta.kind === "model") {
@@ -182,8 +209,7 @@ function fill(next: SettingsView): void {
     }
     input(key).value = next.values[key];
     const fallback = next.defaults[key];
-    const base = FIELDS[key].help;
-    if (fallback !== "" && meta.kind !== "profile") setText(`hint-${key}`, `${base}${base ? " " : ""}Default: ${fallback}.`.trim());
+    setText(`hint-${key}`, helpText(key, fallback));
   }
 }
 
@@ -222,6 +248,23 @@ async function save(): Promise<void> {
   }
 }
 
+async function removeSavedKey(key: SecretKey): Promise<void> {
+  setStatus("save-status", "Removing the key…", "busy");
+  try {
+    const result = await call("removeKey", key);
+    fill(result.view);
+    setStatus("save-status", `${FIELDS[key].label} removed.`, "ok");
+  } catch (error) {
+    setStatus("save-status", errorText(error), "bad");
+  }
+}
+
+/** Closes the dialog without saving; outside Sheets (no host) there is nothing to close. */
+function closeDialog(): void {
+  const host = globalThis as { google?: { script?: { host?: { close?: () => void } } } };
+  host.google?.script?.host?.close?.();
+}
+
 async function testService(service: "tavily" | "llm"): Promise<void> {
   const target = `test-result-${service}`;
   setStatus(target, "Testing…", "busy");
@@ -255,6 +298,11 @@ function bind(): void {
     const button = byId<HTMLButtonElement>(`test-${service}`);
     button.addEventListener("click", () => void busy(button, () => testService(service)));
   }
+  for (const key of ["TAVILY_API_KEY", "LLM_API_KEY"] as const) {
+    const button = byId<HTMLButtonElement>(`remove-${key}`);
+    button.addEventListener("click", () => void busy(button, () => removeSavedKey(key)));
+  }
+  byId("cancel").addEventListener("click", closeDialog);
   const load = byId<HTMLButtonElement>("load-models");
   load.addEventListener("click", () => void busy(load, loadModels));
 }

@@ -1,9 +1,14 @@
-// The progress sidebar (SPEC §8): draws getResearchProgress() and drives the run while open.
-import { TIERS, type ResearchProgress, type Tier } from "../core/types";
+// The progress sidebar: starts a run from the selection (after showing its estimate), draws
+// getResearchProgress() and drives the run while open, says what to do when it pauses or ends,
+// and shows and clears the cache.
+import { describeEstimate } from "../core/run/estimate";
+import { pauseAdvice, pauseText } from "../core/status";
+import { TIERS, type Tier } from "../core/types";
+import type { CacheStats, ErrorRow, ResearchProgress, RunEstimate } from "../core/wire";
 import { call } from "./bridge";
 import { byId, el, errorText, setText, show } from "./dom";
 import { RunDriver } from "./driver";
-import { finishedRows, formatCount, formatDuration, formatTokens, formatUsd, pauseAdvice, runPhase, type RunPhase } from "./format";
+import { finishedRows, formatAge, formatCount, formatDuration, formatTokens, formatUsd, runPhase, type RunPhase } from "./format";
 
 const PHASE_LABEL: Record<RunPhase, string> = { idle: "Idle", running: "Running", paused: "Paused", finished: "Finished" };
 
@@ -19,6 +24,8 @@ const COUNT_IDS: ReadonlyArray<[keyof ResearchProgress, string]> = [
 ];
 
 let latest: ResearchProgress | null = null;
+/** The estimate on screen, waiting for Start research. */
+let shownEstimate: RunEstimate | null = null;
 const problems: Record<"progress" | "worker" | "action", string> = { progress: "", worker: "", action: "" };
 
 function tierClass(tier: Tier | ""): string {
@@ -44,15 +51,27 @@ function renderTimes(p: ResearchProgress): void {
 
 function renderPaused(p: ResearchProgress): void {
   const panel = byId("paused-panel");
-  show(panel, p.isPaused);
-  if (!p.isPaused) return;
-  const advice = pauseAdvice(p.message);
+  show(panel, p.pause !== null);
+  if (p.pause === null) return;
+  const advice = pauseAdvice(p.pause);
   setText("paused-title", advice.title);
-  // The server's message repeats the Status cell ("Paused: <reason>"); the panel already says paused.
-  const reason = p.message.replace(/^paused:\s*/i, "");
-  setText("paused-reason", reason ? `Reason: ${reason}` : "");
+  setText("paused-reason", `Reason: ${pauseText(p.pause)}`);
   setText("paused-advice", advice.advice);
   show(byId("open-settings"), advice.offerSettings);
+}
+
+/** When a run has ended: how long it took, what it cost, and how many rows need another try. */
+function renderSummary(p: ResearchProgress, phase: RunPhase): void {
+  const summary = byId("summary");
+  show(summary, phase === "finished");
+  if (phase !== "finished") return;
+  const took = p.finishedAt > 0 && p.startedAt > 0 ? ` in ${formatDuration((p.finishedAt - p.startedAt) / 1000)}` : "";
+  const failed = p.failed > 0 || p.noData > 0;
+  summary.classList.toggle("with-failures", failed);
+  setText("summary-title", `Finished${took} · ${formatUsd(p.costUsd)}`);
+  const parts = [`${formatCount(p.done + p.cached)} done`, `${formatCount(p.noData)} no data`, `${formatCount(p.failed)} failed`];
+  if (p.cancelled > 0) parts.push(`${formatCount(p.cancelled)} cancelled`);
+  setText("summary-rows", `${parts.join(" · ")}.`);
 }
 
 function renderRecent(p: ResearchProgress): void {
@@ -76,16 +95,30 @@ function renderRecent(p: ResearchProgress): void {
   show(byId("recent-section"), p.recent.length > 0);
 }
 
-function renderErrors(p: ResearchProgress): void {
-  const list = byId("errors");
-  list.replaceChildren(
-    ...p.errors.map((row) => el("li", null, el("div", "error-where", `Row ${row.row} · `, el("span", "company", row.company || "(no name)")), el("div", "status-line", row.status))),
-  );
-  show(byId("errors-section"), p.errors.length > 0 || p.failed + p.noData > 0);
-  setText("errors-title", p.errors.length > 0 ? `Errors (${formatCount(p.errors.length)})` : "Rows to retry");
+/** A failed row as a link that selects it in the sheet. */
+function errorItem(row: ErrorRow): HTMLElement {
+  const link = el("button", "link", `Row ${row.row} · `, el("span", "company", row.company || "(no name)"));
+  link.setAttribute("title", `Select row ${row.row} of ${row.sheet}`);
+  link.addEventListener("click", () => {
+    runAction(link, async () => {
+      const result = await call("selectRow", row.sheet, row.row, row.company);
+      if (!result.ok) throw new Error(result.message);
+      return result.message;
+    });
+  });
+  return el("li", null, el("div", "error-where", link), el("div", "status-line", row.status));
+}
+
+function renderErrors(p: ResearchProgress, phase: RunPhase): void {
+  byId("errors").replaceChildren(...p.errors.map(errorItem));
+  const toRetry = p.failed + p.noData;
+  show(byId("errors-section"), p.errors.length > 0 || (phase === "finished" && toRetry > 0));
+  setText("errors-title", p.errors.length > 0 ? `Rows to retry (${formatCount(p.errors.length)})` : "Rows to retry");
   // Retry also takes rows without reliable data: say so when they are all there is.
-  setText("errors-note", p.errors.length > 0 ? "" : `${formatCount(p.noData + p.failed)} row(s) found no reliable data. Retrying searches them again.`);
-  show(byId("errors-note"), p.errors.length === 0);
+  const note = p.errors.length === 0 && p.noData > 0 ? `${formatCount(p.noData)} row(s) found no reliable data. Retrying searches them again.` : "";
+  setText("errors-note", note);
+  show(byId("errors-note"), note !== "");
+  show(byId("retry"), phase !== "running" && toRetry > 0);
 }
 
 function render(p: ResearchProgress): void {
@@ -96,17 +129,21 @@ function render(p: ResearchProgress): void {
   pill.className = `pill pill-${phase}`;
   document.body.dataset["phase"] = phase;
 
-  show(byId("idle"), phase === "idle");
+  // A run can start from here whenever none is going on.
+  show(byId("start"), (phase === "idle" || phase === "finished") && shownEstimate === null);
+  setText("start-intro", phase === "idle" ? "Select the rows with company names in your sheet, then:" : "To research more companies, select their rows, then:");
   show(byId("run"), phase !== "idle");
 
   const finished = Math.min(finishedRows(p), p.total);
   const percent = p.total > 0 ? Math.round((finished / p.total) * 100) : 0;
+  show(byId("bar-block"), phase === "running" || phase === "paused");
   const bar = byId("bar");
   bar.setAttribute("aria-valuenow", String(percent));
   byId("bar-fill").style.width = `${percent}%`;
   setText("bar-label", `${formatCount(finished)} of ${formatCount(p.total)} rows finished`);
   setText("bar-percent", `${percent}%`);
 
+  renderSummary(p, phase);
   renderTimes(p);
   renderPaused(p);
   show(byId("slow-note"), p.slowWhenClosed && (phase === "running" || phase === "paused"));
@@ -118,12 +155,13 @@ function render(p: ResearchProgress): void {
     byId(`tier-${tier}`).parentElement?.classList.toggle("zero", p.tiers[tier] === 0);
   }
 
+  setText("cost-title", phase === "finished" ? "Cost" : "Cost so far");
   setText("cost-usd", formatUsd(p.costUsd));
   setText("cost-credits", formatCount(p.tavilyCredits));
   setText("cost-tokens", formatTokens(p.llmTokens));
 
   renderRecent(p);
-  renderErrors(p);
+  renderErrors(p, phase);
   show(byId("cancel"), phase === "running" || phase === "paused");
 }
 
@@ -150,30 +188,33 @@ function setNotice(text: string): void {
 }
 
 /**
- * Runs a button's server action once at a time, then shows the fresh progress. `act` resolves
- * with the confirmation to show, or rejects with what went wrong.
+ * Runs a button's server action once at a time, then polls at once: the user acted, so the
+ * progress may have changed. `act` resolves with the confirmation to show, or rejects.
  */
+function runAction(button: HTMLButtonElement | HTMLElement, act: () => Promise<string>): void {
+  const control = button as HTMLButtonElement;
+  if (control.disabled) return;
+  control.disabled = true;
+  problems.action = "";
+  renderProblems();
+  act()
+    .then((notice) => {
+      setNotice(notice);
+      return driver.refresh();
+    })
+    .catch((error: unknown) => {
+      setNotice("");
+      problems.action = errorText(error);
+    })
+    .finally(() => {
+      control.disabled = false;
+      renderProblems();
+    });
+}
+
 function bindAction(buttonId: string, act: () => Promise<string>): void {
   const button = byId<HTMLButtonElement>(buttonId);
-  button.addEventListener("click", () => {
-    if (button.disabled) return;
-    button.disabled = true;
-    problems.action = "";
-    renderProblems();
-    act()
-      .then((notice) => {
-        setNotice(notice);
-        return driver.refresh();
-      })
-      .catch((error: unknown) => {
-        setNotice("");
-        problems.action = errorText(error);
-      })
-      .finally(() => {
-        button.disabled = false;
-        renderProblems();
-      });
-  });
+  button.addEventListener("click", () => runAction(button, act));
 }
 
 /** The server's own words about a command (how many rows it queued or cancelled). */
@@ -183,11 +224,106 @@ async function command(fn: "cancelResearch" | "retryFailedRows" | "resumeResearc
   return result.message;
 }
 
+function showEstimate(estimate: RunEstimate | null): void {
+  shownEstimate = estimate;
+  show(byId("estimate"), estimate !== null);
+  if (estimate) {
+    const { title, lines } = describeEstimate(estimate);
+    setText("estimate-title", title);
+    byId("estimate-lines").replaceChildren(...lines.map((line) => el("li", null, line)));
+  }
+  if (latest) render(latest);
+  else show(byId("start"), estimate === null);
+}
+
+async function estimate(): Promise<string> {
+  const result = await call("estimateSelectedRows");
+  if (!result.ok) throw new Error(result.message);
+  showEstimate(result.estimate);
+  return "";
+}
+
+async function startResearch(): Promise<string> {
+  const expected = shownEstimate?.companies ?? 0;
+  const answer = await call("researchFromSidebar", expected);
+  if (answer.kind === "changed") {
+    showEstimate(answer.estimate);
+    return "The selection changed: here is its estimate.";
+  }
+  if (!answer.result.ok) throw new Error(answer.result.message);
+  showEstimate(null);
+  return answer.result.message;
+}
+
+function renderCache(stats: CacheStats): void {
+  setText("cache-companies", formatCount(stats.companies));
+  setText("cache-noData", formatCount(stats.noData));
+  setText("cache-unjudged", formatCount(stats.unjudged));
+  setText("cache-oldest", stats.oldestAt > 0 ? formatAge(stats.oldestAt, Date.now()) : "none");
+  const share = stats.cellLimit > 0 ? (stats.cells / stats.cellLimit) * 100 : 0;
+  setText("cache-size", `${formatCount(stats.cells)} cells (${share < 0.1 && stats.cells > 0 ? "<0.1" : share.toFixed(1)}% of the sheet limit)`);
+}
+
+async function loadCache(): Promise<string> {
+  renderCache(await call("getCacheStats"));
+  return "";
+}
+
+/** The clear waiting for its confirmation: null for all entries, else a number of days. */
+let pendingClear: { olderThanDays: number | null } | null = null;
+
+function askClear(olderThanDays: number | null): void {
+  pendingClear = { olderThanDays };
+  setText(
+    "cache-confirm-text",
+    olderThanDays === null
+      ? "Remove every cache entry? Companies researched again will be paid for again. Your sheets are not changed."
+      : `Remove the entries older than ${formatCount(olderThanDays)} days? Your sheets are not changed.`,
+  );
+  show(byId("cache-confirm"), true);
+}
+
+async function confirmClear(): Promise<string> {
+  const pending = pendingClear;
+  pendingClear = null;
+  show(byId("cache-confirm"), false);
+  if (!pending) return "";
+  const result = await call("clearCache", pending.olderThanDays);
+  renderCache(result.stats);
+  return result.message;
+}
+
 function start(): void {
+  bindAction("research", estimate);
+  bindAction("estimate-start", startResearch);
+  byId("estimate-dismiss").addEventListener("click", () => showEstimate(null));
   bindAction("cancel", () => command("cancelResearch"));
   bindAction("retry", () => command("retryFailedRows"));
   bindAction("resume", () => command("resumeResearch"));
-  bindAction("open-settings", () => call("showSettings").then(() => "Settings are open in a dialog."));
+  const openSettings = () => call("showSettings").then(() => "Settings are open in a dialog.");
+  bindAction("open-settings", openSettings);
+  bindAction("settings", openSettings);
+
+  const cache = byId<HTMLDetailsElement>("cache");
+  cache.addEventListener("toggle", () => {
+    if (cache.open) runAction(byId("cache-clear-all"), loadCache);
+  });
+  byId("cache-clear-all").addEventListener("click", () => askClear(null));
+  byId("cache-clear-old").addEventListener("click", () => {
+    const days = Number(byId<HTMLInputElement>("cache-days").value);
+    if (!Number.isFinite(days) || days < 0) {
+      problems.action = "Enter a number of days (0 or more).";
+      renderProblems();
+      return;
+    }
+    askClear(Math.floor(days));
+  });
+  bindAction("cache-confirm-yes", confirmClear);
+  byId("cache-confirm-no").addEventListener("click", () => {
+    pendingClear = null;
+    show(byId("cache-confirm"), false);
+  });
+
   // Elapsed time moves every second between polls.
   window.setInterval(() => {
     if (latest) renderTimes(latest);

@@ -1,7 +1,8 @@
 // The sidebar's wording and number formats, without a browser.
 import { describe, expect, it } from "vitest";
 import { didNoWave } from "../../src/sidebar/driver";
-import { formatDuration, formatTokens, formatUsd, pauseAdvice } from "../../src/sidebar/format";
+import { formatAge, formatDuration, formatTokens, formatUsd, runPhase } from "../../src/sidebar/format";
+import { progress } from "./scripted-server";
 
 describe("sidebar formats", () => {
   it("formats durations, dollars and tokens", () => {
@@ -17,12 +18,19 @@ describe("sidebar formats", () => {
     expect(formatTokens(1_250_000)).toBe("1.3M");
   });
 
-  it("turns pause reasons into advice", () => {
-    expect(pauseAdvice("Paused: LLM API key rejected")).toMatchObject({ kind: "key", title: "The LLM API key was rejected", offerSettings: true });
-    expect(pauseAdvice("Paused: budget reached")).toMatchObject({ kind: "budget", offerSettings: true });
-    expect(pauseAdvice("Paused: Tavily plan limit reached (432)")).toMatchObject({ kind: "quota", offerSettings: false });
-    expect(pauseAdvice("Paused: Tavily plan limit reached (432)").advice).toContain("billing month");
-    expect(pauseAdvice("Paused: maintenance")).toMatchObject({ kind: "other", title: "The run is paused" });
+  it("says how old a cache entry is", () => {
+    const now = Date.UTC(2026, 10, 26, 12);
+    expect(formatAge(now - 3_600_000, now)).toBe("today");
+    expect(formatAge(now - 30 * 3_600_000, now)).toBe("yesterday");
+    expect(formatAge(now - 45 * 86_400_000, now)).toBe("45 days ago");
+  });
+
+  it("takes the phase from the typed pause and the run flag, not from the message", () => {
+    expect(runPhase(progress())).toBe("idle");
+    expect(runPhase(progress({ total: 3, queued: 3, running: true }))).toBe("running");
+    expect(runPhase(progress({ total: 3, done: 3 }))).toBe("finished");
+    expect(runPhase(progress({ total: 3, paused: 3, pause: { kind: "dailyQuota" }, message: "" }))).toBe("paused");
+    expect(runPhase(progress({ total: 3, done: 3, message: "Paused: budget reached" }))).toBe("finished");
   });
 
   it("reads a worker report that did no wave", () => {

@@ -1,7 +1,8 @@
 // A stand-in for the add-on's server functions that plays a scripted run: each runResearchWorker
 // call takes a little time and moves to the next progress snapshot. It lets the sidebar be tested
 // on its own, whatever state the real worker is in.
-import type { ResearchProgress, Tier } from "../../src/core/types";
+import type { Tier } from "../../src/core/types";
+import type { ResearchProgress } from "../../src/core/wire";
 import type { FakeServer } from "./harness";
 import { sleep } from "./harness";
 
@@ -21,9 +22,11 @@ export function progress(overrides: Partial<ResearchProgress> = {}): ResearchPro
     tavilyCredits: 0,
     llmTokens: 0,
     startedAt: 0,
+    finishedAt: 0,
     etaSeconds: 0,
     running: false,
     message: "",
+    pause: null,
     isPaused: false,
     slowWhenClosed: false,
     recent: [],

@@ -1,7 +1,7 @@
 // Terminal output of the demo: the progress line and the result table. Cell text came from the web
 // (rationales, titles) or from the user's file, so control characters are removed before printing:
 // an escape sequence in a page must not repaint the terminal.
-import type { ResearchProgress } from "../../core/types";
+import type { ResearchProgress } from "../../core/wire";
 
 export function terminalText(value: unknown): string {
   return String(value ?? "")

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CsvError, cellText, decodeCsvBytes, parseCsv, writeCsv } from "../../src/local/demo/csv";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CsvError, cellText, decodeCsvBytes, outputProblem, parseCsv, writeCsv } from "../../src/local/demo/csv";
+import { runDemo } from "../../src/local/demo/run";
 
 describe("parseCsv", () => {
   it("reads plain rows and ignores the final line break", () => {
@@ -77,21 +81,63 @@ describe("writeCsv", () => {
       ["Company", "Score", "Sources"],
       ["Acme, Inc", 87, "https://a.example/1\nhttps://b.example/2"],
       ['Say "x"', "", " padded "],
-      ["=1+1", null, true],
+      ["Zürich AG", null, true],
     ];
     const text = writeCsv(rows);
     expect(text).toBe(
-      'Company,Score,Sources\n"Acme, Inc",87,"https://a.example/1\nhttps://b.example/2"\n"Say ""x""",," padded "\n=1+1,,TRUE\n',
+      '\uFEFFCompany,Score,Sources\n"Acme, Inc",87,"https://a.example/1\nhttps://b.example/2"\n"Say ""x""",," padded "\nZürich AG,,TRUE\n',
     );
     expect(parseCsv(text).rows).toEqual(rows.map((row) => row.map(cellText)));
   });
 
-  it("writes a byte-order mark when asked", () => {
-    expect(writeCsv([["a"]], { bom: true })).toBe("\uFEFFa\n");
+  it("neutralises text a spreadsheet program would run, and starts with a UTF-8 byte-order mark", () => {
+    const cells = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTab", "\rCR", "Яндекс", "株式会社", "a=b"];
+    const file = Buffer.from(writeCsv([["Company"], ...cells.map((c) => [c]), [-5]]), "utf8");
+    // The bytes of the file: EF BB BF first, then no line that a spreadsheet would take for a formula.
+    expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = parseCsv(file.toString("utf8")).rows.slice(1).map((r) => r[0] ?? "");
+    expect(lines).toEqual([
+      "'=HYPERLINK(\"http://x\",\"y\")",
+      "'+cmd|' /C calc'!A0",
+      "'-2+3",
+      "'@SUM(A1:A2)",
+      "'\tTab",
+      "'\rCR",
+      "Яндекс",
+      "株式会社",
+      "a=b",
+      // A number stays a number.
+      "-5",
+    ]);
+    for (const line of lines.slice(0, 6)) expect(line).toMatch(/^'/);
   });
 
-  it("writes nothing for no rows", () => {
-    expect(writeCsv([])).toBe("");
+  it("writes only the byte-order mark for no rows", () => {
+    expect(writeCsv([])).toBe("\uFEFF");
+  });
+});
+
+describe("outputProblem", () => {
+  it("accepts a new file in a writable folder and refuses a missing folder or a folder as the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "csv-out-"));
+    expect(outputProblem(join(dir, "result.csv"))).toBeNull();
+    expect(outputProblem(join(dir, "missing", "result.csv"))).toMatch(/does not exist/);
+    expect(outputProblem(dir)).toMatch(/is a folder/);
+  });
+
+  it("makes the demo refuse a bad --out before it starts the run", () => {
+    const dir = mkdtempSync(join(tmpdir(), "csv-out-"));
+    const input = join(dir, "list.csv");
+    writeFileSync(input, "Company\nOpenAI\n");
+    const said: string[] = [];
+    const io = { out: (t: string) => said.push(t), err: (t: string) => said.push(t), isTTY: false, columns: 100, cwd: dir };
+    const env = { TAVILY_API_KEY: "tvly-live-0000", LLM_API_KEY: "llm-live-0000" };
+    const code = runDemo([input, "--out", join(dir, "nowhere", "result.csv")], { ...io, env });
+    expect(code).toBe(2);
+    expect(said.join("")).toMatch(/cannot write the result to nowhere\/result\.csv: the folder .* does not exist\. Choose another place with --out\./);
+    // Nothing was started: no progress line, no state file.
+    expect(said.join("")).not.toMatch(/Queued|\[#/);
+    expect(readdirSync(dir)).toEqual(["list.csv"]);
   });
 });
 

@@ -1,5 +1,7 @@
 // CSV in and out for the demo (RFC 4180 plus what spreadsheet exports really contain): quoted fields
 // with commas, doubled quotes and line breaks, CRLF/LF/CR line ends, a UTF-8 byte-order mark.
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname } from "node:path";
 
 export class CsvError extends Error {
   override name = "CsvError";
@@ -7,7 +9,7 @@ export class CsvError extends Error {
 
 export interface ParsedCsv {
   rows: string[][];
-  /** The file started with a UTF-8 byte-order mark; written back so Excel keeps reading it as UTF-8. */
+  /** The file started with a UTF-8 byte-order mark. */
   bom: boolean;
 }
 
@@ -118,8 +120,48 @@ function quoteField(text: string): string {
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Writes rows as CSV with LF line ends, quoting only where needed; the last line ends with LF. */
-export function writeCsv(rows: readonly (readonly unknown[])[], options: { bom?: boolean } = {}): string {
-  const body = rows.map((row) => row.map((value) => quoteField(cellText(value))).join(",")).join("\n");
-  return (options.bom ? BOM : "") + (rows.length > 0 ? body + "\n" : "");
+/**
+ * Text that a spreadsheet program would run as a formula (or DDE command) when it opens the file gets
+ * a leading apostrophe, which Sheets, Excel and LibreOffice read as "this is text":
+ * https://owasp.org/www-community/attacks/CSV_Injection
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function neutralised(value: unknown): string {
+  const text = cellText(value);
+  return typeof value === "string" && FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Writes rows as CSV with LF line ends, quoting only where needed; the last line ends with LF. It
+ * starts with a UTF-8 byte-order mark, without which Excel reads names such as "株式会社" as Latin-1.
+ */
+export function writeCsv(rows: readonly (readonly unknown[])[]): string {
+  const body = rows.map((row) => row.map((value) => quoteField(neutralised(value))).join(",")).join("\n");
+  return BOM + (rows.length > 0 ? body + "\n" : "");
+}
+
+/** Why a result cannot be written at `path` (checked before a run spends anything), or null. */
+export function outputProblem(path: string): string | null {
+  const folder = dirname(path);
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+  } catch {
+    return `the folder ${folder} does not exist`;
+  }
+  try {
+    if (statSync(path).isDirectory()) return `${path} is a folder`;
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+      try {
+        accessSync(folder, constants.W_OK);
+      } catch {
+        return `the folder ${folder} is not writable`;
+      }
+      return null;
+    }
+    return `${path} is not writable`;
+  }
+  return null;
 }

@@ -2,6 +2,7 @@
 // worker back to back (and due continuation triggers firing in between), or, with the sidebar
 // closed, only the time-driven continuation triggers. The demo, the bench, the soak and the tests
 // all drive runs with this one loop; the sidebar's own loop lives in the browser.
+import { didNoWave, IDLE_WORKER_SPACING_MS } from "../sidebar/driver";
 import { statsDelta, type StatsSnapshot } from "./runtime/stats";
 
 export type Mode = "open" | "closed";
@@ -151,7 +152,9 @@ export function driveRun<R extends RunResult>(rt: RuntimePort<R>, options: Drive
       }
       const before = rt.clock.now();
       record = runRecorded(rt, "runResearchWorker", "sidebar", options.killAt?.(before));
-      if (rt.clock.now() === before) rt.clock.advanceTo(before + SIDEBAR_ROUND_TRIP_MS);
+      // The sidebar spaces its calls after one that did no wave, as it does in the browser.
+      if (didNoWave(record.result.value)) rt.clock.advanceTo(rt.clock.now() + IDLE_WORKER_SPACING_MS);
+      else if (rt.clock.now() === before) rt.clock.advanceTo(before + SIDEBAR_ROUND_TRIP_MS);
     }
     if (record === null) {
       // The runtime had no trigger to run after all: let time pass so the loop still ends.

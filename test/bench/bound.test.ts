@@ -20,5 +20,7 @@ describe("lower bound", () => {
     // Companies with no evidence never reach the model: only the judged ones count against its limit.
     expect(lowerBound({ ...base, tavilyRpm: 100, llmRpm: 30, companies: 1000, judged: 983 }).llmRateMs).toBe(32 * 60_000 + 2300);
     expect(lowerBound({ ...base, companies: 0, judged: 0 }).boundMs).toBe(0);
+    // A model that refuses everything for 40 minutes: its calls all come after the outage.
+    expect(lowerBound({ ...base, companies: 100, judged: 98, llmFromMs: 2_400_000 }).boundMs).toBe(2_400_000 + 2300);
   });
 });

@@ -22,6 +22,8 @@ export interface BoundInput {
   llmRpm: number;
   searchLatencyMs: number;
   llmLatencyMs: number;
+  /** The model accepts no request before this many ms from the start (an outage); default 0. */
+  llmFromMs?: number;
 }
 
 export interface Bound {
@@ -38,6 +40,6 @@ export function lowerBound(input: BoundInput): Bound {
   if (input.companies <= 0) return { boundMs: 0, latencyMs: 0, tavilyRateMs: 0, llmRateMs: 0 };
   const latencyMs = input.searchLatencyMs + input.llmLatencyMs;
   const tavilyRateMs = lastSendMs(input.companies, input.tavilyRpm) + latencyMs;
-  const llmRateMs = lastSendMs(input.judged, input.llmRpm) + input.llmLatencyMs;
+  const llmRateMs = input.judged > 0 ? (input.llmFromMs ?? 0) + lastSendMs(input.judged, input.llmRpm) + input.llmLatencyMs : 0;
   return { boundMs: Math.max(latencyMs, tavilyRateMs, llmRateMs), latencyMs, tavilyRateMs, llmRateMs };
 }

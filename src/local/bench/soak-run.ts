@@ -3,11 +3,11 @@
 // own company, and nothing the model answered may be lost.
 import { fakePages, type FakeLlm } from "../providers";
 import { companyNames } from "./companies";
-import { driveRun, runRecorded, type Mode } from "../drive";
-import { KillPlanner } from "./kills";
+import type { Mode } from "../drive";
 import type { Target } from "./report";
-import { createWorld, loadCompanies, PRODUCTION_LIMITS, readRows, type MakeRuntime } from "./setup";
-import { SETTLED, TERMINAL, type OutputRow } from "./sheet";
+import { runSheet } from "./runs";
+import { createWorld, PRODUCTION_LIMITS, readRows, type MakeRuntime } from "./setup";
+import { TERMINAL, type OutputRow } from "./sheet";
 
 export interface SoakOptions {
   companies: number;
@@ -125,36 +125,22 @@ export function runSoak(makeRuntime: MakeRuntime, options: SoakOptions): SoakFig
       llm: { rate: options.faultRate, seed: options.seed + 1, kinds },
     },
   });
-  const { rt } = world;
-  const companies = companyNames(options.companies, "Soak ");
-  loadCompanies(rt, "Soak", companies);
-  const planner = new KillPlanner({ kills: options.kills, seed: options.seed + 2 });
-  const unsettled = () => readRows(rt, "Soak").filter((r) => !SETTLED.has(r.state)).length;
-  let before = unsettled();
-  const startedAt = rt.clock.now();
-  const menu = runRecorded(rt, "researchSelectedRows", "menu");
-  const result = driveRun(rt, {
+  const run = runSheet(world, {
+    sheet: "Soak",
+    companies: companyNames(options.companies, "Soak "),
     mode: options.mode ?? "open",
-    settled: () => unsettled() === 0,
-    progress: () => readRows(rt, "Soak").map((r) => r.status).join("\n"),
-    killAt: (startAt) => planner.plan(startAt, before),
-    afterWorker: (record) => {
-      const now = unsettled();
-      planner.observe({ killed: record.result.killed, elapsedMs: record.result.elapsedMs, rowsFinished: before - now });
-      before = now;
-    },
+    kills: { count: options.kills, seed: options.seed + 2 },
     maxVirtualMs: options.maxVirtualMs ?? 12 * 3_600_000,
   });
-  const assessment = assessSoak(readRows(rt, "Soak"), fakeWorldExpectation(world.llm));
+  const assessment = assessSoak(readRows(world.rt, "Soak"), fakeWorldExpectation(world.llm));
   return {
     ...assessment,
-    kills: planner.killed,
-    workerExecutions: result.workers.length,
-    stalls: result.stalls,
-    errors: menu.result.error ? [String(menu.result.error), ...result.errors] : result.errors,
-    virtualMs: result.endedAt - startedAt,
+    kills: run.kills,
+    workerExecutions: run.executions.length - 1,
+    stalls: run.drives.reduce((t, d) => t + d.stalls, 0),
+    errors: run.errors,
+    virtualMs: run.endedAt - run.startedAt,
     faults: { tavily: { ...world.tavily.byStatus }, llm: { ...world.llm.byStatus } },
     targets: soakTargets(assessment),
   };
 }
-

@@ -1,0 +1,205 @@
+// Hostile providers: runs against providers that refuse, throttle or fail, checking that nothing is
+// paid twice, that what the add-on reports is what the providers billed, and that every run ends or
+// pauses instead of retrying forever.
+import { companyNames } from "./companies";
+import { lowerBound } from "./bound";
+import { runSheet } from "./runs";
+import type { Target } from "./report";
+import { BENCH_NO_DATA_SHARE } from "./scenario";
+import { createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type WorldOptions } from "./setup";
+import { countStates, type RowState } from "./sheet";
+
+export interface HostileScenario {
+  name: string;
+  companies: number;
+  limits: RateLimits;
+  /** A new set of fault functions per run (they may keep state, such as when an outage began). */
+  faults?: () => NonNullable<WorldOptions["faults"]>;
+  kills?: number;
+  /** The model refuses everything for this long from its first request (for the bound). */
+  llmOutageMs?: number;
+  /** When the run pauses, the user presses Resume this long after the start. */
+  resumeAfterMs?: number;
+  /** Virtual time after which a run that neither ended nor paused counts as running forever. */
+  maxVirtualMs: number;
+}
+
+const MINUTE = 60_000;
+const OUTAGE_MS = 40 * MINUTE;
+
+/** The model answers 429 with Retry-After 600 for `ms` from its first request, then is healthy. */
+function llmOutage(ms: number): () => NonNullable<WorldOptions["faults"]> {
+  return () => {
+    let first: number | null = null;
+    return {
+      llm: ({ request }) => {
+        first ??= request.sentAt;
+        return request.sentAt - first < ms ? { kind: "status", status: 429, retryAfterSeconds: 600 } : null;
+      },
+    };
+  };
+}
+
+/** The scenarios at the sizes of the bench; `scale` shrinks the company counts for the test suite. */
+export function hostileScenarios(scale = 1): HostileScenario[] {
+  const n = (count: number) => Math.max(5, Math.round(count * scale));
+  return [
+    {
+      name: "LLM out of credit from the first call",
+      companies: n(50),
+      limits: PRODUCTION_LIMITS,
+      faults: () => ({ llm: () => ({ kind: "outOfCredit" }) }),
+      maxVirtualMs: 3 * 60 * MINUTE,
+    },
+    {
+      name: "LLM 429 Retry-After 600 for 40 min, then healthy",
+      companies: n(100),
+      limits: PRODUCTION_LIMITS,
+      faults: llmOutage(OUTAGE_MS),
+      llmOutageMs: OUTAGE_MS,
+      resumeAfterMs: OUTAGE_MS + MINUTE,
+      maxVirtualMs: 3 * 60 * MINUTE,
+    },
+    {
+      name: "development keys (Tavily 100/min, LLM 30/min)",
+      companies: n(400),
+      limits: DEV_LIMITS,
+      maxVirtualMs: 6 * 60 * MINUTE,
+    },
+    {
+      name: "10% random 429/5xx, 20 kills",
+      companies: n(1000),
+      limits: PRODUCTION_LIMITS,
+      faults: () => ({
+        tavily: { rate: 0.1, seed: 11, kinds: [429, 500, 502, 503] },
+        llm: { rate: 0.1, seed: 12, kinds: [429, 500, 502, 503] },
+      }),
+      kills: Math.max(2, Math.round(20 * scale)),
+      maxVirtualMs: 12 * 60 * MINUTE,
+    },
+  ];
+}
+
+export type Outcome = "ended" | "paused" | "running";
+
+export interface HostileFigures {
+  name: string;
+  companies: number;
+  limits: RateLimits;
+  /** Every request Tavily received, refused or not. */
+  tavilyRequests: number;
+  /** Billed searches with each company's first query, and with a re-search query. */
+  firstSearches: number;
+  researchSearches: number;
+  creditsReported: number | null;
+  creditsBilled: number;
+  tokensReported: number | null;
+  tokensBilled: number;
+  outcome: Outcome;
+  /** The add-on's message when the run first stopped paused, and when. */
+  pause: { message: string; atMs: number } | null;
+  resumed: boolean;
+  wallMs: number;
+  boundMs: number | null;
+  ratio: number | null;
+  kills: number;
+  rows: Record<RowState, number>;
+  errors: string[];
+}
+
+export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario): HostileFigures {
+  const world = createWorld(makeRuntime, {
+    limits: scenario.limits,
+    noDataShare: BENCH_NO_DATA_SHARE,
+    ...(scenario.faults ? { faults: scenario.faults() } : {}),
+  });
+  const run = runSheet(world, {
+    sheet: "Hostile",
+    companies: companyNames(scenario.companies),
+    ...(scenario.kills ? { kills: { count: scenario.kills, seed: 21 } } : {}),
+    ...(scenario.resumeAfterMs !== undefined ? { resumeAfterMs: scenario.resumeAfterMs } : {}),
+    maxVirtualMs: scenario.maxVirtualMs,
+    // Only the virtual-time ceiling decides that a run goes on forever.
+    maxIdleExecutions: Number.POSITIVE_INFINITY,
+  });
+  const { tavily, llm } = world;
+  const rows = countStates(readRows(world.rt, "Hostile"));
+  const outcome: Outcome = run.progress?.isPaused ? "paused" : run.drives.every((d) => d.settled) ? "ended" : "running";
+  const wallMs = run.endedAt - run.startedAt;
+  const searchLatencyMs = tavily.searches > 0 ? tavily.searchLatencyMsServed / tavily.searches : 3000;
+  // A bound only for a run that ended: a paused run stopped on purpose, long before any bound.
+  const boundMs =
+    outcome === "ended"
+      ? lowerBound({
+          companies: scenario.companies,
+          judged: rows.done,
+          tavilyRpm: scenario.limits.tavilyRpm,
+          llmRpm: scenario.limits.llmRpm,
+          searchLatencyMs,
+          llmLatencyMs: llm.completions > 0 ? llm.completionLatencyMsServed / llm.completions : 2000,
+          ...(scenario.llmOutageMs !== undefined ? { llmFromMs: searchLatencyMs + scenario.llmOutageMs } : {}),
+        }).boundMs
+      : null;
+  return {
+    name: scenario.name,
+    companies: scenario.companies,
+    limits: scenario.limits,
+    tavilyRequests: tavily.requests,
+    firstSearches: tavily.searchesByQuery.first,
+    researchSearches: tavily.searchesByQuery.research,
+    creditsReported: run.progress?.tavilyCredits ?? null,
+    creditsBilled: tavily.creditsServed,
+    tokensReported: run.progress?.llmTokens ?? null,
+    tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
+    outcome,
+    pause: run.firstStop.paused ? { message: run.firstStop.message, atMs: run.firstStop.atMs } : null,
+    resumed: run.resumed,
+    wallMs,
+    boundMs,
+    ratio: boundMs !== null && boundMs > 0 ? wallMs / boundMs : null,
+    kills: run.kills,
+    rows,
+    errors: run.errors,
+  };
+}
+
+export function hostileTargets(figs: readonly HostileFigures[]): Target[] {
+  const worst = (pick: (f: HostileFigures) => number) => (figs.length === 0 ? null : Math.max(...figs.map(pick)));
+  const mismatches = (pick: (f: HostileFigures) => number | null, billed: (f: HostileFigures) => number) =>
+    figs.filter((f) => pick(f) === null || pick(f) !== billed(f)).length;
+  const credits = mismatches((f) => f.creditsReported, (f) => f.creditsBilled);
+  const tokens = mismatches((f) => f.tokensReported, (f) => f.tokensBilled);
+  const running = figs.filter((f) => f.outcome === "running").length;
+  const searches = worst((f) => f.firstSearches / f.companies);
+  return [
+    { name: "hostile: billed searches per company, re-search aside (worst scenario)", value: searches, limit: 1, pass: searches !== null && searches <= 1 },
+    { name: "hostile: scenarios whose reported credits differ from those billed", value: credits, limit: 0, pass: figs.length > 0 && credits === 0 },
+    { name: "hostile: scenarios whose reported tokens differ from those billed", value: tokens, limit: 0, pass: figs.length > 0 && tokens === 0 },
+    { name: "hostile: scenarios that neither ended nor paused", value: running, limit: 0, pass: figs.length > 0 && running === 0 },
+  ];
+}
+
+const minutes = (ms: number) => `${(ms / MINUTE).toFixed(1)} min`;
+const perCompany = (x: number, n: number) => (n > 0 ? (x / n).toFixed(2) : "n/a");
+
+export function formatHostile(figs: readonly HostileFigures[]): string {
+  const header = ["scenario", "N", "Tavily req/co", "billed searches/co", "re-search", "credits rep/billed", "tokens rep/billed", "outcome", "wall", "bound", "ratio"];
+  const cells = figs.map((f) => [
+    f.name,
+    String(f.companies),
+    perCompany(f.tavilyRequests, f.companies),
+    perCompany(f.firstSearches, f.companies),
+    String(f.researchSearches),
+    `${f.creditsReported ?? "?"}/${f.creditsBilled}`,
+    `${f.tokensReported ?? "?"}/${f.tokensBilled}`,
+    f.outcome === "paused"
+      ? `paused: ${f.pause?.message ?? ""}`
+      : `${f.outcome}${f.pause ? ` (paused at ${minutes(f.pause.atMs)}: ${f.pause.message}; resumed)` : ""}${f.kills > 0 ? `, ${f.kills} kills` : ""}`,
+    minutes(f.wallMs),
+    f.boundMs === null ? "-" : minutes(f.boundMs),
+    f.ratio === null ? "-" : f.ratio.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}

@@ -1,4 +1,4 @@
-// Test connection (SPEC §9): one cheap call per key, and the provider's model list.
+// Test connection: one cheap call per key, and the provider's model list.
 import { z } from "zod";
 import type { HttpRequest, HttpResponse } from "./types";
 import type { Settings } from "./settings";

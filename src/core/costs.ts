@@ -1,4 +1,4 @@
-// Costs (SPEC §5): Tavily credits and LLM tokens as the providers report them, dollars from the
+// Costs: Tavily credits and LLM tokens as the providers report them, dollars from the
 // price settings. Dollars are always recomputed from the counts, so sums never drift.
 import type { Cost } from "./types";
 import type { Settings } from "./settings";

@@ -1,5 +1,5 @@
-// Search results -> evidence: keep what mentions the company, rank it, cut it to a character budget
-// (SPEC §5.4). The formatted block is what the prompt carries, so the budget is measured on it.
+// Search results -> evidence: keep what mentions the company, rank it, cut it to a character budget.
+// The formatted block is what the prompt carries, so the budget is measured on it.
 import type { EvidenceItem } from "./types";
 import { coreNameTokens, foldText, normaliseDomain } from "./names";
 import type { SearchResult } from "./search";

@@ -1,4 +1,4 @@
-// The platform limits of SPEC §12, in one place: the add-on plans around them and the local
+// The platform limits (Apps Script quotas and providers' rate limits), in one place: the add-on plans around them and the local
 // runtime enforces them.
 export const LIMITS = {
   executionMs: 6 * 60_000,

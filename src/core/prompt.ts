@@ -1,4 +1,4 @@
-// The judging prompt (SPEC §4, §5.5): the rules of the profile in the system message, the company and
+// The judging prompt: the rules of the profile in the system message, the company and
 // its evidence in the user message, web text fenced as untrusted data.
 import type { EvidenceItem, Profile } from "./types";
 import { formatEvidence } from "./evidence";

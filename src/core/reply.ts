@@ -1,4 +1,4 @@
-// The model's reply (SPEC §4 table): one zod schema, the JSON schema sent in response_format derived
+// The model's reply: one zod schema, the JSON schema sent in response_format derived
 // from it, and the sanitising that makes the values safe to score and to write into cells.
 import { z } from "zod";
 import type { EvidenceItem } from "./types";
@@ -13,7 +13,7 @@ export type PlatformAdoption = (typeof PLATFORM_ADOPTION)[number];
 export const CONFIDENCE = ["high", "medium", "low"] as const;
 export type Confidence = (typeof CONFIDENCE)[number];
 
-/** Exactly the fields of SPEC §4; unknown extra keys are dropped, missing or mistyped ones refused. */
+/** Exactly the fields the product defines for a reply; unknown extra keys are dropped, missing or mistyped ones refused. */
 export const replySchema = z.object({
   about_company: z.boolean(),
   relevance: z.number(),

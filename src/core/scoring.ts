@@ -1,4 +1,4 @@
-// SPEC §4 scoring: the model judges, the code adds up. One table per profile.
+// Scoring: the model judges, the code adds up. One table per profile.
 import type { Profile, Tier } from "./types";
 import type { Confidence, PlatformAdoption, Reply, UseCaseClass } from "./reply";
 
@@ -9,7 +9,7 @@ interface ProfileTable {
   secondPart: (reply: Reply) => number;
 }
 
-/** Budget, 0-30, from total funding in millions of USD (SPEC §4). */
+/** Budget, 0-30, from total funding in millions of USD. */
 export function budgetPoints(fundingMusd: number | null, quantTrading: boolean): number {
   if (fundingMusd === null) return quantTrading ? 25 : 10;
   if (fundingMusd >= 100) return 30;

@@ -1,4 +1,4 @@
-// The Tavily search request and response (SPEC §5.3).
+// The Tavily search request and response.
 import { z } from "zod";
 import type { HttpRequest, Profile } from "./types";
 import { ADVANCED_SEARCH_CREDITS, readCount } from "./costs";

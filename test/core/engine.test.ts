@@ -14,7 +14,7 @@ function expectKind<K extends Outcome["kind"]>(outcome: Outcome, kind: K): Extra
 }
 
 describe("requests", () => {
-  it("sends the Tavily search of SPEC §5.3", () => {
+  it("sends the Tavily search: the name in quotes, the domain, profile words, advanced depth", () => {
     const state = startCompany(anthropic, null, options(), 0);
     const step = nextStep(state);
     if (step.kind !== "fetch") throw new Error("expected a fetch");
@@ -187,7 +187,7 @@ describe("malformed replies", () => {
   });
 });
 
-describe("errors of SPEC §11", () => {
+describe("provider errors", () => {
   const searchThen = (llm: (i: number) => ReturnType<typeof response>) => (call: Call, i: number) => (call.service === "tavily" ? anthropicSearch() : llm(i));
 
   for (const status of [401, 403]) {
@@ -332,7 +332,7 @@ describe("errors of SPEC §11", () => {
   });
 });
 
-describe("odd company cells (SPEC §11)", () => {
+describe("odd company cells", () => {
   it("an emoji alone is an error without any request", () => {
     const run = drive({ company: "💎", domain: null }, () => response(500, ""));
     expect(run.calls).toHaveLength(0);

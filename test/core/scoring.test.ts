@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { budgetPoints, CONFIDENCE_POINTS, growthPoints, scoreReply, tierFor, useCaseText } from "../../src/core/scoring";
 import { reply } from "./helpers";
 
-describe("gpu-infrastructure budget from funding (SPEC §4)", () => {
+describe("gpu-infrastructure budget from funding", () => {
   const cases: [number | null, number][] = [
     [1000, 30],
     [100, 30],

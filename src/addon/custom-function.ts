@@ -1,17 +1,24 @@
-// =TERRITORY_TIER(company, [field]) (SPEC §10). Runs as a custom function: read-only sheet, no
-// authorisation, 30 seconds. Every outcome the code can see is answered as text, never a throw.
+// =TERRITORY_TIER(company, [field]). Runs as a custom function: read-only sheet, no authorisation,
+// 30 seconds, and Google gives it the spreadsheet owner's properties whoever calls it, so every
+// editor's live lookups spend the owner's keys: they are capped per document per day. Every
+// outcome the code can see is answered as text, never a throw.
 import { z } from "zod";
 import { parseStoredJson } from "../core/json";
-import { applyResponse, companyKey, nextStep, startCompany, type Outcome, type ResearchOptions } from "../core/engine";
+import { applyResponse, companyKey, isFresh, nextStep, startCompany, unjudgedEntry, type CompanyState, type Outcome, type ResearchOptions } from "../core/engine";
+import { ZERO_COST } from "../core/costs";
+import { cutToBudget } from "../core/evidence";
+import { outcomeCells, type RowCells } from "../core/run/planner";
+import type { OutputHeader } from "../core/run/sheet-layout";
 import { missingKeys, type Settings } from "../core/settings";
-import type { CacheEntry, ResearchResult } from "../core/types";
+import type { CacheEntry } from "../core/types";
 import { LIMITS } from "../core/limits";
-import { CacheSheet } from "./cache-sheet";
-import { fetchOne } from "./http";
+import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
+import { apiKeys, fetchOne } from "./http";
 import { loadSettings } from "./settings-store";
 
 const FIELDS = ["tier", "score", "use case", "rationale", "sources", "status"] as const;
 type Field = (typeof FIELDS)[number];
+const FIELD_HEADER: Record<Field, OutputHeader> = { tier: "Tier", score: "Score", "use case": "Use Case", rationale: "Rationale", sources: "Sources", status: "Status" };
 
 /** Our own budget inside Google's 30 seconds, leaving room to answer. */
 const BUDGET_MS = LIMITS.customFunctionMs - 5_000;
@@ -20,27 +27,22 @@ const DEFAULT_SEARCH_MS = 5_000;
 const DEFAULT_LLM_MS = 10_000;
 const LIVE_EVIDENCE_CHARS = 6_000;
 const LIVE_MAX_OUTPUT_TOKENS = 350;
+/** CacheService keeps a value at most 6 hours. */
 const MEMO_SECONDS = 6 * 60 * 60;
+/** Long enough for a parallel recalculation to queue behind the counter, short for Google's 30 s. */
+const COUNTER_LOCK_MS = 3_000;
 const USE_RESEARCH = "use Territory Planner > Research selected rows";
 
-interface Answer {
-  tier: string;
-  score: number | "";
-  useCase: string;
-  rationale: string;
-  sources: string;
-  status: string;
-}
-const answerSchema = z.object({
-  tier: z.string(),
-  score: z.union([z.number(), z.literal("")]),
-  useCase: z.string(),
-  rationale: z.string(),
-  sources: z.string(),
-  status: z.string(),
-});
+const answerSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 const latencySchema = z.object({ searchMs: z.number(), llmMs: z.number(), llmStartedAt: z.number() });
 type Latency = z.infer<typeof latencySchema>;
+const evidenceMemoSchema = z.object({
+  company: z.string(),
+  query: z.string(),
+  fetchedAt: z.number(),
+  credits: z.number(),
+  evidence: z.array(z.object({ url: z.string(), title: z.string(), content: z.string() })),
+});
 
 function parseField(field: unknown): Field | null {
   if (field === undefined || field === null || field === "") return "tier";
@@ -49,25 +51,8 @@ function parseField(field: unknown): Field | null {
   return (FIELDS as readonly string[]).includes(normalised) ? (normalised as Field) : null;
 }
 
-function pick(answer: Answer, field: Field): string | number {
-  switch (field) {
-    case "tier":
-      return answer.tier;
-    case "score":
-      return answer.score;
-    case "use case":
-      return answer.useCase;
-    case "rationale":
-      return answer.rationale;
-    case "sources":
-      return answer.sources;
-    case "status":
-      return answer.status;
-  }
-}
-
-function fromResult(result: ResearchResult, status: string): Answer {
-  return { tier: result.tier, score: result.score ?? "", useCase: result.useCase, rationale: result.rationale, sources: result.sources.join("\n"), status };
+function pick(cells: RowCells, field: Field): string | number {
+  return cells[FIELD_HEADER[field]] ?? "";
 }
 
 function looksLikeName(text: string): boolean {
@@ -82,19 +67,61 @@ function documentCache(): GoogleAppsScript.Cache.Cache | null {
   }
 }
 
-function memoKey(settings: Settings, key: string): string {
-  const digest = Utilities.computeDigest(Utilities.DigestAlgorithm.SHA_256, `${settings.profile}|${settings.llmModel}|${key}`);
-  return "tt:" + Utilities.base64EncodeWebSafe(digest);
+function digestKey(prefix: string, text: string): string {
+  return prefix + Utilities.base64EncodeWebSafe(Utilities.computeDigest(Utilities.DigestAlgorithm.SHA_256, text));
+}
+
+/** The answer of a live lookup: it depends on the model that judged. */
+function answerMemoKey(settings: Settings, nameKey: string): string {
+  return digestKey("tt:a:", `${settings.llmModel}|${nameKey}`);
+}
+
+/** Evidence a live lookup paid for and could not get judged: any model may judge it. */
+function evidenceMemoKey(nameKey: string): string {
+  return digestKey("tt:e:", nameKey);
 }
 
 function readJson<T>(cache: GoogleAppsScript.Cache.Cache | null, key: string, schema: z.ZodType<T>): T | null {
   return parseStoredJson(cache?.get(key), schema);
 }
 
-function freshResult(entry: CacheEntry | undefined, settings: Settings, now: number): ResearchResult | null {
-  if (!entry?.result) return null;
-  if (now - entry.fetchedAt >= settings.cacheTtlDays * 86_400_000) return null;
-  return entry.result.profile === settings.profile ? entry.result : null;
+/** The key of a name with no domain: the lookup finds the entries of every domain under it. */
+function nameKeyOf(settings: Settings, name: string): string {
+  return companyKey(settings.profile, name, null);
+}
+
+/**
+ * What a cache entry answers, with no request: a result of this profile, or no reliable data. Its
+ * status is the research's (as in the researched row), not "(cached)".
+ */
+function cachedOutcome(entry: CacheEntry, settings: Settings, now: number): Outcome | null {
+  if (!isFresh(entry, settings, now) || !entry.result) return null;
+  if (entry.status === "noData") return { kind: "noData", rationale: entry.result.rationale, fromCache: false, cacheEntry: null, cost: ZERO_COST };
+  if (entry.status === "validated" && entry.result.profile === settings.profile) {
+    return { kind: "done", result: entry.result, fromCache: false, cacheEntry: null, cost: ZERO_COST };
+  }
+  return null;
+}
+
+/** Newest first: the most recent research of a name answers, whichever domain it was made with. */
+function answeredAt(entry: CacheEntry): number {
+  return entry.result?.classifiedAt ?? entry.fetchedAt;
+}
+
+/** For each name key, the cells of its most recent usable cache entry. */
+function cachedAnswers(nameKeys: readonly string[], settings: Settings): Map<string, RowCells> {
+  const answers = new Map<string, RowCells>();
+  const cache = CacheSheet.open(false);
+  if (!cache || nameKeys.length === 0) return answers;
+  const now = Date.now();
+  for (const [nameKey, entries] of cache.lookupByName(nameKeys)) {
+    const usable = entries
+      .map((entry) => ({ entry, outcome: cachedOutcome(entry, settings, now) }))
+      .filter((e): e is { entry: CacheEntry; outcome: Outcome } => e.outcome !== null)
+      .sort((a, b) => answeredAt(b.entry) - answeredAt(a.entry))[0];
+    if (usable) answers.set(nameKey, outcomeCells(usable.outcome));
+  }
+  return answers;
 }
 
 /** Settings for reading the cache: a custom function may not see the user's keys, but profile and TTL have defaults. */
@@ -105,37 +132,61 @@ function settingsOrMessage(): Settings | string {
 
 function answerRange(values: unknown[][], field: Field, settings: Settings): (string | number)[][] {
   const names = values.map((row) => String(row[0] ?? "").trim());
-  const keys = names.map((name) => (name ? companyKey(settings.profile, name, null) : ""));
-  const cache = CacheSheet.open(false);
-  const found = cache ? cache.lookup([...new Set(keys.filter(Boolean))]) : new Map<string, CacheEntry>();
+  const keys = names.map((name) => (name && looksLikeName(name) ? nameKeyOf(settings, name) : ""));
+  const found = cachedAnswers([...new Set(keys.filter(Boolean))], settings);
   const memo = documentCache();
-  const now = Date.now();
   return names.map((name, i) => {
-    if (!name) return [""];
     const key = keys[i] ?? "";
-    const result = freshResult(found.get(key), settings, now);
-    if (result) return [pick(fromResult(result, "Done"), field)];
-    const memoised = readJson(memo, memoKey(settings, key), answerSchema);
-    return [memoised ? pick(memoised, field) : `Not researched yet: ${USE_RESEARCH}`];
+    if (!name) return [""];
+    if (!key) return [`"${name.slice(0, 40)}" is not a company name.`];
+    const cells = found.get(key) ?? readJson(memo, answerMemoKey(settings, key), answerSchema);
+    return [cells ? pick(cells, field) : `Not researched yet: ${USE_RESEARCH}.`];
   });
 }
 
-function outcomeAnswer(outcome: Outcome): Answer {
-  const blank = { tier: "", score: "" as const, useCase: "", rationale: "", sources: "" };
-  switch (outcome.kind) {
-    case "done":
-      return fromResult(outcome.result, "Done (live)");
-    case "noData":
-      return { ...blank, tier: "UNKNOWN", rationale: outcome.rationale, status: "No reliable data" };
-    case "error":
-      return { ...blank, status: `Error: ${outcome.message}` };
-    case "paused":
-      return { ...blank, status: `Paused: ${outcome.reason}` };
+/** The day as the spreadsheet's users count it. */
+function today(): string {
+  let zone = "Etc/UTC";
+  try {
+    zone = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone() || zone;
+  } catch {
+    // No spreadsheet time zone readable: UTC days.
+  }
+  return Utilities.formatDate(new Date(), zone, "yyyy-MM-dd");
+}
+
+/**
+ * Takes one of today's live lookups for this document; returns why not when it cannot. The count
+ * lives in the document cache (a custom function cannot write properties); every attempt, refused
+ * ones included, renews it, so a sheet that keeps asking stays capped. Sheets recalculates many
+ * cells at once, hence the lock around the read and the write.
+ */
+function reserveLiveLookup(perDay: number): string | null {
+  const cache = documentCache();
+  const lock = LockService.getScriptLock();
+  if (!cache || !lock.tryLock(COUNTER_LOCK_MS)) return `Too many live lookups at once; recalculate later or ${USE_RESEARCH}.`;
+  try {
+    const key = `tt:live:${today()}`;
+    const used = Number(cache.get(key) ?? "0");
+    const count = Number.isFinite(used) && used > 0 ? used : 0;
+    const allowed = count < perDay;
+    cache.put(key, String(allowed ? count + 1 : count), MEMO_SECONDS);
+    return allowed ? null : `Not researched yet, and this spreadsheet's ${perDay} live lookups for today are used up: ${USE_RESEARCH}.`;
+  } finally {
+    lock.releaseLock();
   }
 }
 
-/** One search and one LLM call, each started only when the time left fits it. */
-function liveLookup(name: string, settings: Settings, startedAt: number): Answer | string {
+interface LiveResult {
+  /** The answer, or a text saying why there is none. */
+  answer: RowCells | string;
+  outcome: Outcome | null;
+  /** Evidence paid for in this lookup and not judged. */
+  unjudged: CacheEntry | null;
+}
+
+/** One search and one LLM call, each started only when the time left fits it; `reserve` before the first request. */
+function liveLookup(state0: CompanyState, options: ResearchOptions, startedAt: number, reserve: () => string | null): LiveResult {
   const cache = documentCache();
   const latency: Latency = readJson(cache, "tt:latency", latencySchema) ?? { searchMs: DEFAULT_SEARCH_MS, llmMs: DEFAULT_LLM_MS, llmStartedAt: 0 };
   if (latency.llmStartedAt > 0) {
@@ -143,27 +194,34 @@ function liveLookup(name: string, settings: Settings, startedAt: number): Answer
     latency.llmMs = Math.max(latency.llmMs, BUDGET_MS);
     latency.llmStartedAt = 0;
   }
-  const options: ResearchOptions = { settings, jsonMode: false, maxSearches: 1, evidenceBudgetChars: LIVE_EVIDENCE_CHARS, maxOutputTokens: LIVE_MAX_OUTPUT_TOKENS };
-  let state = startCompany({ company: name, domain: null }, null, options, Date.now());
   const remember = () => cache?.put("tt:latency", JSON.stringify(latency), MEMO_SECONDS);
+  const keys = apiKeys(options.settings);
+  let state = state0;
+  let unjudged = unjudgedEntry(state0);
+  let reserved = false;
   for (;;) {
     const step = nextStep(state);
     if (step.kind === "finished") {
       remember();
-      return outcomeAnswer(step.outcome);
+      return { answer: outcomeCells(step.outcome), outcome: step.outcome, unjudged };
     }
     const elapsed = Date.now() - startedAt;
     const needed = step.service === "tavily" ? latency.searchMs + latency.llmMs : latency.llmMs;
     if (step.notBefore > Date.now() || elapsed + needed > BUDGET_MS) {
       remember();
-      return `Not enough time for a live lookup: ${USE_RESEARCH}`;
+      return { answer: `Not enough time for a live lookup: ${USE_RESEARCH}.`, outcome: null, unjudged };
+    }
+    if (!reserved) {
+      const refused = reserve();
+      if (refused) return { answer: refused, outcome: null, unjudged };
+      reserved = true;
     }
     const sentAt = Date.now();
     if (step.service === "llm") {
       latency.llmStartedAt = sentAt;
       remember();
     }
-    const response = fetchOne(step.request);
+    const response = fetchOne(step.request, keys);
     const took = Date.now() - sentAt;
     if (step.service === "tavily") latency.searchMs = took;
     else {
@@ -171,11 +229,50 @@ function liveLookup(name: string, settings: Settings, startedAt: number): Answer
       latency.llmStartedAt = 0;
     }
     state = applyResponse(state, response, options, Date.now()).state;
+    // Kept past a failed LLM call (the state has finished by then), so the search is not paid twice.
+    unjudged = unjudgedEntry(state) ?? unjudged;
     if (Date.now() - startedAt > BUDGET_MS) {
       remember();
-      return `The live lookup ran out of time: ${USE_RESEARCH}`;
+      return { answer: `The live lookup ran out of time: ${USE_RESEARCH}.`, outcome: null, unjudged };
     }
   }
+}
+
+function rememberEvidence(memo: GoogleAppsScript.Cache.Cache | null, nameKey: string, entry: CacheEntry): void {
+  const value = { company: entry.company, query: entry.query, fetchedAt: entry.fetchedAt, credits: entry.credits, evidence: cutToBudget(entry.evidence, LIVE_EVIDENCE_CHARS) };
+  try {
+    memo?.put(evidenceMemoKey(nameKey), JSON.stringify(value), MEMO_SECONDS);
+  } catch {
+    // Too large for the cache: the next recalculation searches again.
+  }
+}
+
+function rememberedEvidence(memo: GoogleAppsScript.Cache.Cache | null, nameKey: string, settings: Settings): CacheEntry | null {
+  const found = readJson(memo, evidenceMemoKey(nameKey), evidenceMemoSchema);
+  if (!found) return null;
+  return { ...found, key: nameKey, status: "unjudged", profile: settings.profile, domain: null, relevance: 0, result: null };
+}
+
+function answerSingle(name: string, field: Field, settings: Settings, startedAt: number): string | number {
+  const nameKey = nameKeyOf(settings, name);
+  const cached = cachedAnswers([nameKey], settings).get(nameKey);
+  if (cached) return pick(cached, field);
+  const memo = documentCache();
+  const memoised = readJson(memo, answerMemoKey(settings, nameKey), answerSchema);
+  if (memoised) return pick(memoised, field);
+  if (settings.liveLookupsPerDay === 0) return `Not researched yet (live lookups are off in Settings): ${USE_RESEARCH}.`;
+  if (missingKeys(settings).length > 0) return `Not researched yet, and no API keys for a live lookup: add them in Settings or ${USE_RESEARCH}.`;
+
+  const options: ResearchOptions = { settings, jsonMode: false, maxSearches: 1, evidenceBudgetChars: LIVE_EVIDENCE_CHARS, maxOutputTokens: LIVE_MAX_OUTPUT_TOKENS };
+  // Evidence an earlier recalculation paid for is judged, not searched again.
+  const state = startCompany({ company: name, domain: null }, rememberedEvidence(memo, nameKey, settings), options, Date.now());
+  const live = liveLookup(state, options, startedAt, () => reserveLiveLookup(settings.liveLookupsPerDay));
+  if (live.unjudged && live.outcome?.kind !== "done" && live.outcome?.kind !== "noData") rememberEvidence(memo, nameKey, live.unjudged);
+  if (typeof live.answer === "string") return live.answer;
+  if (live.outcome?.kind === "error" || live.outcome?.kind === "paused") return pick(live.answer, "status");
+  memo?.put(answerMemoKey(settings, nameKey), JSON.stringify(live.answer), MEMO_SECONDS);
+  memo?.remove(evidenceMemoKey(nameKey));
+  return pick(live.answer, field);
 }
 
 export function territoryTier(company: unknown, fieldArg?: unknown): unknown {
@@ -192,21 +289,63 @@ export function territoryTier(company: unknown, fieldArg?: unknown): unknown {
     const name = String(company ?? "").trim();
     if (!name) return "Enter a company name.";
     if (!looksLikeName(name)) return `"${name.slice(0, 40)}" is not a company name.`;
-    const key = companyKey(settings.profile, name, null);
-    const cached = CacheSheet.open(false)?.lookup([key]).get(key);
-    const result = freshResult(cached, settings, Date.now());
-    if (result) return pick(fromResult(result, "Done"), field);
-    const memo = documentCache();
-    const memoised = readJson(memo, memoKey(settings, key), answerSchema);
-    if (memoised) return pick(memoised, field);
-    if (missingKeys(settings).length > 0) return `Not researched yet, and no API keys for a live lookup: add them in Settings or ${USE_RESEARCH}.`;
-    const live = liveLookup(name, settings, startedAt);
-    if (typeof live === "string") return live;
-    // Errors are not memoised, so a recalculation can try again.
-    if (!live.status.startsWith("Error") && !live.status.startsWith("Paused")) memo?.put(memoKey(settings, key), JSON.stringify(live), MEMO_SECONDS);
-    return live.status.startsWith("Error") || live.status.startsWith("Paused") ? live.status : pick(live, field);
+    return answerSingle(name, field, settings, startedAt);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return `Territory Planner could not answer: ${message.slice(0, 200)}`;
   }
+}
+
+const CALLS_TERRITORY_TIER = /\bTERRITORY_TIER\s*\(/i;
+
+type Rect = [row: number, column: number, height: number, width: number];
+
+/** Rectangles (1-based) covering exactly the marked cells: runs of a row, stacked on the same runs of the rows above. */
+function rectangles(marked: boolean[][]): Rect[] {
+  const done: Rect[] = [];
+  let open = new Map<string, Rect>();
+  marked.forEach((row, r) => {
+    const next = new Map<string, Rect>();
+    for (let c = 0; c < row.length; c++) {
+      if (!row[c]) continue;
+      let end = c;
+      while (row[end + 1]) end++;
+      const id = `${c}:${end}`;
+      const above = open.get(id);
+      if (above) {
+        above[2] += 1;
+        open.delete(id);
+        next.set(id, above);
+      } else next.set(id, [r + 1, c + 1, 1, end - c + 1]);
+      c = end;
+    }
+    done.push(...open.values());
+    open = next;
+  });
+  return [...done, ...open.values()];
+}
+
+/**
+ * Sheets recalculates a custom function only when its arguments change, so a range answered before
+ * a run would keep "Not researched yet": every formula of the document that calls TERRITORY_TIER is
+ * entered again (cleared, then restored), one read per sheet and two writes per block of them.
+ * Returns how many formulas were re-entered.
+ */
+export function refreshTierFormulas(): number {
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  const blocks: { range: GoogleAppsScript.Spreadsheet.Range; formulas: string[][] }[] = [];
+  for (const sheet of spreadsheet.getSheets()) {
+    if (sheet.getName() === CACHE_SHEET_NAME || sheet.getLastRow() === 0 || sheet.getLastColumn() === 0) continue;
+    const formulas = sheet.getRange(1, 1, sheet.getLastRow(), sheet.getLastColumn()).getFormulas();
+    const marked = formulas.map((row) => row.map((f) => CALLS_TERRITORY_TIER.test(f)));
+    for (const [row, column, height, width] of rectangles(marked)) {
+      const block = formulas.slice(row - 1, row - 1 + height).map((r) => r.slice(column - 1, column - 1 + width));
+      blocks.push({ range: sheet.getRange(row, column, height, width), formulas: block });
+    }
+  }
+  if (blocks.length === 0) return 0;
+  for (const { range, formulas } of blocks) range.setFormulas(formulas.map((r) => r.map(() => "")));
+  SpreadsheetApp.flush();
+  for (const { range, formulas } of blocks) range.setFormulas(formulas);
+  return blocks.reduce((n, b) => n + b.formulas.length * (b.formulas[0]?.length ?? 0), 0);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Profile } from "./types";
-import { SETTING_KEYS, type SettingKey } from "./setting-keys";
+import { NUMBER_RULES, SETTING_KEYS, type NumberSettingKey, type SettingKey } from "./setting-keys";
 import { baseUrlFormProblem, baseUrlProblem, normaliseBaseUrl, sameBaseUrl } from "./allowlist";
 
 // Defaults and parsing of the settings: values live in properties as strings.
@@ -29,6 +29,8 @@ export const SETTING_DEFAULTS: Record<SettingKey, string> = {
   RELEVANCE_THRESHOLD: "0.6",
   EVIDENCE_BUDGET_CHARS: "16000",
   JOB_BUDGET_USD: "",
+  // Ask before a run estimated above this many dollars; blank never asks.
+  CONFIRM_ABOVE_USD: "5",
   TAVILY_PRICE_PER_CREDIT: "0.008",
   LLM_INPUT_PRICE_PER_MTOK: "0.25",
   LLM_OUTPUT_PRICE_PER_MTOK: "0.75",
@@ -54,6 +56,8 @@ export interface Settings {
   evidenceBudgetChars: number;
   /** null: no budget. */
   jobBudgetUsd: number | null;
+  /** null: never ask before a run. */
+  confirmAboveUsd: number | null;
   tavilyPricePerCredit: number;
   llmInputPricePerMTok: number;
   llmOutputPricePerMTok: number;
@@ -62,7 +66,8 @@ export interface Settings {
   liveLookupsPerDay: number;
 }
 
-const num = (min: number, max: number, integer = false) => {
+const num = (key: NumberSettingKey) => {
+  const { min, max, integer } = NUMBER_RULES[key];
   const base = z.coerce.number({ message: "must be a number" }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
   return integer ? base.int("must be a whole number") : base;
 };
@@ -77,6 +82,21 @@ const baseUrlString = z
   })
   .transform(normaliseBaseUrl);
 
+/** Dollars, or blank for null ("none" / "never"); zero allowed only where it means something. */
+const blankOrDollars = (zeroAllowed: boolean, message: string) =>
+  z
+    .string()
+    .trim()
+    .transform((s, ctx) => {
+      if (s === "") return null;
+      const n = Number(s);
+      if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 /** Field validators, shared by the settings form and the worker. */
 export const SETTING_FIELDS = {
   TAVILY_API_KEY: z.string().trim(),
@@ -84,31 +104,21 @@ export const SETTING_FIELDS = {
   LLM_BASE_URL: baseUrlString,
   LLM_MODEL: z.string().trim().min(1, "choose a model"),
   PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
-  TAVILY_CONCURRENCY: num(1, 200, true),
-  LLM_CONCURRENCY: num(1, 200, true),
-  TAVILY_RPM: num(1, 100_000, true),
-  LLM_RPM: num(1, 100_000, true),
-  CACHE_TTL_DAYS: num(0, 3650),
-  NO_DATA_TTL_DAYS: num(0, 3650),
-  RELEVANCE_THRESHOLD: num(0, 1),
-  EVIDENCE_BUDGET_CHARS: num(1000, 200_000, true),
-  JOB_BUDGET_USD: z
-    .string()
-    .trim()
-    .transform((s, ctx) => {
-      if (s === "") return null;
-      const n = Number(s);
-      if (!Number.isFinite(n) || n <= 0) {
-        ctx.addIssue({ code: "custom", message: "must be blank (no budget) or a positive number" });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  TAVILY_PRICE_PER_CREDIT: num(0, 100),
-  LLM_INPUT_PRICE_PER_MTOK: num(0, 1000),
-  LLM_OUTPUT_PRICE_PER_MTOK: num(0, 1000),
-  WORKER_TIME_BUDGET_SECONDS: num(30, 330, true),
-  LIVE_LOOKUPS_PER_DAY: num(0, 10_000, true),
+  TAVILY_CONCURRENCY: num("TAVILY_CONCURRENCY"),
+  LLM_CONCURRENCY: num("LLM_CONCURRENCY"),
+  TAVILY_RPM: num("TAVILY_RPM"),
+  LLM_RPM: num("LLM_RPM"),
+  CACHE_TTL_DAYS: num("CACHE_TTL_DAYS"),
+  NO_DATA_TTL_DAYS: num("NO_DATA_TTL_DAYS"),
+  RELEVANCE_THRESHOLD: num("RELEVANCE_THRESHOLD"),
+  EVIDENCE_BUDGET_CHARS: num("EVIDENCE_BUDGET_CHARS"),
+  JOB_BUDGET_USD: blankOrDollars(false, "must be blank (no budget) or a positive number"),
+  CONFIRM_ABOVE_USD: blankOrDollars(true, "must be blank (never ask) or a number of dollars"),
+  TAVILY_PRICE_PER_CREDIT: num("TAVILY_PRICE_PER_CREDIT"),
+  LLM_INPUT_PRICE_PER_MTOK: num("LLM_INPUT_PRICE_PER_MTOK"),
+  LLM_OUTPUT_PRICE_PER_MTOK: num("LLM_OUTPUT_PRICE_PER_MTOK"),
+  WORKER_TIME_BUDGET_SECONDS: num("WORKER_TIME_BUDGET_SECONDS"),
+  LIVE_LOOKUPS_PER_DAY: num("LIVE_LOOKUPS_PER_DAY"),
 } satisfies Record<SettingKey, z.ZodType>;
 
 export type RawSettings = Partial<Record<SettingKey, string>>;
@@ -178,6 +188,7 @@ export function validateSettings(raw: Record<SettingKey, string>, allowlist: rea
       relevanceThreshold: v.RELEVANCE_THRESHOLD,
       evidenceBudgetChars: v.EVIDENCE_BUDGET_CHARS,
       jobBudgetUsd: v.JOB_BUDGET_USD,
+      confirmAboveUsd: v.CONFIRM_ABOVE_USD,
       tavilyPricePerCredit: v.TAVILY_PRICE_PER_CREDIT,
       llmInputPricePerMTok: v.LLM_INPUT_PRICE_PER_MTOK,
       llmOutputPricePerMTok: v.LLM_OUTPUT_PRICE_PER_MTOK,

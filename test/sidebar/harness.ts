@@ -133,7 +133,8 @@ function installShim(names: readonly string[]): void {
     }
     return runner;
   };
-  host.google = { script: { run: makeRunner(null, null) } };
+  // google.script.host.close() closes a dialog; here it leaves a mark the test can read.
+  host.google = { script: { run: makeRunner(null, null), host: { close: () => document.body.setAttribute("data-closed", "true") } } };
 }
 
 export async function openPage(browser: Browser, baseUrl: string, file: "Sidebar.html" | "Settings.html", server: FakeServer, viewport = { width: 300, height: 900 }): Promise<OpenedPage> {

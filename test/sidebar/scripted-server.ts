@@ -86,6 +86,11 @@ export class ScriptedServer implements FakeServer {
     "retryFailedRows",
     "resumeResearch",
     "showSettings",
+    "estimateSelectedRows",
+    "researchFromSidebar",
+    "selectRow",
+    "getCacheStats",
+    "clearCache",
   ];
 
   constructor(initial: ResearchProgress, steps: ResearchProgress[] = []) {
@@ -112,12 +117,16 @@ export class ScriptedServer implements FakeServer {
         this.current = { ...this.current, running: false, cancelled: this.current.cancelled + this.current.queued, queued: 0, etaSeconds: 0 };
         return { ok: true, message: "Cancelled 3 row(s).", queued: 0 };
       case "resumeResearch":
-        this.current = { ...this.current, isPaused: false, running: true, message: "", queued: this.current.queued + this.current.paused, paused: 0 };
+        this.current = { ...this.current, pause: null, isPaused: false, running: true, message: "", queued: this.current.queued + this.current.paused, paused: 0 };
         return { ok: true, message: "Resumed 9 row(s).", queued: 9 };
       case "retryFailedRows":
         return { ok: true, message: "Queued 0 row(s) again.", queued: 0 };
       case "showSettings":
         return undefined;
+      case "selectRow":
+        return { ok: true, message: `Selected row ${String(args[1])} of ${String(args[0])}.`, queued: 0 };
+      case "getCacheStats":
+        return { companies: 0, noData: 0, unjudged: 0, oldestAt: 0, cells: 0, cellLimit: 10_000_000 };
       default:
         throw new Error(`Script function not found: ${name}`);
     }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
+import { NUMBER_RULES } from "../../src/core/setting-keys";
 import { launchChromium, openPage, screenshot, serveDist, type OpenedPage } from "./harness";
 import { RuntimeServer } from "./runtime-server";
 
@@ -52,7 +53,12 @@ describe("settings dialog, local runtime", () => {
     expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toContain("••••9f3a");
     expect(await page.locator("#in-LLM_API_KEY").getAttribute("placeholder")).toContain("••••77b2");
     expect(await value(page, "LLM_BASE_URL")).toBe("https://api.crusoe.ai/v1");
-    expect(await page.locator("#hint-CACHE_TTL_DAYS").innerText()).toContain("Default: 30.");
+    expect(await page.locator("#hint-CACHE_TTL_DAYS").textContent()).toContain("Default: 30.");
+    // A rep sees the keys, base URL, model and profile; the rest waits under Advanced.
+    for (const key of ["TAVILY_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "PROFILE"]) expect(await page.locator(`#in-${key}`).isVisible()).toBe(true);
+    for (const key of ["CACHE_TTL_DAYS", "JOB_BUDGET_USD", "CONFIRM_ABOVE_USD", "TAVILY_CONCURRENCY", "LLM_INPUT_PRICE_PER_MTOK"]) {
+      expect(await page.locator(`#in-${key}`).isVisible()).toBe(false);
+    }
 
     await expect.poll(() => page.locator("#models-status").innerText()).toBe("3 models available.");
     expect(await page.locator("#model-select option").allInnerTexts()).toEqual([...[...MODELS].sort((a, b) => a.localeCompare(b)), "Other (type a model id)…"]);
@@ -64,7 +70,50 @@ describe("settings dialog, local runtime", () => {
     expect(content).not.toContain(LLM_KEY);
     expect(JSON.stringify(log.calls)).not.toContain("SECRET");
     expect(blocked).toEqual([]);
-    await screenshot(page, "settings");
+    await screenshot(page, "settings-basic");
+    await page.click("#advanced summary");
+    expect(await page.locator("#in-TAVILY_CONCURRENCY").isVisible()).toBe(true);
+    await screenshot(page, "settings-advanced");
+    // The same page in a sidebar's width stays usable.
+    await page.setViewportSize({ width: 300, height: 640 });
+    await screenshot(page, "settings-advanced-300");
+    await page.click("#advanced summary");
+    await screenshot(page, "settings-basic-300");
+  });
+
+  it("words each range from the validator's own bounds: the help and the error agree", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await page.click("#advanced summary");
+    for (const [key, rule] of Object.entries(NUMBER_RULES)) {
+      const n = (x: number) => x.toLocaleString("en-US");
+      expect(await page.locator(`#hint-${key}`).innerText()).toContain(`${n(rule.min)} to ${n(rule.max)}`);
+    }
+    const { max } = NUMBER_RULES.EVIDENCE_BUDGET_CHARS;
+    await page.fill("#in-EVIDENCE_BUDGET_CHARS", String(max + 1));
+    await page.click("#save");
+    await expect.poll(() => page.locator("#err-EVIDENCE_BUDGET_CHARS").innerText()).toBe(`Evidence budget (characters) must be at most ${max}.`);
+    await page.fill("#in-EVIDENCE_BUDGET_CHARS", String(max));
+    await page.click("#save");
+    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Settings saved.");
+    expect(rt.userProperties.getProperty("EVIDENCE_BUDGET_CHARS")).toBe(String(max));
+  });
+
+  it("removes a saved key on request, and Cancel closes without saving", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await page.click("#advanced summary");
+    await page.fill("#in-RELEVANCE_THRESHOLD", "0.9");
+    await page.click("#remove-TAVILY_API_KEY");
+    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Tavily API key removed.");
+    expect(rt.userProperties.getProperty("TAVILY_API_KEY")).toBeNull();
+    expect(rt.userProperties.getProperty("LLM_API_KEY")).toBe(LLM_KEY);
+    expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toBe("Paste your key");
+    expect(await page.locator("#remove-TAVILY_API_KEY").isVisible()).toBe(false);
+    expect(await page.locator("#remove-LLM_API_KEY").isVisible()).toBe(true);
+    await page.click("#cancel");
+    expect(await page.locator("body").getAttribute("data-closed")).toBe("true");
+    expect(rt.userProperties.getProperty("RELEVANCE_THRESHOLD")).toBeNull();
   });
 
   it("tests each connection with one cheap call and words the result", async () => {
@@ -94,16 +143,16 @@ describe("settings dialog, local runtime", () => {
   it("validates next to the fields and saves nothing while a field is wrong", async () => {
     const rt = runtime();
     const { page } = await open(rt);
-    await page.fill("#in-RELEVANCE_THRESHOLD", "1.7");
     await page.fill("#in-LLM_BASE_URL", "crusoe");
-    await page.click("#speed-details summary");
+    await page.click("#advanced summary");
+    await page.fill("#in-RELEVANCE_THRESHOLD", "1.7");
     await page.fill("#in-WORKER_TIME_BUDGET_SECONDS", "900");
-    await page.click("#speed-details summary");
+    await page.click("#advanced summary");
     expect(await page.locator("#in-WORKER_TIME_BUDGET_SECONDS").isVisible()).toBe(false);
     await page.click("#save");
     await expect.poll(() => page.locator("#save-status").innerText()).toContain("Nothing was saved");
     expect(await page.locator("#err-RELEVANCE_THRESHOLD").innerText()).toBe("Relevance threshold must be at most 1.");
-    expect(await page.locator("#err-LLM_BASE_URL").innerText()).toContain("must start with https://");
+    expect(await page.locator("#err-LLM_BASE_URL").innerText()).toMatch(/^LLM base URL must /);
     // The folded section opens to show its error.
     expect(await page.locator("#err-WORKER_TIME_BUDGET_SECONDS").isVisible()).toBe(true);
     expect(await page.locator("#field-RELEVANCE_THRESHOLD").getAttribute("class")).toContain("invalid");
@@ -114,6 +163,7 @@ describe("settings dialog, local runtime", () => {
   it("saves changed fields, keeps a key whose field is left empty, and replaces a pasted one", async () => {
     const rt = runtime();
     const { page } = await open(rt);
+    await page.click("#advanced summary");
     await page.fill("#in-RELEVANCE_THRESHOLD", "0.7");
     await page.fill("#in-JOB_BUDGET_USD", "5");
     await page.selectOption("#in-PROFILE", "managed-inference");

@@ -1,18 +1,26 @@
-// The progress sidebar in Chromium against a scripted server: rendering, the worker loop, the
-// controls, text-only insertion of cell and web content, and the paused panel.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The progress sidebar in Chromium against a scripted server: what only a browser shows. Each
+// state is drawn and kept as a 300 px screenshot (test-output/screenshots); text from cells and
+// the web goes in as text. The run loop's timing is tested without a browser (driver.test.ts).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, openPage, screenshot, serveDist, sleep, type OpenedPage } from "./harness";
-import { progress, runSnapshots, ScriptedServer } from "./scripted-server";
+import { pauseAdvice, pauseText, type PauseReason } from "../../src/core/status";
+import type { RunEstimate } from "../../src/core/wire";
+import { launchChromium, openPage, screenshot, serveDist, type OpenedPage } from "./harness";
+import { progress, ScriptedServer } from "./scripted-server";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
 let browser: Browser;
 let site: { url: string; close(): Promise<void> };
+const opened: Page[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
   site = await serveDist();
+});
+
+afterEach(async () => {
+  for (const page of opened.splice(0)) await page.context().close();
 });
 
 afterAll(async () => {
@@ -21,227 +29,299 @@ afterAll(async () => {
 });
 
 async function open(server: ScriptedServer): Promise<OpenedPage> {
-  const opened = await openPage(browser, site.url, "Sidebar.html", server);
+  // A worker call that takes long keeps a "running" snapshot still while the test looks at it.
+  server.workerDelayMs = 60_000;
+  const result = await openPage(browser, site.url, "Sidebar.html", server);
+  opened.push(result.page);
   // Drawn once: either the first progress arrived or the page reports why it did not.
-  await opened.page.waitForFunction(() => document.body.dataset["phase"] !== undefined || document.getElementById("problem")?.hidden === false);
-  return opened;
+  await result.page.waitForFunction(() => document.body.dataset["phase"] !== undefined || document.getElementById("problem")?.hidden === false);
+  return result;
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
-const barValue = async (page: Page) => Number(await page.locator("#bar").getAttribute("aria-valuenow"));
+const visible = (page: Page, selector: string) => page.locator(selector).isVisible();
 
-describe("sidebar, scripted server", () => {
-  it("drives the worker back to back, one call at a time, while the bar, counts and tiers advance", async () => {
-    const startedAt = Date.now() - 95_000;
-    const steps = runSnapshots(20, 2, startedAt);
-    const first = steps.shift();
-    if (!first) throw new Error("no snapshots");
-    const server = new ScriptedServer(first, steps);
-    const { page, log, blocked } = await open(server);
+const ESTIMATE: RunEstimate = {
+  rows: 520,
+  companies: 470,
+  cached: 100,
+  cachedNoData: 20,
+  judgeOnly: 50,
+  research: 300,
+  costUsd: 6.2,
+  seconds: 700,
+  budgetUsd: 10,
+  confirmAboveUsd: 5,
+};
 
-    await expect.poll(() => barValue(page), { timeout: 10_000 }).toBeGreaterThan(10);
-    const mid = await barValue(page);
-    expect(mid).toBeLessThan(100);
-    expect(await text(page, "#phase")).toBe("Running");
-    expect(await text(page, "#elapsed")).toMatch(/^1 min 3\d s$/);
-    expect(await text(page, "#eta")).toMatch(/^about \d+ s$/);
-    await screenshot(page, "sidebar-mid-run");
+const FINISHED_WITH_FAILURES = progress({
+  total: 24,
+  done: 18,
+  cached: 2,
+  noData: 1,
+  failed: 3,
+  startedAt: Date.UTC(2026, 10, 26, 9, 0),
+  finishedAt: Date.UTC(2026, 10, 26, 9, 12, 30),
+  tiers: { HOT: 5, WARM: 6, WATCH: 5, COLD: 4, UNKNOWN: 1 },
+  costUsd: 0.4213,
+  tavilyCredits: 42,
+  llmTokens: 101_300,
+  recent: [
+    { company: "Together AI", tier: "HOT", score: 95, status: "Done" },
+    { company: "Jasper", tier: "WATCH", score: 50, status: "Done" },
+  ],
+  errors: [
+    { sheet: "Prospects", row: 7, company: "Acme Robotics", status: "Error: the LLM answered 500 three times" },
+    { sheet: "Prospects", row: 12, company: "Globex", status: "Error: reply was not valid JSON" },
+    { sheet: "Prospects", row: 19, company: "Initech", status: "Skipped: You are trying to edit a protected cell or object." },
+  ],
+});
 
-    await expect.poll(() => text(page, "#phase"), { timeout: 15_000 }).toBe("Finished");
-    expect(await barValue(page)).toBe(100);
-    expect(await text(page, "#bar-label")).toBe("20 of 20 rows finished");
-    expect(await text(page, "#count-done")).toBe("16");
-    expect(await text(page, "#count-noData")).toBe("4");
-    for (const tier of ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) expect(await text(page, `#tier-${tier}`)).toBe("4");
-    expect(await text(page, "#cost-usd")).toBe("$0.380");
-    expect(await text(page, "#cost-credits")).toBe("40");
-    expect(await text(page, "#cost-tokens")).toBe("96k");
-    expect(await page.locator("#recent li").count()).toBe(5);
-    expect(await page.locator("#recent li").first().innerText()).toContain("Company 20");
-    expect(await page.locator("#cancel").isVisible()).toBe(false);
-    await screenshot(page, "sidebar-finished");
+describe("sidebar states", () => {
+  it("idle: greets with the Research button and starts from the estimate it shows", async () => {
+    const server = new ScriptedServer(progress());
+    let asked = 0;
+    server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
+    server.handlers.set("researchFromSidebar", (args, s) => {
+      asked = Number(args[0]);
+      s.current = progress({ total: 520, queued: 520, running: true, startedAt: Date.now() });
+      return { kind: "queued", result: { ok: true, message: "Queued 520 row(s) for research.", queued: 520 } };
+    });
+    const { page, log } = await open(server);
+    expect(await text(page, "#phase")).toBe("Idle");
+    expect(await visible(page, "#research")).toBe(true);
+    expect(await page.locator("#research").getAttribute("class")).toBe("action");
+    expect(await visible(page, "#run")).toBe(false);
+    await screenshot(page, "sidebar-idle");
 
-    // Worker calls ran one at a time, and the bridge stayed well inside google.script.run's 10.
-    const workerCalls = log.count("runResearchWorker");
-    expect(workerCalls).toBeGreaterThanOrEqual(9);
-    expect(log.maxConcurrent("runResearchWorker")).toBe(1);
-    expect(log.maxConcurrent("getResearchProgress")).toBe(1);
-    expect(log.maxInFlight).toBeLessThanOrEqual(10);
-    // Finished: polling goes on, the worker is left alone.
-    await sleep(3500);
-    expect(log.count("runResearchWorker")).toBe(workerCalls);
-    expect(log.count("getResearchProgress")).toBeGreaterThan(workerCalls);
-    expect(blocked).toEqual([]);
+    await page.click("#research");
+    await page.locator("#estimate").waitFor();
+    expect(await text(page, "#estimate-title")).toBe("Research 350 companies?");
+    const lines = await page.locator("#estimate-lines li").allInnerTexts();
+    expect(lines).toContain("Answered by the cache at no cost: 120 (100 researched, 20 with no reliable data).");
+    expect(lines).toContain("Estimated cost: about $6.20. Estimated time: about 11 min 40 s.");
+    expect(await visible(page, "#research")).toBe(false);
+    // Nothing is queued until the user says so.
+    expect(log.count("researchFromSidebar")).toBe(0);
+    await screenshot(page, "sidebar-estimate");
+
+    await page.click("#estimate-start");
+    await expect.poll(() => text(page, "#phase")).toBe("Running");
+    expect(asked).toBe(470);
+    expect(await visible(page, "#estimate")).toBe(false);
+    expect(await text(page, "#notice")).toBe("Queued 520 row(s) for research.");
   });
 
-  it("shows company names and statuses from cells as text, never as HTML", async () => {
+  it("estimate: a selection changed since shows its new estimate instead of starting; Not now dismisses", async () => {
+    const server = new ScriptedServer(progress());
+    server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
+    server.handlers.set("researchFromSidebar", () => ({ kind: "changed", estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2 } }));
+    const { page } = await open(server);
+    await page.click("#research");
+    await page.click("#estimate-start");
+    await expect.poll(() => text(page, "#estimate-title")).toBe("Research 10 companies?");
+    expect(await text(page, "#notice")).toBe("The selection changed: here is its estimate.");
+    await page.click("#estimate-dismiss");
+    expect(await visible(page, "#estimate")).toBe(false);
+    expect(await visible(page, "#research")).toBe(true);
+  });
+
+  it("estimate: says why there is nothing to research", async () => {
+    const server = new ScriptedServer(progress());
+    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: "Select the rows of the companies to research (row 1 is the header)." }));
+    const { page } = await open(server);
+    await page.click("#research");
+    await expect.poll(() => text(page, "#problem")).toBe("Select the rows of the companies to research (row 1 is the header).");
+    expect(await visible(page, "#estimate")).toBe(false);
+  });
+
+  it("running: bar, times, counts, tiers and cost so far; no Research button", async () => {
     const server = new ScriptedServer(
       progress({
-        total: 3,
-        done: 1,
-        failed: 1,
-        queued: 1,
-        running: false,
-        startedAt: Date.now() - 5000,
-        tiers: { HOT: 1, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
-        recent: [{ company: XSS, tier: "HOT", score: 88, status: `Done ${XSS}` }],
-        errors: [{ row: 7, company: XSS, status: `Error: ${XSS}` }],
-        message: XSS,
-        isPaused: true,
+        total: 40,
+        queued: 18,
+        researching: 4,
+        done: 14,
+        cached: 2,
+        noData: 2,
+        tiers: { HOT: 4, WARM: 5, WATCH: 4, COLD: 3, UNKNOWN: 2 },
+        costUsd: 0.3021,
+        tavilyCredits: 32,
+        llmTokens: 76_400,
+        startedAt: Date.now() - 95_000,
+        etaSeconds: 110,
+        running: true,
+        recent: [
+          { company: "Anthropic", tier: "HOT", score: 100, status: "Done" },
+          { company: "Read AI", tier: "WARM", score: 62, status: "Done (cached)" },
+        ],
       }),
     );
+    const { page } = await open(server);
+    expect(await text(page, "#phase")).toBe("Running");
+    expect(await page.locator("#bar").getAttribute("aria-valuenow")).toBe("45");
+    expect(await text(page, "#bar-label")).toBe("18 of 40 rows finished");
+    expect(await text(page, "#elapsed")).toMatch(/^1 min 3\d s$/);
+    expect(await text(page, "#eta")).toBe("about 1 min 50 s");
+    expect(await text(page, "#cost-title")).toBe("Cost so far");
+    expect(await text(page, "#cost-usd")).toBe("$0.302");
+    expect(await visible(page, "#research")).toBe(false);
+    expect(await visible(page, "#cancel")).toBe(true);
+    expect(await visible(page, "#summary")).toBe(false);
+    await screenshot(page, "sidebar-running");
+  });
+
+  it("finished with failures: took, tiers, cost, rows; failed rows listed once, each selecting its row; Retry", async () => {
+    const server = new ScriptedServer(FINISHED_WITH_FAILURES);
+    server.handlers.set("retryFailedRows", (_args, s) => {
+      s.current = progress({ total: 4, queued: 4, running: true, startedAt: Date.now() });
+      return { ok: true, message: "Queued 4 failed row(s) again.", queued: 4 };
+    });
+    const { page, log } = await open(server);
+    expect(await text(page, "#phase")).toBe("Finished");
+    expect(await text(page, "#summary-title")).toBe("Finished in 12 min 30 s · $0.421");
+    expect(await text(page, "#summary-rows")).toBe("20 done · 1 no data · 3 failed.");
+    expect(await page.locator("#summary").getAttribute("class")).toContain("with-failures");
+    expect(await visible(page, "#bar-block")).toBe(false);
+    expect(await text(page, "#cost-title")).toBe("Cost");
+    expect(await text(page, "#errors-title")).toBe("Rows to retry (3)");
+    // Each failed row once: not repeated among the last finished.
+    expect(await page.locator("#errors li").count()).toBe(3);
+    expect(await page.locator("#recent li").allInnerTexts()).not.toContain(expect.stringContaining("Acme Robotics"));
+    expect(await visible(page, "#research")).toBe(true);
+    await screenshot(page, "sidebar-finished-failures");
+
+    await page.locator("#errors button.link").nth(1).click();
+    await expect.poll(() => log.calls.find((c) => c.name === "selectRow")?.args).toEqual(["Prospects", 12, "Globex"]);
+    await expect.poll(() => text(page, "#notice")).toBe("Selected row 12 of Prospects.");
+
+    await page.click("#retry");
+    await expect.poll(() => text(page, "#phase")).toBe("Running");
+    expect(log.count("retryFailedRows")).toBe(1);
+  });
+
+  it("shows company names and statuses from cells and the web as text, never as HTML", async () => {
+    const server = new ScriptedServer(
+      progress({
+        ...FINISHED_WITH_FAILURES,
+        recent: [{ company: XSS, tier: "HOT", score: 88, status: `Done ${XSS}` }],
+        errors: [{ sheet: XSS, row: 7, company: XSS, status: `Error: ${XSS}` }],
+        message: XSS,
+      }),
+    );
+    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: XSS }));
     const { page, dialogs } = await open(server);
-    await page.locator("#recent li").first().waitFor();
-    await sleep(300);
+    await page.click("#research");
+    await expect.poll(() => text(page, "#problem")).toBe(XSS);
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(await page.locator("#recent .company").first().innerText()).toBe(XSS);
     expect(await page.locator("#errors .error-where").first().textContent()).toBe(`Row 7 · ${XSS}`);
     expect(await page.locator("#errors .status-line").first().innerText()).toBe(`Error: ${XSS}`);
-    expect(await text(page, "#paused-reason")).toBe(`Reason: ${XSS}`);
   });
+});
 
-  it("explains a rejected key, opens Settings and resumes", async () => {
-    const server = new ScriptedServer(
-      progress({
+const PAUSES: PauseReason[] = [
+  { kind: "keyRejected", service: "tavily" },
+  { kind: "keyRejected", service: "llm" },
+  { kind: "outOfCredit", service: "llm" },
+  { kind: "modelNotFound" },
+  { kind: "budget" },
+  { kind: "planLimit", limit: "plan" },
+  { kind: "dailyQuota" },
+  { kind: "rateLimited", service: "tavily" },
+  { kind: "settings" },
+];
+
+describe("paused panel", () => {
+  it("takes its advice and buttons from the typed reason, whatever the message says", async () => {
+    const server = new ScriptedServer(progress());
+    const { page, log } = await open(server);
+    for (const pause of PAUSES) {
+      // A message that reads like another reason: the panel must not parse it.
+      server.current = progress({
         total: 12,
         done: 3,
         paused: 9,
+        pause,
         isPaused: true,
-        running: false,
-        startedAt: Date.now() - 40_000,
         message: "Paused: Tavily API key rejected",
-        slowWhenClosed: true,
+        startedAt: Date.now() - 40_000,
         tiers: { HOT: 1, WARM: 1, WATCH: 1, COLD: 0, UNKNOWN: 0 },
         costUsd: 0.057,
-        tavilyCredits: 6,
-        llmTokens: 14_200,
-        recent: [
-          { company: "Read AI", tier: "WARM", score: 62, status: "Done" },
-          { company: "Character.ai", tier: "HOT", score: 91, status: "Done" },
-        ],
-      }),
-    );
-    const { page, log } = await open(server);
-    const panel = page.locator("#paused-panel");
-    await panel.waitFor();
-    expect(await text(page, "#phase")).toBe("Paused");
-    expect(await text(page, "#paused-title")).toBe("The Tavily API key was rejected");
-    expect(await text(page, "#paused-reason")).toBe("Reason: Tavily API key rejected");
-    expect(await text(page, "#paused-advice")).toContain("Open Settings");
-    expect(await text(page, "#eta")).toBe("waiting for you");
-    expect(await page.locator("#slow-note").isVisible()).toBe(true);
-    await screenshot(page, "sidebar-paused");
-    // Paused: the sidebar sends no worker call.
-    await sleep(800);
+      });
+      await page.click("#settings");
+      const advice = pauseAdvice(pause);
+      await expect.poll(() => text(page, "#paused-title")).toBe(advice.title);
+      expect(await text(page, "#paused-reason")).toBe(`Reason: ${pauseText(pause)}`);
+      expect(await text(page, "#paused-advice")).toBe(advice.advice);
+      expect(await visible(page, "#open-settings")).toBe(advice.offerSettings);
+      expect(await text(page, "#eta")).toBe("waiting for you");
+      const name = pause.kind + ("service" in pause ? `-${pause.service}` : "");
+      await screenshot(page, `sidebar-paused-${name}`);
+    }
+    // Settings advice comes with a Settings button that opens them.
+    expect(PAUSES.some((p) => pauseAdvice(p).offerSettings)).toBe(true);
+    expect(PAUSES.some((p) => !pauseAdvice(p).offerSettings)).toBe(true);
+    // Paused: the page sends no worker call.
     expect(log.count("runResearchWorker")).toBe(0);
+  });
 
+  it("resumes: Resume calls the server, the run goes on", async () => {
+    const server = new ScriptedServer(progress({ total: 5, done: 2, paused: 3, pause: { kind: "budget" }, isPaused: true, startedAt: Date.now() - 1000 }));
+    const { page, log } = await open(server);
     await page.click("#open-settings");
     await expect.poll(() => log.count("showSettings")).toBe(1);
-
-    server.steps = runSnapshots(12, 3, Date.now() - 40_000).slice(1);
     await page.click("#resume");
-    await expect.poll(() => log.count("resumeResearch")).toBe(1);
-    await expect.poll(() => text(page, "#phase"), { timeout: 10_000 }).toBe("Finished");
-    expect(await panel.isVisible()).toBe(false);
-    expect(log.count("runResearchWorker")).toBeGreaterThan(0);
+    await expect.poll(() => text(page, "#phase")).toBe("Running");
+    expect(log.count("resumeResearch")).toBe(1);
+    expect(await visible(page, "#paused-panel")).toBe(false);
   });
+});
 
-  it("words a budget pause and a plan limit in plain language", async () => {
-    const server = new ScriptedServer(progress({ total: 5, done: 2, paused: 3, isPaused: true, startedAt: Date.now() - 1000, message: "budget reached" }));
+describe("cache panel", () => {
+  it("shows what the cache holds and clears all or the old entries, each after a confirmation", async () => {
+    const server = new ScriptedServer(FINISHED_WITH_FAILURES);
+    const now = Date.now();
+    let stats = { companies: 1240, noData: 37, unjudged: 2, oldestAt: now - 29 * 86_400_000, cells: 51_000, cellLimit: 10_000_000 };
+    const cleared: unknown[] = [];
+    server.handlers.set("getCacheStats", () => stats);
+    server.handlers.set("clearCache", (args) => {
+      cleared.push(args[0]);
+      stats = args[0] === null ? { ...stats, companies: 0, noData: 0, unjudged: 0, oldestAt: 0 } : { ...stats, companies: 900, noData: 10, oldestAt: now - 86_400_000 };
+      return { removed: 10, message: "Cleared 10 cache entries.", stats };
+    });
     const { page } = await open(server);
-    await page.locator("#paused-panel").waitFor();
-    expect(await text(page, "#paused-title")).toBe("The run reached its budget");
-    expect(await text(page, "#paused-advice")).toContain("Raise the run budget in Settings");
-    expect(await page.locator("#open-settings").isVisible()).toBe(true);
+    await page.locator("#cache summary").click();
+    await expect.poll(() => text(page, "#cache-companies")).toBe("1,240");
+    expect(await text(page, "#cache-noData")).toBe("37");
+    expect(await text(page, "#cache-oldest")).toBe("29 days ago");
+    expect(await text(page, "#cache-size")).toBe("51,000 cells (0.5% of the sheet limit)");
+    await page.locator("#cache").scrollIntoViewIfNeeded();
+    await screenshot(page, "sidebar-cache");
 
-    server.current = { ...server.current, message: "Tavily plan limit reached (432)" };
-    await expect.poll(() => text(page, "#paused-title"), { timeout: 6000 }).toBe("The Tavily plan limit was reached");
-    expect(await text(page, "#paused-advice")).toContain("renew");
-    expect(await page.locator("#open-settings").isVisible()).toBe(false);
+    await page.fill("#cache-days", "7");
+    await page.click("#cache-clear-old");
+    expect(await text(page, "#cache-confirm-text")).toContain("older than 7 days");
+    await page.click("#cache-confirm-no");
+    expect(cleared).toEqual([]);
+
+    await page.click("#cache-clear-old");
+    await page.click("#cache-confirm-yes");
+    await expect.poll(() => text(page, "#cache-companies")).toBe("900");
+    expect(cleared).toEqual([7]);
+
+    await page.click("#cache-clear-all");
+    await screenshot(page, "sidebar-cache-confirm");
+    await page.click("#cache-confirm-yes");
+    await expect.poll(() => text(page, "#cache-oldest")).toBe("none");
+    expect(cleared).toEqual([7, null]);
   });
+});
 
-  it("cancels: the worker in flight finishes, then no further worker call", async () => {
-    const steps = runSnapshots(40, 1, Date.now());
-    const first = steps.shift();
-    if (!first) throw new Error("no snapshots");
-    const server = new ScriptedServer(first, steps);
-    server.workerDelayMs = 400;
-    const { page, log } = await open(server);
-    await expect.poll(() => log.count("runResearchWorker")).toBeGreaterThan(1);
-    await page.click("#cancel");
-    await expect.poll(() => text(page, "#phase"), { timeout: 6000 }).toBe("Finished");
-    expect(log.count("cancelResearch")).toBe(1);
-    expect(Number(await text(page, "#count-cancelled"))).toBeGreaterThan(0);
-    const after = log.count("runResearchWorker");
-    await sleep(3500);
-    expect(log.count("runResearchWorker")).toBe(after);
-    expect(await page.locator("#cancel").isVisible()).toBe(false);
-  });
-
-  it("retries failed rows from the errors list", async () => {
-    const server = new ScriptedServer(
-      progress({
-        total: 4,
-        done: 2,
-        failed: 2,
-        startedAt: Date.now() - 60_000,
-        errors: [
-          { row: 3, company: "Acme Robotics", status: "Error: LLM answered 500 three times" },
-          { row: 5, company: "Globex", status: "Error: reply was not valid JSON" },
-        ],
-      }),
-    );
-    let retried = false;
-    server.handlers.set("retryFailedRows", (_args, s) => {
-      retried = true;
-      s.current = { ...s.current, failed: 0, queued: 2, errors: [], running: true };
-      s.steps = [progress({ ...s.current, queued: 0, done: 4, running: false })];
-      return { ok: true, message: "Queued 2 row(s) again.", queued: 2 };
-    });
-    const { page, log } = await open(server);
-    expect(await text(page, "#errors-title")).toBe("Errors (2)");
-    expect(await page.locator("#errors li").count()).toBe(2);
-    await page.click("#retry");
-    await expect.poll(() => retried).toBe(true);
-    await expect.poll(() => text(page, "#notice")).toBe("Queued 2 row(s) again.");
-    await expect.poll(() => text(page, "#count-done"), { timeout: 8000 }).toBe("4");
-    expect(log.count("runResearchWorker")).toBeGreaterThan(0);
-    expect(await page.locator("#errors-section").isVisible()).toBe(false);
-  });
-
-  it("reports server failures and recovers, without calling the worker in a tight loop", async () => {
-    const server = new ScriptedServer(progress({ total: 10, queued: 10, running: true, startedAt: Date.now() }));
-    server.handlers.set("runResearchWorker", () => {
-      throw new Error("Exceeded maximum execution time");
-    });
-    const { page, log } = await open(server);
-    await expect.poll(() => text(page, "#problem")).toContain("Exceeded maximum execution time");
-    await sleep(2500);
-    // One failure, then a back-off of several seconds before the next try.
-    expect(log.count("runResearchWorker")).toBe(1);
-
-    server.handlers.delete("runResearchWorker");
-    server.handlers.set("getResearchProgress", () => {
-      throw new Error("Service unavailable");
-    });
-    await expect.poll(() => text(page, "#problem"), { timeout: 6000 }).toContain("Progress could not be read: Service unavailable");
-    server.handlers.delete("getResearchProgress");
-    await expect.poll(() => page.locator("#problem").isVisible(), { timeout: 6000 }).toBe(false);
-  });
-
-  it("waits between worker calls while another execution holds the lock", async () => {
-    const server = new ScriptedServer(progress({ total: 10, queued: 10, running: true, startedAt: Date.now() }));
-    server.handlers.set("runResearchWorker", () => ({ status: "busy", waves: 0, written: 0 }));
-    const { log } = await open(server);
-    await sleep(3000);
-    // Back to back would be dozens of calls; spaced, about one every two seconds.
-    expect(log.count("runResearchWorker")).toBeGreaterThanOrEqual(1);
-    expect(log.count("runResearchWorker")).toBeLessThanOrEqual(3);
-  });
-
+describe("server problems", () => {
   it("says so when the add-on lacks a function the page calls", async () => {
-    const server = new ScriptedServer(progress({ total: 2, paused: 2, isPaused: true, message: "LLM API key rejected", startedAt: Date.now() }));
+    const server = new ScriptedServer(progress({ total: 2, paused: 2, pause: { kind: "keyRejected", service: "llm" }, isPaused: true, startedAt: Date.now() }));
     server.functions = server.functions.filter((name) => name !== "resumeResearch");
     const { page } = await open(server);
     await page.locator("#resume").click();
@@ -253,11 +333,5 @@ describe("sidebar, scripted server", () => {
     server.handlers.set("getResearchProgress", () => ({ total: "many" }));
     const { page } = await open(server);
     await expect.poll(() => text(page, "#problem")).toContain("data this page cannot read at total");
-  });
-
-  it("greets an empty spreadsheet with what to do", async () => {
-    const { page } = await open(new ScriptedServer(progress()));
-    expect(await text(page, "#phase")).toBe("Idle");
-    expect(await page.locator("#idle").innerText()).toContain("Research selected rows");
   });
 });

@@ -157,6 +157,8 @@ const table: Record<string, (res: HttpResponse, service: "tavily" | "llm") => vo
   // Hugging Face TGI
   "tgi-422-input-validation.json": shrinks,
   "tgi-429-overloaded.json": waits(10_000),
+  // DeepSeek: the marker is only in the text (its code is the generic invalid_request_error)
+  "deepseek-400-max-context.json": shrinks,
   // Together, OpenRouter, Fireworks
   "together-200-models-bare-array.json": (res) => expect(parseModelsResponse(res)).toEqual(["Austism/chronos-hermes-13b"]),
   "openrouter-402-insufficient-credits.json": pausesWith({ kind: "outOfCredit", service: "llm" }),

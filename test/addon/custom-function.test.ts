@@ -101,3 +101,102 @@ describe("=TERRITORY_TIER", () => {
     expect(String(noKeys.value)).toMatch(/API keys/);
   });
 });
+
+const COLD_REPLY = JSON.stringify({
+  about_company: true,
+  relevance: 0.9,
+  use_case_class: "E",
+  funding_musd: 1,
+  platform_adoption: null,
+  quant_trading: false,
+  rapid_growth: false,
+  ml_hiring: false,
+  recent_funding: false,
+  confidence: "high",
+  use_case_label: "Light AI use",
+  rationale: "It calls third-party model APIs. Nothing shows more.",
+  sources: [],
+});
+
+describe("=TERRITORY_TIER by name alone", () => {
+  it("finds companies researched with a Website column, the most recent research answering, in cells and ranges", () => {
+    let cold = true;
+    const rows = [["Company", "Website"], ["Cohere", "cohere.com"], ["Cohere", "cohere.io"], ["Runway", "runwayml.com"]];
+    const { rt, tavily } = setup({ rows, llm: { malformed: () => (cold ? { content: COLD_REPLY } : null) } });
+    const research = (a1: string, command = "researchSelectedRows") => {
+      rt.spreadsheet.setSelection("Sheet1", [a1]);
+      ok(rt.run(command));
+      driveWithSidebar(rt);
+      rt.clock.advance(60_000);
+    };
+    const tierOf = (name: string) => rt.run("TERRITORY_TIER", [name], { kind: "customFunction" }).value;
+    research("A2");
+    cold = false;
+    research("A3:A4");
+    const [older, newer, runway] = table(rt);
+    expect(older?.["Tier"]).toBe("COLD");
+    expect(newer?.["Tier"]).not.toBe("COLD");
+    const searches = tavily.requests;
+    expect(tierOf("Cohere")).toBe(newer?.["Tier"]);
+    expect(rt.run("TERRITORY_TIER", [[["cohere inc"], ["runway"]]], { kind: "customFunction" }).value).toEqual([[newer?.["Tier"]], [runway?.["Tier"]]]);
+    // Re-researching the first row makes it the most recent.
+    cold = true;
+    research("A2", "refreshSelectedRows");
+    expect(table(rt)[0]?.["Tier"]).toBe("COLD");
+    const before = tavily.requests;
+    expect(tierOf("Cohere")).toBe("COLD");
+    expect(rt.run("TERRITORY_TIER", [[["Cohere"]]], { kind: "customFunction" }).value).toEqual([["COLD"]]);
+    expect(tavily.requests).toBe(before);
+    expect(before).toBeGreaterThan(searches);
+  });
+});
+
+describe("=TERRITORY_TIER live lookups", () => {
+  const names = Array.from({ length: 40 }, (_, i) => `Newco Labs ${i + 1}`);
+
+  it("40 cells of new companies make at most LIVE_LOOKUPS_PER_DAY paid lookups a day, whoever recalculates", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows([]) });
+    const answers = names.map((name, i) => rt.run("TERRITORY_TIER", [name], { kind: "customFunction", user: i % 2 ? "alice@example.com" : "bob@example.com" }));
+    expect(answers.every((a) => a.error === null && !a.killed)).toBe(true);
+    expect(tavily.requests).toBe(20);
+    expect(llm.requests).toBeLessThanOrEqual(20);
+    const refused = answers.slice(20).map((a) => String(a.value));
+    for (const text of refused) expect(text).toMatch(/20 live lookups for today are used up: use Territory Planner > Research selected rows/);
+    // Recalculating the refused cells pays nothing more today.
+    for (const name of names.slice(20)) rt.run("TERRITORY_TIER", [name], { kind: "customFunction" });
+    expect(tavily.requests).toBe(20);
+    // The next day has its own allowance; the answers already found are not paid again.
+    rt.clock.advance(24 * 3_600_000);
+    for (const name of names.slice(0, 25)) rt.run("TERRITORY_TIER", [name], { kind: "customFunction" });
+    expect(tavily.requests).toBeLessThanOrEqual(40);
+    expect(tavily.requests).toBeGreaterThan(20);
+  });
+
+  it("counts per document, and 0 turns live lookups off", () => {
+    const { rt, tavily } = setup({ rows: companyRows([]), settings: { LIVE_LOOKUPS_PER_DAY: "3" } });
+    rt.addDocument({ id: "doc-2" });
+    for (const name of names.slice(0, 5)) rt.run("TERRITORY_TIER", [name], { kind: "customFunction" });
+    expect(tavily.requests).toBe(3);
+    for (const name of names.slice(5, 10)) rt.run("TERRITORY_TIER", [name], { kind: "customFunction", document: "doc-2" });
+    expect(tavily.requests).toBe(6);
+    rt.userProperties.setProperty("LIVE_LOOKUPS_PER_DAY", "0");
+    rt.clock.advance(24 * 3_600_000);
+    const off = rt.run("TERRITORY_TIER", [names[20]], { kind: "customFunction" });
+    expect(String(off.value)).toMatch(/live lookups are off.*Research selected rows/);
+    expect(tavily.requests).toBe(6);
+  });
+
+  it("keeps a search whose LLM call failed, so recalculation pays only for the LLM call", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows([]), llm: { apiKey: "llm-right-key-1234" } });
+    const failed = rt.run("TERRITORY_TIER", ["Anthropic"], { kind: "customFunction" });
+    expect(String(failed.value)).toMatch(/LLM API key rejected/);
+    expect(tavily.requests).toBe(1);
+    expect(llm.requests).toBe(1);
+    rt.run("TERRITORY_TIER", ["Anthropic"], { kind: "customFunction" });
+    expect(tavily.requests).toBe(1);
+    rt.userProperties.setProperty("LLM_API_KEY", "llm-right-key-1234");
+    const fixed = rt.run("TERRITORY_TIER", ["Anthropic"], { kind: "customFunction" });
+    expect(["HOT", "WARM", "WATCH", "COLD"]).toContain(fixed.value);
+    expect(tavily.requests).toBe(1);
+  });
+});

@@ -118,7 +118,7 @@ class Worker {
    * One pass over the sheets: write finished results, put stale rows back in the queue, apply a
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
-  private sync(mayAdmit: boolean, release: boolean): { queuedLeft: number } {
+  private sync(mayAdmit: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
     const { rows, snapshots } = this.readRows();
     const writes: RowWrite[] = [];
     const settled = settleClaimed({ rows, inFlight: new Set(this.pool.keys()), finished: this.finished, release });
@@ -131,6 +131,7 @@ class Worker {
     if (budgetReached(this.run, this.settings.jobBudgetUsd)) this.run = pause(this.run, { kind: "budget" });
 
     let queuedLeft = 0;
+    let blockedRows = 0;
     const stop = this.stop();
     if (stop) {
       // The wave in flight has been written above; companies it left unfinished stop here too
@@ -140,13 +141,13 @@ class Worker {
       this.run = recordCancelled(this.run, stopped.cancelled);
       this.pool.clear();
     } else if (mayAdmit) {
-      queuedLeft = this.admit(settled.waiting, writes);
+      ({ queuedLeft, blockedRows } = this.admit(settled.waiting, writes));
     } else {
       queuedLeft = settled.waiting.length;
     }
     this.write(writes, snapshots);
     saveRunState(this.run);
-    return { queuedLeft };
+    return { queuedLeft, blockedRows };
   }
 
   private stop(): Stop | null {
@@ -154,8 +155,14 @@ class Worker {
     return this.run.paused ? { kind: "pause", reason: this.run.paused } : null;
   }
 
-  /** Claims waiting rows for new companies while the wave has room; returns the rows left waiting. */
-  private admit(waiting: QueueRow[], writes: RowWrite[]): number {
+  /** Services whose Retry-After outlasts what this execution may still spend. */
+  private blockedServices(now: number): Set<Service> {
+    const end = this.startedAt + LIMITS.executionMs - SAFETY_MARGIN_MS - this.slowestWaveMs;
+    return new Set((["tavily", "llm"] as const).filter((service) => this.run.pacing.blockedUntil[service] > end));
+  }
+
+  /** Claims waiting rows for new companies while the wave has room. */
+  private admit(waiting: QueueRow[], writes: RowWrite[]): { queuedLeft: number; blockedRows: number } {
     const groups = groupByKey(waiting);
     const lookedUp = new Set([...groups.keys()].filter((key) => !this.pool.has(key)).slice(0, LOOKUP_BATCH));
     const entries = this.cache.lookup([...lookedUp]);
@@ -168,6 +175,7 @@ class Worker {
       inFlight: new Set(this.pool.keys()),
       room: Math.max(0, capacity - this.pool.size),
       budgetAllows: companiesBudgetAllows(this.run, this.settings.jobBudgetUsd, estimateCompanyCostUsd(this.settings), this.pool.size),
+      blocked: this.blockedServices(now),
       runStartedAt: this.run.startedAt,
       fresh: (entry) => isFresh(entry, this.settings, now),
       options: this.options(),
@@ -181,7 +189,7 @@ class Worker {
       const answered = new Set(admission.outcomes.map((o) => o.row.key));
       writes.push(...stopRows(waiting.filter((row) => !answered.has(row.key)), { kind: "pause", reason: { kind: "budget" } }).writes);
     }
-    return admission.left;
+    return { queuedLeft: admission.left, blockedRows: admission.blockedRows };
   }
 
   private write(writes: readonly RowWrite[], snapshots: ReadonlyMap<string, SheetSnapshot>): void {
@@ -291,10 +299,12 @@ class Worker {
 
   work(): WorkerReport {
     for (;;) {
-      const { queuedLeft } = this.sync(this.mayAdmit(), false);
+      const { queuedLeft, blockedRows } = this.sync(this.mayAdmit(), false);
       if (this.run.paused !== null) return this.end("paused");
       if (this.pool.size === 0 && this.finished.size === 0) {
         if (queuedLeft === 0 || this.cancelling) return this.end("finished");
+        // The rest waits for a provider's Retry-After: a later execution takes it up.
+        if (blockedRows > 0) return this.end("continuing");
         if (!this.mayAdmit()) return this.end("continuing");
         continue;
       }

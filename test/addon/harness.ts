@@ -1,7 +1,7 @@
 // Shared set-up for the add-on's end-to-end tests: the built bundle in the local runtime, with the
 // fake providers behind UrlFetchApp.
 import { driveRun } from "../../src/local/drive";
-import { LocalRuntime, loadBuiltAddon, type ExecutionResult } from "../../src/local/runtime";
+import { LocalRuntime, loadBuiltAddon, type ExecutionResult, type LocalRuntimeOptions } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter, type FakeLlmOptions, type FakeTavilyOptions } from "../../src/local/providers";
 import type { ResearchProgress } from "../../src/core/wire";
 
@@ -21,10 +21,12 @@ export function setup(options: {
   tavily?: Partial<FakeTavilyOptions>;
   llm?: Partial<FakeLlmOptions>;
   settings?: Record<string, string>;
-} ): Harness {
+  /** Runtime options beyond the bundle and the fake providers (quotas, default user). */
+  runtime?: Partial<LocalRuntimeOptions>;
+}): Harness {
   const tavily = createFakeTavily({ apiKey: TAVILY_KEY, ...options.tavily });
   const llm = createFakeLlm({ apiKey: LLM_KEY, ...options.llm });
-  const rt = new LocalRuntime({ ...built, fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) } });
+  const rt = new LocalRuntime({ ...built, ...options.runtime, fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) } });
   rt.userProperties.setProperty("TAVILY_API_KEY", TAVILY_KEY);
   rt.userProperties.setProperty("LLM_API_KEY", LLM_KEY);
   for (const [key, value] of Object.entries(options.settings ?? {})) rt.userProperties.setProperty(key, value);

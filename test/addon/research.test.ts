@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { companyRows, driveWithSidebar, driveWithTriggers, ok, progress, setup, statuses, table, TAVILY_KEY } from "./harness";
+import { companyRows, driveWithSidebar, driveWithTriggers, LLM_KEY, ok, progress, setup, statuses, table, TAVILY_KEY } from "./harness";
 
 const TEN = ["OpenAI", "Anthropic", "Cohere", "Mistral AI", "Perplexity", "Together AI", "Character.ai", "Jasper", "Runway", "Stability AI"];
 const TERMINAL = /^(Done|Done \(cached\)|No reliable data|Error: .+|Cancelled|Paused: .+)$/;
@@ -194,16 +194,20 @@ describe("the queue survives what users and the platform do", () => {
     expect(statuses(rt).filter((s) => s === "Queued")).toHaveLength(5000);
   });
 
-  it("makes at most 3 sheet range calls per wave on a contiguous selection", () => {
+  it("makes a handful of range calls per wave on a contiguous selection, never one per row", () => {
     const { rt } = setup({ rows: companyRows(names(200)), settings: { TAVILY_CONCURRENCY: "25", LLM_CONCURRENCY: "25" } });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A201"]);
     ok(rt.run("researchSelectedRows"));
     rt.stats.reset();
     const first = ok(rt.run("runResearchWorker", [], { kind: "sidebar" })) as { waves: number };
     expect(first.waves).toBeGreaterThan(3);
-    // Per wave: one read of the sheet, one write of its rows, one write of the cache; plus, once
-    // per execution, the read of the cache's key column and the last read and write of the rows.
-    expect(rt.stats.rangeCalls).toBeLessThanOrEqual(3 * first.waves + 3);
+    // Reads per wave: the queue sheet once (cache rows only for companies that have one); plus,
+    // once per execution, the cache's key column and the last read of the rows.
+    expect(rt.stats.rangeReads).toBeLessThanOrEqual(2 * first.waves + 3);
+    // Writes per wave: the rows' values and their presentation (text format, links, notes), and
+    // the cache rows paid for in the wave (text format, values).
+    expect(rt.stats.rangeWrites).toBeLessThanOrEqual(8 * first.waves + 3);
+    expect(rt.stats.rangeCalls).toBeLessThan(200 / 2);
   });
 });
 
@@ -316,5 +320,163 @@ describe("errors and controls (SPEC §11)", () => {
     ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
     expect(statuses(rt).every((s) => s === "")).toBe(true);
     expect(rt.ui.dialogs.length).toBe(1);
+  });
+});
+
+describe("nothing paid twice, never forever", () => {
+  it("pauses at once when the LLM account is out of credit, and judges the paid searches on resume without searching again", () => {
+    let outOfCredit = true;
+    const { rt, tavily, llm } = setup({ rows: companyRows(TEN), llm: { faults: () => (outOfCredit ? { kind: "outOfCredit" } : null) } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(new Set(statuses(rt))).toEqual(new Set(["Paused: LLM account out of credit"]));
+    const p = progress(rt);
+    expect(p.pause).toEqual({ kind: "outOfCredit", service: "llm" });
+    expect(p.failed).toBe(0);
+    // One search per company, paid once; the LLM was refused on its first wave and asked no more.
+    expect(tavily.searches).toBe(10);
+    expect(llm.requests).toBeLessThanOrEqual(10);
+    expect(p.tavilyCredits).toBe(20);
+    outOfCredit = false;
+    ok(rt.run("resumeResearch", [], { kind: "sidebar" }));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(Array(10).fill("Done"));
+    expect(tavily.searches).toBe(10);
+    expect(progress(rt).tavilyCredits).toBe(20);
+  });
+
+  it("judges evidence paid for by an execution killed before the LLM answered, with no second search", () => {
+    const list = names(60);
+    const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "60", LLM_CONCURRENCY: "60" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A61"]);
+    ok(rt.run("researchSelectedRows"));
+    const start = rt.clock.now();
+    // Searches take 3 s: killed while the first LLM wave is in flight.
+    const killed = rt.run("runResearchWorker", [], { kind: "sidebar", killAt: start + 5_000 });
+    expect(killed.killed).toBe(true);
+    expect(tavily.searches).toBe(60);
+    driveWithSidebar(rt);
+    expect(statuses(rt).every((s) => s === "Done")).toBe(true);
+    expect(tavily.searches).toBe(60);
+  });
+
+  it("hands off instead of sleeping through a Retry-After longer than the execution has left", () => {
+    let refusals = 0;
+    const { rt, tavily } = setup({
+      rows: companyRows(names(5)),
+      llm: { faults: () => (refusals++ < 5 ? { kind: "status", status: 429, retryAfterSeconds: 600 } : null) },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A6"]);
+    ok(rt.run("researchSelectedRows"));
+    const first = rt.run("runResearchWorker", [], { kind: "sidebar" });
+    expect(first.error).toBeNull();
+    expect((first.value as { status: string }).status).toBe("continuing");
+    // It returned rather than waiting out 10 minutes in Utilities.sleep (which Google refuses past 5).
+    expect(first.elapsedMs).toBeLessThan(60_000);
+    // The sidebar is closed: the continuation triggers, a minute apart, wait out the 10 minutes.
+    const runs = driveWithTriggers(rt);
+    for (const run of runs) expect(run.error).toBeNull();
+    expect(runs.length).toBeLessThan(20);
+    expect(statuses(rt)).toEqual(Array(5).fill("Done"));
+    expect(tavily.searches).toBe(5);
+  });
+
+  it("pauses when the LLM has refused every request for 15 minutes, failing no row", () => {
+    const { rt, tavily } = setup({ rows: companyRows(names(4)), llm: { faults: () => ({ kind: "status", status: 429, retryAfterSeconds: 30 }) } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
+    ok(rt.run("researchSelectedRows"));
+    const started = rt.clock.now();
+    driveWithSidebar(rt, 500);
+    const p = progress(rt);
+    expect(p.pause).toEqual({ kind: "rateLimited", service: "llm" });
+    expect(p.failed).toBe(0);
+    expect(new Set(statuses(rt))).toEqual(new Set(["Paused: LLM refused every request for 15 minutes (rate limit)"]));
+    expect(rt.clock.now() - started).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(rt.clock.now() - started).toBeLessThan(25 * 60_000);
+    expect(tavily.searches).toBe(4);
+  });
+
+  it("pauses when Google's daily URL-fetch quota is spent, marking no row failed, and goes on the next day", () => {
+    const { rt, tavily } = setup({ rows: companyRows(TEN), runtime: { quotas: { urlFetches: 15 } } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    const runs = driveWithSidebar(rt);
+    for (const run of runs) expect(run.error).toBeNull();
+    const p = progress(rt);
+    expect(p.pause).toEqual({ kind: "dailyQuota" });
+    expect(p.failed).toBe(0);
+    expect(statuses(rt).filter((s) => s.startsWith("Paused: ")).length).toBeGreaterThan(0);
+    expect(statuses(rt).every((s) => s === "Done" || s.startsWith("Paused: Google's daily URL-fetch quota"))).toBe(true);
+    rt.clock.advanceTo(rt.clock.now() + 24 * 3_600_000);
+    ok(rt.run("resumeResearch", [], { kind: "sidebar" }));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(Array(10).fill("Done"));
+    expect(tavily.searches).toBe(10);
+  });
+
+  it("remembers No reliable data: a plain rerun makes no request, Retry failed rows tries again", () => {
+    const { rt, tavily, llm } = setup({ rows: companyRows(["Cohere", "Nowhere Widgets"]), tavily: { coverage: (c) => (c === "Nowhere Widgets" ? "unrelated" : "generate") } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(["Done", "No reliable data"]);
+    const again = rt.spreadsheet.insertSheet("Again");
+    again.load(companyRows(["Cohere", "Nowhere Widgets"]));
+    tavily.reset();
+    llm.reset();
+    rt.spreadsheet.setSelection("Again", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt, "Again")).toEqual(["Done (cached)", "No reliable data (cached)"]);
+    expect(table(rt, "Again")[1]?.["Tier"]).toBe("UNKNOWN");
+    expect(tavily.requests + llm.requests).toBe(0);
+    ok(rt.run("retryFailedRows"));
+    driveWithSidebar(rt);
+    expect(tavily.searches).toBeGreaterThan(0);
+    expect(statuses(rt, "Again")[1]).toBe("No reliable data");
+  });
+
+  it("keeps the run state under the 9 KB property limit with 20 failed rows of 300-character non-Latin names", () => {
+    const long = Array.from({ length: 24 }, (_, i) => `${"数据科学研究所".repeat(42)}${i}`);
+    const { rt } = setup({ rows: companyRows(long) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A25"]);
+    ok(rt.run("researchSelectedRows"));
+    const runs = driveWithSidebar(rt);
+    for (const run of runs) expect(run.error).toBeNull();
+    expect(statuses(rt).every((s) => s.startsWith("Error: "))).toBe(true);
+    const stored = rt.documentProperties.getProperty("TP_RUN") ?? "";
+    expect(Buffer.byteLength(stored, "utf8")).toBeLessThan(9 * 1024);
+    const p = progress(rt);
+    expect(p.failed).toBe(24);
+    expect(p.errors.length).toBeGreaterThan(0);
+  });
+
+  it("sends keys only when requests go out: no key in the run state, the cache sheet or the progress", () => {
+    const { rt } = setup({ rows: companyRows(TEN.slice(0, 3)) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(Array(3).fill("Done"));
+    const everything = JSON.stringify([rt.documentProperties.getProperties(), rt.spreadsheet.getSheetByName("_territory_cache")?.dump(), progress(rt)]);
+    expect(everything).not.toContain(TAVILY_KEY);
+    expect(everything).not.toContain(LLM_KEY);
+  });
+});
+
+describe("a run belongs to the user who started it", () => {
+  it("another user's worker call returns at once and leaves the run alone; the owner's triggers carry it on", () => {
+    const { rt, tavily } = setup({ rows: companyRows(TEN.slice(0, 4)) });
+    rt.user("bob@example.com").properties.setProperty("TAVILY_API_KEY", "tvly-bob-0000-1111");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
+    ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
+    const before = statuses(rt);
+    const bob = ok(rt.run("runResearchWorker", [], { kind: "sidebar", user: "bob@example.com" })) as { status: string };
+    expect(bob.status).toBe("notOwner");
+    expect(statuses(rt)).toEqual(before);
+    expect(tavily.requests).toBe(0);
+    expect(progress(rt).pause).toBeNull();
+    driveWithTriggers(rt);
+    expect(statuses(rt)).toEqual(Array(4).fill("Done"));
   });
 });

@@ -3,7 +3,7 @@
 // sheet and the cache, calls these, and writes what they return.
 import { startCompany, type CompanyState, type Outcome, type ResearchOptions } from "../engine";
 import { statusText, type PauseReason } from "../status";
-import type { CacheEntry } from "../types";
+import type { CacheEntry, Service } from "../types";
 import { outcomeStatus } from "./run-state";
 import { capCellText, type OutputHeader } from "./sheet-layout";
 
@@ -136,6 +136,8 @@ export interface AdmissionInput {
   room: number;
   /** Companies the budget still pays for. */
   budgetAllows: number;
+  /** Services that may not be called before this execution must end (a long Retry-After). */
+  blocked: ReadonlySet<Service>;
   runStartedAt: number;
   fresh: (entry: CacheEntry) => boolean;
   options: ResearchOptions;
@@ -151,6 +153,8 @@ export interface Admission {
   left: number;
   /** Rows were left waiting only because the budget is spent. */
   budgetBlocked: boolean;
+  /** Rows left waiting because their company's next request goes to a blocked service. */
+  blockedRows: number;
 }
 
 /** Claims waiting rows for new companies while the wave has room and the budget allows. */
@@ -159,6 +163,7 @@ export function admit(input: AdmissionInput): Admission {
   const outcomes: RowOutcome[] = [];
   const claims: Claim[] = [];
   let left = 0;
+  let blockedRows = 0;
   let budgetBlocked = false;
   for (const [key, group] of input.groups) {
     const first = group[0];
@@ -182,6 +187,12 @@ export function admit(input: AdmissionInput): Admission {
       }
       continue;
     }
+    if (state.pending && input.blocked.has(state.pending.service)) {
+      // Claiming it now would only hand it back at the end of this execution.
+      left += group.length;
+      blockedRows += group.length;
+      continue;
+    }
     if (claims.length >= input.room || claims.length >= input.budgetAllows) {
       if (claims.length < input.room) budgetBlocked = true;
       left += group.length;
@@ -191,5 +202,5 @@ export function admit(input: AdmissionInput): Admission {
     const Status = statusText({ kind: "researching", refresh });
     for (const row of group) writes.push({ row, cells: { ...BLANK_RESULT, Status } });
   }
-  return { writes, outcomes, claims, left, budgetBlocked };
+  return { writes, outcomes, claims, left, budgetBlocked, blockedRows };
 }

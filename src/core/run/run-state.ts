@@ -146,7 +146,8 @@ export function companiesBudgetAllows(run: RunState, budgetUsd: number | null, p
   const left = budgetUsd - run.cost.usd;
   if (left <= 0) return 0;
   // At least one company when any money is left, or a budget below one company's cost never starts.
-  return Math.max(inFlight === 0 ? 1 : 0, Math.floor(left / Math.max(perCompanyUsd, 1e-9)) - inFlight);
+  // The small epsilon keeps dollar arithmetic (0.5 - 0.4 = 0.0999…) from losing a whole company.
+  return Math.max(inFlight === 0 ? 1 : 0, Math.floor(left / Math.max(perCompanyUsd, 1e-9) + 1e-9) - inFlight);
 }
 
 /**

@@ -49,6 +49,7 @@ function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "gr
     inFlight: new Set(),
     room: 100,
     budgetAllows: Number.POSITIVE_INFINITY,
+    blocked: new Set(),
     runStartedAt: NOW - 1000,
     fresh: (e) => NOW - e.fetchedAt < 30 * DAY,
     options: opts,
@@ -189,6 +190,15 @@ describe("admit", () => {
     expect(byBudget.claims).toHaveLength(1);
     expect(byBudget.left).toBe(4);
     expect(byBudget.budgetBlocked).toBe(true);
+  });
+
+  it("leaves a company whose next request goes to a blocked service waiting, unclaimed", () => {
+    const rows = [row("Alpha", 2), row("Beta", 3)];
+    const entries = new Map([entry("Alpha", "unjudged")].map((e) => [e.key, e]));
+    const plan = admission({ groups: groupByKey(rows), entries, blocked: new Set(["llm"]) });
+    expect(plan.claims.map((c) => c.company)).toEqual(["Beta"]);
+    expect(plan.blockedRows).toBe(1);
+    expect(plan.writes.map((w) => w.row.row)).toEqual([3]);
   });
 
   it("marks rows queued again for a company in flight as researching, without a second claim", () => {

@@ -50,7 +50,9 @@ describe("execution limits", () => {
     expect(rt.run("slow", [], { kind: "customFunction" })).toMatchObject({ killed: true, elapsedMs: 30_000 });
     expect(rt.clock.now()).toBe(start + 30_000);
     expect(rt.run("write", [], { kind: "customFunction" }).error).toBe("You do not have permission to call setValues");
-    expect(rt.run("prop", [], { kind: "customFunction" }).error).toBe("You do not have permission to call setProperty");
+    expect(rt.run("prop", [], { kind: "customFunction", user: "editor@example.com" }).error).toBe(
+      "You do not have permission to call setProperty",
+    );
     expect(rt.run("trigger", [], { kind: "customFunction" }).error).toBe(
       "You do not have permission to call ScriptApp.newTrigger",
     );

@@ -43,6 +43,28 @@ describe("several users", () => {
     expect(rt.run("who", [], { user: BOB, document: "team-sheet" }).value).toMatchObject({ active: BOB, llmKey: "editor-key" });
   });
 
+  it("lets a custom function count in document properties under a lock, but not set an owner's user property for an editor", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function count() {
+          const lock = LockService.getScriptLock();
+          lock.waitLock(5000);
+          const props = PropertiesService.getDocumentProperties();
+          const n = Number(props.getProperty("lookups") || 0) + 1;
+          props.setProperty("lookups", String(n));
+          lock.releaseLock();
+          return n;
+        }
+        function remember() { PropertiesService.getUserProperties().setProperty("memo", "x"); }`,
+      defaultUser: ALICE,
+    });
+    expect(rt.run("count", [], { kind: "customFunction", user: BOB }).value).toBe(1);
+    expect(rt.run("count", [], { kind: "customFunction" }).value).toBe(2);
+    expect(rt.run("remember", [], { kind: "customFunction", user: BOB }).error).toBe("You do not have permission to call setProperty");
+    expect(rt.run("remember", [], { kind: "customFunction" }).error).toBeNull();
+    expect(rt.userProperties.getProperty("memo")).toBe("x");
+  });
+
   it("runs a time-driven trigger as the user who created it, in the document it was created in", () => {
     const rt = new LocalRuntime({
       code: `${WHO} function later() { ScriptApp.newTrigger("who").timeBased().after(60000).create(); }`,

@@ -19,6 +19,8 @@ export interface Services {
   caches: { user: FakeCache; script: FakeCache; document: FakeCache };
   /** Takes one call from the daily property quota of the user the execution counts against. */
   takePropertyQuota: () => boolean;
+  /** An editor's custom function may read, not set, the owner's user properties. */
+  userPropertiesReadOnly: boolean;
   locks: LockTable;
   lockKeys: LockKeys;
   triggers: TriggerTable;
@@ -49,7 +51,8 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
   };
   const activeUser = { getEmail: () => services.session.activeUser };
   const effectiveUser = { getEmail: () => services.session.effectiveUser };
-  const properties = (store: FakeProperties) => scriptProperties(exec, store, services.takePropertyQuota);
+  const properties = (store: FakeProperties, readOnly = false) =>
+    scriptProperties(exec, store, { takeQuota: services.takePropertyQuota, readOnly });
   return {
     SpreadsheetApp: {
       ...spreadsheetAppBuilders(),
@@ -63,7 +66,7 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       flush: () => undefined,
     },
     PropertiesService: {
-      getUserProperties: () => properties(services.properties.user),
+      getUserProperties: () => properties(services.properties.user, services.userPropertiesReadOnly),
       getScriptProperties: () => properties(services.properties.script),
       getDocumentProperties: () => properties(services.properties.document),
     },

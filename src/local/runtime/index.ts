@@ -409,6 +409,7 @@ export class LocalRuntime {
       properties: { user: storesOf.properties, script: this.scriptProperties, document: doc.properties },
       caches: { user: storesOf.cache, script: this.scriptCache, document: doc.cache },
       takePropertyQuota: () => this.quotas.take(storesOf.email, "propertyCalls"),
+      userPropertiesReadOnly: exec.kind === "customFunction" && exec.user !== doc.spreadsheet.owner,
       locks: this.#locks,
       lockKeys: { document: doc.id, user: exec.user },
       triggers: this.#triggers,

@@ -69,14 +69,15 @@ export class LockTable {
   }
 }
 
+/**
+ * Locks work in custom functions too ("Works, but not particularly useful in custom functions",
+ * https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services).
+ */
 export function lockService(exec: Execution, locks: LockTable, keys: LockKeys): Record<string, unknown> {
-  const get = (scope: LockScope, method: string) => () => {
-    exec.forbidInCustomFunction(`LockService.${method}`);
-    return locks.scriptLock(exec, lockKey(scope, keys));
-  };
+  const get = (scope: LockScope) => () => locks.scriptLock(exec, lockKey(scope, keys));
   return {
-    getDocumentLock: get("document", "getDocumentLock"),
-    getScriptLock: get("script", "getScriptLock"),
-    getUserLock: get("user", "getUserLock"),
+    getDocumentLock: get("document"),
+    getScriptLock: get("script"),
+    getUserLock: get("user"),
   };
 }

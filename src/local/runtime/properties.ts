@@ -55,15 +55,20 @@ export class FakeProperties {
 }
 
 /**
- * The `Properties` object a script sees. Custom functions may read but not write (Google documents
- * PropertiesService as read-only there; for users who are not signed in, Google may refuse user
- * properties altogether, which this runtime does not model).
+ * The `Properties` object a script sees. In a custom function "getUserProperties() only gets the
+ * properties of the spreadsheet owner. Spreadsheet editors can't set user properties in a custom
+ * function" (https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services):
+ * `readOnly` is that case.
  */
-export function scriptProperties(exec: Execution, store: FakeProperties, takeQuota: () => boolean): Record<string, unknown> {
+export function scriptProperties(
+  exec: Execution,
+  store: FakeProperties,
+  options: { takeQuota: () => boolean; readOnly: boolean },
+): Record<string, unknown> {
   // Every read and every write counts towards the user's daily property quota.
   const call = (): void => {
     exec.service();
-    if (!takeQuota()) exec.fail(QUOTA_MESSAGES.propertyCalls);
+    if (!options.takeQuota()) exec.fail(QUOTA_MESSAGES.propertyCalls);
   };
   const read = <T>(action: () => T): T => {
     call();
@@ -71,7 +76,7 @@ export function scriptProperties(exec: Execution, store: FakeProperties, takeQuo
     return action();
   };
   const write = (method: string, action: () => void): void => {
-    exec.forbidInCustomFunction(method);
+    if (options.readOnly) exec.fail(`You do not have permission to call ${method}`);
     call();
     exec.stats.propertyWrites += 1;
     exec.guard(action);

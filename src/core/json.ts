@@ -1,7 +1,10 @@
-import type { z } from "zod";
+/** Any schema with zod's safeParse: full zod and zod/mini schemas both fit. */
+export interface JsonSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false };
+}
 
 /** Parses stored JSON (a property or cache value) against its schema; null when absent or invalid. */
-export function parseStoredJson<T>(raw: string | null | undefined, schema: z.ZodType<T>): T | null {
+export function parseStoredJson<T>(raw: string | null | undefined, schema: JsonSchema<T>): T | null {
   if (!raw) return null;
   try {
     const parsed = schema.safeParse(JSON.parse(raw));

@@ -367,8 +367,9 @@ export class LocalRuntime {
     let value: unknown;
     let error: string | null = null;
     try {
-      if (deadline <= startedAt) exec.kill();
-      value = this.#execute(exec, fn, args, doc);
+      // A trigger whose creator has no runtime left today fails before the script starts.
+      if (deadline <= startedAt) exec.killed = true;
+      else value = this.#execute(exec, fn, args, doc);
     } catch (thrown) {
       if (isCpuTimeout(thrown)) {
         exec.killed = true;

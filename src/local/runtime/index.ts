@@ -155,6 +155,7 @@ const DEFAULT_DOCUMENT_ID = "local-spreadsheet";
 function temporaryKey(email: string): string {
   return `temp-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
 }
+
 /** Custom functions and simple triggers (onOpen, onEdit) both get 30 seconds on Google. */
 const SHORT_LIMIT_MS = LIMITS.customFunctionMs;
 

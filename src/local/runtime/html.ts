@@ -10,6 +10,8 @@ export interface UiRecord {
   sidebars: { title: string; html: string }[];
   dialogs: { title: string; html: string; modal: boolean }[];
   alerts: { title: string; prompt: string; buttons: string }[];
+  /** Buttons a test makes the user press on the next alerts, in order; then the user accepts. */
+  alertAnswers?: string[];
   toasts: ToastRecord[];
 }
 
@@ -138,12 +140,14 @@ export function spreadsheetUi(exec: Execution, record: UiRecord) {
       const page = show(output);
       record.dialogs.push({ title: String(title), html: page.getContent(), modal: false });
     },
-    /** alert(prompt), alert(prompt, buttons) or alert(title, prompt, buttons); the user always accepts. */
+    /** alert(prompt), alert(prompt, buttons) or alert(title, prompt, buttons); the user accepts unless a test scripted an answer. */
     alert(...args: unknown[]) {
       const strings = args.filter((a): a is string => typeof a === "string");
       const buttons = args.length === 3 ? String(args[2]) : args.length === 2 ? String(args[1]) : BUTTON_SET.OK;
       const [title, prompt] = args.length === 3 ? [strings[0] ?? "", strings[1] ?? ""] : ["", strings[0] ?? ""];
       record.alerts.push({ title, prompt, buttons });
+      const scripted = record.alertAnswers?.shift();
+      if (scripted !== undefined) return scripted;
       return buttons.startsWith("YES") ? BUTTON.YES : BUTTON.OK;
     },
   };

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { buildModelsRequest, buildTavilyTestRequest, describeConnectionTest, parseModelsResponse } from "../core/connection";
 import {
+  BLANK_IS_A_CHOICE,
   maskSecret,
   mergeRawSettings,
   withheldDeployerKeyUrl,
@@ -78,7 +79,7 @@ function applyForm(layers: SettingLayers, form: Record<string, string>): { merge
     const trimmed = value.trim();
     if (isSecret(key)) {
       if (trimmed === "" || trimmed.includes(MASK_CHAR)) continue;
-    } else if (trimmed === "") {
+    } else if (trimmed === "" && !BLANK_IS_A_CHOICE.includes(key)) {
       if (current[key] !== SETTING_DEFAULTS[key]) changes[key] = "";
       continue;
     }

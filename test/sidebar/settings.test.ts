@@ -190,9 +190,15 @@ describe("settings dialog, local runtime", () => {
     await page.selectOption("#model-select", { label: "Other (type a model id)…" });
     await page.fill("#in-LLM_MODEL", "my-org/custom-model");
     await page.fill("#in-JOB_BUDGET_USD", "");
+    // Blank means "never ask" here, not "the default of $5".
+    await page.fill("#in-CONFIRM_ABOVE_USD", "");
     await page.click("#save");
     await expect.poll(() => rt.userProperties.getProperty("LLM_MODEL")).toBe("my-org/custom-model");
-    expect(rt.userProperties.getProperty("JOB_BUDGET_USD")).toBeNull();
+    expect(rt.userProperties.getProperty("JOB_BUDGET_USD") ?? "").toBe("");
+    expect(rt.userProperties.getProperty("CONFIRM_ABOVE_USD")).toBe("");
+    await page.reload();
+    await page.locator("#settings-form").waitFor();
+    expect(await value(page, "CONFIRM_ABOVE_USD")).toBe("");
   });
 
   it("invites the user to add keys when none is saved", async () => {

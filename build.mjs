@@ -7,6 +7,7 @@
 // LLM_BASE_URL from the environment to both, so a deployer can use any https provider.
 // Options: --for-push, --out <dir> (default dist), --quiet.
 import { build } from "esbuild";
+import { Buffer } from "node:buffer";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

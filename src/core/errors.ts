@@ -3,11 +3,9 @@
 // Hugging Face TGI, Groq, Together, OpenRouter, Tavily); bodies are echoed only short and masked.
 import type { PauseReason } from "./status";
 import { maskSecrets } from "./secrets";
-import type { HttpResponse, Service } from "./types";
+import { SERVICE_NAMES, type HttpResponse, type Service } from "./types";
 
-export type { Service } from "./types";
-
-export const SERVICE_NAMES: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
+export { SERVICE_NAMES, type Service } from "./types";
 
 export type ErrorAction =
   /** The whole run must stop until the user resumes. */

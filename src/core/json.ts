@@ -3,7 +3,7 @@ export interface JsonSchema<T> {
   safeParse(data: unknown): { success: true; data: T } | { success: false };
 }
 
-/** Parses stored JSON (a property or cache value) against its schema; null when absent or invalid. */
+/** Parses JSON text (a stored property or cache value, a response body) against its schema; null when absent or invalid. */
 export function parseStoredJson<T>(raw: string | null | undefined, schema: JsonSchema<T>): T | null {
   if (!raw) return null;
   try {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { EvidenceItem } from "./types";
 import { readCount } from "./costs";
+import { parseStoredJson } from "./json";
 import { containsSecret, maskSecrets } from "./secrets";
 import { isWebUrl } from "./evidence";
 
@@ -94,18 +95,12 @@ export const CHARS_PER_TOKEN = 4;
 
 /** The message text and token counts of a chat-completions response, or null when it is not one. */
 export function parseChatCompletion(body: string, estimate: UsageEstimate): ChatCompletion | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  const parsed = chatResponseSchema.safeParse(json);
-  if (!parsed.success) return null;
-  const choice = parsed.data.choices[0];
+  const data = parseStoredJson(body, chatResponseSchema);
+  if (!data) return null;
+  const choice = data.choices[0];
   const content = choice?.message.content ?? "";
   const reasoning = choice?.message.reasoning_content ?? choice?.message.reasoning ?? "";
-  const { usage } = parsed.data;
+  const { usage } = data;
   // No tokenizer makes more than about one token per character: ten times the estimate is not believable.
   const maxInput = estimate.inputTokens * 10 + 10_000;
   const outputEstimate = Math.min(estimate.maxOutputTokens, Math.ceil((content.length + reasoning.length) / CHARS_PER_TOKEN));

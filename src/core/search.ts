@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { HttpRequest, Profile } from "./types";
 import { ADVANCED_SEARCH_CREDITS, readCount } from "./costs";
+import { parseStoredJson } from "./json";
 
 export const TAVILY_SEARCH_URL = "https://api.tavily.com/search";
 /** More credits than any one search costs: a usage figure above it is not believed. */
@@ -86,17 +87,11 @@ export interface ParsedSearch {
 
 /** The results and the credits a Tavily response reports, or null when the body is not a search response. */
 export function parseSearchResponse(body: string): ParsedSearch | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  const parsed = tavilySearchResponseSchema.safeParse(json);
-  if (!parsed.success) return null;
+  const data = parseStoredJson(body, tavilySearchResponseSchema);
+  if (!data) return null;
   return {
-    credits: readCount(parsed.data.usage?.credits, ADVANCED_SEARCH_CREDITS, MAX_CREDITS_PER_SEARCH),
-    results: parsed.data.results.map((r) => ({
+    credits: readCount(data.usage?.credits, ADVANCED_SEARCH_CREDITS, MAX_CREDITS_PER_SEARCH),
+    results: data.results.map((r) => ({
       url: r.url,
       title: r.title ?? "",
       content: r.content ?? "",

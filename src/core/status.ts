@@ -1,6 +1,6 @@
 // Typed run states: why a run pauses, and what a row's Status cell says. Every other module
 // switches on these values; the English text users see is made here and nowhere else.
-import type { Service } from "./errors";
+import { SERVICE_NAMES, type Service } from "./types";
 
 /**
  * A row's place in a run, as its Status cell shows it. `refresh`: the user asked to research again
@@ -94,7 +94,6 @@ export type PauseReason =
 
 export type PauseKind = PauseReason["kind"];
 
-const SERVICE_NAMES: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
 
 /** What follows "Paused: " in a Status cell and in the progress message. */
 export function pauseText(reason: PauseReason): string {

@@ -9,6 +9,8 @@ export const TIERS: readonly Tier[] = ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"
 
 /** The two paid providers: Tavily search and the OpenAI-compatible LLM. */
 export type Service = "tavily" | "llm";
+/** How messages and statuses name each provider. */
+export const SERVICE_NAMES: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
 
 /**
  * An HTTP request as data, shaped so that UrlFetchApp.fetchAll can take it almost as is. It never

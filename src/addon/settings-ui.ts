@@ -16,6 +16,7 @@ import {
   type Settings,
 } from "../core/settings";
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SecretKey, SettingsView } from "../core/wire";
+import { maskSecrets } from "../core/secrets";
 import { apiKeys, fetchOne } from "./http";
 import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
 
@@ -132,11 +133,7 @@ function settingsForTest(service: Service, form: unknown): { settings: Settings 
 
 /** Belt and braces: whatever a provider or the network echoes back, a key never reaches the page. */
 function scrub(message: string, settings: Settings): string {
-  let safe = message;
-  for (const secret of [settings.tavilyApiKey, settings.llmApiKey]) {
-    if (secret.length >= 4) safe = safe.split(secret).join(maskSecret(secret));
-  }
-  return safe;
+  return maskSecrets(message, [settings.tavilyApiKey, settings.llmApiKey]);
 }
 
 function missingKeyMessage(service: Service): string {

@@ -407,14 +407,16 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
   }
   const paid = addCost(ZERO_COST, { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens }, opts.settings);
   const spent: CompanyState = { ...state, cost: addCost(state.cost, paid, opts.settings) };
-  if (completion.content.trim() === "" && completion.finishReason === "length") {
-    // A reasoning model used the whole cap thinking: once more with room to answer and the least thinking.
+  const check = checkReply(completion.content);
+  if (!check.ok && completion.finishReason === "length") {
+    // The cap cut the reply: a reasoning model thinking (empty content, or <think> text in it).
+    // Once more with room to answer and the least thinking the provider accepts.
     if (state.reasoningRetry) {
-      return { state: fail(spent, "the model spent its whole output on reasoning twice; choose a model without reasoning, or one that answers within the cap"), paid };
+      const why = completion.content.trim() === "" ? "spent its whole output on reasoning" : "was cut off by the output cap";
+      return { state: fail(spent, `the model's reply ${why} twice; choose a model without reasoning, or one that answers within the cap`), paid };
     }
     return { state: toJudge({ ...spent, reasoningRetry: true }, opts), paid };
   }
-  const check = checkReply(completion.content);
   if (!check.ok) {
     const problem = check.problem.slice(0, 150);
     if (state.replyProblem !== null) return { state: fail(spent, `the model's reply was invalid twice (${problem}); retry, or choose another model`), paid };

@@ -231,3 +231,17 @@ describe("keys and hostile URLs in what providers send back", () => {
     expect(userMessage(run.calls[1] as Call).split(FENCE_CLOSE)).toHaveLength(2);
   });
 });
+
+describe("replies cut by the output cap", () => {
+  it("a reply whose thinking fills the content gets the larger-cap retry too, and a good answer is used", () => {
+    const cut = response(200, {
+      choices: [{ index: 0, message: { role: "assistant", content: "<think>\nThe company {Anthropic} trains models, so use_case_class" }, finish_reason: "length" }],
+      usage: { prompt_tokens: 3000, completion_tokens: 700 },
+    });
+    const run = drive(anthropic, (call, i) => (call.service === "tavily" ? anthropicSearch() : i === 1 ? cut : chat(reply())));
+    expect(run.calls.filter((c) => c.service === "llm").map(body)[1]).toMatchObject({ max_tokens: 4000, reasoning_effort: "low" });
+    expectKind(run.outcome, "done");
+    const twice = drive(anthropic, (call) => (call.service === "tavily" ? anthropicSearch() : cut));
+    expect(expectKind(twice.outcome, "error").message).toMatch(/cut off by the output cap twice/);
+  });
+});

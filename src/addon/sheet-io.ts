@@ -1,6 +1,8 @@
 // Reading a user's sheet in one call, and writing back only the output cells whose value changes:
 // a cell the add-on did not change is never written, so a user's edit during a run survives.
 import { columnLetter, consecutiveRuns, findCompanyColumn, findWebsiteColumn, OUTPUT_HEADERS, sourceLinks, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+import { statusKind } from "../core/status";
+import { TIERS } from "../core/types";
 import { ownedColumns } from "./columns";
 
 export type CellValue = string | number;
@@ -119,6 +121,19 @@ function blocksOf(segments: Segment[]): Block[] {
   return blocks;
 }
 
+/**
+ * Whether a block holds text Sheets could take for something else (a formula, number, date or
+ * boolean). The add-on's own tiers and statuses start with a word and never can: a pass that only
+ * claims rows or rewrites statuses needs no format call.
+ */
+function needsTextFormat(block: Block): boolean {
+  return block.values.some((line) => line.some((v) => typeof v === "string" && v !== "" && !isTier(v) && statusKind(v) === "other"));
+}
+
+function isTier(value: string): boolean {
+  return (TIERS as readonly string[]).includes(value);
+}
+
 /** A1 ranges of a block's text cells: every column but Score, which holds numbers. */
 function textRanges(block: Block, scoreColumn: number): string[] {
   const width = block.values[0]?.length ?? 0;
@@ -148,7 +163,7 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   const blocks = blocksOf(segments);
   const failed = new Map<number, string>();
 
-  const textA1 = blocks.flatMap((b) => textRanges(b, outputs.Score));
+  const textA1 = blocks.filter(needsTextFormat).flatMap((b) => textRanges(b, outputs.Score));
   let formatted = textA1.length === 0;
   if (!formatted) {
     try {
@@ -160,7 +175,7 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     }
   }
   const writeBlock = (block: Block): void => {
-    const ranges = formatted ? [] : (textRanges(block, outputs.Score));
+    const ranges = formatted || !needsTextFormat(block) ? [] : textRanges(block, outputs.Score);
     if (ranges.length > 0) {
       report.calls += 1;
       sheet.getRangeList(ranges).setNumberFormat("@");
@@ -256,13 +271,4 @@ export function rewriteStatuses(
     changed += next.size - skipped.length;
   }
   return changed;
-}
-
-/**
- * Writes a block as plain text (format first, then values): for sheets the add-on keeps itself, such
- * as the cache, whatever format a user gave them.
- */
-export function writeAsText(range: GoogleAppsScript.Spreadsheet.Range, values: CellValue[][]): void {
-  range.setNumberFormat("@");
-  range.setValues(values);
 }

@@ -105,40 +105,40 @@ export class ScriptRange {
   }
 
   getValues(): unknown[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getValues");
     return this.#exec.toScript(this.#sheet.values(this.#range));
   }
   getValue(): unknown {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getValue");
     return this.#exec.toScript(this.#sheet.values(this.#top())[0]?.[0] ?? "");
   }
   getDisplayValues(): string[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getDisplayValues");
     return this.#exec.toScript(this.#sheet.values(this.#range).map((row) => row.map(displayOf)));
   }
   getDisplayValue(): string {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getDisplayValue");
     return displayOf(this.#sheet.values(this.#top())[0]?.[0] ?? "");
   }
   getFormulas(): string[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getFormulas");
     return this.#exec.toScript(this.#sheet.formulas(this.#range));
   }
   getFormula(): string {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getFormula");
     return this.#sheet.formulas(this.#top())[0]?.[0] ?? "";
   }
   getNumberFormats(): string[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getNumberFormats");
     // Sheets reports "General"-like formats for untouched cells; the model keeps "" for them.
     return this.#exec.toScript(this.#sheet.formats(this.#range));
   }
   getNumberFormat(): string {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getNumberFormat");
     return this.#sheet.formats(this.#top())[0]?.[0] ?? "";
   }
   isBlank(): boolean {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.isBlank");
     return this.#sheet.values(this.#range).every((row) => row.every((v) => v === ""));
   }
 
@@ -159,8 +159,20 @@ export class ScriptRange {
     this.#exec.guard(() => this.#sheet.write(this.#range, fill(this.#range, formula)));
     return this;
   }
+  setFormulas(formulas: unknown): ScriptRange {
+    this.#write("setFormulas");
+    const method = "SpreadsheetApp.Range.setFormulas";
+    const rows = grid(this.#exec, method, formulas, this.#range);
+    if (!rows.every((row) => row.every((f) => typeof f === "string"))) return signatureError(this.#exec, method, [formulas]);
+    this.#exec.guard(() => this.#sheet.write(this.#range, rows));
+    return this;
+  }
   setNumberFormat(format: unknown): ScriptRange {
     this.#write("setNumberFormat");
+    return this.applyNumberFormat(format);
+  }
+  /** Runtime plumbing for RangeList (one call for all its ranges): not an Apps Script method. */
+  applyNumberFormat(format: unknown): ScriptRange {
     if (typeof format !== "string") {
       return signatureError(this.#exec, "SpreadsheetApp.Range.setNumberFormat", [format]);
     }
@@ -190,11 +202,11 @@ export class ScriptRange {
   }
 
   getNotes(): string[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getNotes");
     return this.#exec.toScript(this.#sheet.notes(this.#range));
   }
   getNote(): string {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getNote");
     return this.#sheet.notes(this.#top())[0]?.[0] ?? "";
   }
   setNotes(notes: unknown): ScriptRange {
@@ -210,11 +222,11 @@ export class ScriptRange {
   }
 
   getRichTextValues(): ScriptRichTextValue[][] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getRichTextValues");
     return this.#exec.toScript(this.#sheet.richText(this.#range).map((row) => row.map((v) => new ScriptRichTextValue(v.text, v.links))));
   }
   getRichTextValue(): ScriptRichTextValue | null {
-    this.#exec.service("read");
+    this.#exec.service("read", "Range.getRichTextValue");
     const v = this.#sheet.richText(this.#top())[0]?.[0];
     return v ? new ScriptRichTextValue(v.text, v.links) : null;
   }
@@ -272,7 +284,11 @@ export class ScriptRange {
 
   #write(method: string): void {
     this.#exec.forbidInCustomFunction(method);
-    this.#exec.service("write");
+    this.#exec.service("write", `Range.${method}`);
+    this.assertWritable();
+  }
+  /** Runtime plumbing: a user's pending edit lands, then protection is checked. Not an Apps Script method. */
+  assertWritable(): void {
     this.#sheet.scriptWillWrite();
     if (this.#sheet.protectionAgainst(this.#range, this.#exec.user)) this.#exec.fail(PROTECTED_MESSAGE);
   }
@@ -480,7 +496,7 @@ class ScriptMetadataFinder {
     return this;
   }
   find(): ScriptDeveloperMetadata[] {
-    this.#exec.service("read");
+    this.#exec.service("read", "MetadataFinder.find");
     const found: ScriptDeveloperMetadata[] = [];
     for (const sheet of this.#sheets) {
       for (const m of sheet.metadata) {
@@ -571,8 +587,12 @@ export class ScriptRangeList {
     this.#ranges.forEach((r) => r.setValue(value));
     return this;
   }
+  /** One call for every range of the list, as on Google; a protected range among them fails it whole. */
   setNumberFormat(format: unknown): ScriptRangeList {
-    this.#ranges.forEach((r) => r.setNumberFormat(format));
+    this.#exec.forbidInCustomFunction("setNumberFormat");
+    this.#exec.service("write", "RangeList.setNumberFormat");
+    this.#ranges.forEach((r) => r.assertWritable());
+    this.#ranges.forEach((r) => r.applyNumberFormat(format));
     return this;
   }
   clearContent(): ScriptRangeList {
@@ -719,13 +739,13 @@ export class ScriptSheet {
     return this.#exec.toScript(this.#sheet.protections.map((p) => new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, p)));
   }
   getConditionalFormatRules(): ScriptConditionalFormatRule[] {
-    this.#exec.service("read");
+    this.#exec.service("read", "Sheet.getConditionalFormatRules");
     return this.#exec.toScript(this.#sheet.conditionalRules.map((r) => new ScriptConditionalFormatRule(r)));
   }
   /** Replaces every rule of the sheet (Google's semantics: pass the old ones to keep them). */
   setConditionalFormatRules(rules: unknown): void {
-    this.#change("setConditionalFormatRules");
-    this.#exec.stats.rangeWrites += 1;
+    this.#exec.forbidInCustomFunction("setConditionalFormatRules");
+    this.#exec.service("write", "Sheet.setConditionalFormatRules");
     if (!Array.isArray(rules) || !rules.every((r) => r instanceof ScriptConditionalFormatRule)) {
       return signatureError(this.#exec, "SpreadsheetApp.Sheet.setConditionalFormatRules", [rules]);
     }
@@ -800,7 +820,7 @@ export class ScriptSheet {
   /** Writes after the last row with content, growing the grid when it is full (as Google does). */
   appendRow(rowContents: unknown): ScriptSheet {
     this.#exec.forbidInCustomFunction("appendRow");
-    this.#exec.service("write");
+    this.#exec.service("write", "Sheet.appendRow");
     if (!Array.isArray(rowContents)) return signatureError(this.#exec, "SpreadsheetApp.Sheet.appendRow", [rowContents]);
     const row = this.#sheet.lastRow() + 1;
     if (row > this.#sheet.maxRows) this.#sheet.insertRows(row, 1);

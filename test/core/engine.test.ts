@@ -91,6 +91,10 @@ describe("judging", () => {
     const done = expectKind(run.outcome, "done");
     expect(done.fromCache).toBe(false);
     expect(done.result).toMatchObject({ tier: "HOT", score: 100, profile: "gpu-infrastructure", model: "model-a" });
+    // The parts the Score note explains add up to the score.
+    const parts = done.result.breakdown;
+    expect(parts?.useCaseClass).toBe("S");
+    expect((parts?.useCase ?? 0) + (parts?.second ?? 0) + (parts?.growth ?? 0) + (parts?.confidence ?? 0)).toBe(done.result.score);
     expect(done.result.sources).toEqual(["https://www.anthropic.com/company"]);
     const entry = done.cacheEntry as CacheEntry;
     expect(entry.key).toBe(companyKey("gpu-infrastructure", "Anthropic", "anthropic.com"));

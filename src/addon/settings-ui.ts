@@ -11,7 +11,6 @@ import {
   SETTING_DEFAULTS,
   SETTING_KEYS,
   type RawSettings,
-  type SettingErrors,
   type SettingKey,
   type Settings,
 } from "../core/settings";

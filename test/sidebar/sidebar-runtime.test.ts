@@ -157,10 +157,12 @@ describe("sidebar, local runtime and fake providers", () => {
     expect(await page.content()).not.toContain("tvly-revoked-key-0000");
     await screenshot(page, "e2e-sidebar-paused");
 
+    const workerCallsWhilePaused = log.count("runResearchWorker");
     rt.userProperties.setProperty("TAVILY_API_KEY", TAVILY_KEY);
     await page.click("#resume");
     await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 30_000 }).toBe("finished");
     expect(await page.locator("#paused-panel").isVisible()).toBe(false);
+    expect(log.count("runResearchWorker")).toBeGreaterThan(workerCallsWhilePaused);
     expect(statuses(rt).every((s) => s === "Done" || s === "No reliable data")).toBe(true);
   });
 

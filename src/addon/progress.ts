@@ -39,7 +39,8 @@ export function researchProgress(): ResearchProgress {
   const finished = counts.done + counts.cached + counts.noData + counts.failed;
   const total = finished + counts.cancelled + waiting.queued + waiting.researching + waiting.paused;
   const pause = run?.paused ?? null;
-  const running = pause === null && waiting.queued + waiting.researching > 0;
+  // A finished run may leave rows it could not write (a protected range) showing Queued: not running.
+  const running = pause === null && run?.active === true && waiting.queued + waiting.researching > 0;
   const now = Date.now();
   let etaSeconds = 0;
   if (running && run && finished > 0) {

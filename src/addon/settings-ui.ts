@@ -16,11 +16,11 @@ import {
 } from "../core/settings";
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SecretKey, SettingsView } from "../core/wire";
 import { maskSecrets } from "../core/secrets";
+import { SERVICE_NAMES, type Service } from "../core/types";
 import { apiKeys, fetchOne } from "./http";
 import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
 
 const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
-export type Service = "tavily" | "llm";
 
 /** The mask character of maskSecret: a real key never contains it, so a field holding it is unchanged. */
 const MASK_CHAR = "•";
@@ -29,7 +29,6 @@ const MASK_CHAR = "•";
 const formSchema = z.record(z.string(), z.string().max(4000, "is too long"));
 const serviceSchema = z.enum(["tavily", "llm"]);
 
-const SERVICE_LABEL: Record<Service, string> = { tavily: "Tavily", llm: "LLM" };
 /** The fields each test depends on; errors elsewhere in the form must not block a test. */
 const SERVICE_FIELDS: Record<Service, readonly SettingKey[]> = {
   tavily: ["TAVILY_API_KEY"],
@@ -138,7 +137,7 @@ function scrub(message: string, settings: Settings): string {
 function missingKeyMessage(service: Service): string {
   const withheld = service === "llm" ? withheldDeployerKeyUrl(readSettingLayers()) : null;
   if (withheld) return `This deployment's LLM API key is only sent to its own base URL (${withheld}): paste your own LLM API key above to use another provider.`;
-  return `No ${SERVICE_LABEL[service]} API key yet: paste one in the field above.`;
+  return `No ${SERVICE_NAMES[service]} API key yet: paste one in the field above.`;
 }
 
 export function testConnection(service: unknown, form?: unknown): ConnectionTestResult {

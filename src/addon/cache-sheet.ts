@@ -3,7 +3,7 @@
 // evidence was judged ("validated"), paid for but not judged yet ("unjudged"), or found nothing
 // ("noData"); an unjudged row never answers as a result.
 import { z } from "zod";
-import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type Tier } from "../core/types";
+import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
 
 export const CACHE_SHEET_NAME = "_territory_cache";
@@ -29,9 +29,11 @@ const BASE_COLUMNS = [
   "classified_at",
   "evidence_cells",
 ] as const;
-// The status comes last so that rows written before it existed still read (as validated).
-const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status"];
-const STATUS_COLUMN = HEADER.length - 1;
+// Columns added later come last, so that rows written before them still read (as validated, with
+// no score breakdown).
+const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status", "breakdown"];
+const STATUS_COLUMN = BASE_COLUMNS.length + EVIDENCE_CELLS;
+const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
 const WIDTH = HEADER.length;
 
 const evidenceSchema = z.array(z.object({ url: z.string(), title: z.string(), content: z.string() }));
@@ -80,12 +82,28 @@ function toRow(entry: CacheEntry): (string | number)[] {
     parts.length,
   ];
   for (let i = 0; i < EVIDENCE_CELLS; i++) row.push(parts[i] ?? "");
-  row.push(entry.status);
+  row.push(entry.status, r?.breakdown ? JSON.stringify(r.breakdown) : "");
   return row;
 }
 
 const profileSchema = z.enum(PROFILES as [string, ...string[]]);
 const statusSchema = z.enum(["validated", "unjudged", "noData"]);
+const breakdownSchema = z.object({
+  useCaseClass: z.enum(["S", "A", "B", "C", "D", "E", "UNKNOWN"]),
+  useCase: z.number(),
+  second: z.number(),
+  growth: z.number(),
+  confidence: z.number(),
+});
+
+function readBreakdown(cell: string): ScoreParts | undefined {
+  if (!cell) return undefined;
+  try {
+    return breakdownSchema.safeParse(JSON.parse(cell)).data;
+  } catch {
+    return undefined;
+  }
+}
 const tierSchema = z.enum(TIERS as [string, ...string[]]);
 
 function fromRow(values: unknown[]): CacheEntry | null {
@@ -104,6 +122,7 @@ function fromRow(values: unknown[]): CacheEntry | null {
   const tier = tierSchema.safeParse(at(8));
   const classifiedAt = Date.parse(at(14));
   const score = at(9) === "" ? null : Number(at(9));
+  const breakdown = readBreakdown(at(BREAKDOWN_COLUMN));
   const result =
     status !== "unjudged" && tier.success && Number.isFinite(classifiedAt)
       ? {
@@ -115,6 +134,7 @@ function fromRow(values: unknown[]): CacheEntry | null {
           model: at(13),
           profile: profile.data as Profile,
           classifiedAt,
+          ...(breakdown ? { breakdown } : {}),
         }
       : null;
   return {

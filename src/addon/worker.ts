@@ -10,6 +10,7 @@ import { isRefresh, statusKind, statusText, type PauseReason } from "../core/sta
 import { missingKeys, type Settings } from "../core/settings";
 import { LIMITS } from "../core/limits";
 import type { CacheEntry, HttpRequest, Service } from "../core/types";
+import { ZERO_COST } from "../core/costs";
 import { CacheSheet } from "./cache-sheet";
 import { apiKeys, fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
@@ -30,6 +31,8 @@ const SAFETY_MARGIN_MS = 20_000;
 const FIRST_WAVE_ESTIMATE_MS = 15_000;
 /** Cache rows looked up per pass, to keep each lookup's reads bounded. */
 const LOOKUP_BATCH = 500;
+/** How long an execution with nothing to send but a long Retry-After waits before handing off. */
+const BLOCKED_NAP_MS = 30_000;
 /** Utilities.sleep throws past this (https://developers.google.com/apps-script/reference/utilities/utilities#sleep(Integer)). */
 const MAX_SLEEP_MS = 300_000;
 
@@ -49,6 +52,8 @@ export function pacingLimits(settings: Settings): PacingLimits {
 class Worker {
   private readonly pool = new Map<string, Job>();
   private readonly finished = new Map<string, Outcome>();
+  /** sheet|row|company of rows this execution could not write. */
+  private readonly unwritable = new Set<string>();
   private readonly startedAt = Date.now();
   private slowestWaveMs = FIRST_WAVE_ESTIMATE_MS;
   private waves = 0;
@@ -102,7 +107,7 @@ class Worker {
         const kind = statusKind(status);
         if (kind !== "queued" && kind !== "researching") continue;
         const company = cellText(cellAt(snapshot, row, snapshot.companyColumn));
-        if (company === "") continue;
+        if (company === "" || this.unwritable.has(`${snapshot.name}|${row}|${company}`)) continue;
         const domain = snapshot.websiteColumn ? normaliseDomain(cellText(cellAt(snapshot, row, snapshot.websiteColumn))) : null;
         rows.push({ sheet: snapshot.name, row, company, domain, key: companyKey(this.settings.profile, company, domain), kind, refresh: isRefresh(status) });
       }
@@ -202,21 +207,24 @@ class Worker {
       // Later writes of a row (a pause after a requeue) win, cell by cell.
       updates.set(row.row, { ...updates.get(row.row), ...cells });
     }
+    const claimedKeys = new Map<string, boolean>();
     for (const [snapshot, updates] of bySheet) {
-      const outputs = snapshot.outputs;
-      if (!outputs) continue;
-      // Rows in flight or finished earlier sit between the rows this pass changes: writing them
-      // back as read joins everything into one run of rows, so one setValues per sheet.
-      const first = Math.min(...updates.keys());
-      const last = Math.max(...updates.keys());
-      for (let row = first + 1; row < last; row++) {
-        if (updates.has(row)) continue;
-        const kind = statusKind(cellAt(snapshot, row, outputs.Status));
-        if (kind !== "none" && kind !== "other") updates.set(row, {});
+      const { skipped } = writeRowUpdates(snapshot, updates);
+      this.written += updates.size - skipped.length;
+      const failed = new Set(skipped.map((s) => s.row));
+      for (const { row, cells } of writes) {
+        if (row.sheet !== snapshot.name || statusKind(cells.Status) !== "researching") continue;
+        claimedKeys.set(row.key, (claimedKeys.get(row.key) ?? false) || !failed.has(row.row));
       }
-      writeRowUpdates(snapshot, updates);
-      this.written += updates.size;
+      for (const s of skipped) {
+        // A row that cannot be written (a protected range) is left alone for the rest of this
+        // execution and reported; the run goes on with the other rows.
+        this.unwritable.add(`${s.sheet}|${s.row}|${s.company}`);
+        this.run = recordOutcome(this.run, s, { kind: "error", message: s.reason, cost: ZERO_COST });
+      }
     }
+    // A company whose every claimed row could not be written is not researched.
+    for (const [key, anyWritten] of claimedKeys) if (!anyWritten) this.pool.delete(key);
   }
 
   /** Sends one wave; returns false when the next request cannot go before this execution must end. */
@@ -303,8 +311,12 @@ class Worker {
       if (this.run.paused !== null) return this.end("paused");
       if (this.pool.size === 0 && this.finished.size === 0) {
         if (queuedLeft === 0 || this.cancelling) return this.end("finished");
-        // The rest waits for a provider's Retry-After: a later execution takes it up.
-        if (blockedRows > 0) return this.end("continuing");
+        // The rest waits for a provider's Retry-After: a later execution takes it up. A short nap
+        // first, so a sidebar calling back to back does not spin through executions meanwhile.
+        if (blockedRows > 0) {
+          Utilities.sleep(Math.max(0, Math.min(BLOCKED_NAP_MS, LIMITS.executionMs - SAFETY_MARGIN_MS - this.elapsed())));
+          return this.end("continuing");
+        }
         if (!this.mayAdmit()) return this.end("continuing");
         continue;
       }

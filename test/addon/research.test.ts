@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { estimateCompanyCostUsd } from "../../src/core/engine";
+import { makeSettings } from "../core/helpers";
 import { companyRows, driveWithSidebar, driveWithTriggers, LLM_KEY, ok, progress, setup, statuses, table, TAVILY_KEY } from "./harness";
 
 const TEN = ["OpenAI", "Anthropic", "Cohere", "Mistral AI", "Perplexity", "Together AI", "Character.ai", "Jasper", "Runway", "Stability AI"];
@@ -61,6 +63,9 @@ describe("Research selected rows, end to end", () => {
     const cached = table(rt, "Again");
     expect(cached.map((r) => r["Status"])).toEqual(Array(10).fill("Done (cached)"));
     expect(cached.map((r) => r["Tier"])).toEqual(first.map((r) => r["Tier"]));
+    // The score's breakdown is kept in the cache, so a cached row explains its score too.
+    expect(rt.spreadsheet.getSheetByName("Again")?.noteAt("C2")).toBe(rt.spreadsheet.getSheetByName("Sheet1")?.noteAt("C2"));
+    expect(rt.spreadsheet.getSheetByName("Again")?.noteAt("C2")).toMatch(/=\s*\d+/);
     const cacheSheet = rt.spreadsheet.getSheetByName("_territory_cache");
     expect(cacheSheet?.isHidden()).toBe(true);
   });
@@ -302,13 +307,16 @@ describe("errors and controls (SPEC §11)", () => {
   });
 
   it("pauses at the run budget, overspending by at most about one company", () => {
-    const { rt } = setup({ rows: companyRows(names(40)), settings: { JOB_BUDGET_USD: "0.1" } });
+    const { rt, tavily } = setup({ rows: companyRows(names(40)), settings: { JOB_BUDGET_USD: "0.1" } });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A41"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
     const p = progress(rt);
     expect(p.isPaused).toBe(true);
+    expect(p.pause).toEqual({ kind: "budget" });
     expect(p.message).toBe("Paused: budget reached");
+    // A cap, not a check after the fact: no wave took more companies than the budget paid for.
+    expect(tavily.searches).toBeLessThanOrEqual(Math.floor(0.1 / estimateCompanyCostUsd(makeSettings())) + 1);
     expect(p.costUsd).toBeLessThan(0.1 + 0.03);
     expect(statuses(rt).some((s) => s === "Paused: budget reached")).toBe(true);
   });
@@ -450,6 +458,32 @@ describe("nothing paid twice, never forever", () => {
     const p = progress(rt);
     expect(p.failed).toBe(24);
     expect(p.errors.length).toBeGreaterThan(0);
+  });
+
+  it("keeps the cache sheet's cells text after the user reformats it, so a cached formula-like reply reads back as written", () => {
+    const rationale = "=1+1 is not a formula here. Second sentence.";
+    const { rt, llm } = setup({ rows: companyRows(["Cohere", "11x"]), llm: { verdicts: { "11x": { rationale } } } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const cache = rt.spreadsheet.getSheetByName("_territory_cache");
+    if (!cache) throw new Error("no cache sheet");
+    // The user sets the whole cache sheet back to Automatic.
+    const width = cache.dump()[0]?.length ?? 1;
+    cache.setFormats({ row: 1, col: 1, numRows: 200, numCols: width }, Array.from({ length: 200 }, () => Array(width).fill("")));
+    rt.spreadsheet.setSelection("Sheet1", ["A3:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const dumped = cache.dump();
+    for (let r = 1; r <= dumped.length; r++) for (let c = 1; c <= width; c++) expect(cache.formulaAt(`${String.fromCharCode(64 + Math.min(c, 26))}${r}`)).toBe("");
+    llm.reset();
+    const again = rt.spreadsheet.insertSheet("Again");
+    again.load(companyRows(["11x"]));
+    rt.spreadsheet.setSelection("Again", ["A2:A2"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(table(rt, "Again")[0]).toMatchObject({ Status: "Done (cached)", Rationale: rationale });
+    expect(llm.requests).toBe(0);
   });
 
   it("sends keys only when requests go out: no key in the run state, the cache sheet or the progress", () => {

@@ -5,7 +5,7 @@ import { startCompany, type CompanyState, type Outcome, type ResearchOptions } f
 import { statusText, type PauseReason } from "../status";
 import type { CacheEntry, Service } from "../types";
 import { outcomeStatus } from "./run-state";
-import { capCellText, type OutputHeader } from "./sheet-layout";
+import { capCellText, scoreNote, type OutputHeader } from "./sheet-layout";
 
 /** A row whose Status says it waits (Queued) or is claimed (Researching). */
 export interface QueueRow {
@@ -19,7 +19,8 @@ export interface QueueRow {
   refresh: boolean;
 }
 
-export type RowCells = Partial<Record<OutputHeader, string | number>>;
+/** Output cells of a row, and the note of its Score cell. */
+export type RowCells = Partial<Record<OutputHeader, string | number>> & { scoreNote?: string };
 
 export interface RowWrite {
   row: QueueRow;
@@ -46,6 +47,7 @@ export function outcomeCells(outcome: Outcome): RowCells {
         Rationale: capCellText(r.rationale),
         Sources: capCellText(r.sources.join("\n")),
         Status,
+        scoreNote: scoreNote(r),
       };
     }
     case "noData":

@@ -60,7 +60,7 @@ function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "gr
 
 describe("outcomeCells", () => {
   it("writes a done result with its sources one per line and the Done status", () => {
-    expect(outcomeCells(done)).toEqual({
+    expect(outcomeCells(done)).toMatchObject({
       Tier: "HOT",
       Score: 90,
       "Use Case": "Frontier model training",
@@ -68,6 +68,7 @@ describe("outcomeCells", () => {
       Sources: "https://a.example/1\nhttps://a.example/2",
       Status: "Done",
     });
+    expect(outcomeCells(done).scoreNote).toContain(opts.settings.llmModel);
     expect(outcomeCells({ ...done, fromCache: true }).Status).toBe("Done (cached)");
   });
 

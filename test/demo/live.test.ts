@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Recorder, rewriteTavilyUrl } from "../../src/local/demo/live";
+import { Recorder, redirectUrl, tavilyRedirect } from "../../src/local/demo/live";
 import { loadRecordings } from "../../src/local/demo/recordings";
 import { loadState, saveState } from "../../src/local/demo/state";
 import { writeFileAtomic } from "../../src/local/demo/files";
@@ -23,11 +23,14 @@ const search = (query: string) => ({
 const tavilyBody = (query: string, extra = "") =>
   JSON.stringify({ query, follow_up_questions: null, answer: null, images: [], results: [{ url: "https://acme.example/", title: "Acme", content: `Acme ${extra}`, score: 0.9 }], response_time: 1.2, usage: { credits: 2 }, request_id: "r1" });
 
-describe("rewriteTavilyUrl", () => {
-  it("moves Tavily requests to the base URL and leaves others alone", () => {
-    expect(rewriteTavilyUrl("https://api.tavily.com/search", "http://127.0.0.1:9000/")).toBe("http://127.0.0.1:9000/search");
-    expect(rewriteTavilyUrl("https://api.crusoe.ai/v1/chat/completions", "http://127.0.0.1:9000")).toBe("https://api.crusoe.ai/v1/chat/completions");
-    expect(rewriteTavilyUrl("https://api.tavily.com/search", null)).toBe("https://api.tavily.com/search");
+describe("redirectUrl", () => {
+  it("moves each provider's requests to its server, path kept, and leaves others alone", () => {
+    const redirects = [tavilyRedirect("http://127.0.0.1:9000/"), { from: "https://api.crusoe.ai/v1", to: "http://127.0.0.1:9001/v1" }];
+    expect(redirectUrl("https://api.tavily.com/search", redirects)).toBe("http://127.0.0.1:9000/search");
+    expect(redirectUrl("https://api.crusoe.ai/v1/chat/completions", redirects)).toBe("http://127.0.0.1:9001/v1/chat/completions");
+    expect(redirectUrl("https://api.crusoe.ai/v10/models", redirects)).toBe("https://api.crusoe.ai/v10/models");
+    expect(redirectUrl("https://api.openai.com/v1/models", redirects)).toBe("https://api.openai.com/v1/models");
+    expect(redirectUrl("https://api.tavily.com/search", [])).toBe("https://api.tavily.com/search");
   });
 });
 

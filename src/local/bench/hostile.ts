@@ -1,6 +1,8 @@
 // Hostile providers: runs against providers that refuse, throttle or fail, checking that nothing is
 // paid twice, that what the add-on reports is what the providers billed, and that every run ends or
 // pauses instead of retrying forever.
+import type { ExecutionRecord } from "../drive";
+import type { Charge } from "../providers";
 import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
 import { runSheet } from "./runs";
@@ -95,6 +97,12 @@ export interface HostileFigures {
   creditsBilled: number;
   tokensReported: number | null;
   tokensBilled: number;
+  /**
+   * Billed for answers that came back after their execution was killed: the script never saw them,
+   * so no add-on can report them. Reported must equal billed minus these.
+   */
+  creditsInFlightAtKills: number;
+  tokensInFlightAtKills: number;
   outcome: Outcome;
   /** The add-on's message when the run first stopped paused, and when. */
   pause: { message: string; atMs: number } | null;
@@ -105,6 +113,12 @@ export interface HostileFigures {
   kills: number;
   rows: Record<RowState, number>;
   errors: string[];
+}
+
+/** The part of `charges` sent by an execution that was killed before their answers came back. */
+export function inFlightAtKills(charges: readonly Charge[], executions: readonly ExecutionRecord[]): number {
+  const killed = executions.filter((e) => e.result.killed).map((e) => ({ from: e.result.startedAt, at: e.result.endedAt }));
+  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && c.answeredAt > k.at)).reduce((t, c) => t + c.amount, 0);
 }
 
 export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario): HostileFigures {
@@ -151,6 +165,8 @@ export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario):
     creditsBilled: tavily.creditsServed,
     tokensReported: run.progress?.llmTokens ?? null,
     tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
+    creditsInFlightAtKills: inFlightAtKills(tavily.charges, run.executions),
+    tokensInFlightAtKills: inFlightAtKills(llm.charges, run.executions),
     outcome,
     pause: run.firstStop.paused ? { message: run.firstStop.message, atMs: run.firstStop.atMs } : null,
     resumed: run.resumed,
@@ -167,34 +183,36 @@ export function hostileTargets(figs: readonly HostileFigures[]): Target[] {
   const worst = (pick: (f: HostileFigures) => number) => (figs.length === 0 ? null : Math.max(...figs.map(pick)));
   const mismatches = (pick: (f: HostileFigures) => number | null, billed: (f: HostileFigures) => number) =>
     figs.filter((f) => pick(f) === null || pick(f) !== billed(f)).length;
-  const credits = mismatches((f) => f.creditsReported, (f) => f.creditsBilled);
-  const tokens = mismatches((f) => f.tokensReported, (f) => f.tokensBilled);
+  const credits = mismatches((f) => f.creditsReported, (f) => f.creditsBilled - f.creditsInFlightAtKills);
+  const tokens = mismatches((f) => f.tokensReported, (f) => f.tokensBilled - f.tokensInFlightAtKills);
   const running = figs.filter((f) => f.outcome === "running").length;
   const searches = worst((f) => f.firstSearches / f.companies);
   return [
     { name: "hostile: billed searches per company, re-search aside (worst scenario)", value: searches, limit: 1, pass: searches !== null && searches <= 1 },
-    { name: "hostile: scenarios whose reported credits differ from those billed", value: credits, limit: 0, pass: figs.length > 0 && credits === 0 },
-    { name: "hostile: scenarios whose reported tokens differ from those billed", value: tokens, limit: 0, pass: figs.length > 0 && tokens === 0 },
+    { name: "hostile: scenarios whose reported credits differ from those billed (less answers lost to kills)", value: credits, limit: 0, pass: figs.length > 0 && credits === 0 },
+    { name: "hostile: scenarios whose reported tokens differ from those billed (less answers lost to kills)", value: tokens, limit: 0, pass: figs.length > 0 && tokens === 0 },
     { name: "hostile: scenarios that neither ended nor paused", value: running, limit: 0, pass: figs.length > 0 && running === 0 },
   ];
 }
 
 const minutes = (ms: number) => `${(ms / MINUTE).toFixed(1)} min`;
+/** The add-on's progress message repeats the Status cell's "Paused: " prefix. */
+const pauseNote = (message: string) => message.replace(/^Paused:\s*/, "");
 const perCompany = (x: number, n: number) => (n > 0 ? (x / n).toFixed(2) : "n/a");
 
 export function formatHostile(figs: readonly HostileFigures[]): string {
-  const header = ["scenario", "N", "Tavily req/co", "billed searches/co", "re-search", "credits rep/billed", "tokens rep/billed", "outcome", "wall", "bound", "ratio"];
+  const header = ["scenario", "N", "Tavily req/co", "billed searches/co", "re-search", "credits rep/billed(lost to kills)", "tokens rep/billed(lost to kills)", "outcome", "wall", "bound", "ratio"];
   const cells = figs.map((f) => [
     f.name,
     String(f.companies),
     perCompany(f.tavilyRequests, f.companies),
     perCompany(f.firstSearches, f.companies),
     String(f.researchSearches),
-    `${f.creditsReported ?? "?"}/${f.creditsBilled}`,
-    `${f.tokensReported ?? "?"}/${f.tokensBilled}`,
+    `${f.creditsReported ?? "?"}/${f.creditsBilled}${f.creditsInFlightAtKills > 0 ? `(${f.creditsInFlightAtKills})` : ""}`,
+    `${f.tokensReported ?? "?"}/${f.tokensBilled}${f.tokensInFlightAtKills > 0 ? `(${f.tokensInFlightAtKills})` : ""}`,
     f.outcome === "paused"
-      ? `paused: ${f.pause?.message ?? ""}`
-      : `${f.outcome}${f.pause ? ` (paused at ${minutes(f.pause.atMs)}: ${f.pause.message}; resumed)` : ""}${f.kills > 0 ? `, ${f.kills} kills` : ""}`,
+      ? `paused: ${pauseNote(f.pause?.message ?? "")}`
+      : `${f.outcome}${f.pause ? ` (paused at ${minutes(f.pause.atMs)}: ${pauseNote(f.pause.message)}; resumed)` : ""}${f.kills > 0 ? `, ${f.kills} kills` : ""}`,
     minutes(f.wallMs),
     f.boundMs === null ? "-" : minutes(f.boundMs),
     f.ratio === null ? "-" : f.ratio.toFixed(2),

@@ -1,5 +1,6 @@
-// Live mode pieces the runtime's own real-HTTP mode cannot do: send Tavily requests to another base
-// URL (TAVILY_BASE_URL, for tests against a local fake server) and record the exchanges (--record).
+// Live mode pieces the runtime's own real-HTTP mode cannot do: send requests to other servers than
+// the add-on names (TAVILY_BASE_URL, LLM_SERVER_URL: tests against local fake servers, which the
+// add-on's own https-only base URL rule would refuse) and record the exchanges (--record).
 // UrlFetchApp is synchronous for the script, so each request runs in a short-lived child Node process
 // that the handler waits for.
 import { spawnSync } from "node:child_process";
@@ -61,17 +62,30 @@ export function httpRequestSync(request: { url: string; method: string; headers:
   return reply;
 }
 
-/** Rewrites https://api.tavily.com/... to the same path under baseUrl. */
-export function rewriteTavilyUrl(url: string, baseUrl: string | null): string {
-  if (!baseUrl || !url.startsWith(TAVILY_ORIGIN + "/")) return url;
-  return baseUrl.replace(/\/+$/, "") + url.slice(TAVILY_ORIGIN.length);
+/** A request to a URL under `from` goes to the same path under `to`. */
+export interface Redirect {
+  from: string;
+  to: string;
 }
 
-export function createLiveHandler(options: { tavilyBaseUrl: string | null; recorder?: Recorder }): ProviderHandler {
+export function tavilyRedirect(to: string): Redirect {
+  return { from: TAVILY_ORIGIN, to };
+}
+
+/** The URL after the first redirect whose `from` it starts with (a whole path segment). */
+export function redirectUrl(url: string, redirects: readonly Redirect[]): string {
+  for (const { from, to } of redirects) {
+    const base = from.replace(/\/+$/, "");
+    if (url === base || url.startsWith(base + "/") || url.startsWith(base + "?")) return to.replace(/\/+$/, "") + url.slice(base.length);
+  }
+  return url;
+}
+
+export function createLiveHandler(options: { redirects: readonly Redirect[]; recorder?: Recorder }): ProviderHandler {
   return (request: ProviderRequest): ProviderReply => {
     const started = Date.now();
     const { url, method, headers, payload } = request;
-    const reply = httpRequestSync({ url: rewriteTavilyUrl(url, options.tavilyBaseUrl), method, headers, ...(payload === undefined ? {} : { payload }) });
+    const reply = httpRequestSync({ url: redirectUrl(url, options.redirects), method, headers, ...(payload === undefined ? {} : { payload }) });
     options.recorder?.add(request, reply);
     return { ...reply, latencyMs: Date.now() - started };
   };

@@ -4,15 +4,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DEFAULT_LLM_BASE_URL, SETTING_FIELDS } from "../../core/settings";
-import { driveRun } from "../drive";
+import { pauseText, type PauseReason } from "../../core/status";
 import { TIERS } from "../../core/types";
+import { commandResultSchema, progressSchema } from "../../core/wire";
+import { driveRun } from "../drive";
 import type { ProviderHandler } from "../providers";
 import { LocalRuntime, loadBuiltAddon, type FetchMode } from "../runtime";
-import { CsvError, decodeCsvBytes, parseCsv, writeCsv } from "./csv";
+import { CsvError, decodeCsvBytes, outputProblem, parseCsv, writeCsv } from "./csv";
 import { writeFileAtomic } from "./files";
-import { createLiveHandler, Recorder } from "./live";
+import { createLiveHandler, Recorder, tavilyRedirect, type Redirect } from "./live";
 import { loadRecordings, SAMPLE_NOTE } from "./recordings";
 import { createReplayHandler } from "./replay";
 import { formatUsd, ProgressPrinter, renderTable, shortSources, terminalText } from "./report";
@@ -103,7 +105,8 @@ interface LiveSettings {
   llmKey: string;
   /** Only the settings the environment gives; the add-on's defaults apply to the rest. */
   properties: Record<string, string>;
-  tavilyBaseUrl: string | null;
+  /** Where to send requests instead of the providers (tests against local servers). */
+  redirects: Redirect[];
   llmHost: string;
   llmBase: string;
   describe: string;
@@ -128,18 +131,28 @@ function liveSettings(env: DemoIo["env"]): LiveSettings | null {
   if (baseUrl) properties.LLM_BASE_URL = baseUrl;
   if (model) properties.LLM_MODEL = model;
   if (profile) properties.PROFILE = profile;
-  const rawTavily = env.TAVILY_BASE_URL?.trim();
-  let tavilyBaseUrl: string | null = null;
-  if (rawTavily) {
-    const parsed = SETTING_FIELDS.LLM_BASE_URL.safeParse(rawTavily);
-    if (!parsed.success) throw new DemoError(`TAVILY_BASE_URL ${parsed.error.issues[0]?.message ?? "is not valid"}. Fix it in your environment and run again.`);
-    tavilyBaseUrl = parsed.data;
-  }
+  const tavilyServer = serverUrl(env, "TAVILY_BASE_URL");
+  const llmServer = serverUrl(env, "LLM_SERVER_URL");
   const llmBase = baseUrl ?? DEFAULT_LLM_BASE_URL;
-  const describe = `Live run: calling Tavily (${tavilyBaseUrl ?? "https://api.tavily.com"}) and the LLM at ${llmBase}${model ? ` (model ${model})` : ""}${
+  const redirects = [...(tavilyServer ? [tavilyRedirect(tavilyServer)] : []), ...(llmServer ? [{ from: llmBase, to: llmServer }] : [])];
+  const describe = `Live run: calling Tavily (${tavilyServer ?? "https://api.tavily.com"}) and the LLM at ${llmServer ?? llmBase}${model ? ` (model ${model})` : ""}${
     profile ? `, profile ${profile}` : ""
   }.`;
-  return { tavilyKey, llmKey, properties, tavilyBaseUrl, llmHost: new URL(llmBase).host, llmBase, describe };
+  return { tavilyKey, llmKey, properties, redirects, llmHost: new URL(llmBase).host, llmBase, describe };
+}
+
+/**
+ * A server to send one provider's requests to instead (tests against local fake servers). Not an
+ * add-on setting, so any http(s) URL will do.
+ */
+function serverUrl(env: DemoIo["env"], key: "TAVILY_BASE_URL" | "LLM_SERVER_URL"): string | null {
+  const raw = env[key]?.trim();
+  if (!raw) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new DemoError(`${key} must be an http or https URL (got "${raw}"). Fix it in your environment and run again.`);
+  }
+  return raw;
 }
 
 function display(path: string, cwd: string): string {
@@ -147,7 +160,7 @@ function display(path: string, cwd: string): string {
   return rel !== "" && !rel.startsWith("..") ? rel : path;
 }
 
-function readTable(path: string, shown: string): { rows: string[][]; bom: boolean } {
+function readTable(path: string, shown: string): string[][] {
   if (!existsSync(path)) throw new DemoError(`${shown} does not exist. Pass the path of a CSV file with a header row: npm run demo -- path/to/file.csv`);
   let bytes: Buffer;
   try {
@@ -159,46 +172,38 @@ function readTable(path: string, shown: string): { rows: string[][]; bom: boolea
     );
   }
   try {
-    return parseCsv(decodeCsvBytes(bytes));
+    return parseCsv(decodeCsvBytes(bytes)).rows;
   } catch (error) {
     if (error instanceof CsvError) throw new DemoError(`${shown} is not a readable CSV: ${error.message}. Fix the file or export it again as CSV (UTF-8).`);
     throw error;
   }
 }
 
-const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() });
-// Only the fields the demo shows; the add-on's progress object has more.
-const progressSchema = z.looseObject({
-  total: z.number(),
-  done: z.number(),
-  cached: z.number(),
-  noData: z.number(),
-  failed: z.number(),
-  cancelled: z.number(),
-  tiers: z.record(z.string(), z.number()),
-  costUsd: z.number(),
-  tavilyCredits: z.number(),
-  llmTokens: z.number(),
-  etaSeconds: z.number(),
-  running: z.boolean(),
-  message: z.string(),
-  isPaused: z.boolean(),
-});
-
 /** Runs a global of the add-on and returns its value, or fails the demo with the script's error. */
-function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodType<T>): T {
+function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodMiniType<T>): T {
   const result = rt.run(fn, [], { kind });
   if (result.error !== null) throw new DemoError(`the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
-  const parsed = schema.safeParse(result.value);
+  const parsed = z.safeParse(schema, result.value);
   if (!parsed.success) throw new DemoError(`the add-on's ${fn} returned something unexpected. Run npm run build and try again.`);
   return parsed.data;
 }
 
-/** What to do about a pause, after the reason the add-on gives. */
-function pauseAdvice(message: string, mode: Mode): string {
-  if (/tavily/i.test(message) && /key|401|403|unauthori[sz]ed/i.test(message)) return "Check TAVILY_API_KEY in your environment and run again.";
-  if (/llm/i.test(message) && /key|401|403|unauthori[sz]ed/i.test(message)) return "Check LLM_API_KEY (and LLM_BASE_URL) in your environment and run again.";
-  return mode === "live" ? "Fix the cause with your provider and run again; finished rows are not kept." : "Run again with --fresh.";
+/** What to do about a pause in a terminal: the keys and base URL come from the environment here. */
+function demoAdvice(reason: PauseReason, mode: Mode): string {
+  switch (reason.kind) {
+    case "keyRejected":
+      return reason.service === "tavily" ? "Check TAVILY_API_KEY in your environment and run again." : "Check LLM_API_KEY (and LLM_BASE_URL) in your environment and run again.";
+    case "modelNotFound":
+      return mode === "live" ? "Check LLM_MODEL and LLM_BASE_URL in your environment and run again." : "Run again with --fresh.";
+    case "settings":
+      return "Set TAVILY_API_KEY and LLM_API_KEY in your environment and run again.";
+    case "planLimit":
+    case "outOfCredit":
+    case "budget":
+    case "dailyQuota":
+    case "rateLimited":
+      return mode === "live" ? "Fix the cause with your provider and run again; finished rows are not kept." : "Run again with --fresh.";
+  }
 }
 
 export function runDemo(argv: readonly string[], io: DemoIo): number {
@@ -238,7 +243,9 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const shownInput = display(options.input, io.cwd);
   if (options.recordDir !== null && !live) throw new DemoError("--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY in the environment.", 2);
 
-  const { rows, bom } = readTable(options.input, shownInput);
+  const problem = outputProblem(options.output);
+  if (problem !== null) throw new DemoError(`cannot write the result to ${display(options.output, io.cwd)}: ${problem}. Choose another place with --out.`, 2);
+  const rows = readTable(options.input, shownInput);
   const header = rows[0];
   if (header === undefined || header.every((h) => h.trim() === "")) {
     throw new DemoError(`${shownInput} is empty. Put a header row (for example "Company") and one company per row.`);
@@ -272,11 +279,11 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   let fetchMode: FetchMode;
   if (live) {
     // The runtime's real-HTTP mode keeps fetchAll parallel; the demo's own handler is needed only to
-    // redirect Tavily (tests) or to record, and sends the requests of a wave one after another.
+    // redirect (tests) or to record, and sends the requests of a wave one after another.
     fetchMode =
-      live.tavilyBaseUrl === null && recorder === null
+      live.redirects.length === 0 && recorder === null
         ? { kind: "http" }
-        : { kind: "handler", handler: createLiveHandler({ tavilyBaseUrl: live.tavilyBaseUrl, ...(recorder ? { recorder } : {}) }) };
+        : { kind: "handler", handler: createLiveHandler({ redirects: live.redirects, ...(recorder ? { recorder } : {}) }) };
   } else {
     let handler: ProviderHandler;
     try {
@@ -317,7 +324,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   // is simply followed by the next one, which picks up what is still queued.
   const drive = driveRun(rt, {
     mode: "open",
-    settled: () => progress.isPaused || !progress.running,
+    settled: () => progress.pause !== null || !progress.running,
     maxExecutions: MAX_WORKER_EXECUTIONS,
     afterWorker: ({ result }) => {
       if (result.error !== null && !result.killed) {
@@ -333,7 +340,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     throw new DemoError(`the run did not finish after ${drive.workers.length} worker executions. Run again with --fresh; if it persists, report it.`);
   }
   printer.end();
-  if (progress.isPaused) throw new DemoError(`the run paused: ${progress.message.replace(/^Paused:\s*/, "")}. ${pauseAdvice(progress.message, mode)}`);
+  if (progress.pause !== null) throw new DemoError(`the run paused: ${pauseText(progress.pause)}. ${demoAdvice(progress.pause, mode)}`);
 
   const table = sheet.dump();
   const summary = summarise(table);
@@ -344,7 +351,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   // Everything below happens only after a complete run: the files appear whole or not at all.
   const shownOutput = display(options.output, io.cwd);
   try {
-    writeFileAtomic(options.output, writeCsv(table, { bom }));
+    writeFileAtomic(options.output, writeCsv(table));
     saveState(options.statePath, mode, rt.spreadsheet.getSheetByName(CACHE_SHEET)?.dump() ?? [], new Date());
   } catch (error) {
     throw new DemoError(`cannot write the result (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`);

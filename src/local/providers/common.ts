@@ -144,6 +144,13 @@ export function createFaultInjector(option: FaultOption | undefined): (ctx: Faul
   };
 }
 
+/** One billed answer: what it cost (credits or tokens) and when it was sent and came back. */
+export interface Charge {
+  sentAt: number;
+  answeredAt: number;
+  amount: number;
+}
+
 export const JSON_HEADERS: Record<string, string> = { "Content-Type": "application/json" };
 
 export function jsonReply(status: number, body: unknown, latencyMs: number, headers: Record<string, string> = {}): ProviderReply {

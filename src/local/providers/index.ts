@@ -6,6 +6,6 @@ export type { FakeLlm, FakeLlmOptions, LlmVerdict, Malformation, MalformedContex
 export { createProviderRouter } from "./router";
 export type { ProviderRouterOptions } from "./router";
 export { createPrng, hashString, companyId, mentions, SlidingWindowLimiter, createFaultInjector, DEFAULT_FAULT_KINDS } from "./common";
-export type { ProviderHandler, ProviderReply, ProviderRequest, Fault, FaultOption, FaultKind, FaultContext } from "./common";
+export type { Charge, ProviderHandler, ProviderReply, ProviderRequest, Fault, FaultOption, FaultKind, FaultContext } from "./common";
 export { companyTraits, companySlug } from "./traits";
 export type { CompanyTraits, UseCaseClass } from "./traits";

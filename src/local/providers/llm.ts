@@ -15,6 +15,7 @@ import {
   fakeId,
   jsonReply,
   mentions,
+  type Charge,
   type FaultDecision,
   type FaultOption,
   type ProviderReply,
@@ -91,6 +92,8 @@ export interface FakeLlm {
   readonly completionTokensServed: number;
   /** Sum of the latencies of the completions answered 200 (the bench's bound uses their mean). */
   readonly completionLatencyMsServed: number;
+  /** Every billed completion, in tokens (prompt and completion): a caller can tell which came back after a kill. */
+  readonly charges: readonly Charge[];
   readonly byStatus: Readonly<Record<number, number>>;
   /** The verdict this fake gives a company whose evidence mentions it (sources left empty). */
   verdictFor(company: string): LlmVerdict;
@@ -237,6 +240,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   let byCompany: Record<string, number> = {};
   let answeredByCompany: Record<string, number> = {};
   let byStatus: Record<number, number> = {};
+  let charges: Charge[] = [];
 
   const answer = (reply: ProviderReply): ProviderReply => {
     byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
@@ -332,6 +336,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     if (company !== null && !malformed) answeredByCompany[company] = (answeredByCompany[company] ?? 0) + 1;
     const latencyMs = latencyOf({ promptChars, completionTokens }, request);
     completionLatencyMsServed += latencyMs;
+    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: promptTokens + completionTokens });
     return answer(
       jsonReply(
         200,
@@ -422,6 +427,9 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     get byStatus() {
       return byStatus;
     },
+    get charges() {
+      return charges;
+    },
     reset() {
       requests = 0;
       completions = 0;
@@ -431,6 +439,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       byCompany = {};
       answeredByCompany = {};
       byStatus = {};
+      charges = [];
       limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
       fault = createFaultInjector(options.faults);
     },

@@ -11,6 +11,7 @@ import {
   hashString,
   jsonReply,
   mentions,
+  type Charge,
   type FaultOption,
   type ProviderReply,
   type ProviderRequest,
@@ -108,6 +109,8 @@ export interface FakeTavily {
    * the first results did not describe). A `first` count above the companies means paid twice.
    */
   readonly searchesByQuery: Readonly<{ first: number; research: number }>;
+  /** Every billed search, in credits: a caller can tell which answers came back after a kill. */
+  readonly charges: readonly Charge[];
   /** Sum of the latencies of the searches answered 200 (the bench's bound uses their mean). */
   readonly searchLatencyMsServed: number;
   /** Answers per HTTP status. */
@@ -198,6 +201,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   let byStatus: Record<number, number> = {};
   let firstQuery = new Map<string, string>();
   let searchesByQuery = { first: 0, research: 0 };
+  let charges: Charge[] = [];
 
   const answer = (reply: ProviderReply): ProviderReply => {
     byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
@@ -248,6 +252,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const latencyMs = latencyOf(depth, request);
     searches++;
     creditsServed += credits;
+    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: credits });
     const id = companyId(company);
     const first = firstQuery.get(id) ?? body.query;
     firstQuery.set(id, first);
@@ -344,6 +349,9 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     get searchesByQuery() {
       return searchesByQuery;
     },
+    get charges() {
+      return charges;
+    },
     get byStatus() {
       return byStatus;
     },
@@ -356,6 +364,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       byStatus = {};
       firstQuery = new Map();
       searchesByQuery = { first: 0, research: 0 };
+      charges = [];
       limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
       fault = createFaultInjector(options.faults);
     },

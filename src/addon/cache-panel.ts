@@ -4,41 +4,69 @@
 import { LIMITS } from "../core/limits";
 import { consecutiveRuns } from "../core/run/sheet-layout";
 import { formatCount } from "../core/format";
+import type { CacheStatus } from "../core/types";
 import type { CacheStats, ClearCacheResult } from "../core/wire";
 import { CACHE_SHEET_NAME } from "./cache-sheet";
 
 const DAY_MS = 86_400_000;
 
-interface CacheRow {
+/** A cache row as the panel and the estimate need it: never its evidence. */
+export interface CacheRow {
   row: number;
+  key: string;
   fetchedAt: number;
-  status: string;
+  status: CacheStatus;
+  profile: string;
+  /** The model of the stored result; "" when there is none. */
+  model: string;
 }
 
 function cacheSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
   return SpreadsheetApp.getActiveSpreadsheet().getSheetByName(CACHE_SHEET_NAME);
 }
 
-/** One read of the header, then the two columns the panel needs. */
+const STATUSES: readonly string[] = ["validated", "unjudged", "noData"] satisfies CacheStatus[];
+
+/** One read of the header, then one per column needed. */
 function readRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): CacheRow[] {
   const lastRow = sheet.getLastRow();
   const lastColumn = sheet.getLastColumn();
   if (lastRow < 2 || lastColumn < 1) return [];
   const header = (sheet.getRange(1, 1, 1, lastColumn).getValues()[0] ?? []).map((cell) => String(cell));
-  const column = (name: string) => header.indexOf(name) + 1;
-  const read = (name: string): unknown[] => (column(name) > 0 ? sheet.getRange(2, column(name), lastRow - 1, 1).getValues().map((r) => r[0]) : []);
-  const keys = read("key");
-  const fetched = read("fetched_at");
-  const statuses = read("status");
+  const read = (name: string): unknown[] => {
+    const column = header.indexOf(name) + 1;
+    return column > 0 ? sheet.getRange(2, column, lastRow - 1, 1).getValues().map((r) => r[0]) : [];
+  };
+  const [keys, fetched, statuses, profiles, models] = ["key", "fetched_at", "status", "profile", "model"].map(read);
+  const text = (column: unknown[] | undefined, i: number) => String(column?.[i] ?? "");
   const rows: CacheRow[] = [];
-  keys.forEach((key, i) => {
+  (keys ?? []).forEach((key, i) => {
     if (String(key ?? "") === "") return;
-    const at = fetched[i];
+    const at = fetched?.[i];
     const fetchedAt = at instanceof Date ? at.getTime() : Date.parse(String(at ?? ""));
     // Rows written before entries had a status are validated ones.
-    rows.push({ row: i + 2, fetchedAt: Number.isFinite(fetchedAt) ? fetchedAt : 0, status: String(statuses[i] ?? "") || "validated" });
+    const status = text(statuses, i) || "validated";
+    if (!STATUSES.includes(status)) return;
+    rows.push({
+      row: i + 2,
+      key: String(key),
+      fetchedAt: Number.isFinite(fetchedAt) ? fetchedAt : 0,
+      status: status as CacheStatus,
+      profile: text(profiles, i),
+      model: text(models, i),
+    });
   });
   return rows;
+}
+
+/** The cache rows of these keys, read without their evidence (the estimate's light lookup). */
+export function cacheRows(keys: readonly string[]): Map<string, CacheRow> {
+  const sheet = cacheSheet();
+  const wanted = new Set(keys);
+  const found = new Map<string, CacheRow>();
+  if (!sheet) return found;
+  for (const row of readRows(sheet)) if (wanted.has(row.key)) found.set(row.key, row);
+  return found;
 }
 
 function statsOf(sheet: GoogleAppsScript.Spreadsheet.Sheet | null, rows: readonly CacheRow[]): CacheStats {

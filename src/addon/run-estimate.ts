@@ -7,7 +7,8 @@ import { cacheAnswer, describeEstimate, estimateRun, needsConfirmation, type Cac
 import { ADVANCED_SEARCH_CREDITS } from "../core/costs";
 import type { Settings } from "../core/settings";
 import type { RunEstimate } from "../core/wire";
-import { CacheSheet } from "./cache-sheet";
+import { PROFILES } from "../core/types";
+import { cacheRows, type CacheRow } from "./cache-panel";
 import { cellAt, cellText, type SheetSnapshot } from "./sheet-io";
 
 export type QueueMode = "research" | "refresh";
@@ -32,12 +33,13 @@ export function planCompanies(snapshot: SheetSnapshot, rows: Iterable<number>, s
 }
 
 export function estimatePlanned(planned: PlannedRows, settings: Settings, mode: QueueMode, now = Date.now()): RunEstimate {
-  // Re-research ignores the cache, so it is not read.
-  const cached = mode === "research" ? (CacheSheet.open(false)?.lookup([...planned.companies.keys()]) ?? new Map()) : new Map();
+  // Re-research ignores the cache, so it is not read; a Research reads it without the evidence.
+  const cached = mode === "research" ? cacheRows([...planned.companies.keys()]) : new Map<string, CacheRow>();
   const answers = [...planned.companies.keys()].map((key) => {
-    const entry = cached.get(key);
+    const row = cached.get(key);
+    const profile = PROFILES.find((p) => p === row?.profile) ?? null;
     const summary: CacheSummary | null =
-      entry && isFresh(entry, settings, now) ? { status: entry.status, resultProfile: entry.result?.profile ?? null, resultModel: entry.result?.model ?? null } : null;
+      row && isFresh(row, settings, now) ? { status: row.status, resultProfile: row.model ? profile : null, resultModel: row.model || null } : null;
     return cacheAnswer(summary, settings.profile, settings.llmModel);
   });
   const researchUsd = estimateCompanyCostUsd(settings);

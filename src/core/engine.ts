@@ -135,7 +135,7 @@ export function companyKey(profile: Profile, company: string, domain: string | n
 }
 
 /** Whether a cache entry may still answer: no-data entries for NO_DATA_TTL_DAYS, the others for CACHE_TTL_DAYS. */
-export function isFresh(entry: CacheEntry, settings: Pick<Settings, "cacheTtlDays" | "noDataTtlDays">, now: number): boolean {
+export function isFresh(entry: Pick<CacheEntry, "status" | "fetchedAt">, settings: Pick<Settings, "cacheTtlDays" | "noDataTtlDays">, now: number): boolean {
   const days = entry.status === "noData" ? settings.noDataTtlDays : settings.cacheTtlDays;
   return now - entry.fetchedAt < days * DAY_MS;
 }

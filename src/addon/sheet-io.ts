@@ -134,6 +134,11 @@ function isTier(value: string): boolean {
   return (TIERS as readonly string[]).includes(value);
 }
 
+function blockA1(block: Block): string {
+  const last = block.column + (block.values[0]?.length ?? 1) - 1;
+  return `${columnLetter(block.column)}${block.row}:${columnLetter(last)}${block.row + block.values.length - 1}`;
+}
+
 /** A1 ranges of a block's text cells: every column but Score, which holds numbers. */
 function textRanges(block: Block, scoreColumn: number): string[] {
   const width = block.values[0]?.length ?? 0;
@@ -183,7 +188,29 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     report.calls += 1;
     sheet.getRange(block.row, block.column, block.values.length, block.values[0]?.length ?? 1).setValues(block.values);
   };
+  // Blocks holding one value throughout (a Status such as Queued or Researching on scattered rows)
+  // go out together: one RangeList call per value instead of one call per run of rows.
+  const uniform = new Map<CellValue, Block[]>();
+  const mixed: Block[] = [];
   for (const block of blocks) {
+    const first = block.values[0]?.[0] ?? "";
+    if (block.values.every((line) => line.every((v) => v === first))) uniform.set(first, [...(uniform.get(first) ?? []), block]);
+    else mixed.push(block);
+  }
+  for (const [value, group] of uniform) {
+    if (group.length === 1) {
+      mixed.push(...group);
+      continue;
+    }
+    try {
+      report.calls += 1;
+      sheet.getRangeList(group.map(blockA1)).setValue(value);
+    } catch {
+      // A protected cell among them: each block is written on its own below, and the bad rows found.
+      mixed.push(...group);
+    }
+  }
+  for (const block of mixed) {
     try {
       writeBlock(block);
     } catch (error) {

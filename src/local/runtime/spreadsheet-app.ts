@@ -150,6 +150,10 @@ export class ScriptRange {
   }
   setValue(value: unknown): ScriptRange {
     this.#write("setValue");
+    return this.applyValue(value);
+  }
+  /** Runtime plumbing for RangeList (one call for all its ranges): not an Apps Script method. */
+  applyValue(value: unknown): ScriptRange {
     this.#exec.guard(() => this.#sheet.write(this.#range, fill(this.#range, value)));
     return this;
   }
@@ -583,8 +587,12 @@ export class ScriptRangeList {
   getRanges(): ScriptRange[] {
     return this.#exec.toScript([...this.#ranges]);
   }
+  /** One call for every range of the list, as on Google; a protected range among them fails it whole. */
   setValue(value: unknown): ScriptRangeList {
-    this.#ranges.forEach((r) => r.setValue(value));
+    this.#exec.forbidInCustomFunction("setValue");
+    this.#exec.service("write", "RangeList.setValue");
+    this.#ranges.forEach((r) => r.assertWritable());
+    this.#ranges.forEach((r) => r.applyValue(value));
     return this;
   }
   /** One call for every range of the list, as on Google; a protected range among them fails it whole. */
@@ -696,7 +704,7 @@ export class ScriptSheet {
     return this.#sheet.hidden;
   }
   isRowHiddenByFilter(rowPosition: unknown): boolean {
-    this.#exec.service();
+    this.#exec.service("other", "Sheet.isRowHiddenByFilter");
     return this.#sheet.isFilteredOut(integer(this.#exec, "SpreadsheetApp.Sheet.isRowHiddenByFilter", [rowPosition], 0));
   }
   isRowHiddenByUser(rowPosition: unknown): boolean {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { mergeRawSettings, SETTING_KEYS, validateSettings, type RawSettings, type SettingErrors, type Settings, type SettingKey } from "../core/settings";
+import { BLANK_IS_A_CHOICE, mergeRawSettings, SETTING_KEYS, validateSettings, type RawSettings, type SettingErrors, type Settings, type SettingKey } from "../core/settings";
 
 declare const __URL_FETCH_ALLOWLIST__: readonly string[];
 /**
@@ -69,7 +69,7 @@ export function saveUserSettings(values: RawSettings): void {
   for (const key of SETTING_KEYS) {
     const value = values[key];
     if (value === undefined) continue;
-    if (value.trim() === "") props.deleteProperty(key);
+    if (value.trim() === "" && !BLANK_IS_A_CHOICE.includes(key)) props.deleteProperty(key);
     else toSet[key] = value.trim();
   }
   if (Object.keys(toSet).length > 0) props.setProperties(toSet);

@@ -121,6 +121,9 @@ export const SETTING_FIELDS = {
   LIVE_LOOKUPS_PER_DAY: num("LIVE_LOOKUPS_PER_DAY"),
 } satisfies Record<SettingKey, z.ZodType>;
 
+/** Settings whose blank means "none" ("no budget", "never ask") rather than "use the default". */
+export const BLANK_IS_A_CHOICE: readonly SettingKey[] = ["JOB_BUDGET_USD", "CONFIRM_ABOVE_USD"];
+
 export type RawSettings = Partial<Record<SettingKey, string>>;
 export type SettingErrors = Partial<Record<SettingKey, string>>;
 
@@ -145,8 +148,10 @@ export function mergeRawSettings(user: RawSettings, script: RawSettings): Record
   for (const key of SETTING_KEYS) {
     const fromScript = script[key];
     const fromUser = user[key];
-    if (isSet(fromScript)) merged[key] = fromScript;
-    if (isSet(fromUser)) merged[key] = fromUser;
+    // A blank that means "none" is a choice, not an unset value.
+    const counts = (value: string | undefined): value is string => (BLANK_IS_A_CHOICE.includes(key) ? value !== undefined : isSet(value));
+    if (counts(fromScript)) merged[key] = fromScript;
+    if (counts(fromUser)) merged[key] = fromUser;
   }
   if (!isSet(user.LLM_API_KEY) && !sameBaseUrl(merged.LLM_BASE_URL, deploymentBaseUrl(script))) merged.LLM_API_KEY = "";
   return merged;

@@ -161,7 +161,7 @@ class Worker {
   }
 
   /** Services whose Retry-After outlasts what this execution may still spend. */
-  private blockedServices(now: number): Set<Service> {
+  private blockedServices(): Set<Service> {
     const end = this.startedAt + LIMITS.executionMs - SAFETY_MARGIN_MS - this.slowestWaveMs;
     return new Set((["tavily", "llm"] as const).filter((service) => this.run.pacing.blockedUntil[service] > end));
   }
@@ -180,7 +180,7 @@ class Worker {
       inFlight: new Set(this.pool.keys()),
       room: Math.max(0, capacity - this.pool.size),
       budgetAllows: companiesBudgetAllows(this.run, this.settings.jobBudgetUsd, estimateCompanyCostUsd(this.settings), this.pool.size),
-      blocked: this.blockedServices(now),
+      blocked: this.blockedServices(),
       runStartedAt: this.run.startedAt,
       fresh: (entry) => isFresh(entry, this.settings, now),
       options: this.options(),

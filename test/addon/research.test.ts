@@ -369,6 +369,22 @@ describe("nothing paid twice, never forever", () => {
     expect(tavily.searches).toBe(60);
   });
 
+  it("keeps searches paid before a cancel: queued again later, they are judged without a new search", () => {
+    const list = names(30);
+    const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "30", LLM_CONCURRENCY: "30" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A31"]);
+    ok(rt.run("researchSelectedRows"));
+    const start = rt.clock.now();
+    expect(rt.run("runResearchWorker", [], { kind: "sidebar", killAt: start + 5_000 }).killed).toBe(true);
+    ok(rt.run("cancelResearch", [], { kind: "sidebar" }));
+    expect(statuses(rt).every((s) => s === "Cancelled")).toBe(true);
+    expect(tavily.searches).toBe(30);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt).every((s) => s === "Done")).toBe(true);
+    expect(tavily.searches).toBe(30);
+  });
+
   it("hands off instead of sleeping through a Retry-After longer than the execution has left", () => {
     let refusals = 0;
     const { rt, tavily } = setup({

@@ -155,23 +155,27 @@ function today(): string {
   return Utilities.formatDate(new Date(), zone, "yyyy-MM-dd");
 }
 
+const LIVE_COUNT_KEY = "TP_LIVE_LOOKUPS";
+const liveCountSchema = z.object({ day: z.string(), count: z.number() });
+
 /**
  * Takes one of today's live lookups for this document; returns why not when it cannot. The count
- * lives in the document cache (a custom function cannot write properties); every attempt, refused
- * ones included, renews it, so a sheet that keeps asking stays capped. Sheets recalculates many
- * cells at once, hence the lock around the read and the write.
+ * is a document property: Google lets a custom function set document properties (only an editor's
+ * user properties are refused), see
+ * https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services.
+ * Sheets recalculates many cells at once, hence the lock around the read and the write.
  */
 function reserveLiveLookup(perDay: number): string | null {
-  const cache = documentCache();
   const lock = LockService.getScriptLock();
-  if (!cache || !lock.tryLock(COUNTER_LOCK_MS)) return `Too many live lookups at once; recalculate later or ${USE_RESEARCH}.`;
+  if (!lock.tryLock(COUNTER_LOCK_MS)) return `Too many live lookups at once; recalculate later or ${USE_RESEARCH}.`;
   try {
-    const key = `tt:live:${today()}`;
-    const used = Number(cache.get(key) ?? "0");
-    const count = Number.isFinite(used) && used > 0 ? used : 0;
-    const allowed = count < perDay;
-    cache.put(key, String(allowed ? count + 1 : count), MEMO_SECONDS);
-    return allowed ? null : `Not researched yet, and this spreadsheet's ${perDay} live lookups for today are used up: ${USE_RESEARCH}.`;
+    const props = PropertiesService.getDocumentProperties();
+    const day = today();
+    const stored = parseStoredJson(props.getProperty(LIVE_COUNT_KEY), liveCountSchema);
+    const count = stored && stored.day === day ? stored.count : 0;
+    if (count >= perDay) return `Not researched yet, and this spreadsheet's ${perDay} live lookups for today are used up: ${USE_RESEARCH}.`;
+    props.setProperty(LIVE_COUNT_KEY, JSON.stringify({ day, count: count + 1 }));
+    return null;
   } finally {
     lock.releaseLock();
   }

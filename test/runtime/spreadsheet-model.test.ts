@@ -171,3 +171,35 @@ describe("a user's edit between a script's read and its write", () => {
     expect(sheet.cell("B1")).toBe("x");
   });
 });
+
+describe("range lists and filters", () => {
+  it("sets a value or format on a whole range list in one call, and refuses the whole list over a protected cell", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function mark() { SpreadsheetApp.getActiveSheet().getRangeList(["A2", "A4:A5", "B9"]).setNumberFormat("@").setValue("=x"); }`,
+    });
+    rt.spreadsheet.owner = "boss@example.com";
+    rt.stats.reset();
+    expect(rt.run("mark").error).toBeNull();
+    expect(rt.stats.rangeCallsByMethod).toEqual({ "RangeList.setNumberFormat": 1, "RangeList.setValue": 1 });
+    expect([sheet1(rt).cell("A5"), sheet1(rt).formulaAt("A5"), sheet1(rt).cell("A3")]).toEqual(["=x", "", ""]);
+    sheet1(rt).protect("B9");
+    sheet1(rt).edit("A2", "before");
+    expect(rt.run("mark").error).toBe(PROTECTED_MESSAGE);
+    expect(sheet1(rt).cell("A2")).toBe("before");
+  });
+
+  it("reports a filter by values as its hidden values, and hides the matching rows", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function criteria() {
+          const filter = SpreadsheetApp.getActiveSheet().getFilter();
+          const c = filter.getColumnFilterCriteria(2);
+          return [filter.getColumnFilterCriteria(1), c.getCriteriaType(), c.getHiddenValues(), [2, 3, 4].map((r) => SpreadsheetApp.getActiveSheet().isRowHiddenByFilter(r))];
+        }`,
+    });
+    sheet1(rt).load([["Company", "Region"], ["A", "US"], ["B", "EMEA"], ["C", "US"]]);
+    sheet1(rt).filterByValues(2, ["EMEA"]);
+    expect(rt.run("criteria").value).toEqual([null, null, ["EMEA"], [false, true, false]]);
+  });
+});

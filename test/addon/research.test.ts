@@ -216,7 +216,7 @@ describe("the queue survives what users and the platform do", () => {
   });
 });
 
-describe("errors and controls (SPEC §11)", () => {
+describe("errors and controls", () => {
   it("pauses on a rejected Tavily key, sends nothing more, and resumes once fixed", () => {
     const { rt, tavily, llm } = setup({ rows: companyRows(TEN), tavily: { apiKey: "another-key" } });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
@@ -256,12 +256,18 @@ describe("errors and controls (SPEC §11)", () => {
   });
 
   it("rides out 429s without failing a row", () => {
-    const { rt, tavily } = setup({ rows: companyRows(names(30)), tavily: { rpm: 10 }, llm: { rpm: 12 } });
+    const { rt, tavily, llm } = setup({ rows: companyRows(names(30)), tavily: { rpm: 10 }, llm: { rpm: 12 } });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A31"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
     expect(statuses(rt).every((s) => s === "Done")).toBe(true);
-    expect(tavily.byStatus[429] ?? 0).toBeGreaterThanOrEqual(0);
+    // The settings allow far more than Tavily takes: 429s came back, and its waves were halved.
+    expect(tavily.byStatus[429] ?? 0).toBeGreaterThan(0);
+    const run = JSON.parse(rt.documentProperties.getProperty("TP_RUN") ?? "{}") as { pacing: { waveSize: { tavily: number } } };
+    expect(run.pacing.waveSize.tavily).toBeLessThan(200);
+    expect(llm.completions).toBe(30);
+    expect(tavily.searches).toBe(30);
+    expect(progress(rt).failed).toBe(0);
   });
 
   it("fails only the row whose provider keeps answering 5xx, with a message", () => {
@@ -284,11 +290,14 @@ describe("errors and controls (SPEC §11)", () => {
   });
 
   it("halves the evidence when the LLM says the prompt is too long", () => {
-    const { rt } = setup({ rows: companyRows(["Cohere"]), llm: { contextLimitChars: 9_000 }, settings: { EVIDENCE_BUDGET_CHARS: "16000" } });
+    const { rt, llm } = setup({ rows: companyRows(["Cohere"]), llm: { contextLimitChars: 9_000 }, settings: { EVIDENCE_BUDGET_CHARS: "16000" } });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
     expect(statuses(rt)).toEqual(["Done"]);
+    // Refused once as too long, then answered with less evidence.
+    expect(llm.byStatus[400]).toBe(1);
+    expect(llm.completions).toBe(1);
   });
 
   it("cancels queued rows and stops", () => {

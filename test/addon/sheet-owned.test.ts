@@ -211,5 +211,14 @@ describe("presentation", () => {
     const sourcesA1 = `${String.fromCharCode(64 + column(sheet, "Sources"))}2`;
     const lines = String(sheet.cell(sourcesA1)).split("\n");
     expect(sheet.linksAt(sourcesA1).map((l) => l.url)).toEqual(lines);
+
+    // A row answered from the cache gets the same note.
+    sheet.edit("A4", "Cohere");
+    rt.spreadsheet.setSelection("Sheet1", ["A4"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(cellIn(sheet, 4, "Status")).toBe("Done (cached)");
+    expect(sheet.noteAt(scoreA1.replace("2", "4"))).toBe(note);
+    expect(sheet.conditionalRules).toHaveLength(5);
   });
 });

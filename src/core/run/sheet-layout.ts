@@ -142,7 +142,7 @@ export function consecutiveRuns(numbers: Iterable<number>): [number, number][] {
   return runs;
 }
 
-/** Cell text is capped to what a cell holds (SPEC §12), with room to spare. */
+/** Cell text is capped below the 50,000 characters a cell holds, with room to spare. */
 export const CELL_TEXT_CAP = 49_000;
 export function capCellText(text: string): string {
   return text.length > CELL_TEXT_CAP ? text.slice(0, CELL_TEXT_CAP - 1) + "…" : text;

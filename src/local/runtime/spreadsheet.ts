@@ -77,7 +77,7 @@ function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === "[object Date]";
 }
 
-/** How Sheets stores what a script writes, given the cell's number format (see SPEC §3 on text). */
+/** How Sheets stores what a script writes, given the cell's number format ("@" keeps text as text). */
 export function interpretInput(input: unknown, format: string): { value: CellValue; formula: string } {
   if (input === null || input === undefined) return { value: "", formula: "" };
   if (typeof input === "number" || typeof input === "boolean") return { value: input, formula: "" };

@@ -1,5 +1,5 @@
 // Test connection: one cheap call per key, and the provider's model list.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { HttpRequest, HttpResponse } from "./types";
 import type { Settings } from "./settings";
 import { SERVICE_NAMES, shortMessage, type Service } from "./errors";
@@ -19,7 +19,7 @@ export function buildModelsRequest(settings: Pick<Settings, "llmBaseUrl">): Http
 
 const modelList = z.array(z.object({ id: z.string() }));
 /** OpenAI and most providers answer `{"object":"list","data":[...]}`; Together answers the bare array. */
-const modelsSchema = z.union([z.object({ data: modelList }).transform((r) => r.data), modelList]);
+const modelsSchema = z.union([z.pipe(z.object({ data: modelList }), z.transform((r) => r.data)), modelList]);
 
 function ok(status: number): boolean {
   return status >= 200 && status < 300;

@@ -1,6 +1,7 @@
 // The model's reply: one zod schema, the JSON schema sent in response_format derived
 // from it, and the sanitising that makes the values safe to score and to write into cells.
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./zod-english";
 import type { EvidenceItem } from "./types";
 import { readCount } from "./costs";
 import { parseStoredJson } from "./json";
@@ -19,8 +20,8 @@ export const replySchema = z.object({
   about_company: z.boolean(),
   relevance: z.number(),
   use_case_class: z.enum(USE_CASE_CLASSES),
-  funding_musd: z.number().nullable(),
-  platform_adoption: z.enum(PLATFORM_ADOPTION).nullable(),
+  funding_musd: z.nullable(z.number()),
+  platform_adoption: z.nullable(z.enum(PLATFORM_ADOPTION)),
   quant_trading: z.boolean(),
   rapid_growth: z.boolean(),
   ml_hiring: z.boolean(),
@@ -57,16 +58,16 @@ export function responseFormat(jsonMode: boolean): Record<string, unknown> {
 }
 
 const messageSchema = z.object({
-  content: z.string().nullish().catch(null),
+  content: z.catch(z.nullish(z.string()), null),
   // vLLM and llama.cpp put a reasoning model's thinking beside the answer, under either name.
-  reasoning_content: z.string().nullish().catch(null),
-  reasoning: z.string().nullish().catch(null),
+  reasoning_content: z.catch(z.nullish(z.string()), null),
+  reasoning: z.catch(z.nullish(z.string()), null),
 });
 
 const chatResponseSchema = z.object({
-  choices: z.array(z.object({ message: messageSchema, finish_reason: z.string().nullish().catch(null) })).min(1),
+  choices: z.array(z.object({ message: messageSchema, finish_reason: z.catch(z.nullish(z.string()), null) })).check(z.minLength(1)),
   // Read field by field below: a malformed usage block must not fail a good reply.
-  usage: z.unknown().optional(),
+  usage: z.optional(z.unknown()),
 });
 
 export interface ChatCompletion {

@@ -1,5 +1,5 @@
 // The Tavily search request and response.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { HttpRequest, Profile } from "./types";
 import { ADVANCED_SEARCH_CREDITS, readCount } from "./costs";
 import { parseStoredJson } from "./json";
@@ -59,17 +59,17 @@ export function buildSearchRequest(query: string): HttpRequest {
 
 const resultSchema = z.object({
   url: z.string(),
-  title: z.string().nullish(),
-  content: z.string().nullish(),
-  score: z.number().nullish().catch(null),
-  raw_content: z.string().nullish(),
+  title: z.nullish(z.string()),
+  content: z.nullish(z.string()),
+  score: z.catch(z.nullish(z.number()), null),
+  raw_content: z.nullish(z.string()),
 });
 
 export const tavilySearchResponseSchema = z.object({
-  query: z.string().optional(),
+  query: z.optional(z.string()),
   results: z.array(resultSchema),
   // A malformed usage block must not make a paid search unreadable: its figure is estimated instead.
-  usage: z.object({ credits: z.unknown() }).partial().nullish().catch(null),
+  usage: z.catch(z.nullish(z.partial(z.object({ credits: z.unknown() }))), null),
 });
 
 export interface SearchResult {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkReply, parseChatCompletion, replyJsonSchema, responseFormat, sanitiseReply } from "../../src/core/reply";
 import { reply } from "./helpers";
+import sentBefore from "../fixtures/reply-response-format.json";
 
 const FIELDS = [
   "about_company",
@@ -32,6 +33,23 @@ describe("reply schema", () => {
     expect(schema.properties.funding_musd).toEqual({ type: ["number", "null"] });
     expect(responseFormat(false)).toMatchObject({ type: "json_schema", json_schema: { strict: true, name: "company_judgment" } });
     expect(responseFormat(true)).toEqual({ type: "json_object" });
+  });
+
+  it("sends the same response_format as the full-zod build did, byte for byte", () => {
+    // Recorded from the schema as full zod derived it; providers cache compiled strict schemas, and a
+    // different shape (anyOf order, a $schema key) could be refused or re-validated differently.
+    expect(JSON.stringify(responseFormat(false))).toBe(JSON.stringify(sentBefore));
+  });
+
+  it("tells the model which field is wrong and why, in words it can act on", () => {
+    expect(checkReply(JSON.stringify({ ...reply(), confidence: 3 }))).toEqual({
+      ok: false,
+      problem: "field confidence: Invalid option: expected one of \"high\"|\"medium\"|\"low\"",
+    });
+    expect(checkReply(JSON.stringify({ ...reply(), funding_musd: "120" }))).toEqual({
+      ok: false,
+      problem: "field funding_musd: Invalid input: expected number, received string",
+    });
   });
 
   it("refuses a missing field, a wrong enum, a wrong type, and text that is not JSON", () => {

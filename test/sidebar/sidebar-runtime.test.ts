@@ -97,7 +97,7 @@ describe("sidebar, local runtime and fake providers", () => {
   it("runs a selection to the end: the bar advances, counts and tiers fill, cell text stays text", async () => {
     const names = [...companies(29), XSS];
     const rt = queuedRun(names);
-    const { page, log, dialogs, blocked } = await open(rt, 500);
+    const { page, log, dialogs, blocked } = await open(rt, 150);
 
     await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 10_000 }).toBe("running");
     const values = await sampleBar(page, "finished", 60_000, "e2e-sidebar-mid-run");
@@ -133,7 +133,7 @@ describe("sidebar, local runtime and fake providers", () => {
 
   it("cancels a run: waiting rows become Cancelled and the worker is no longer called", async () => {
     const rt = queuedRun(companies(60));
-    const { page, log } = await open(rt, 500);
+    const { page, log } = await open(rt, 150);
     await expect.poll(() => log.count("runResearchWorker"), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator("#cancel").isVisible()).toBe(true);
     await page.click("#cancel");

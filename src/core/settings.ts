@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./zod-english";
 import type { Profile } from "./types";
 import { NUMBER_RULES, SETTING_KEYS, type NumberSettingKey, type SettingKey } from "./setting-keys";
 import { baseUrlFormProblem, baseUrlProblem, normaliseBaseUrl, sameBaseUrl } from "./allowlist";
@@ -68,41 +69,41 @@ export interface Settings {
 
 const num = (key: NumberSettingKey) => {
   const { min, max, integer } = NUMBER_RULES[key];
-  const base = z.coerce.number({ message: "must be a number" }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
-  return integer ? base.int("must be a whole number") : base;
+  const base = z.coerce.number({ message: "must be a number" }).check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
+  return integer ? base.check(z.int("must be a whole number")) : base;
 };
 
 // The form of the URL only: whether this deployment may reach it is checked in validateSettings.
-const baseUrlString = z
-  .string()
-  .trim()
-  .superRefine((s, ctx) => {
-    const problem = baseUrlFormProblem(s);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .transform(normaliseBaseUrl);
+const baseUrlString = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.superRefine((s, ctx) => {
+      const problem = baseUrlFormProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  ),
+  z.transform(normaliseBaseUrl),
+);
 
 /** Dollars, or blank for null ("none" / "never"); zero allowed only where it means something. */
 const blankOrDollars = (zeroAllowed: boolean, message: string) =>
-  z
-    .string()
-    .trim()
-    .transform((s, ctx) => {
-      if (s === "") return null;
-      const n = Number(s);
-      if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-        ctx.addIssue({ code: "custom", message });
-        return z.NEVER;
-      }
-      return n;
-    });
+  z.pipe(
+    z.string().check(
+      z.trim(),
+      z.refine((s) => {
+        const n = Number(s);
+        return s === "" || (Number.isFinite(n) && n >= 0 && (n > 0 || zeroAllowed));
+      }, message),
+    ),
+    z.transform((s: string) => (s === "" ? null : Number(s))),
+  );
 
 /** Field validators, shared by the settings form and the worker. */
 export const SETTING_FIELDS = {
-  TAVILY_API_KEY: z.string().trim(),
-  LLM_API_KEY: z.string().trim(),
+  TAVILY_API_KEY: z.string().check(z.trim()),
+  LLM_API_KEY: z.string().check(z.trim()),
   LLM_BASE_URL: baseUrlString,
-  LLM_MODEL: z.string().trim().min(1, "choose a model"),
+  LLM_MODEL: z.string().check(z.trim(), z.minLength(1, "choose a model")),
   PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
   TAVILY_CONCURRENCY: num("TAVILY_CONCURRENCY"),
   LLM_CONCURRENCY: num("LLM_CONCURRENCY"),
@@ -119,7 +120,7 @@ export const SETTING_FIELDS = {
   LLM_OUTPUT_PRICE_PER_MTOK: num("LLM_OUTPUT_PRICE_PER_MTOK"),
   WORKER_TIME_BUDGET_SECONDS: num("WORKER_TIME_BUDGET_SECONDS"),
   LIVE_LOOKUPS_PER_DAY: num("LIVE_LOOKUPS_PER_DAY"),
-} satisfies Record<SettingKey, z.ZodType>;
+} satisfies Record<SettingKey, z.ZodMiniType>;
 
 /** Settings whose blank means "none" ("no budget", "never ask") rather than "use the default". */
 export const BLANK_IS_A_CHOICE: readonly SettingKey[] = ["JOB_BUDGET_USD", "CONFIRM_ABOVE_USD"];

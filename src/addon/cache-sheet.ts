@@ -2,7 +2,7 @@
 // Lookups read the key column once, then only the rows they need. Each row says whether its
 // evidence was judged ("validated"), paid for but not judged yet ("unjudged"), or found nothing
 // ("noData"); an unjudged row never answers as a result.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
 
@@ -37,8 +37,11 @@ const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
 const WIDTH = HEADER.length;
 
 const evidenceSchema = z.array(z.object({ url: z.string(), title: z.string(), content: z.string() }));
-const cell = z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()]).transform((v) => (v === null || v === undefined ? "" : String(v)));
-const rowSchema = z.array(cell).min(BASE_COLUMNS.length);
+const cell = z.pipe(
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()]),
+  z.transform((v) => (v === null || v === undefined ? "" : String(v))),
+);
+const rowSchema = z.array(cell).check(z.minLength(BASE_COLUMNS.length));
 
 function encodeEvidence(evidence: EvidenceItem[]): string[] {
   const gz = Utilities.gzip(Utilities.newBlob(JSON.stringify(evidence), "application/json"));
@@ -251,6 +254,9 @@ export class CacheSheet {
    */
   upsert(entries: readonly CacheEntry[]): void {
     if (entries.length === 0) return;
+    // Read the keys afresh: a user who sorted or edited the sheet since must not get another
+    // company's row overwritten.
+    this.index = null;
     this.withSheet((sheet) => this.write(sheet, entries));
   }
 

@@ -203,3 +203,27 @@ describe("range lists and filters", () => {
     expect(rt.run("criteria").value).toEqual([null, null, ["EMEA"], [false, true, false]]);
   });
 });
+
+describe("deleted sheets", () => {
+  it("fails calls on a sheet deleted since the script got it, and refuses to delete the last sheet", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function stale() {
+          const ss = SpreadsheetApp.getActive();
+          const cache = ss.getSheetByName("_cache");
+          const range = cache.getRange("A1");
+          ss.deleteSheet(cache);
+          const found = ss.getSheetByName("_cache");
+          try { range.getValues(); return "read"; } catch (e) { return [found, e.message]; }
+        }
+        function last() { const ss = SpreadsheetApp.getActive(); ss.deleteSheet(ss.getSheets()[0]); }`,
+    });
+    rt.spreadsheet.insertSheet("_cache").load([["key"]]);
+    expect(rt.run("stale").value).toEqual([null, 'The sheet "_cache" has been deleted.']);
+    expect(rt.spreadsheet.sheets().map((s) => s.name)).toEqual(["Sheet1"]);
+    expect(rt.run("last").error).toBe("You can't remove all the sheets in a document.");
+    rt.spreadsheet.insertSheet("Other");
+    rt.spreadsheet.deleteSheet("Sheet1");
+    expect(rt.spreadsheet.getActiveSheetName()).toBe("Other");
+  });
+});

@@ -49,6 +49,23 @@ function fill<T>(range: GridRange, value: T): T[][] {
   return Array.from({ length: range.numRows }, () => Array.from({ length: range.numCols }, () => value));
 }
 
+/**
+ * A Sheet or Range object of a sheet that was deleted since fails every call. Google documents no
+ * text for this; the model's text names what happened.
+ */
+function failOnceDeleted<T extends object>(target: T, exec: Execution, sheet: FakeSheet): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (sheet.deleted) exec.fail(`The sheet "${sheet.name}" has been deleted.`);
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
+    },
+  });
+}
+
 export class ScriptRange {
   readonly #exec: Execution;
   readonly #sheet: FakeSheet;
@@ -60,6 +77,7 @@ export class ScriptRange {
     this.#spreadsheet = spreadsheet;
     this.#sheet = sheet;
     this.#range = range;
+    return failOnceDeleted(this, exec, sheet);
   }
 
   getRow(): number {
@@ -625,6 +643,7 @@ export class ScriptSheet {
     this.#exec = exec;
     this.#spreadsheet = spreadsheet;
     this.#sheet = sheet;
+    return failOnceDeleted(this, exec, sheet);
   }
 
   getName(): string {
@@ -877,6 +896,13 @@ export class ScriptSpreadsheet {
   createDeveloperMetadataFinder(): ScriptMetadataFinder {
     this.#exec.service();
     return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, this.#spreadsheet.sheets(), () => true);
+  }
+  deleteSheet(sheet: unknown): void {
+    this.#exec.forbidInCustomFunction("deleteSheet");
+    this.#exec.service();
+    if (!(sheet instanceof ScriptSheet)) return signatureError(this.#exec, "SpreadsheetApp.Spreadsheet.deleteSheet", [sheet]);
+    const name = sheet.getName();
+    this.#exec.guard(() => this.#spreadsheet.deleteSheet(name));
   }
   /** Like Google, the new sheet becomes the active sheet. */
   insertSheet(name?: unknown, index?: unknown): ScriptSheet {

@@ -129,6 +129,8 @@ export class FakeSheet {
   readonly id: number;
   name: string;
   hidden = false;
+  /** Deleted from its spreadsheet: script objects that still point at it fail. */
+  deleted = false;
   /** The range of the sheet's filter (at most one per sheet, as in Sheets), or null. */
   filter: GridRange | null = null;
   maxRows = DEFAULT_ROWS;
@@ -615,6 +617,19 @@ export class FakeSpreadsheet {
 
   sheets(): FakeSheet[] {
     return [...this.#sheets];
+  }
+
+  /** Deletes a sheet, as a user or a script does; the first sheet left becomes active if it was. */
+  deleteSheet(name: string): void {
+    const sheet = this.#require(name);
+    if (this.#sheets.length === 1) throw new ServiceError("You can't remove all the sheets in a document.");
+    this.#sheets.splice(this.#sheets.indexOf(sheet), 1);
+    sheet.deleted = true;
+    const first = this.#sheets[0];
+    if (this.#activeSheet === sheet && first) {
+      this.#activeSheet = first;
+      this.#selection = ["A1"];
+    }
   }
 
   /** Ids of metadata and protections, unique in the spreadsheet as Google's are. */

@@ -3,7 +3,7 @@ import { missingKeys, type Settings } from "../core/settings";
 import { statusKind, statusText } from "../core/status";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
 import { newRunState } from "../core/run/run-state";
-import { addQueueSheet, currentUser, loadQueueSheets, loadRunState, requestCancel, saveRunState, type QueueSheet } from "./run-state";
+import { addQueueSheet, currentUser, loadQueueSheets, loadRunState, requestCancel, runOwnedByAnother, saveRunState, type QueueSheet } from "./run-state";
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
@@ -54,6 +54,18 @@ function resumePausedRows(): number {
   return rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "paused" ? statusText({ kind: "queued", refresh: false }) : null));
 }
 
+/**
+ * A run belongs to the user who started it (their keys, their money): while it is active another
+ * user's Research, Retry or Resume queues nothing and says whose run it is. Anyone may cancel it.
+ */
+function refusedForAnotherRun(): CommandResult | null {
+  const other = runOwnedByAnother();
+  if (!other) return null;
+  const message = `${other.ownerLabel} has a research run in progress here. Wait for it to finish, or cancel it first.`;
+  toast(message);
+  return { ok: false, message, queued: 0 };
+}
+
 /** The Status a Research or Re-research gives a selected row, or null to leave the row alone. */
 function queuedStatus(mode: QueueMode, status: unknown, company: unknown): string | null {
   if (company === null || company === undefined || String(company).trim() === "") return null;
@@ -74,6 +86,8 @@ function readSelection(): Selection | CommandResult {
     openSettingsSafely();
     return { ok: false, message: what, queued: 0 };
   }
+  const refused = refusedForAnotherRun();
+  if (refused) return refused;
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   if (sheet.getName() === CACHE_SHEET_NAME) return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
   const { rows, leftmostColumn } = selectedRowNumbers(sheet);
@@ -135,6 +149,8 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
 }
 
 export function retryFailed(): CommandResult {
+  const refused = refusedForAnotherRun();
+  if (refused) return refused;
   const sheets = [...loadQueueSheets()];
   const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   if (active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())) sheets.push({ name: active.getName(), fallbackCompanyColumn: 1 });
@@ -154,6 +170,8 @@ export function retryFailed(): CommandResult {
 }
 
 export function resume(): CommandResult {
+  const refused = refusedForAnotherRun();
+  if (refused) return refused;
   const queued = resumePausedRows();
   activateRun();
   return { ok: true, message: `Resumed ${queued} row(s).`, queued };

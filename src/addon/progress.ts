@@ -5,7 +5,7 @@
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
-import { loadQueueSheets, loadRunState } from "./run-state";
+import { currentUser, loadQueueSheets, loadRunState } from "./run-state";
 import { isPublishedAddOn } from "./triggers";
 
 type Waiting = { queued: number; researching: number; paused: number };
@@ -70,6 +70,7 @@ export function researchProgress(): ResearchProgress {
     pause,
     isPaused: pause !== null,
     slowWhenClosed: isPublishedAddOn(),
+    ownedBy: run?.active && run.owner && run.owner.key !== currentUser().key ? run.owner.label : "",
     // Failed rows are listed once, with the errors.
     recent: run ? [...run.recent].reverse().filter((row) => statusKind(row.status) !== "error") : [],
     errors,

@@ -62,6 +62,8 @@ export const progressSchema = z.object({
   isPaused: z.boolean(),
   /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
   slowWhenClosed: z.boolean(),
+  /** Who owns the active run when it is not the viewer ("" otherwise): their sidebar or trigger drives it. */
+  ownedBy: z.string(),
   recent: z.array(recentRowSchema),
   errors: z.array(errorRowSchema),
 });

@@ -98,7 +98,8 @@ export class RunDriver {
 
   private shouldRunWorker(): boolean {
     const p = this.latest;
-    return !this.stopped && p !== null && p.running && p.pause === null;
+    // Another user's run is theirs to drive: this sidebar only watches it.
+    return !this.stopped && p !== null && p.running && p.pause === null && p.ownedBy === "";
   }
 
   private driveWorker(): void {

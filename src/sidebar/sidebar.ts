@@ -146,7 +146,13 @@ function render(p: ResearchProgress): void {
   renderSummary(p, phase);
   renderTimes(p);
   renderPaused(p);
-  show(byId("slow-note"), p.slowWhenClosed && (phase === "running" || phase === "paused"));
+  const active = phase === "running" || phase === "paused";
+  const theirs = active && p.ownedBy !== "";
+  show(byId("owner-note"), theirs);
+  setText("owner-note", theirs ? `This run is ${p.ownedBy}'s: it uses their keys and their sidebar drives it. You can watch it here, or cancel it.` : "");
+  show(byId("slow-note"), p.slowWhenClosed && active && !theirs);
+  // Resume and Retry queue with the owner's keys, so they are the owner's to press.
+  show(byId("resume"), p.ownedBy === "");
 
   for (const [key, id] of COUNT_IDS) setText(id, formatCount(Number(p[key])));
   for (const tier of TIERS) {

@@ -140,6 +140,16 @@ describe("RunDriver", () => {
     driver.stop();
   });
 
+  it("only watches another user's run: progress polls, no worker call", async () => {
+    const server = new FakeServer({ ...running(5), ownedBy: "ana@example.com" });
+    const driver = server.driver();
+    driver.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(server.calls.worker).toBe(0);
+    expect(server.calls.progress).toBeGreaterThanOrEqual(9);
+    driver.stop();
+  });
+
   it("spaces worker calls that did no wave (another execution holds the lock)", async () => {
     const server = new FakeServer(running(10));
     server.onWorker = () => ({ status: "busy", waves: 0, written: 0 });

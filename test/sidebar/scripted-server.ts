@@ -29,6 +29,7 @@ export function progress(overrides: Partial<ResearchProgress> = {}): ResearchPro
     pause: null,
     isPaused: false,
     slowWhenClosed: false,
+    ownedBy: "",
     recent: [],
     errors: [],
     ...overrides,

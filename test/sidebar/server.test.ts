@@ -93,6 +93,27 @@ describe("estimate and confirmation", () => {
   });
 });
 
+describe("another user's run", () => {
+  it("is watched, not joined: Research, Retry and Resume queue nothing and name the owner", () => {
+    const { rt } = setup({ rows: companyRows(names(4)) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
+    const bob = "bob@example.com";
+    rt.user(bob).properties.setProperty("TAVILY_API_KEY", "tvly-bob-0000-1111");
+    rt.user(bob).properties.setProperty("LLM_API_KEY", "llm-bob-0000-1111");
+    rt.spreadsheet.setSelection("Sheet1", ["A4:A5"]);
+    for (const fn of ["researchSelectedRows", "retryFailedRows", "resumeResearch"]) {
+      const refused = ok(rt.run(fn, [], { kind: "menu", user: bob })) as CommandResult;
+      expect(refused.ok).toBe(false);
+      expect(refused.message).toContain("user@example.com has a research run in progress");
+    }
+    expect(statuses(rt)).toEqual(["Queued", "Queued", "", ""]);
+    const seenByBob = ok(rt.run("getResearchProgress", [], { kind: "sidebar", user: bob })) as ReturnType<typeof progress>;
+    expect(seenByBob).toMatchObject({ running: true, ownedBy: "user@example.com" });
+    expect(progress(rt).ownedBy).toBe("");
+  });
+});
+
 describe("cache panel", () => {
   it("shows what is cached and clears old entries or all of them without touching the user's sheets", () => {
     const { rt } = setup({ rows: companyRows(names(6)) });

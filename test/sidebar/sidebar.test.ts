@@ -171,6 +171,15 @@ describe("sidebar states", () => {
     await screenshot(page, "sidebar-running");
   });
 
+  it("another user's run: watched with a note, never driven from here", async () => {
+    const server = new ScriptedServer(progress({ total: 10, queued: 6, done: 4, running: true, startedAt: Date.now() - 20_000, ownedBy: "ana@example.com" }));
+    const { page, log } = await open(server);
+    expect(await text(page, "#owner-note")).toContain("This run is ana@example.com's");
+    expect(await visible(page, "#cancel")).toBe(true);
+    expect(log.count("runResearchWorker")).toBe(0);
+    await screenshot(page, "sidebar-running-another-user");
+  });
+
   it("finished with failures: took, tiers, cost, rows; failed rows listed once, each selecting its row; Retry", async () => {
     const server = new ScriptedServer(FINISHED_WITH_FAILURES);
     server.handlers.set("retryFailedRows", (_args, s) => {

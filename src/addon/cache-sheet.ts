@@ -187,19 +187,16 @@ export class CacheSheet {
   }
 
   /**
-   * Runs a read or write of the sheet; if the user deleted the sheet meanwhile, it is found or
-   * created again (empty of what was lost) and the call is made once more.
+   * Runs a read or write of the sheet. A user may delete the hidden sheet while a run goes on: it is
+   * found (or created) again, empty of what was lost, before the call is made.
    */
   private withSheet<T>(use: (sheet: GoogleAppsScript.Spreadsheet.Sheet) => T): T {
-    try {
-      return use(this.sheet);
-    } catch (error) {
-      const current = findSheet();
-      if (current && current.getSheetId() === this.sheet.getSheetId()) throw error;
+    const current = findSheet();
+    if (!current || current.getSheetId() !== this.sheet.getSheetId()) {
       this.sheet = current ?? createSheet();
       this.index = null;
-      return use(this.sheet);
     }
+    return use(this.sheet);
   }
 
   private keyIndex(): Map<string, number> {

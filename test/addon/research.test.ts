@@ -511,6 +511,21 @@ describe("nothing paid twice, never forever", () => {
     expect(llm.requests).toBe(0);
   });
 
+  it("recreates the cache sheet a user deletes mid-run, searching and judging no company twice", () => {
+    const list = names(40);
+    const { rt, tavily, llm } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "10", LLM_CONCURRENCY: "10" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A41"]);
+    ok(rt.run("researchSelectedRows"));
+    // The user deletes the hidden sheet while the worker is between two waves.
+    rt.spreadsheet.getSheetByName("Sheet1")?.beforeNextScriptWrite(() => rt.spreadsheet.deleteSheet("_territory_cache"));
+    const runs = driveWithSidebar(rt);
+    for (const run of runs) expect(run.error).toBeNull();
+    expect(statuses(rt).every((s) => s === "Done")).toBe(true);
+    expect(rt.spreadsheet.getSheetByName("_territory_cache")?.isHidden()).toBe(true);
+    expect(tavily.searches).toBe(40);
+    expect(Math.max(...Object.values(llm.answeredByCompany))).toBe(1);
+  });
+
   it("sends keys only when requests go out: no key in the run state, the cache sheet or the progress", () => {
     const { rt } = setup({ rows: companyRows(TEN.slice(0, 3)) });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);

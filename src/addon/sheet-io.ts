@@ -229,8 +229,12 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   }
 
   const written = (row: number) => !failed.has(row);
-  const sourcesRows = segments.filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length);
-  presentSources(sheet, outputs.Sources, sourcesRows.map((s) => [s.row, String(s.values[outputs.Sources - s.column] ?? "")]), report);
+  // A Sources cell written blank or without a URL needs no links (setValues already wrote its text).
+  const sourcesRows = segments
+    .filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length)
+    .map((s): [number, string] => [s.row, String(s.values[outputs.Sources - s.column] ?? "")])
+    .filter(([, text]) => sourceLinks(text).length > 0);
+  presentSources(sheet, outputs.Sources, sourcesRows, report);
   const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)));
   presentNotes(sheet, outputs.Score, noteRows.map(([row, update]) => [row, update.scoreNote ?? ""]), report);
 

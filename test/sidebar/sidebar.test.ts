@@ -112,11 +112,16 @@ describe("sidebar states", () => {
     expect(await text(page, "#notice")).toBe("Queued 520 row(s) for research.");
   });
 
-  it("estimate: a selection changed since shows its new estimate instead of starting; Not now dismisses", async () => {
+  it("estimate: says why there is nothing to research; a selection changed since shows its new estimate; Not now dismisses", async () => {
     const server = new ScriptedServer(progress());
+    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: "Select the rows of the companies to research (row 1 is the header)." }));
+    const { page } = await open(server);
+    await page.click("#research");
+    await expect.poll(() => text(page, "#problem")).toBe("Select the rows of the companies to research (row 1 is the header).");
+    expect(await visible(page, "#estimate")).toBe(false);
+
     server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
     server.handlers.set("researchFromSidebar", () => ({ kind: "changed", estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2 } }));
-    const { page } = await open(server);
     await page.click("#research");
     await page.click("#estimate-start");
     await expect.poll(() => text(page, "#estimate-title")).toBe("Research 10 companies?");
@@ -124,15 +129,6 @@ describe("sidebar states", () => {
     await page.click("#estimate-dismiss");
     expect(await visible(page, "#estimate")).toBe(false);
     expect(await visible(page, "#research")).toBe(true);
-  });
-
-  it("estimate: says why there is nothing to research", async () => {
-    const server = new ScriptedServer(progress());
-    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: "Select the rows of the companies to research (row 1 is the header)." }));
-    const { page } = await open(server);
-    await page.click("#research");
-    await expect.poll(() => text(page, "#problem")).toBe("Select the rows of the companies to research (row 1 is the header).");
-    expect(await visible(page, "#estimate")).toBe(false);
   });
 
   it("running: bar, times, counts, tiers and cost so far; no Research button", async () => {
@@ -325,22 +321,5 @@ describe("cache panel", () => {
     await page.click("#cache-confirm-yes");
     await expect.poll(() => text(page, "#cache-oldest")).toBe("none");
     expect(cleared).toEqual([7, null]);
-  });
-});
-
-describe("server problems", () => {
-  it("says so when the add-on lacks a function the page calls", async () => {
-    const server = new ScriptedServer(progress({ total: 2, paused: 2, pause: { kind: "keyRejected", service: "llm" }, isPaused: true, startedAt: Date.now() }));
-    server.functions = server.functions.filter((name) => name !== "resumeResearch");
-    const { page } = await open(server);
-    await page.locator("#resume").click();
-    await expect.poll(() => text(page, "#problem")).toContain("The add-on has no function resumeResearch");
-  });
-
-  it("rejects progress it cannot read with a clear message", async () => {
-    const server = new ScriptedServer(progress());
-    server.handlers.set("getResearchProgress", () => ({ total: "many" }));
-    const { page } = await open(server);
-    await expect.poll(() => text(page, "#problem")).toContain("data this page cannot read at total");
   });
 });

@@ -200,3 +200,27 @@ describe("=TERRITORY_TIER live lookups", () => {
     expect(tavily.requests).toBe(1);
   });
 });
+
+describe("=TERRITORY_TIER after a run", () => {
+  it("re-enters the document's TERRITORY_TIER formulas when the run ends, with one read per sheet", () => {
+    const { rt } = setup({ rows: companyRows(["Cohere", "Runway"]) });
+    const summary = rt.spreadsheet.insertSheet("Summary");
+    const formulas = ["=TERRITORY_TIER(Sheet1!A2:A3)", "=territory_tier(\"Cohere\", \"score\")"];
+    // Entered as Sheets enters typed input, so they are formulas.
+    summary.write({ row: 1, col: 1, numRows: 3, numCols: 2 }, [[formulas[0], "kept as typed"], ["", formulas[1]], ["=SUM(1,2)", ""]]);
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    const workers = driveWithSidebar(rt);
+    const calls = (method: string) => workers.reduce((n, w) => n + (w.stats.rangeCallsByMethod[method] ?? 0), 0);
+    // Cleared then entered again, in one block each: the two formulas are not adjacent.
+    expect(calls("Range.setFormulas")).toBe(4);
+    expect(calls("Range.setFormula") + calls("Range.setValue")).toBe(0);
+    // The execution that ended the run read each of the two sheets' formulas once (not the cache sheet).
+    const last = workers[workers.length - 1];
+    expect(last?.stats.rangeCallsByMethod["Range.getFormulas"]).toBe(2);
+    expect(summary.dump()[0]?.[1]).toBe("kept as typed");
+    expect(summary.formulaAt("A1")).toBe(formulas[0]);
+    expect(summary.formulaAt("B2")).toBe(formulas[1]);
+    expect(summary.formulaAt("A3")).toBe("=SUM(1,2)");
+  });
+});

@@ -1,6 +1,6 @@
 // The output columns the add-on owns in a user's sheet, found by their developer-metadata tag, and
 // the rows a user selected.
-import { COLUMN_TAG, OUTPUT_HEADERS, planOwnedColumns, TIER_COLOURS, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+import { COLUMN_TAG, columnLetter, OUTPUT_HEADERS, planOwnedColumns, TIER_COLOURS, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
 import { TIERS } from "../core/types";
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
@@ -50,9 +50,10 @@ export function prepareOutputColumns(sheet: Sheet): OutputColumns {
     if (missing > 0) sheet.insertColumnsAfter(sheet.getMaxColumns(), missing);
     sheet.getRange(1, first.column, 1, plan.appended.length).setValues([plan.appended.map((a) => a.header)]);
   }
-  const maxRows = sheet.getMaxRows();
   for (const { name, column } of [...plan.adopted, ...plan.appended]) {
-    sheet.getRange(1, column, maxRows, 1).addDeveloperMetadata(COLUMN_TAG, name);
+    // "E:E" names the whole column, where Sheets keeps metadata that moves with it.
+    const letter = columnLetter(column);
+    sheet.getRange(`${letter}:${letter}`).addDeveloperMetadata(COLUMN_TAG, name);
   }
   if (tagged.Tier === undefined) colourTiers(sheet, plan.columns.Tier);
   return plan.columns;

@@ -10,6 +10,8 @@ import { SETTLED } from "./sheet";
 export interface RunSpec {
   sheet: string;
   companies: readonly string[];
+  /** A1 ranges to select; default every company row. */
+  selection?: readonly string[];
   mode?: Mode;
   /** Kill this many worker executions at random instants (seeded). */
   kills?: { count: number; seed: number };
@@ -56,12 +58,13 @@ export interface RunOutcome {
 
 export function runSheet(world: World, spec: RunSpec): RunOutcome {
   const { rt } = world;
-  loadCompanies(rt, spec.sheet, spec.companies);
+  loadCompanies(rt, spec.sheet, spec.companies, spec.selection);
   const planner = spec.kills ? new KillPlanner({ kills: spec.kills.count, seed: spec.kills.seed }) : null;
-  const unsettled = () => readRows(rt, spec.sheet).filter((r) => !SETTLED.has(r.state)).length;
-  let before = unsettled();
+  // Rows left out of the selection keep an empty Status: nothing is to happen to them.
+  const unsettled = () => readRows(rt, spec.sheet).filter((r) => r.state !== "empty" && !SETTLED.has(r.state)).length;
   const startedAt = rt.clock.now();
   const commands: ExecutionRecord[] = [runRecorded(rt, "researchSelectedRows", "menu")];
+  let before = unsettled();
   const drive = () =>
     driveRun(rt, {
       mode: spec.mode ?? "open",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { SETTING_DEFAULTS } from "../../core/settings";
 import { lowerBound } from "./bound";
+import { wavesOf } from "./calls";
 import { companyNames } from "./companies";
 import { driveRun, runRecorded, type Mode } from "../drive";
 import { createWorld, loadCompanies, readRows, type MakeRuntime, type RateLimits, type World } from "./setup";
@@ -55,7 +56,6 @@ export interface ScenarioFigures {
   errors: string[];
 }
 
-const WorkerReport = z.object({ waves: z.number() });
 const Progress = z.object({ costUsd: z.number() });
 
 function counters(world: World) {
@@ -88,10 +88,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
 
   const executions = [menu, ...result.workers];
   const sum = (pick: (s: (typeof executions)[number]["stats"]) => number) => executions.reduce((t, e) => t + pick(e.stats), 0);
-  const waves = result.workers.reduce((t, w) => {
-    const report = WorkerReport.safeParse(w.result.value);
-    return t + (report.success ? report.data.waves : w.stats.urlFetch.fetchAll);
-  }, 0);
+  const waves = wavesOf(result.workers);
   const workerRangeCalls = result.workers.reduce((t, w) => t + w.stats.rangeCalls, 0);
 
   const rows = countStates(readRows(rt, sheetName));

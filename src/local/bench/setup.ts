@@ -53,11 +53,14 @@ export function createWorld(makeRuntime: MakeRuntime, options: WorldOptions): Wo
   return { rt, tavily, llm };
 }
 
-/** A new sheet with a `Company` header and one company per row, selected as one contiguous range. */
-export function loadCompanies(rt: RuntimePort, sheetName: string, companies: readonly string[]): void {
+/**
+ * A new sheet with a `Company` header and one company per row, selected as one contiguous range
+ * unless `selection` gives the A1 ranges to select.
+ */
+export function loadCompanies(rt: RuntimePort, sheetName: string, companies: readonly string[], selection?: readonly string[]): void {
   const sheet = rt.spreadsheet.insertSheet(sheetName);
   sheet.load([["Company"], ...companies.map((c) => [c])]);
-  rt.spreadsheet.setSelection(sheetName, [`A2:A${companies.length + 1}`]);
+  rt.spreadsheet.setSelection(sheetName, selection ? [...selection] : [`A2:A${companies.length + 1}`]);
 }
 
 export function readRows(rt: RuntimePort, sheetName: string): OutputRow[] {

@@ -12,6 +12,7 @@ import { LIMITS } from "../core/limits";
 import type { CacheEntry, HttpRequest, Service } from "../core/types";
 import { ZERO_COST } from "../core/costs";
 import { CacheSheet } from "./cache-sheet";
+import { refreshTierFormulas } from "./custom-function";
 import { apiKeys, fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
@@ -331,6 +332,8 @@ class Worker {
     if (status === "finished") {
       this.run = { ...this.run, active: false, finishedAt: Date.now() };
       deleteWorkerTriggers();
+      // Sheets recalculates a custom function only when its arguments change: show the new results.
+      refreshTierFormulas();
     } else if (status === "continuing") {
       scheduleWorker("soon");
     } else {

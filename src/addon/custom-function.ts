@@ -2,7 +2,7 @@
 // 30 seconds, and Google gives it the spreadsheet owner's properties whoever calls it, so every
 // editor's live lookups spend the owner's keys: they are capped per document per day. Every
 // outcome the code can see is answered as text, never a throw.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
 import { applyResponse, companyKey, isFresh, nextStep, startCompany, unjudgedEntry, type CompanyState, type Outcome, type ResearchOptions } from "../core/engine";
 import { ZERO_COST } from "../core/costs";
@@ -81,7 +81,7 @@ function evidenceMemoKey(nameKey: string): string {
   return digestKey("tt:e:", nameKey);
 }
 
-function readJson<T>(cache: GoogleAppsScript.Cache.Cache | null, key: string, schema: z.ZodType<T>): T | null {
+function readJson<T>(cache: GoogleAppsScript.Cache.Cache | null, key: string, schema: z.ZodMiniType<T>): T | null {
   return parseStoredJson(cache?.get(key), schema);
 }
 

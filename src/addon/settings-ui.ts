@@ -1,7 +1,7 @@
 // Server side of the Settings page (SPEC §9): what the page reads, saves and tests.
 // API keys never leave the server in full: the view carries them masked to the last 4 characters,
 // and in a form a blank or masked key field means "keep the saved key".
-import { z } from "zod";
+import * as z from "zod/mini";
 import { buildModelsRequest, buildTavilyTestRequest, describeConnectionTest, parseModelsResponse } from "../core/connection";
 import {
   BLANK_IS_A_CHOICE,
@@ -26,7 +26,7 @@ const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 const MASK_CHAR = "•";
 
 // Values are bounded so a pasted novel cannot reach a property (9 KB per value, SPEC §12).
-const formSchema = z.record(z.string(), z.string().max(4000, "is too long"));
+const formSchema = z.record(z.string(), z.string().check(z.maxLength(4000, "is too long")));
 const serviceSchema = z.enum(["tavily", "llm"]);
 
 /** The fields each test depends on; errors elsewhere in the form must not block a test. */
@@ -87,7 +87,7 @@ function applyForm(layers: SettingLayers, form: Record<string, string>): { merge
   return { merged: mergeRawSettings({ ...layers.user, ...changes }, layers.script), changes };
 }
 
-function formIssue(error: z.ZodError): string {
+function formIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join(".")} ` : "";
   return `The form could not be read: ${where}${issue?.message ?? "unexpected content"}.`;

@@ -2,7 +2,7 @@
 // A published add-on's getProjectTriggers() lists the user's triggers of every document the add-on
 // runs in, and time-driven triggers carry no source id, so this document remembers the unique ids
 // of the triggers it made (document properties) and only ever touches those.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
 
 const WORKER_HANDLER = "runResearchWorker";

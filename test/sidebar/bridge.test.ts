@@ -1,7 +1,7 @@
 // The pages' only way to the server, without a browser: a google.script.run stand-in on globalThis.
 import { afterEach, describe, expect, it } from "vitest";
 import { call } from "../../src/sidebar/bridge";
-import { progress } from "./scripted-server";
+import { progress } from "./progress-fixture";
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 

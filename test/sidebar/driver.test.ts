@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ACTIVE_POLL_MS, IDLE_POLL_MS, IDLE_WORKER_SPACING_MS, RunDriver, pollDelay } from "../../src/sidebar/driver";
 import type { ResearchProgress } from "../../src/core/wire";
-import { progress } from "./scripted-server";
+import { progress } from "./progress-fixture";
 
 /** A server whose calls take `latencyMs` of (fake) time, and counts what the page asked. */
 class FakeServer {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { didNoWave } from "../../src/sidebar/driver";
 import { formatAge, formatDuration, formatTokens, formatUsd, runPhase } from "../../src/sidebar/format";
-import { progress } from "./scripted-server";
+import { progress } from "./progress-fixture";
 
 describe("sidebar formats", () => {
   it("formats durations, dollars and tokens", () => {

@@ -1,8 +1,8 @@
 // google.script.run backed by the local Apps Script runtime: each call is one "sidebar" execution
 // of the built dist/Code.js, as Google would run it.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalRuntime } from "../../src/local/runtime";
 import type { FakeServer } from "./harness";
-import { sleep } from "./harness";
 
 /** The globals Apps Script would see: the top-level function stubs of dist/Code.js. */
 export function globalNames(code: string): string[] {

@@ -1,40 +1,14 @@
 // A stand-in for the add-on's server functions that plays a scripted run: each runResearchWorker
 // call takes a little time and moves to the next progress snapshot. It lets the sidebar be tested
 // on its own, whatever state the real worker is in.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Tier } from "../../src/core/types";
 import type { ResearchProgress } from "../../src/core/wire";
 import type { FakeServer } from "./harness";
-import { sleep } from "./harness";
+import { progress } from "./progress-fixture";
 
-export function progress(overrides: Partial<ResearchProgress> = {}): ResearchProgress {
-  return {
-    total: 0,
-    queued: 0,
-    researching: 0,
-    done: 0,
-    cached: 0,
-    noData: 0,
-    failed: 0,
-    cancelled: 0,
-    paused: 0,
-    tiers: { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
-    costUsd: 0,
-    tavilyCredits: 0,
-    llmTokens: 0,
-    startedAt: 0,
-    finishedAt: 0,
-    etaSeconds: 0,
-    running: false,
-    message: "",
-    pause: null,
-    isPaused: false,
-    slowWhenClosed: false,
-    ownedBy: "",
-    recent: [],
-    errors: [],
-    ...overrides,
-  };
-}
+export { progress };
+
 
 const TIER_CYCLE: Tier[] = ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"];
 

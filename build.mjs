@@ -81,6 +81,11 @@ async function buildCode(dist, allowlist) {
     platform: "neutral",
     mainFields: ["module", "main"],
     legalComments: "none",
+    // Every execution (each custom-function cell, each sidebar poll) compiles the whole file first:
+    // whitespace and syntax are minified, names are kept so Apps Script's stack traces stay
+    // readable, and the stubs below, with their JSDoc, are appended as written.
+    minifyWhitespace: true,
+    minifySyntax: true,
     define: { __URL_FETCH_ALLOWLIST__: JSON.stringify(allowlist) },
     write: false,
     logLevel: "silent",

@@ -28,6 +28,10 @@ describe("dist/Code.js", () => {
     for (const name of SPEC_GLOBALS) expect(typeof globals[name], name).toBe("function");
   });
 
+  it("stays under 250 KB, since every execution compiles all of it before running anything", () => {
+    expect(Buffer.byteLength(code, "utf8")).toBeLessThanOrEqual(250_000);
+  });
+
   it("keeps the @customfunction JSDoc directly above TERRITORY_TIER", () => {
     const match = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\n(?=function TERRITORY_TIER\()/.exec(code);
     expect(match, "JSDoc block right above function TERRITORY_TIER(").not.toBeNull();

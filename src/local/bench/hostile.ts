@@ -93,6 +93,11 @@ export interface HostileFigures {
   /** Billed searches with each company's first query, and with a re-search query. */
   firstSearches: number;
   researchSearches: number;
+  /**
+   * First-query searches billed for answers that came back after their execution was killed: the
+   * script never saw them, so searching again is the only way on, and no add-on can avoid it.
+   */
+  firstSearchesLostToKills: number;
   creditsReported: number | null;
   creditsBilled: number;
   tokensReported: number | null;
@@ -115,11 +120,13 @@ export interface HostileFigures {
   errors: string[];
 }
 
-/** The part of `charges` sent by an execution that was killed before their answers came back. */
-export function inFlightAtKills(charges: readonly Charge[], executions: readonly ExecutionRecord[]): number {
+/** The `charges` sent by an execution that was killed before their answers came back. */
+export function lostToKills<C extends Charge>(charges: readonly C[], executions: readonly ExecutionRecord[]): C[] {
   const killed = executions.filter((e) => e.result.killed).map((e) => ({ from: e.result.startedAt, at: e.result.endedAt }));
-  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && c.answeredAt > k.at)).reduce((t, c) => t + c.amount, 0);
+  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && c.answeredAt > k.at));
 }
+
+const total = (charges: readonly Charge[]) => charges.reduce((t, c) => t + c.amount, 0);
 
 export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario): HostileFigures {
   const world = createWorld(makeRuntime, {
@@ -137,6 +144,7 @@ export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario):
     maxIdleExecutions: Number.POSITIVE_INFINITY,
   });
   const { tavily, llm } = world;
+  const lostSearches = lostToKills(tavily.charges, run.executions);
   const rows = countStates(readRows(world.rt, "Hostile"));
   const outcome: Outcome = run.progress?.isPaused ? "paused" : run.drives.every((d) => d.settled) ? "ended" : "running";
   const wallMs = run.endedAt - run.startedAt;
@@ -165,8 +173,9 @@ export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario):
     creditsBilled: tavily.creditsServed,
     tokensReported: run.progress?.llmTokens ?? null,
     tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
-    creditsInFlightAtKills: inFlightAtKills(tavily.charges, run.executions),
-    tokensInFlightAtKills: inFlightAtKills(llm.charges, run.executions),
+    creditsInFlightAtKills: total(lostSearches),
+    tokensInFlightAtKills: total(lostToKills(llm.charges, run.executions)),
+    firstSearchesLostToKills: lostSearches.filter((c) => !c.research).length,
     outcome,
     pause: run.firstStop.paused ? { message: run.firstStop.message, atMs: run.firstStop.atMs } : null,
     resumed: run.resumed,
@@ -186,9 +195,14 @@ export function hostileTargets(figs: readonly HostileFigures[]): Target[] {
   const credits = mismatches((f) => f.creditsReported, (f) => f.creditsBilled - f.creditsInFlightAtKills);
   const tokens = mismatches((f) => f.tokensReported, (f) => f.tokensBilled - f.tokensInFlightAtKills);
   const running = figs.filter((f) => f.outcome === "running").length;
-  const searches = worst((f) => f.firstSearches / f.companies);
+  const searches = worst((f) => (f.firstSearches - f.firstSearchesLostToKills) / f.companies);
   return [
-    { name: "hostile: billed searches per company, re-search aside (worst scenario)", value: searches, limit: 1, pass: searches !== null && searches <= 1 },
+    {
+      name: "hostile: billed searches per company, re-search and searches lost to kills aside (worst scenario)",
+      value: searches,
+      limit: 1,
+      pass: searches !== null && searches <= 1,
+    },
     { name: "hostile: scenarios whose reported credits differ from those billed (less answers lost to kills)", value: credits, limit: 0, pass: figs.length > 0 && credits === 0 },
     { name: "hostile: scenarios whose reported tokens differ from those billed (less answers lost to kills)", value: tokens, limit: 0, pass: figs.length > 0 && tokens === 0 },
     { name: "hostile: scenarios that neither ended nor paused", value: running, limit: 0, pass: figs.length > 0 && running === 0 },
@@ -201,12 +215,12 @@ const pauseNote = (message: string) => message.replace(/^Paused:\s*/, "");
 const perCompany = (x: number, n: number) => (n > 0 ? (x / n).toFixed(2) : "n/a");
 
 export function formatHostile(figs: readonly HostileFigures[]): string {
-  const header = ["scenario", "N", "Tavily req/co", "billed searches/co", "re-search", "credits rep/billed(lost to kills)", "tokens rep/billed(lost to kills)", "outcome", "wall", "bound", "ratio"];
+  const header = ["scenario", "N", "Tavily req/co", "billed searches/co(lost to kills)", "re-search", "credits rep/billed(lost to kills)", "tokens rep/billed(lost to kills)", "outcome", "wall", "bound", "ratio"];
   const cells = figs.map((f) => [
     f.name,
     String(f.companies),
     perCompany(f.tavilyRequests, f.companies),
-    perCompany(f.firstSearches, f.companies),
+    perCompany(f.firstSearches, f.companies) + (f.firstSearchesLostToKills > 0 ? `(${perCompany(f.firstSearchesLostToKills, f.companies)})` : ""),
     String(f.researchSearches),
     `${f.creditsReported ?? "?"}/${f.creditsBilled}${f.creditsInFlightAtKills > 0 ? `(${f.creditsInFlightAtKills})` : ""}`,
     `${f.tokensReported ?? "?"}/${f.tokensBilled}${f.tokensInFlightAtKills > 0 ? `(${f.tokensInFlightAtKills})` : ""}`,

@@ -55,6 +55,11 @@ export interface FakeTavilyOptions {
 
 export type SearchDepth = "basic" | "advanced" | "fast" | "ultra-fast";
 
+/** A billed search; `research` when its query was not the company's first. */
+export interface SearchCharge extends Charge {
+  research: boolean;
+}
+
 const SearchBody = z.object({
   query: z.string().min(1),
   search_depth: z.enum(["basic", "advanced", "fast", "ultra-fast"]).optional(),
@@ -110,7 +115,7 @@ export interface FakeTavily {
    */
   readonly searchesByQuery: Readonly<{ first: number; research: number }>;
   /** Every billed search, in credits: a caller can tell which answers came back after a kill. */
-  readonly charges: readonly Charge[];
+  readonly charges: readonly SearchCharge[];
   /** Sum of the latencies of the searches answered 200 (the bench's bound uses their mean). */
   readonly searchLatencyMsServed: number;
   /** Answers per HTTP status. */
@@ -201,7 +206,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   let byStatus: Record<number, number> = {};
   let firstQuery = new Map<string, string>();
   let searchesByQuery = { first: 0, research: 0 };
-  let charges: Charge[] = [];
+  let charges: SearchCharge[] = [];
 
   const answer = (reply: ProviderReply): ProviderReply => {
     byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
@@ -252,12 +257,12 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const latencyMs = latencyOf(depth, request);
     searches++;
     creditsServed += credits;
-    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: credits });
     const id = companyId(company);
     const first = firstQuery.get(id) ?? body.query;
     firstQuery.set(id, first);
     if (first === body.query) searchesByQuery.first++;
     else searchesByQuery.research++;
+    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: credits, research: first !== body.query });
     searchLatencyMsServed += latencyMs;
     const response: TavilySearchResponse = {
       query: body.query,

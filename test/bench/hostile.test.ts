@@ -1,0 +1,67 @@
+// The hostile-provider scenarios of npm run bench at a tenth of their size, on the built add-on.
+import { describe, expect, it } from "vitest";
+import type { ExecutionRecord } from "../../src/local/drive";
+import { hostileScenarios, hostileTargets, lostToKills, runHostile } from "../../src/local/bench/hostile";
+import { makeLocalRuntime } from "../../src/local/bench/local-runtime";
+
+const [outOfCredit, storm, devKeys, faults] = hostileScenarios(0.1);
+const run = (scenario: typeof outOfCredit) => {
+  if (!scenario) throw new Error("scenario missing");
+  return runHostile(makeLocalRuntime, scenario);
+};
+
+describe("hostile providers (a tenth of the bench's companies)", () => {
+  it("LLM out of credit from the first call: pauses at once, each company searched once, credits reported as billed", () => {
+    const f = run(outOfCredit);
+    expect(f.outcome).toBe("paused");
+    expect(f.pause?.message).toMatch(/LLM account out of credit/);
+    expect(f.firstSearches).toBe(f.companies);
+    expect(f.creditsReported).toBe(f.creditsBilled);
+    expect(f.tokensBilled).toBe(0);
+    expect(f.wallMs).toBeLessThan(60_000);
+  });
+
+  it("LLM 429 with Retry-After 600 for 40 minutes: pauses, is resumed after the outage and ends, nothing paid twice", () => {
+    const f = run(storm);
+    expect(f.pause?.message).toMatch(/refused every request for 15 minutes/);
+    expect(f.resumed).toBe(true);
+    expect(f.outcome).toBe("ended");
+    expect(f.firstSearches).toBe(f.companies);
+    expect([f.creditsReported, f.tokensReported]).toEqual([f.creditsBilled, f.tokensBilled]);
+    expect(f.rows.done + f.rows.noData).toBe(f.companies);
+    expect(f.wallMs).toBeGreaterThanOrEqual(40 * 60_000);
+  });
+
+  it("development-key limits: ends near the bound with exact billing", () => {
+    const f = run(devKeys);
+    expect(f.outcome).toBe("ended");
+    expect(f.firstSearches).toBe(f.companies);
+    expect([f.creditsReported, f.tokensReported]).toEqual([f.creditsBilled, f.tokensBilled]);
+    expect(f.ratio).not.toBeNull();
+    expect(f.ratio ?? Infinity).toBeLessThanOrEqual(1.15);
+  });
+
+  it("random 429/5xx with kills: ends, and reports all it was billed but the answers its killed executions never saw", () => {
+    const f = run(faults);
+    expect(f.outcome).toBe("ended");
+    expect(f.kills).toBeGreaterThan(0);
+    expect(f.rows.queued + f.rows.researching + f.rows.paused).toBe(0);
+    expect(f.creditsReported).toBe(f.creditsBilled - f.creditsInFlightAtKills);
+    expect(f.tokensReported).toBe(f.tokensBilled - f.tokensInFlightAtKills);
+    const [, credits, tokens, running] = hostileTargets([f]);
+    expect([credits?.pass, tokens?.pass, running?.pass]).toEqual([true, true, true]);
+  });
+});
+
+describe("lostToKills", () => {
+  const execution = (startedAt: number, endedAt: number, killed: boolean): ExecutionRecord =>
+    ({ fn: "runResearchWorker", kind: "sidebar", killAt: killed ? endedAt : null, stats: {} as ExecutionRecord["stats"], result: { value: null, error: null, killed, startedAt, endedAt, elapsedMs: endedAt - startedAt } });
+  it("keeps only answers sent by a killed execution that came back after the kill", () => {
+    const charges = [
+      { sentAt: 100, answeredAt: 900, amount: 2 }, // back before the kill at 1,000
+      { sentAt: 500, answeredAt: 3500, amount: 3 }, // in flight at the kill
+      { sentAt: 1500, answeredAt: 4500, amount: 5 }, // sent by the next, healthy execution
+    ];
+    expect(lostToKills(charges, [execution(0, 1000, true), execution(1000, 6000, false)]).map((c) => c.amount)).toEqual([3]);
+  });
+});

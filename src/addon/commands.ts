@@ -1,4 +1,4 @@
-// What the menu items and sidebar buttons do to the queue (SPEC §7). The queue is the Status column.
+// What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
 import { statusKind, statusText } from "../core/status";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";

@@ -1,4 +1,4 @@
-// Server side of the Settings page (SPEC §9): what the page reads, saves and tests.
+// Server side of the Settings page: what the page reads, saves and tests.
 // API keys never leave the server in full: the view carries them masked to the last 4 characters,
 // and in a form a blank or masked key field means "keep the saved key".
 import * as z from "zod/mini";
@@ -25,7 +25,7 @@ const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 /** The mask character of maskSecret: a real key never contains it, so a field holding it is unchanged. */
 const MASK_CHAR = "•";
 
-// Values are bounded so a pasted novel cannot reach a property (9 KB per value, SPEC §12).
+// Values are bounded so a pasted novel cannot reach a property (Apps Script allows 9 KB per value).
 const formSchema = z.record(z.string(), z.string().check(z.maxLength(4000, "is too long")));
 const serviceSchema = z.enum(["tavily", "llm"]);
 

@@ -22,7 +22,8 @@ export const SETTING_DEFAULTS: Record<SettingKey, string> = {
   // pace (a wave lasts about one LLM call, 3-5 s); halved on 429.
   TAVILY_CONCURRENCY: "200",
   LLM_CONCURRENCY: "200",
-  // Production rate limits (SPEC §12); a development key wants 100 and 30.
+  // Production keys' requests per minute; a Tavily development key allows 100, Crusoe without a
+  // payment method 30.
   TAVILY_RPM: "1000",
   LLM_RPM: "600",
   CACHE_TTL_DAYS: "30",

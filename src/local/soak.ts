@@ -1,5 +1,5 @@
 // npm run soak [-- --json] [-- --companies 1000 --kills 20 --fault-rate 0.1 --seed 8]: the fault soak
-// of issue 8 on the built add-on in the local runtime.
+// (random 429s and 5xx, killed executions) on the built add-on in the local runtime.
 import { makeLocalRuntime } from "./bench/local-runtime";
 import { formatTargets } from "./bench/report";
 import { runSoak } from "./bench/soak-run";

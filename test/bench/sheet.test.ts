@@ -6,7 +6,7 @@ import { companyNames } from "../../src/local/bench/companies";
 const HEADER = ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"];
 
 describe("reading the sheet back", () => {
-  it("classifies every Status of SPEC §3", () => {
+  it("classifies every Status text the add-on writes", () => {
     expect(["Queued", "Queued (ignore cache)", "Researching", "Done", "Done (cached)", "No reliable data", "Error: x", "Cancelled", "Paused: budget reached", "", "?"].map(rowState)).toEqual([
       "queued",
       "queued",

@@ -1,4 +1,4 @@
-// The small soak of issue 8 inside the suite: the built add-on (npm test builds dist/ first) in the
+// A small fault soak inside the suite: the built add-on (npm test builds dist/ first) in the
 // local runtime, 10% of requests answered 429/5xx, executions killed at random instants.
 import { describe, expect, it } from "vitest";
 import { makeLocalRuntime } from "../../src/local/bench/local-runtime";

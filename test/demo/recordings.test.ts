@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 const recordingsDir = fileURLToPath(new URL("../../examples/recordings", import.meta.url));
 const samplePath = fileURLToPath(new URL("../../examples/companies.csv", import.meta.url));
 
-// Exactly the reply table of SPEC §4: no field more, no field less.
+// Exactly the fields the add-on asks the model for: no field more, no field less.
 const specReply = z.strictObject({
   about_company: z.boolean(),
   relevance: z.number().min(0).max(1),

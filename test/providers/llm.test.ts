@@ -52,7 +52,7 @@ const evidence = [
 ];
 
 describe("fake LLM", () => {
-  it("answers exactly the SPEC §4 fields, sources from the prompt's URLs that mention the company", () => {
+  it("answers exactly the reply schema's fields, sources from the prompt's URLs that mention the company", () => {
     const llm = createFakeLlm({ apiKey: KEY });
     const text = prompt("Acme", evidence);
     const reply = llm.handle(chat(text));

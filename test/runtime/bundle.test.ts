@@ -4,7 +4,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { loadBuiltAddon } from "../../src/local/runtime";
 
-const SPEC_GLOBALS = [
+const REQUIRED_GLOBALS = [
   "onOpen",
   "onInstall",
   "researchSelectedRows",
@@ -21,11 +21,11 @@ const SPEC_GLOBALS = [
 describe("dist/Code.js", () => {
   const { code } = loadBuiltAddon();
 
-  it("exposes every SPEC §2 global as a function in a bare vm context", () => {
+  it("exposes every global Apps Script must see (menu, triggers, custom function) as a function in a bare vm context", () => {
     const context = vm.createContext({});
     vm.runInContext(code, context);
     const globals = context as Record<string, unknown>;
-    for (const name of SPEC_GLOBALS) expect(typeof globals[name], name).toBe("function");
+    for (const name of REQUIRED_GLOBALS) expect(typeof globals[name], name).toBe("function");
   });
 
   it("stays under 250 KB, since every execution compiles all of it before running anything", () => {

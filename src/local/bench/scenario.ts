@@ -145,8 +145,8 @@ export function runScenario(makeRuntime: MakeRuntime, limits: RateLimits, n: num
   const companies = companyNames(n);
   loadCompanies(world.rt, "Companies", companies);
   const first = measure(world, limits, n, n, mode, "first", "Companies");
-  // Companies with no reliable data are not cached (SPEC §5.6) and would rightly be searched again;
-  // the cached rerun is about the ones the first run researched.
+  // The cached rerun measures the companies the first run researched to Done; no-data ones would
+  // answer "No reliable data (cached)", which says nothing about serving results from the cache.
   const researched = readRows(world.rt, "Companies")
     .filter((r) => r.state === "done" || r.state === "cached")
     .map((r) => r.company);

@@ -10,9 +10,9 @@ export interface RateLimits {
   tavilyRpm: number;
   llmRpm: number;
 }
-/** SPEC §12: production keys. */
+/** Providers' requests per minute on production keys (the default settings). */
 export const PRODUCTION_LIMITS: RateLimits = { tavilyRpm: Number(SETTING_DEFAULTS.TAVILY_RPM), llmRpm: Number(SETTING_DEFAULTS.LLM_RPM) };
-/** SPEC §12: a Tavily development key and Crusoe without a payment method. */
+/** Requests per minute on a Tavily development key (100) and Crusoe without a payment method (30). */
 export const DEV_LIMITS: RateLimits = { tavilyRpm: 100, llmRpm: 30 };
 
 export type MakeRuntime = (handler: ProviderHandler) => RuntimePort;

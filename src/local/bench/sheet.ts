@@ -1,4 +1,4 @@
-// Reading the add-on's output back from a sheet dump: the Status vocabulary of SPEC §3.
+// Reading the add-on's output back from a sheet dump: which state each Status text stands for.
 export type RowState = "queued" | "researching" | "done" | "cached" | "noData" | "error" | "cancelled" | "paused" | "empty" | "other";
 
 export function rowState(status: unknown): RowState {

@@ -1,4 +1,4 @@
-// The fault soak of issue 8: many companies, a share of all provider requests answered by a random
+// The fault soak: many companies, a share of all provider requests answered by a random
 // 429 or 5xx, executions killed at random instants; then every row must end terminal, Done, on its
 // own company, and nothing the model answered may be lost.
 import { fakePages, type FakeLlm } from "../providers";

@@ -7,7 +7,7 @@ import { notAboutVerdict } from "../providers/llm";
 import { serviceOf } from "./fetch";
 import { RecordingIndex, type ChatCompletion, type Recording, type TavilyResponse } from "./recordings";
 
-// Latency model of the bench (issue 8), so the virtual clock and ETA look like a live run.
+// The bench's latency model, so the virtual clock and ETA look like a live run.
 const EMPTY_SEARCH_MS = 1_500;
 const LLM_BASE_MS = 2_000;
 const LLM_MS_PER_1000_PROMPT_CHARS = 20;

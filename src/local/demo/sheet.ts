@@ -1,9 +1,9 @@
 // What the demo needs to know about the table before handing it to the add-on: which column holds
-// the companies (SPEC §3, the same rule the add-on applies) and which rows to select.
+// the companies (the same header rule the add-on applies) and which rows to select.
 
 import { columnLetter, findCompanyColumn as findCompanyColumnNumber, normaliseHeader } from "../../core/run/sheet-layout";
 
-/** Header text folded the way SPEC §3 compares headers: case, spaces and underscores ignored. */
+/** Header text folded the way the add-on compares headers: case, spaces and underscores ignored. */
 export const foldHeader = (header: string): string => normaliseHeader(header);
 /** Column letters of a 1-based column number, as in A1 notation (1 -> A, 27 -> AA). */
 export const columnLetters = columnLetter;

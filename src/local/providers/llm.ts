@@ -23,7 +23,7 @@ import {
 } from "./common";
 import { companyTraits, type Confidence, type PlatformAdoption, type UseCaseClass } from "./traits";
 
-/** The reply fields of SPEC §4, exactly. */
+/** Exactly the fields of the reply schema the add-on asks the model for (src/core/reply.ts). */
 export interface LlmVerdict {
   about_company: boolean;
   relevance: number;

@@ -5,7 +5,7 @@
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
-import { currentUser, loadQueueSheets, loadRunState } from "./run-state";
+import { currentUser, loadQueueSheets, loadRunState, type RunState } from "./run-state";
 import { isPublishedAddOn } from "./triggers";
 
 type Waiting = { queued: number; researching: number; paused: number };
@@ -18,23 +18,26 @@ function statusCells(sheet: GoogleAppsScript.Spreadsheet.Sheet): unknown[] {
   return sheet.getRange(2, columns.Status, lastRow - 1, 1).getValues().map((row) => row[0]);
 }
 
-function countWaitingRows(): Waiting {
+/** Rows the run could not write are counted once, with the failed ones, not as still waiting. */
+function countWaitingRows(run: RunState | null): Waiting {
   const counts: Waiting = { queued: 0, researching: 0, paused: 0 };
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   for (const queueSheet of loadQueueSheets()) {
     const sheet = spreadsheet.getSheetByName(queueSheet.name);
     if (!sheet) continue;
-    for (const cell of statusCells(sheet)) {
+    const skipped = new Set((run?.skipped ?? []).filter((s) => s.sheet === queueSheet.name).map((s) => s.row));
+    statusCells(sheet).forEach((cell, i) => {
       const kind = statusKind(cell);
+      if (skipped.has(i + 2)) return;
       if (kind === "queued" || kind === "researching" || kind === "paused") counts[kind] += 1;
-    }
+    });
   }
   return counts;
 }
 
 export function researchProgress(): ResearchProgress {
   const run = loadRunState();
-  const waiting = countWaitingRows();
+  const waiting = countWaitingRows(run);
   const counts = run?.counts ?? { done: 0, cached: 0, noData: 0, failed: 0, cancelled: 0 };
   const finished = counts.done + counts.cached + counts.noData + counts.failed;
   const total = finished + counts.cancelled + waiting.queued + waiting.researching + waiting.paused;

@@ -35,6 +35,7 @@ const runStateSchema = z.object({
   refusingSince: perService(z.nullable(num)),
   recent: z.array(z.object({ company: z.string(), tier: z.union([tierSchema, z.literal("")]), score: z.nullable(num), status: z.string() })),
   errors: z.array(z.object({ sheet: z.string(), row: num, company: z.string(), status: z.string() })),
+  skipped: z._default(z.array(z.object({ sheet: z.string(), row: num, company: z.string() })), []),
 }) satisfies z.ZodMiniType<RunState>;
 
 const queueSheetsSchema = z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().check(z.int(), z.positive()) }));

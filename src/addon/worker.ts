@@ -5,12 +5,11 @@ import { applyResponse, companyKey, estimateCompanyCostUsd, isFresh, nextStep, t
 import { normaliseDomain } from "../core/names";
 import { allowance, nextOpening, recordWave, type PacingLimits } from "../core/run/pacing";
 import { admit, groupByKey, settleClaimed, stopRows, type QueueRow, type RowWrite, type Stop } from "../core/run/planner";
-import { budgetReached, companiesBudgetAllows, pause, recordCancelled, recordOutcome, recordPaid, recordRefusals, type RunState } from "../core/run/run-state";
+import { budgetReached, companiesBudgetAllows, isSkipped, pause, recordCancelled, recordOutcome, recordPaid, recordRefusals, recordSkipped, type RunState } from "../core/run/run-state";
 import { isRefresh, statusKind, statusText, type PauseReason } from "../core/status";
 import { missingKeys, type Settings } from "../core/settings";
 import { LIMITS } from "../core/limits";
 import type { CacheEntry, HttpRequest, Service } from "../core/types";
-import { ZERO_COST } from "../core/costs";
 import { CacheSheet } from "./cache-sheet";
 import { refreshTierFormulas } from "./custom-function";
 import { apiKeys, fetchAllResponses, type ApiKeys } from "./http";
@@ -53,8 +52,6 @@ export function pacingLimits(settings: Settings): PacingLimits {
 class Worker {
   private readonly pool = new Map<string, Job>();
   private readonly finished = new Map<string, Outcome>();
-  /** sheet|row|company of rows this execution could not write. */
-  private readonly unwritable = new Set<string>();
   private readonly startedAt = Date.now();
   private slowestWaveMs = FIRST_WAVE_ESTIMATE_MS;
   private waves = 0;
@@ -108,7 +105,7 @@ class Worker {
         const kind = statusKind(status);
         if (kind !== "queued" && kind !== "researching") continue;
         const company = cellText(cellAt(snapshot, row, snapshot.companyColumn));
-        if (company === "" || this.unwritable.has(`${snapshot.name}|${row}|${company}`)) continue;
+        if (company === "" || isSkipped(this.run, { sheet: snapshot.name, row, company })) continue;
         const domain = snapshot.websiteColumn ? normaliseDomain(cellText(cellAt(snapshot, row, snapshot.websiteColumn))) : null;
         rows.push({ sheet: snapshot.name, row, company, domain, key: companyKey(this.settings.profile, company, domain), kind, refresh: isRefresh(status) });
       }
@@ -217,12 +214,9 @@ class Worker {
         if (row.sheet !== snapshot.name || statusKind(cells.Status) !== "researching") continue;
         claimedKeys.set(row.key, (claimedKeys.get(row.key) ?? false) || !failed.has(row.row));
       }
-      for (const s of skipped) {
-        // A row that cannot be written (a protected range) is left alone for the rest of this
-        // execution and reported; the run goes on with the other rows.
-        this.unwritable.add(`${s.sheet}|${s.row}|${s.company}`);
-        this.run = recordOutcome(this.run, s, { kind: "error", message: s.reason, cost: ZERO_COST });
-      }
+      // A row that cannot be written (a protected range) is reported once and left alone for the
+      // rest of the run, which goes on with the other rows and ends without it.
+      for (const s of skipped) this.run = recordSkipped(this.run, s, s.reason);
     }
     // A company whose every claimed row could not be written is not researched.
     for (const [key, anyWritten] of claimedKeys) if (!anyWritten) this.pool.delete(key);

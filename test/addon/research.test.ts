@@ -132,6 +132,28 @@ describe("Research selected rows, end to end", () => {
 });
 
 describe("the queue survives what users and the platform do", () => {
+  it("ends a run whose queue holds a protected row: reported once, never claimed again, no trigger left", () => {
+    const list = names(60);
+    const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "2", LLM_CONCURRENCY: "2", WORKER_TIME_BUDGET_SECONDS: "30" } });
+    rt.spreadsheet.owner = "boss@example.com";
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A61"]);
+    ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
+    // The sheet's owner protects a row after it was queued: every later execution meets it again.
+    rt.spreadsheet.getSheetByName("Sheet1")?.protect("A9:Z9");
+    const runs = driveWithTriggers(rt);
+    expect(runs.length).toBeGreaterThan(2);
+    for (const run of runs) expect(run.error).toBeNull();
+    const all = statuses(rt);
+    expect(all[7]).toBe("Queued");
+    expect(all.filter((s) => s === "Done")).toHaveLength(59);
+    expect(rt.triggers().filter((t) => !t.fired)).toHaveLength(0);
+    const p = progress(rt);
+    expect(p).toMatchObject({ running: false, failed: 1, queued: 0, done: 59 });
+    expect(p.errors).toEqual([expect.objectContaining({ row: 9, company: list[7] })]);
+    // Its company was never researched: nothing was paid for a row that cannot be written.
+    expect(tavily.byCompany[list[7] ?? ""] ?? 0).toBe(0);
+  });
+
   it("writes each result to the row that holds its company after the rows were reversed", () => {
     const list = names(40);
     const { rt } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "10", LLM_CONCURRENCY: "10" } });

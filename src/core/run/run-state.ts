@@ -42,10 +42,19 @@ export interface RunState {
   refusingSince: Record<Service, number | null>;
   recent: RecentRow[];
   errors: RunErrorRow[];
+  /** Rows the run could not write (a protected range): reported once, never claimed again in this run. */
+  skipped: SkippedRowRef[];
+}
+
+export interface SkippedRowRef {
+  sheet: string;
+  row: number;
+  company: string;
 }
 
 export const RECENT_ROWS = 6;
 export const ERROR_ROWS = 20;
+export const SKIPPED_ROWS = 50;
 /** Under the 9 KB a property value may hold, with room for the key and for growth between checks. */
 export const MAX_RUN_STATE_BYTES = 8_000;
 /** A provider that refused every request this long pauses the run. */
@@ -68,6 +77,7 @@ export function newRunState(limits: PacingLimits, now: number, owner: RunState["
     refusingSince: { tavily: null, llm: null },
     recent: [],
     errors: [],
+    skipped: [],
   };
 }
 
@@ -114,6 +124,19 @@ export function outcomeStatus(outcome: Outcome): RowStatus {
     case "paused":
       return { kind: "paused", reason: outcome.reason };
   }
+}
+
+export function isSkipped(run: RunState, row: SkippedRowRef): boolean {
+  const company = clip(row.company, NAME_CHARS);
+  return run.skipped.some((s) => s.sheet === row.sheet && s.row === row.row && s.company === company);
+}
+
+/** A row that could not be written: counted and listed once as failed, then left alone for the run. */
+export function recordSkipped(run: RunState, row: SkippedRowRef, reason: string): RunState {
+  if (isSkipped(run, row)) return run;
+  const company = clip(row.company, NAME_CHARS);
+  const next = recordOutcome(run, row, { kind: "error", message: reason, cost: ZERO_COST });
+  return bounded({ ...next, skipped: [...next.skipped, { sheet: row.sheet, row: row.row, company }].slice(-SKIPPED_ROWS) });
 }
 
 export function recordCancelled(run: RunState, rows: number): RunState {
@@ -184,8 +207,10 @@ export function utf8Bytes(text: string): number {
 /** Drops the oldest error and recent rows until the stored state fits its property. */
 export function bounded(run: RunState): RunState {
   let next = run;
-  while (utf8Bytes(JSON.stringify(next)) > MAX_RUN_STATE_BYTES && (next.errors.length > 0 || next.recent.length > 0)) {
-    next = next.errors.length >= next.recent.length ? { ...next, errors: next.errors.slice(1) } : { ...next, recent: next.recent.slice(1) };
+  while (utf8Bytes(JSON.stringify(next)) > MAX_RUN_STATE_BYTES && (next.errors.length > 0 || next.recent.length > 0 || next.skipped.length > 0)) {
+    if (next.errors.length > 0 && next.errors.length >= next.recent.length) next = { ...next, errors: next.errors.slice(1) };
+    else if (next.recent.length > 0) next = { ...next, recent: next.recent.slice(1) };
+    else next = { ...next, skipped: next.skipped.slice(1) };
   }
   return next;
 }

@@ -12,6 +12,8 @@ import {
   recordOutcome,
   recordPaid,
   recordRefusals,
+  recordSkipped,
+  isSkipped,
   REFUSING_PAUSE_MS,
   utf8Bytes,
   type RunState,
@@ -51,6 +53,19 @@ describe("recordOutcome", () => {
     expect(run.paused).toEqual({ kind: "keyRejected", service: "llm" });
     expect(run.counts.failed).toBe(0);
     expect(pause(run, { kind: "dailyQuota" }).paused).toEqual({ kind: "keyRejected", service: "llm" });
+  });
+});
+
+describe("recordSkipped", () => {
+  it("counts and lists a row that cannot be written once, however often it is met", () => {
+    const protectedRow = { sheet: "Sheet1", row: 9, company: "Runway" };
+    let run = recordSkipped(fresh(), protectedRow, "You are trying to edit a protected cell.");
+    run = recordSkipped(run, protectedRow, "You are trying to edit a protected cell.");
+    expect(run.counts.failed).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(isSkipped(run, protectedRow)).toBe(true);
+    // Another company moved into that row is a different row to the queue.
+    expect(isSkipped(run, { ...protectedRow, company: "Jasper" })).toBe(false);
   });
 });
 

@@ -260,7 +260,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       case "outOfCredit":
         return openAiError(
           429,
-          "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+          "You exceeded your current quota, please check your plan and billing details.",
           "insufficient_quota",
           "insufficient_quota",
         );

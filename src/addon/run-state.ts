@@ -2,6 +2,7 @@
 // queue itself is the sheet; this holds what the sheet cannot: counters, costs, pacing, the pause
 // reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
 import * as z from "zod/mini";
+import { parseStoredJson } from "../core/json";
 import { bounded, finiteNumbers, type RunState } from "../core/run/run-state";
 import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
@@ -46,14 +47,7 @@ function props(): GoogleAppsScript.Properties.Properties {
 }
 
 function readJson<T>(key: string, schema: z.ZodMiniType<T>): T | null {
-  const raw = props().getProperty(key);
-  if (!raw) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(props().getProperty(key), schema);
 }
 
 export function loadRunState(): RunState | null {

@@ -17,9 +17,14 @@ export function buildModelsRequest(settings: Pick<Settings, "llmBaseUrl">): Http
   return { url: `${settings.llmBaseUrl.replace(/\/+$/, "")}/models`, method: "get", headers: {}, auth: "llm" };
 }
 
-const modelList = z.array(z.object({ id: z.string() }));
-/** OpenAI and most providers answer `{"object":"list","data":[...]}`; Together answers the bare array. */
-const modelsSchema = z.union([z.pipe(z.object({ data: modelList }), z.transform((r) => r.data)), modelList]);
+/**
+ * OpenAI and most providers answer `{"object":"list","data":[...]}`; Together answers the bare
+ * array. Built on first use: only Settings' model list reads one.
+ */
+const modelsSchema = z.lazy(() => {
+  const modelList = z.array(z.object({ id: z.string() }));
+  return z.union([z.pipe(z.object({ data: modelList }), z.transform((r) => r.data)), modelList]);
+});
 
 function ok(status: number): boolean {
   return status >= 200 && status < 300;

@@ -15,22 +15,28 @@ export type PlatformAdoption = (typeof PLATFORM_ADOPTION)[number];
 export const CONFIDENCE = ["high", "medium", "low"] as const;
 export type Confidence = (typeof CONFIDENCE)[number];
 
-/** Exactly the fields the product defines for a reply; unknown extra keys are dropped, missing or mistyped ones refused. */
-export const replySchema = z.object({
-  about_company: z.boolean(),
-  relevance: z.number(),
-  use_case_class: z.enum(USE_CASE_CLASSES),
-  funding_musd: z.nullable(z.number()),
-  platform_adoption: z.nullable(z.enum(PLATFORM_ADOPTION)),
-  quant_trading: z.boolean(),
-  rapid_growth: z.boolean(),
-  ml_hiring: z.boolean(),
-  recent_funding: z.boolean(),
-  confidence: z.enum(CONFIDENCE),
-  use_case_label: z.string(),
-  rationale: z.string(),
-  sources: z.array(z.string()),
-});
+/**
+ * Exactly the fields the product defines for a reply; unknown extra keys are dropped, missing or
+ * mistyped ones refused. The response schemas here are built on first use (z.lazy): every execution
+ * loads the whole bundle, and most (a sidebar poll, a cached =TERRITORY_TIER cell) judge nothing.
+ */
+export const replySchema = z.lazy(() =>
+  z.object({
+    about_company: z.boolean(),
+    relevance: z.number(),
+    use_case_class: z.enum(USE_CASE_CLASSES),
+    funding_musd: z.nullable(z.number()),
+    platform_adoption: z.nullable(z.enum(PLATFORM_ADOPTION)),
+    quant_trading: z.boolean(),
+    rapid_growth: z.boolean(),
+    ml_hiring: z.boolean(),
+    recent_funding: z.boolean(),
+    confidence: z.enum(CONFIDENCE),
+    use_case_label: z.string(),
+    rationale: z.string(),
+    sources: z.array(z.string()),
+  }),
+);
 export type Reply = z.output<typeof replySchema>;
 
 export const REPLY_SCHEMA_NAME = "company_judgment";
@@ -57,17 +63,19 @@ export function responseFormat(jsonMode: boolean): Record<string, unknown> {
   return { type: "json_schema", json_schema: { name: REPLY_SCHEMA_NAME, strict: true, schema: replyJsonSchema() } };
 }
 
-const messageSchema = z.object({
-  content: z.catch(z.nullish(z.string()), null),
-  // vLLM and llama.cpp put a reasoning model's thinking beside the answer, under either name.
-  reasoning_content: z.catch(z.nullish(z.string()), null),
-  reasoning: z.catch(z.nullish(z.string()), null),
-});
-
-const chatResponseSchema = z.object({
-  choices: z.array(z.object({ message: messageSchema, finish_reason: z.catch(z.nullish(z.string()), null) })).check(z.minLength(1)),
-  // Read field by field below: a malformed usage block must not fail a good reply.
-  usage: z.optional(z.unknown()),
+const chatResponseSchema = z.lazy(() => {
+  const text = z.catch(z.nullish(z.string()), null);
+  const message = z.object({
+    content: text,
+    // vLLM and llama.cpp put a reasoning model's thinking beside the answer, under either name.
+    reasoning_content: text,
+    reasoning: text,
+  });
+  return z.object({
+    choices: z.array(z.object({ message, finish_reason: text })).check(z.minLength(1)),
+    // Read field by field below: a malformed usage block must not fail a good reply.
+    usage: z.optional(z.unknown()),
+  });
 });
 
 export interface ChatCompletion {

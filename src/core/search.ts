@@ -57,20 +57,23 @@ export function buildSearchRequest(query: string): HttpRequest {
   };
 }
 
-const resultSchema = z.object({
-  url: z.string(),
-  title: z.nullish(z.string()),
-  content: z.nullish(z.string()),
-  score: z.catch(z.nullish(z.number()), null),
-  raw_content: z.nullish(z.string()),
-});
-
-export const tavilySearchResponseSchema = z.object({
-  query: z.optional(z.string()),
-  results: z.array(resultSchema),
-  // A malformed usage block must not make a paid search unreadable: its figure is estimated instead.
-  usage: z.catch(z.nullish(z.partial(z.object({ credits: z.unknown() }))), null),
-});
+// Built on first use: most executions load the bundle without reading a search response.
+export const tavilySearchResponseSchema = z.lazy(() =>
+  z.object({
+    query: z.optional(z.string()),
+    results: z.array(
+      z.object({
+        url: z.string(),
+        title: z.nullish(z.string()),
+        content: z.nullish(z.string()),
+        score: z.catch(z.nullish(z.number()), null),
+        raw_content: z.nullish(z.string()),
+      }),
+    ),
+    // A malformed usage block must not make a paid search unreadable: its figure is estimated instead.
+    usage: z.catch(z.nullish(z.partial(z.object({ credits: z.unknown() }))), null),
+  }),
+);
 
 export interface SearchResult {
   url: string;

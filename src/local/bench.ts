@@ -124,7 +124,7 @@ if (want("bundle")) {
   const comparison = timed("bundle load times", () => compareBundles());
   report.bundle = comparison;
   targets.push(atMost("dist/Code.js size in KB", comparison.current.bytes / 1024, 250), atMost(`cold load / the ${BASELINE_COMMIT} bundle's`, comparison.loadRatio, 0.4));
-  console.log("\n## Bundle: a fresh V8 context loading dist/Code.js (real time, median of alternating runs)");
+  console.log("\n## Bundle: dist/Code.js compiled and run in a fresh V8 context of a fresh Node process (real time, median of alternating runs)");
   console.log(formatBundles(comparison));
 }
 

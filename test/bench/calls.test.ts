@@ -1,7 +1,10 @@
 // Sheet calls per wave, an open sidebar's polls and the bundle's load, as npm run bench measures
 // them, at small sizes on the built add-on.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { coldLoadMs, measureBundles } from "../../src/local/bench/bundle";
+import { measureBundles } from "../../src/local/bench/bundle";
 import { callGroup, measureSheetCalls, scatteredSelection } from "../../src/local/bench/calls";
 import { makeLocalRuntime } from "../../src/local/bench/local-runtime";
 import { idleHour, OLD_POLL_MS } from "../../src/local/bench/polling";
@@ -50,17 +53,19 @@ describe("an open sidebar's polls", () => {
 });
 
 describe("bundle load", () => {
-  it("measures size in bytes and a cold load that runs the script", () => {
-    const [small, big] = measureBundles(
-      [
-        { label: "small", code: "var x = 1;" },
-        { label: "big", code: `var table = ${JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: "é".repeat(i % 7) })))};` },
-      ],
-      3,
-    );
-    expect(small?.bytes).toBe(10);
-    expect(big?.bytes).toBeGreaterThan(100_000);
-    expect(big?.coldLoadMs ?? 0).toBeGreaterThan(small?.coldLoadMs ?? Infinity);
-    expect(() => coldLoadMs("throw new Error('load failed')", 1)).toThrow("load failed");
+  it("measures size in bytes and a cold load that runs the script, in a fresh process", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tp-bundle-"));
+    try {
+      const write = (name: string, code: string) => (writeFileSync(join(dir, name), code), join(dir, name));
+      const small = write("small.js", "var x = 1;");
+      const big = write("big.js", `var table = ${JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: "é".repeat(i % 7) })))};`);
+      const [a, b] = measureBundles([{ label: "small", path: small }, { label: "big", path: big }], 3);
+      expect(a?.bytes).toBe(10);
+      expect(b?.bytes).toBeGreaterThan(100_000);
+      expect(b?.coldLoadMs ?? 0).toBeGreaterThan(a?.coldLoadMs ?? Infinity);
+      expect(() => measureBundles([{ label: "broken", path: write("broken.js", "throw new Error('load failed')") }], 1)).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,11 +2,10 @@
 // Apps Script execution pays first: each custom-function cell, each sidebar poll), side by side with
 // the bundle built from an earlier commit in a temporary git worktree.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import vm from "node:vm";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The last commit before the server moved to zod/mini: the bundle this change is measured against. */
@@ -28,16 +27,27 @@ export interface BundleComparison {
   loadRatio: number | null;
 }
 
-/**
- * A fresh context, the script compiled and run: the source differs on each run by a trailing
- * comment, so V8's in-process compilation cache cannot serve a later run from an earlier one.
- */
-export function coldLoadMs(code: string, nonce: number): number {
-  const started = process.hrtime.bigint();
+// Run in a fresh Node process, so that neither the bench's own heap (its collector pauses) nor V8's
+// in-process compilation cache (the source differs on each run by a trailing comment) skews a load.
+// Each run: a fresh context, then the bundle compiled and its top level run; bundles alternate so
+// machine load hits them alike, after one unmeasured load each.
+const LOADER = `
+const vm = require("node:vm");
+const fs = require("node:fs");
+const [runs, ...paths] = JSON.parse(process.argv[1]);
+const codes = paths.map((p) => fs.readFileSync(p, "utf8"));
+let nonce = 0;
+const load = (code) => {
   const context = vm.createContext({});
-  new vm.Script(`${code}\n//${nonce}`).runInContext(context);
+  const started = process.hrtime.bigint();
+  new vm.Script(code + "\\n//" + nonce++).runInContext(context);
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
+};
+codes.forEach(load);
+const times = codes.map(() => []);
+for (let r = 0; r < runs; r++) codes.forEach((code, i) => times[i].push(load(code)));
+process.stdout.write(JSON.stringify(times));
+`;
 
 const median = (xs: readonly number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -45,14 +55,16 @@ const median = (xs: readonly number[]) => {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-/** Loads the bundles in alternation (so machine load hits both alike) and takes each one's median. */
-export function measureBundles(bundles: readonly { label: string; code: string }[], runs = 15): BundleFigures[] {
-  const times = bundles.map(() => [] as number[]);
-  let nonce = 0;
-  // One unmeasured load each first: the first vm context of a process pays for setting up V8 itself.
-  for (const b of bundles) coldLoadMs(b.code, nonce++);
-  for (let r = 0; r < runs; r++) bundles.forEach((b, i) => times[i]?.push(coldLoadMs(b.code, nonce++)));
-  return bundles.map((b, i) => ({ label: b.label, bytes: Buffer.byteLength(b.code, "utf8"), coldLoadMs: median(times[i] ?? []) }));
+/** Each bundle file's size and median cold load, measured in a fresh Node process. */
+export function measureBundles(bundles: readonly { label: string; path: string }[], runs = 15): BundleFigures[] {
+  const out = execFileSync(process.execPath, ["-e", LOADER, JSON.stringify([runs, ...bundles.map((b) => b.path)])], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const times: unknown = JSON.parse(out);
+  if (!Array.isArray(times) || times.length !== bundles.length) throw new Error("the bundle loader answered something unexpected");
+  return bundles.map((b, i) => {
+    const own: unknown = times[i];
+    const ms = Array.isArray(own) ? own.filter((x): x is number => typeof x === "number") : [];
+    return { label: b.label, bytes: statSync(b.path).size, coldLoadMs: median(ms) };
+  });
 }
 
 const git = (args: string[], cwd = REPO_ROOT) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -62,20 +74,24 @@ const git = (args: string[], cwd = REPO_ROOT) => execFileSync("git", args, { cwd
  * git worktree outside the repository (node_modules linked from this checkout), removed afterwards.
  */
 export function baselineBundle(commit = BASELINE_COMMIT): string {
+  return readFileSync(baselineBundlePath(commit), "utf8");
+}
+
+/** The path of the cached baseline build (built first if need be). */
+export function baselineBundlePath(commit = BASELINE_COMMIT): string {
   const full = git(["rev-parse", "--verify", `${commit}^{commit}`]);
   const cacheDir = join(tmpdir(), "territory-planner-bench", full);
   const cached = join(cacheDir, "Code.js");
-  if (existsSync(cached)) return readFileSync(cached, "utf8");
+  if (existsSync(cached)) return cached;
   const work = mkdtempSync(join(tmpdir(), "territory-planner-baseline-"));
   const tree = join(work, "tree");
   git(["worktree", "add", "--detach", tree, full]);
   try {
     symlinkSync(join(REPO_ROOT, "node_modules"), join(tree, "node_modules"), "dir");
     execFileSync(process.execPath, ["build.mjs"], { cwd: tree, stdio: ["ignore", "pipe", "pipe"] });
-    const code = readFileSync(join(tree, "dist", "Code.js"), "utf8");
     mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(cached, code);
-    return code;
+    copyFileSync(join(tree, "dist", "Code.js"), cached);
+    return cached;
   } finally {
     git(["worktree", "remove", "--force", tree]);
     rmSync(work, { recursive: true, force: true });
@@ -83,16 +99,16 @@ export function baselineBundle(commit = BASELINE_COMMIT): string {
 }
 
 export function compareBundles(runs = 15): BundleComparison {
-  const current = readFileSync(join(REPO_ROOT, "dist", "Code.js"), "utf8");
+  const current = join(REPO_ROOT, "dist", "Code.js");
   let baseline: string | null = null;
   let baselineProblem: string | null = null;
   try {
-    baseline = baselineBundle();
+    baseline = baselineBundlePath();
   } catch (error) {
     baselineProblem = error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error);
   }
   const figures = measureBundles(
-    [{ label: "dist/Code.js (this checkout)", code: current }, ...(baseline === null ? [] : [{ label: `dist/Code.js at ${BASELINE_COMMIT}`, code: baseline }])],
+    [{ label: "dist/Code.js (this checkout)", path: current }, ...(baseline === null ? [] : [{ label: `dist/Code.js at ${BASELINE_COMMIT}`, path: baseline }])],
     runs,
   );
   const [now, before = null] = figures;

@@ -122,17 +122,6 @@ export function usableEntry(entry: CacheEntry | undefined, refresh: boolean, run
   return entry.status === "unjudged" && entry.fetchedAt >= runStartedAt ? entry : null;
 }
 
-/**
- * An answer the cache gives from research this very run paid for (its execution ended before the
- * rows were written) is this run's result, not a cached one.
- */
-function researchedThisRun(outcome: Outcome, entry: CacheEntry | null, runStartedAt: number): Outcome {
-  if (!entry || entry.fetchedAt < runStartedAt) return outcome;
-  if (outcome.kind === "done" && outcome.fromCache && outcome.result.classifiedAt >= runStartedAt) return { ...outcome, fromCache: false };
-  if (outcome.kind === "noData" && outcome.fromCache) return { ...outcome, fromCache: false };
-  return outcome;
-}
-
 export interface Claim {
   key: string;
   company: string;
@@ -194,7 +183,7 @@ export function admit(input: AdmissionInput): Admission {
     const entry = usableEntry(input.entries.get(key), refresh, input.runStartedAt, input.fresh);
     const state = startCompany({ company: first.company, domain: first.domain }, entry, input.options, input.now);
     if (state.outcome) {
-      const outcome = researchedThisRun(state.outcome, entry, input.runStartedAt);
+      const outcome = state.outcome;
       for (const row of group) {
         writes.push({ row, cells: outcomeCells(outcome) });
         outcomes.push({ row, outcome });

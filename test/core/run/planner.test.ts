@@ -173,15 +173,6 @@ describe("admit", () => {
     expect(plan.outcomes).toHaveLength(2);
   });
 
-  it("counts an answer researched earlier in this same run (written before a kill) as done, not cached", () => {
-    const rows = [row("Alpha", 2), row("Beta", 3)];
-    const runStartedAt = NOW - 2 * DAY;
-    const entries = new Map([entry("Alpha", "validated"), entry("Beta", "noData")].map((e) => [e.key, e]));
-    const plan = admission({ groups: groupByKey(rows), entries, runStartedAt });
-    expect(plan.writes.map((w) => w.cells.Status)).toEqual(["Done", "No reliable data"]);
-    expect(plan.claims).toHaveLength(0);
-  });
-
   it("starts an unjudged entry at the judging call: its search is not paid again", () => {
     const rows = [row("Alpha", 2)];
     const entries = new Map([entry("Alpha", "unjudged")].map((e) => [e.key, e]));

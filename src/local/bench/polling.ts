@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { progressSchema } from "../../core/wire";
 import { pollDelay } from "../../sidebar/driver";
-import { runRecorded, type ExecutionRecord, type RuntimePort } from "../drive";
+import { runRecorded, type RuntimePort } from "../drive";
 import { companyNames } from "./companies";
 import { runSheet } from "./runs";
 import { createWorld, loadCompanies, PRODUCTION_LIMITS, type MakeRuntime, type World } from "./setup";
@@ -31,8 +31,17 @@ function nextDelay(schedule: Schedule, value: unknown): number {
   return pollDelay(parsed.success ? parsed.data : null);
 }
 
-function poll(rt: RuntimePort): ExecutionRecord {
-  return runRecorded(rt, "getResearchProgress", "sidebar");
+/** `count` polls, each followed by the wait `after` gives for its answer; their summed counters. */
+function poll(rt: RuntimePort, count: number, after: (value: unknown) => number): { propertyReads: number; rangeCalls: number } {
+  let propertyReads = 0;
+  let rangeCalls = 0;
+  for (let i = 0; i < count; i++) {
+    const record = runRecorded(rt, "getResearchProgress", "sidebar");
+    propertyReads += record.stats.propertyReads;
+    rangeCalls += record.stats.rangeCalls;
+    rt.clock.advanceTo(Math.max(rt.clock.now(), record.result.endedAt) + after(record.result.value));
+  }
+  return { propertyReads, rangeCalls };
 }
 
 /**
@@ -44,14 +53,7 @@ export function idleHour(world: World, schedule: Schedule, bundle: string, rows 
   runSheet(world, { sheet: "Idle", companies: companyNames(rows), selection: [`A2:A${finished + 1}`] });
   const { rt } = world;
   const start = rt.clock.now();
-  let propertyReads = 0;
-  let rangeCalls = 0;
-  for (let i = 0; i < sample; i++) {
-    const record = poll(rt);
-    propertyReads += record.stats.propertyReads;
-    rangeCalls += record.stats.rangeCalls;
-    rt.clock.advanceTo(Math.max(rt.clock.now(), record.result.endedAt) + nextDelay(schedule, record.result.value));
-  }
+  const { propertyReads, rangeCalls } = poll(rt, sample, (value) => nextDelay(schedule, value));
   const polls = Math.round((HOUR_MS * sample) / (rt.clock.now() - start));
   return { bundle, what: "idle hour", polls, propertyReads: (propertyReads / sample) * polls, rangeCalls: (rangeCalls / sample) * polls };
 }
@@ -63,13 +65,7 @@ export function duringRun(world: World, bundle: string, rows = 5000, polls = 5):
   runRecorded(rt, "researchSelectedRows", "menu");
   // Killed 20 s in, so the sheet holds queued, researching and finished rows, as during a run.
   runRecorded(rt, "runResearchWorker", "sidebar", rt.clock.now() + 20_000);
-  let propertyReads = 0;
-  let rangeCalls = 0;
-  for (let i = 0; i < polls; i++) {
-    const record = poll(rt);
-    propertyReads += record.stats.propertyReads;
-    rangeCalls += record.stats.rangeCalls;
-  }
+  const { propertyReads, rangeCalls } = poll(rt, polls, () => 0);
   return { bundle, what: "per poll during a run", polls, propertyReads: propertyReads / polls, rangeCalls: rangeCalls / polls };
 }
 

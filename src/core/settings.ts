@@ -68,44 +68,52 @@ export interface Settings {
   liveLookupsPerDay: number;
 }
 
-const num = (key: NumberSettingKey) => {
-  const { min, max, integer } = NUMBER_RULES[key];
-  const base = z.coerce.number({ message: "must be a number" }).check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
-  return integer ? base.check(z.int("must be a whole number")) : base;
-};
+// Each validator is built on first use (z.lazy): executions that read no settings, such as the
+// sidebar's progress polls, do not construct them.
+const num = (key: NumberSettingKey) =>
+  z.lazy(() => {
+    const { min, max, integer } = NUMBER_RULES[key];
+    const base = z.coerce.number({ message: "must be a number" }).check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
+    return integer ? base.check(z.int("must be a whole number")) : base;
+  });
+
+const trimmed = () => z.string().check(z.trim());
 
 // The form of the URL only: whether this deployment may reach it is checked in validateSettings.
-const baseUrlString = z.pipe(
-  z.string().check(
-    z.trim(),
-    z.superRefine((s, ctx) => {
-      const problem = baseUrlFormProblem(s);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-  ),
-  z.transform(normaliseBaseUrl),
-);
-
-/** Dollars, or blank for null ("none" / "never"); zero allowed only where it means something. */
-const blankOrDollars = (zeroAllowed: boolean, message: string) =>
+const baseUrlString = () =>
   z.pipe(
     z.string().check(
       z.trim(),
-      z.refine((s) => {
-        const n = Number(s);
-        return s === "" || (Number.isFinite(n) && n >= 0 && (n > 0 || zeroAllowed));
-      }, message),
+      z.superRefine((s, ctx) => {
+        const problem = baseUrlFormProblem(s);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     ),
-    z.transform((s: string) => (s === "" ? null : Number(s))),
+    z.transform(normaliseBaseUrl),
+  );
+
+/** Dollars, or blank for null ("none" / "never"); zero allowed only where it means something. */
+const blankOrDollars = (zeroAllowed: boolean, message: string) =>
+  z.lazy(() =>
+    z.pipe(
+      z.string().check(
+        z.trim(),
+        z.refine((s) => {
+          const n = Number(s);
+          return s === "" || (Number.isFinite(n) && n >= 0 && (n > 0 || zeroAllowed));
+        }, message),
+      ),
+      z.transform((s: string) => (s === "" ? null : Number(s))),
+    ),
   );
 
 /** Field validators, shared by the settings form and the worker. */
 export const SETTING_FIELDS = {
-  TAVILY_API_KEY: z.string().check(z.trim()),
-  LLM_API_KEY: z.string().check(z.trim()),
-  LLM_BASE_URL: baseUrlString,
-  LLM_MODEL: z.string().check(z.trim(), z.minLength(1, "choose a model")),
-  PROFILE: z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
+  TAVILY_API_KEY: z.lazy(trimmed),
+  LLM_API_KEY: z.lazy(trimmed),
+  LLM_BASE_URL: z.lazy(baseUrlString),
+  LLM_MODEL: z.lazy(() => trimmed().check(z.minLength(1, "choose a model"))),
+  PROFILE: z.lazy(() => z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" })),
   TAVILY_CONCURRENCY: num("TAVILY_CONCURRENCY"),
   LLM_CONCURRENCY: num("LLM_CONCURRENCY"),
   TAVILY_RPM: num("TAVILY_RPM"),

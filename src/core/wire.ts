@@ -2,6 +2,8 @@
 // google.script.run: every shape that crosses, as a type and as a zod/mini schema. The server
 // builds these values; the pages parse them at the boundary, because a page and a server from
 // different deployments can disagree. Plain JSON only: google.script.run refuses Date objects.
+// The result schemas are built on first use (z.lazy): the server loads this module with every
+// execution for its argument schemas, and only a page parses results.
 import * as z from "zod/mini";
 import type { PauseReason } from "./status";
 import { SETTING_KEYS } from "./setting-keys";
@@ -22,144 +24,160 @@ export const pauseReasonSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("settings") }),
 ]) satisfies z.ZodMiniType<PauseReason>;
 
-const recentRowSchema = z.object({
-  company: z.string(),
-  tier: z.union([tierSchema, z.literal("")]),
-  score: z.nullable(z.number()),
-  status: z.string(),
-}) satisfies z.ZodMiniType<RecentRow>;
+const recentRowSchema = z.lazy(() =>
+  z.object({
+    company: z.string(),
+    tier: z.union([tierSchema, z.literal("")]),
+    score: z.nullable(z.number()),
+    status: z.string(),
+  }) satisfies z.ZodMiniType<RecentRow>,
+);
 
 /** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
-const errorRowSchema = z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string() });
+const errorRowSchema = z.lazy(() => z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string() }));
 export type ErrorRow = z.infer<typeof errorRowSchema>;
 
 /** getResearchProgress(): counts from the Status column, money and times from the run state. */
-export const progressSchema = z.object({
-  total: count,
-  queued: count,
-  researching: count,
-  done: count,
-  cached: count,
-  noData: count,
-  failed: count,
-  cancelled: count,
-  paused: count,
-  tiers: z.record(tierSchema, count),
-  costUsd: z.number(),
-  tavilyCredits: z.number(),
-  llmTokens: z.number(),
-  /** Epoch ms, 0 when no run has started. */
-  startedAt: z.number(),
-  /** Epoch ms when the last run ended, 0 while it runs or when unknown. */
-  finishedAt: z.number(),
-  /** Seconds, 0 when unknown or finished. */
-  etaSeconds: z.number(),
-  running: z.boolean(),
-  /** The pause reason in words (the Status cells say the same), "" when not paused. */
-  message: z.string(),
-  /** Why the run waits for the user; the pages choose advice and buttons from this, never from text. */
-  pause: z.nullable(pauseReasonSchema),
-  isPaused: z.boolean(),
-  /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
-  slowWhenClosed: z.boolean(),
-  /** Who owns the active run when it is not the viewer ("" otherwise): their sidebar or trigger drives it. */
-  ownedBy: z.string(),
-  recent: z.array(recentRowSchema),
-  errors: z.array(errorRowSchema),
-});
+export const progressSchema = z.lazy(() =>
+  z.object({
+    total: count,
+    queued: count,
+    researching: count,
+    done: count,
+    cached: count,
+    noData: count,
+    failed: count,
+    cancelled: count,
+    paused: count,
+    tiers: z.record(tierSchema, count),
+    costUsd: z.number(),
+    tavilyCredits: z.number(),
+    llmTokens: z.number(),
+    /** Epoch ms, 0 when no run has started. */
+    startedAt: z.number(),
+    /** Epoch ms when the last run ended, 0 while it runs or when unknown. */
+    finishedAt: z.number(),
+    /** Seconds, 0 when unknown or finished. */
+    etaSeconds: z.number(),
+    running: z.boolean(),
+    /** The pause reason in words (the Status cells say the same), "" when not paused. */
+    message: z.string(),
+    /** Why the run waits for the user; the pages choose advice and buttons from this, never from text. */
+    pause: z.nullable(pauseReasonSchema),
+    isPaused: z.boolean(),
+    /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
+    slowWhenClosed: z.boolean(),
+    /** Who owns the active run when it is not the viewer ("" otherwise): their sidebar or trigger drives it. */
+    ownedBy: z.string(),
+    recent: z.array(recentRowSchema),
+    errors: z.array(errorRowSchema),
+  }),
+);
 export type ResearchProgress = z.infer<typeof progressSchema>;
 
 /** What the menu commands and the sidebar's buttons answer. */
-export const commandResultSchema = z.object({ ok: z.boolean(), message: z.string(), queued: z.number() });
+export const commandResultSchema = z.lazy(() => z.object({ ok: z.boolean(), message: z.string(), queued: z.number() }));
 export type CommandResult = z.infer<typeof commandResultSchema>;
 
 /** What a run of the selected rows would do and cost, before anything is queued. */
-export const runEstimateSchema = z.object({
-  /** Selected rows that would be queued. */
-  rows: count,
-  /** Distinct companies among them. */
-  companies: count,
-  /** Companies the cache answers with a result (no request). */
-  cached: count,
-  /** Companies the cache answers as having no reliable data (no request). */
-  cachedNoData: count,
-  /** Companies whose evidence is cached but must be judged again (one LLM call, no search). */
-  judgeOnly: count,
-  /** Companies researched from scratch. */
-  research: count,
-  costUsd: z.number(),
-  seconds: z.number(),
-  /** The run's budget (JOB_BUDGET_USD), null for none. */
-  budgetUsd: z.nullable(z.number()),
-  /** The cost above which the user is asked first (CONFIRM_ABOVE_USD), null for never. */
-  confirmAboveUsd: z.nullable(z.number()),
-});
+export const runEstimateSchema = z.lazy(() =>
+  z.object({
+    /** Selected rows that would be queued. */
+    rows: count,
+    /** Distinct companies among them. */
+    companies: count,
+    /** Companies the cache answers with a result (no request). */
+    cached: count,
+    /** Companies the cache answers as having no reliable data (no request). */
+    cachedNoData: count,
+    /** Companies whose evidence is cached but must be judged again (one LLM call, no search). */
+    judgeOnly: count,
+    /** Companies researched from scratch. */
+    research: count,
+    costUsd: z.number(),
+    seconds: z.number(),
+    /** The run's budget (JOB_BUDGET_USD), null for none. */
+    budgetUsd: z.nullable(z.number()),
+    /** The cost above which the user is asked first (CONFIRM_ABOVE_USD), null for never. */
+    confirmAboveUsd: z.nullable(z.number()),
+  }),
+);
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
 
 /** estimateSelectedRows(): an estimate, or why there is nothing to estimate. */
-export const estimateResultSchema = z.union([
-  z.object({ ok: z.literal(true), estimate: runEstimateSchema }),
-  z.object({ ok: z.literal(false), message: z.string() }),
-]);
+export const estimateResultSchema = z.lazy(() =>
+  z.union([
+    z.object({ ok: z.literal(true), estimate: runEstimateSchema }),
+    z.object({ ok: z.literal(false), message: z.string() }),
+  ]),
+);
 export type EstimateResult = z.infer<typeof estimateResultSchema>;
 
 /** researchFromSidebar(): queued, or the selection changed since the estimate the user saw. */
-export const sidebarStartSchema = z.union([
-  z.object({ kind: z.literal("queued"), result: commandResultSchema }),
-  z.object({ kind: z.literal("changed"), estimate: runEstimateSchema }),
-  z.object({ kind: z.literal("refused"), result: commandResultSchema }),
-]);
+export const sidebarStartSchema = z.lazy(() =>
+  z.union([
+    z.object({ kind: z.literal("queued"), result: commandResultSchema }),
+    z.object({ kind: z.literal("changed"), estimate: runEstimateSchema }),
+    z.object({ kind: z.literal("refused"), result: commandResultSchema }),
+  ]),
+);
 export type SidebarStart = z.infer<typeof sidebarStartSchema>;
 
 /** The cache panel: what the hidden cache sheet holds. */
-export const cacheStatsSchema = z.object({
-  /** Companies with a validated result. */
-  companies: count,
-  /** Companies remembered as having no reliable data. */
-  noData: count,
-  /** Searches paid for and not yet judged. */
-  unjudged: count,
-  /** Epoch ms of the oldest entry, 0 when the cache is empty. */
-  oldestAt: z.number(),
-  /** Cells the cache sheet takes of the spreadsheet's limit. */
-  cells: count,
-  cellLimit: count,
-});
+export const cacheStatsSchema = z.lazy(() =>
+  z.object({
+    /** Companies with a validated result. */
+    companies: count,
+    /** Companies remembered as having no reliable data. */
+    noData: count,
+    /** Searches paid for and not yet judged. */
+    unjudged: count,
+    /** Epoch ms of the oldest entry, 0 when the cache is empty. */
+    oldestAt: z.number(),
+    /** Cells the cache sheet takes of the spreadsheet's limit. */
+    cells: count,
+    cellLimit: count,
+  }),
+);
 export type CacheStats = z.infer<typeof cacheStatsSchema>;
 
-export const clearCacheResultSchema = z.object({ removed: count, message: z.string(), stats: cacheStatsSchema });
+export const clearCacheResultSchema = z.lazy(() => z.object({ removed: count, message: z.string(), stats: cacheStatsSchema }));
 export type ClearCacheResult = z.infer<typeof clearCacheResultSchema>;
 
-const settingKeySchema = z.enum(SETTING_KEYS);
-const settingErrorsSchema = z.partialRecord(settingKeySchema, z.string());
+const settingKeySchema = z.lazy(() => z.enum(SETTING_KEYS));
+const settingErrorsSchema = z.lazy(() => z.partialRecord(settingKeySchema, z.string()));
 export type SecretKey = "TAVILY_API_KEY" | "LLM_API_KEY";
 
-export const settingsViewSchema = z.object({
-  /** Every setting as the page shows it; the two keys masked (empty when not set). */
-  values: z.record(settingKeySchema, z.string()),
-  keysSet: z.object({ TAVILY_API_KEY: z.boolean(), LLM_API_KEY: z.boolean() }),
-  /** What a blank field falls back to (built-in defaults; keys have none). */
-  defaults: z.record(settingKeySchema, z.string()),
-  /** Problems with what is stored now, keyed by setting. */
-  errors: settingErrorsSchema,
-});
+export const settingsViewSchema = z.lazy(() =>
+  z.object({
+    /** Every setting as the page shows it; the two keys masked (empty when not set). */
+    values: z.record(settingKeySchema, z.string()),
+    keysSet: z.object({ TAVILY_API_KEY: z.boolean(), LLM_API_KEY: z.boolean() }),
+    /** What a blank field falls back to (built-in defaults; keys have none). */
+    defaults: z.record(settingKeySchema, z.string()),
+    /** Problems with what is stored now, keyed by setting. */
+    errors: settingErrorsSchema,
+  }),
+);
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
-export const saveResultSchema = z.object({
-  ok: z.boolean(),
-  /** Field-level messages keyed by setting; empty when saved. */
-  errors: settingErrorsSchema,
-  /** A message about the form as a whole ("" when there is none). */
-  message: z.string(),
-  /** The stored settings after the call (unchanged when ok is false). */
-  view: settingsViewSchema,
-});
+export const saveResultSchema = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    /** Field-level messages keyed by setting; empty when saved. */
+    errors: settingErrorsSchema,
+    /** A message about the form as a whole ("" when there is none). */
+    message: z.string(),
+    /** The stored settings after the call (unchanged when ok is false). */
+    view: settingsViewSchema,
+  }),
+);
 export type SaveSettingsResult = z.infer<typeof saveResultSchema>;
 
-export const connectionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export const connectionResultSchema = z.lazy(() => z.object({ ok: z.boolean(), message: z.string() }));
 export type ConnectionTestResult = z.infer<typeof connectionResultSchema>;
 
-export const modelsResultSchema = z.object({ ok: z.boolean(), models: z.array(z.string()), message: z.string() });
+export const modelsResultSchema = z.lazy(() => z.object({ ok: z.boolean(), models: z.array(z.string()), message: z.string() }));
 export type ModelsResult = z.infer<typeof modelsResultSchema>;
 
 /**

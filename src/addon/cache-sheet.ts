@@ -36,12 +36,15 @@ const STATUS_COLUMN = BASE_COLUMNS.length + EVIDENCE_CELLS;
 const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
 const WIDTH = HEADER.length;
 
-const evidenceSchema = z.array(z.object({ url: z.string(), title: z.string(), content: z.string() }));
-const cell = z.pipe(
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()]),
-  z.transform((v) => (v === null || v === undefined ? "" : String(v))),
-);
-const rowSchema = z.array(cell).check(z.minLength(BASE_COLUMNS.length));
+// Built on first use (z.lazy): most executions never read the cache sheet.
+const evidenceSchema = z.lazy(() => z.array(z.object({ url: z.string(), title: z.string(), content: z.string() })));
+const rowSchema = z.lazy(() => {
+  const cell = z.pipe(
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()]),
+    z.transform((v) => (v === null || v === undefined ? "" : String(v))),
+  );
+  return z.array(cell).check(z.minLength(BASE_COLUMNS.length));
+});
 
 function encodeEvidence(evidence: EvidenceItem[]): string[] {
   const gz = Utilities.gzip(Utilities.newBlob(JSON.stringify(evidence), "application/json"));
@@ -91,13 +94,15 @@ function toRow(entry: CacheEntry): (string | number)[] {
 
 const profileSchema = z.enum(PROFILES as [string, ...string[]]);
 const statusSchema = z.enum(["validated", "unjudged", "noData"]);
-const breakdownSchema = z.object({
-  useCaseClass: z.enum(["S", "A", "B", "C", "D", "E", "UNKNOWN"]),
-  useCase: z.number(),
-  second: z.number(),
-  growth: z.number(),
-  confidence: z.number(),
-});
+const breakdownSchema = z.lazy(() =>
+  z.object({
+    useCaseClass: z.enum(["S", "A", "B", "C", "D", "E", "UNKNOWN"]),
+    useCase: z.number(),
+    second: z.number(),
+    growth: z.number(),
+    confidence: z.number(),
+  }),
+);
 
 function readBreakdown(cell: string): ScoreParts | undefined {
   if (!cell) return undefined;

@@ -33,16 +33,19 @@ const MEMO_SECONDS = 6 * 60 * 60;
 const COUNTER_LOCK_MS = 3_000;
 const USE_RESEARCH = "use Territory Planner > Research selected rows";
 
-const answerSchema = z.record(z.string(), z.union([z.string(), z.number()]));
-const latencySchema = z.object({ searchMs: z.number(), llmMs: z.number(), llmStartedAt: z.number() });
+// Built on first use (z.lazy): the bundle is loaded by every execution, not only custom functions.
+const answerSchema = z.lazy(() => z.record(z.string(), z.union([z.string(), z.number()])));
+const latencySchema = z.lazy(() => z.object({ searchMs: z.number(), llmMs: z.number(), llmStartedAt: z.number() }));
 type Latency = z.infer<typeof latencySchema>;
-const evidenceMemoSchema = z.object({
-  company: z.string(),
-  query: z.string(),
-  fetchedAt: z.number(),
-  credits: z.number(),
-  evidence: z.array(z.object({ url: z.string(), title: z.string(), content: z.string() })),
-});
+const evidenceMemoSchema = z.lazy(() =>
+  z.object({
+    company: z.string(),
+    query: z.string(),
+    fetchedAt: z.number(),
+    credits: z.number(),
+    evidence: z.array(z.object({ url: z.string(), title: z.string(), content: z.string() })),
+  }),
+);
 
 function parseField(field: unknown): Field | null {
   if (field === undefined || field === null || field === "") return "tier";
@@ -156,7 +159,7 @@ function today(): string {
 }
 
 const LIVE_COUNT_KEY = "TP_LIVE_LOOKUPS";
-const liveCountSchema = z.object({ day: z.string(), count: z.number() });
+const liveCountSchema = z.lazy(() => z.object({ day: z.string(), count: z.number() }));
 
 /**
  * Takes one of today's live lookups for this document; returns why not when it cannot. The count

@@ -1,13 +1,12 @@
 // Sheet calls of a run per wave: how many range calls the worker makes for each wave it writes, for
 // a contiguous selection and for one scattered at random over a sheet twice its size, split into
 // reads, value writes, the plain-text format that guards them, and presentation (notes, links, rules).
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ExecutionRecord } from "../drive";
 import { createPrng } from "../providers";
 import { companyNames } from "./companies";
 import { runSheet } from "./runs";
-import { BENCH_NO_DATA_SHARE } from "./scenario";
-import { createWorld, PRODUCTION_LIMITS, type MakeRuntime } from "./setup";
+import { BENCH_NO_DATA_SHARE, createWorld, PRODUCTION_LIMITS, type MakeRuntime } from "./setup";
 
 export type CallGroup = "reads" | "values" | "textFormat" | "presentation" | "other";
 
@@ -41,7 +40,7 @@ const WorkerReport = z.object({ waves: z.number() });
 /** Waves the worker reported (a killed execution counts its fetchAll calls instead). */
 export function wavesOf(workers: readonly ExecutionRecord[]): number {
   return workers.reduce((t, w) => {
-    const report = WorkerReport.safeParse(w.result.value);
+    const report = z.safeParse(WorkerReport, w.result.value);
     return t + (report.success ? report.data.waves : w.stats.urlFetch.fetchAll);
   }, 0);
 }

@@ -7,8 +7,7 @@ import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
 import { runSheet } from "./runs";
 import type { Target } from "./report";
-import { BENCH_NO_DATA_SHARE } from "./scenario";
-import { createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type WorldOptions } from "./setup";
+import { BENCH_NO_DATA_SHARE, createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type WorldOptions } from "./setup";
 import { countStates, type RowState } from "./sheet";
 
 export interface HostileScenario {

@@ -1,7 +1,8 @@
 // One run of a sheet of companies in a bench world, as the soak and the hostile-provider scenarios
 // drive it: the menu command, the sidebar driving the worker, executions killed at random instants
 // and, when the run pauses, the user pressing Resume at a given time.
-import { z } from "zod";
+import * as z from "zod/mini";
+import { progressSchema, type ResearchProgress } from "../../core/wire";
 import { driveRun, runRecorded, type DriveResult, type ExecutionRecord, type Mode } from "../drive";
 import { KillPlanner } from "./kills";
 import { loadCompanies, readRows, type World } from "./setup";
@@ -25,19 +26,9 @@ export interface RunSpec {
   maxIdleExecutions?: number;
 }
 
-/** The fields of the add-on's progress object the bench reads. */
-const Progress = z.looseObject({
-  running: z.boolean(),
-  isPaused: z.boolean(),
-  message: z.string(),
-  tavilyCredits: z.number(),
-  llmTokens: z.number(),
-  costUsd: z.number(),
-});
-export type BenchProgress = z.infer<typeof Progress>;
-
-export function readProgress(world: World): BenchProgress | null {
-  const parsed = Progress.safeParse(world.rt.run("getResearchProgress", [], { kind: "sidebar" }).value);
+/** The add-on's progress object, as the sidebar reads it; null if it answered something else. */
+export function readProgress(world: World): ResearchProgress | null {
+  const parsed = z.safeParse(progressSchema, world.rt.run("getResearchProgress", [], { kind: "sidebar" }).value);
   return parsed.success ? parsed.data : null;
 }
 
@@ -52,7 +43,7 @@ export interface RunOutcome {
   firstStop: { paused: boolean; message: string; atMs: number };
   resumed: boolean;
   /** The progress after the last drive. */
-  progress: BenchProgress | null;
+  progress: ResearchProgress | null;
   errors: string[];
 }
 

@@ -1,16 +1,13 @@
 // One bench scenario: N companies, sidebar open or closed, a first run and then a cached rerun of
 // the same companies on a fresh sheet of the same spreadsheet.
-import { z } from "zod";
 import { SETTING_DEFAULTS } from "../../core/settings";
 import { lowerBound } from "./bound";
 import { wavesOf } from "./calls";
 import { companyNames } from "./companies";
 import { driveRun, runRecorded, type Mode } from "../drive";
-import { createWorld, loadCompanies, readRows, type MakeRuntime, type RateLimits, type World } from "./setup";
+import { readProgress } from "./runs";
+import { BENCH_NO_DATA_SHARE, createWorld, loadCompanies, readRows, type MakeRuntime, type RateLimits, type World } from "./setup";
 import { countStates, SETTLED, type RowState } from "./sheet";
-
-/** Share of bench companies that only namesakes and unrelated pages exist for (retry searches). */
-export const BENCH_NO_DATA_SHARE = 0.02;
 
 const PRICES = {
   credit: Number(SETTING_DEFAULTS.TAVILY_PRICE_PER_CREDIT),
@@ -56,7 +53,6 @@ export interface ScenarioFigures {
   errors: string[];
 }
 
-const Progress = z.object({ costUsd: z.number() });
 
 function counters(world: World) {
   return {
@@ -84,7 +80,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
   });
   const after = counters(world);
   const d = <K extends keyof typeof before>(k: K) => after[k] - before[k];
-  const progress = Progress.safeParse(rt.run("getResearchProgress", [], { kind: "sidebar" }).value);
+  const progress = readProgress(world);
 
   const executions = [menu, ...result.workers];
   const sum = (pick: (s: (typeof executions)[number]["stats"]) => number) => executions.reduce((t, e) => t + pick(e.stats), 0);
@@ -129,7 +125,7 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
     llmOutputTokensPerCompany: per(d("completionTokens")),
     tavilyCreditsPerCompany: per(d("credits")),
     usdPerCompany: per(usd),
-    addOnUsdPerCompany: progress.success ? per(progress.data.costUsd) : null,
+    addOnUsdPerCompany: progress ? per(progress.costUsd) : null,
     tavilyRequests: d("tavilyRequests"),
     llmRequests: d("llmRequests"),
     rows,

@@ -15,6 +15,9 @@ export const PRODUCTION_LIMITS: RateLimits = { tavilyRpm: Number(SETTING_DEFAULT
 /** Requests per minute on a Tavily development key (100) and Crusoe without a payment method (30). */
 export const DEV_LIMITS: RateLimits = { tavilyRpm: 100, llmRpm: 30 };
 
+/** Share of bench companies that only namesakes and unrelated pages exist for (retry searches). */
+export const BENCH_NO_DATA_SHARE = 0.02;
+
 export type MakeRuntime = (handler: ProviderHandler) => RuntimePort;
 
 export interface World {

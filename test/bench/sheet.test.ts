@@ -7,12 +7,13 @@ const HEADER = ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", 
 
 describe("reading the sheet back", () => {
   it("classifies every Status text the add-on writes", () => {
-    expect(["Queued", "Queued (ignore cache)", "Researching", "Done", "Done (cached)", "No reliable data", "Error: x", "Cancelled", "Paused: budget reached", "", "?"].map(rowState)).toEqual([
+    expect(["Queued", "Queued (ignore cache)", "Researching", "Done", "Done (cached)", "No reliable data", "No reliable data (cached)", "Error: x", "Cancelled", "Paused: budget reached", "", "?"].map(rowState)).toEqual([
       "queued",
       "queued",
       "researching",
       "done",
       "cached",
+      "noData",
       "noData",
       "error",
       "cancelled",

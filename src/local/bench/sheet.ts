@@ -1,18 +1,11 @@
 // Reading the add-on's output back from a sheet dump: which state each Status text stands for.
-export type RowState = "queued" | "researching" | "done" | "cached" | "noData" | "error" | "cancelled" | "paused" | "empty" | "other";
+import { statusKind, type StatusKind } from "../../core/status";
+/** A Status cell's kind as the add-on reads it back ("empty" for a blank cell). */
+export type RowState = Exclude<StatusKind, "none"> | "empty";
 
 export function rowState(status: unknown): RowState {
-  const text = String(status ?? "").trim();
-  if (text === "") return "empty";
-  if (text === "Done (cached)") return "cached";
-  if (text === "Done") return "done";
-  if (text === "No reliable data") return "noData";
-  if (text.startsWith("Error")) return "error";
-  if (text === "Cancelled") return "cancelled";
-  if (text.startsWith("Paused")) return "paused";
-  if (text.startsWith("Queued")) return "queued";
-  if (text.startsWith("Researching")) return "researching";
-  return "other";
+  const kind = statusKind(status);
+  return kind === "none" ? "empty" : kind;
 }
 
 /** Finished for good: the run will not touch the row again without the user. */

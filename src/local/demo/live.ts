@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { maskSecrets } from "../../core/secrets";
 import type { ProviderHandler, ProviderReply, ProviderRequest } from "../providers";
 import { TAVILY_ORIGIN } from "../providers";
 import { serviceOf } from "./fetch";
@@ -148,8 +149,7 @@ export class Recorder {
   }
 
   private redact(text: string): string {
-    // Very short strings would blank out ordinary words; real keys are far longer than 8 characters.
-    return this.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join("[redacted]") : out), text);
+    return maskSecrets(text, this.secrets);
   }
 
   /** Writes one file per company into dir; returns the file names. */

@@ -1,6 +1,7 @@
 // npm run soak [-- --json] [-- --companies 1000 --kills 20 --fault-rate 0.1 --seed 8]: the fault soak
 // (random 429s and 5xx, killed executions) on the built add-on in the local runtime.
 import { makeLocalRuntime } from "./bench/local-runtime";
+import { formatBilling } from "./bench/hostile";
 import { formatTargets } from "./bench/report";
 import { runSoak } from "./bench/soak-run";
 
@@ -26,6 +27,7 @@ console.log(
 console.log(`rows ${soak.rows}, terminal ${soak.terminal}, done ${soak.done}, misplaced ${soak.misplaced}, lost ${soak.lost}`);
 console.log(`worker executions ${soak.workerExecutions}, stalls ${soak.stalls}`);
 console.log(`Tavily answers by status ${JSON.stringify(soak.faults.tavily)}; LLM answers by status ${JSON.stringify(soak.faults.llm)}`);
+console.log(`${formatBilling(soak.billing, soak.rows)} (lost to kills: billed for answers that came back after their execution was killed)`);
 if (soak.errors.length > 0) console.log(`execution errors: ${soak.errors.slice(0, 5).join(" | ")}`);
 for (const p of soak.problems.slice(0, 10)) console.log(`  row ${p.row} ${p.company} [${p.status}]: ${p.why}`);
 console.log("");

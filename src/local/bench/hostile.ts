@@ -5,9 +5,9 @@ import type { ExecutionRecord } from "../drive";
 import type { Charge } from "../providers";
 import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
-import { runSheet } from "./runs";
+import { runSheet, type RunOutcome } from "./runs";
 import type { Target } from "./report";
-import { BENCH_NO_DATA_SHARE, createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type WorldOptions } from "./setup";
+import { BENCH_NO_DATA_SHARE, createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type World, type WorldOptions } from "./setup";
 import { countStates, type RowState } from "./sheet";
 
 export interface HostileScenario {
@@ -83,10 +83,8 @@ export function hostileScenarios(scale = 1): HostileScenario[] {
 
 export type Outcome = "ended" | "paused" | "running";
 
-export interface HostileFigures {
-  name: string;
-  companies: number;
-  limits: RateLimits;
+/** What the fakes billed against what the add-on's progress reports. */
+export interface Billing {
   /** Every request Tavily received, refused or not. */
   tavilyRequests: number;
   /** Billed searches with each company's first query, and with a re-search query. */
@@ -107,6 +105,12 @@ export interface HostileFigures {
    */
   creditsInFlightAtKills: number;
   tokensInFlightAtKills: number;
+}
+
+export interface HostileFigures extends Billing {
+  name: string;
+  companies: number;
+  limits: RateLimits;
   outcome: Outcome;
   /** The add-on's message when the run first stopped paused, and when. */
   pause: { message: string; atMs: number } | null;
@@ -127,6 +131,33 @@ export function lostToKills<C extends Charge>(charges: readonly C[], executions:
 
 const total = (charges: readonly Charge[]) => charges.reduce((t, c) => t + c.amount, 0);
 
+export function billing(world: World, run: RunOutcome): Billing {
+  const { tavily, llm } = world;
+  const lostSearches = lostToKills(tavily.charges, run.executions);
+  return {
+    tavilyRequests: tavily.requests,
+    firstSearches: tavily.searchesByQuery.first,
+    researchSearches: tavily.searchesByQuery.research,
+    firstSearchesLostToKills: lostSearches.filter((c) => !c.research).length,
+    creditsReported: run.progress?.tavilyCredits ?? null,
+    creditsBilled: tavily.creditsServed,
+    tokensReported: run.progress?.llmTokens ?? null,
+    tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
+    creditsInFlightAtKills: total(lostSearches),
+    tokensInFlightAtKills: total(lostToKills(llm.charges, run.executions)),
+  };
+}
+
+/** One line: billed searches per company and reported against billed credits and tokens. */
+export function formatBilling(b: Billing, companies: number): string {
+  const lost = (n: number) => (n > 0 ? ` (${n} lost to kills)` : "");
+  return (
+    `billed first-query searches per company ${perCompany(b.firstSearches, companies)}${lost(b.firstSearchesLostToKills)}, ${b.researchSearches} re-searches; ` +
+    `credits reported ${b.creditsReported ?? "?"} of ${b.creditsBilled} billed${lost(b.creditsInFlightAtKills)}; ` +
+    `tokens reported ${b.tokensReported ?? "?"} of ${b.tokensBilled} billed${lost(b.tokensInFlightAtKills)}`
+  );
+}
+
 export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario): HostileFigures {
   const world = createWorld(makeRuntime, {
     limits: scenario.limits,
@@ -143,9 +174,8 @@ export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario):
     maxIdleExecutions: Number.POSITIVE_INFINITY,
   });
   const { tavily, llm } = world;
-  const lostSearches = lostToKills(tavily.charges, run.executions);
   const rows = countStates(readRows(world.rt, "Hostile"));
-  const outcome: Outcome = run.progress?.isPaused ? "paused" : run.drives.every((d) => d.settled) ? "ended" : "running";
+  const outcome: Outcome = run.progress?.pause ? "paused" : run.drives.every((d) => d.settled) ? "ended" : "running";
   const wallMs = run.endedAt - run.startedAt;
   const searchLatencyMs = tavily.searches > 0 ? tavily.searchLatencyMsServed / tavily.searches : 3000;
   // A bound only for a run that ended: a paused run stopped on purpose, long before any bound.
@@ -165,16 +195,7 @@ export function runHostile(makeRuntime: MakeRuntime, scenario: HostileScenario):
     name: scenario.name,
     companies: scenario.companies,
     limits: scenario.limits,
-    tavilyRequests: tavily.requests,
-    firstSearches: tavily.searchesByQuery.first,
-    researchSearches: tavily.searchesByQuery.research,
-    creditsReported: run.progress?.tavilyCredits ?? null,
-    creditsBilled: tavily.creditsServed,
-    tokensReported: run.progress?.llmTokens ?? null,
-    tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
-    creditsInFlightAtKills: total(lostSearches),
-    tokensInFlightAtKills: total(lostToKills(llm.charges, run.executions)),
-    firstSearchesLostToKills: lostSearches.filter((c) => !c.research).length,
+    ...billing(world, run),
     outcome,
     pause: run.firstStop.paused ? { message: run.firstStop.message, atMs: run.firstStop.atMs } : null,
     resumed: run.resumed,

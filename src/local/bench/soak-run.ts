@@ -5,6 +5,7 @@ import { fakePages, type FakeLlm } from "../providers";
 import { companyNames } from "./companies";
 import type { Mode } from "../drive";
 import type { Target } from "./report";
+import { billing, type Billing } from "./hostile";
 import { runSheet } from "./runs";
 import { createWorld, PRODUCTION_LIMITS, readRows, type MakeRuntime } from "./setup";
 import { TERMINAL, type OutputRow } from "./sheet";
@@ -50,6 +51,7 @@ export interface SoakFigures extends SoakAssessment {
   /** Distinct execution errors (kills excluded). */
   errors: string[];
   faults: { tavily: Record<number, number>; llm: Record<number, number> };
+  billing: Billing;
   targets: Target[];
 }
 
@@ -141,6 +143,7 @@ export function runSoak(makeRuntime: MakeRuntime, options: SoakOptions): SoakFig
     errors: run.errors,
     virtualMs: run.endedAt - run.startedAt,
     faults: { tavily: { ...world.tavily.byStatus }, llm: { ...world.llm.byStatus } },
+    billing: billing(world, run),
     targets: soakTargets(assessment),
   };
 }

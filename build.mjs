@@ -18,11 +18,14 @@ const entry = join(root, "src/addon/main.ts");
 const sidebarDir = join(root, "src/sidebar");
 const bundleGlobal = "TerritoryPlanner";
 
-/** The add-on's own URL rules (src/core/allowlist.ts), so the build applies exactly what Settings does. */
-async function allowlistRules() {
-  const out = await build({ entryPoints: [join(root, "src/core/allowlist.ts")], bundle: true, format: "esm", platform: "neutral", write: false, logLevel: "silent" });
+/** A module of the core, loaded into the build: the build applies exactly what the add-on does. */
+async function coreModule(file) {
+  const out = await build({ entryPoints: [join(root, "src/core", file)], bundle: true, format: "esm", platform: "neutral", mainFields: ["module", "main"], write: false, logLevel: "silent" });
   return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
 }
+
+/** The add-on's own URL rules (src/core/allowlist.ts), so the build applies exactly what Settings does. */
+const allowlistRules = () => coreModule("allowlist.ts");
 
 /**
  * The manifest to ship: appsscript.json, its prefixes checked against Google's rules, plus the
@@ -72,6 +75,8 @@ function stubFor({ name, params, jsDoc }) {
 }
 
 async function buildCode(dist, allowlist) {
+  // The reply's JSON schema, derived by zod here rather than in every execution (see src/core/reply.ts).
+  const replyJsonSchema = JSON.stringify((await coreModule("reply.ts")).deriveReplyJsonSchema());
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -86,7 +91,7 @@ async function buildCode(dist, allowlist) {
     // readable, and the stubs below, with their JSDoc, are appended as written.
     minifyWhitespace: true,
     minifySyntax: true,
-    define: { __URL_FETCH_ALLOWLIST__: JSON.stringify(allowlist) },
+    define: { __URL_FETCH_ALLOWLIST__: JSON.stringify(allowlist), __REPLY_JSON_SCHEMA__: JSON.stringify(replyJsonSchema) },
     write: false,
     logLevel: "silent",
   });

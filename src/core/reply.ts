@@ -41,20 +41,30 @@ export type Reply = z.output<typeof replySchema>;
 
 export const REPLY_SCHEMA_NAME = "company_judgment";
 
-/** Built once per execution: every judging request of a run carries the same schema. */
-let jsonSchemaMemo: Record<string, unknown> | null = null;
-
 /**
  * The JSON schema for response_format: derived from replySchema (all fields required, nullable ones
  * as a null alternative, additionalProperties false), which is what OpenAI's strict mode demands;
  * the $schema marker is dropped because some providers refuse unknown top-level keys.
  */
+export function deriveReplyJsonSchema(): Record<string, unknown> {
+  const schema: Record<string, unknown> = { ...z.toJSONSchema(replySchema) };
+  delete schema.$schema;
+  return schema;
+}
+
+/**
+ * The add-on's build derives the schema once (build.mjs calls deriveReplyJsonSchema) and writes
+ * the JSON text in here: zod's converter is a seventh of the bundle, which every execution compiles.
+ * Unbuilt code (tests, tools) derives it on first use.
+ */
+declare const __REPLY_JSON_SCHEMA__: string | undefined;
+
+/** Built once per execution: every judging request of a run carries the same schema. */
+let jsonSchemaMemo: Record<string, unknown> | null = null;
+
 export function replyJsonSchema(): Record<string, unknown> {
-  if (!jsonSchemaMemo) {
-    const schema: Record<string, unknown> = { ...z.toJSONSchema(replySchema) };
-    delete schema.$schema;
-    jsonSchemaMemo = schema;
-  }
+  jsonSchemaMemo ??=
+    typeof __REPLY_JSON_SCHEMA__ === "string" ? (JSON.parse(__REPLY_JSON_SCHEMA__) as Record<string, unknown>) : deriveReplyJsonSchema();
   return jsonSchemaMemo;
 }
 

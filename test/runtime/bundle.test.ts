@@ -3,6 +3,8 @@
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { loadBuiltAddon } from "../../src/local/runtime";
+import sentBefore from "../fixtures/reply-response-format.json";
+import { companyRows, driveWithSidebar, ok, setup, statuses } from "../addon/harness";
 
 const REQUIRED_GLOBALS = [
   "onOpen",
@@ -30,6 +32,25 @@ describe("dist/Code.js", () => {
 
   it("stays under 250 KB, since every execution compiles all of it before running anything", () => {
     expect(Buffer.byteLength(code, "utf8")).toBeLessThanOrEqual(250_000);
+  });
+
+  it("sends the reply schema zod derives, written in by the build instead of zod's converter", () => {
+    expect(code).not.toContain("toJSONSchema");
+    const formats: unknown[] = [];
+    const { rt } = setup({
+      rows: companyRows(["Anthropic"]),
+      llm: {
+        malformed: ({ request }) => {
+          formats.push((JSON.parse(request.payload ?? "{}") as { response_format?: unknown }).response_format);
+          return null;
+        },
+      },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(["Done"]);
+    expect(formats).toEqual([sentBefore]);
   });
 
   it("keeps the @customfunction JSDoc directly above TERRITORY_TIER", () => {

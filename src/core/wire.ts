@@ -13,16 +13,18 @@ const count = z.number();
 const service = z.enum(["tavily", "llm"]);
 export const tierSchema = z.enum(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) satisfies z.ZodMiniType<Tier>;
 
-export const pauseReasonSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("keyRejected"), service }),
-  z.object({ kind: z.literal("planLimit"), limit: z.enum(["plan", "payAsYouGo"]) }),
-  z.object({ kind: z.literal("outOfCredit"), service }),
-  z.object({ kind: z.literal("modelNotFound") }),
-  z.object({ kind: z.literal("budget") }),
-  z.object({ kind: z.literal("dailyQuota") }),
-  z.object({ kind: z.literal("rateLimited"), service }),
-  z.object({ kind: z.literal("settings") }),
-]) satisfies z.ZodMiniType<PauseReason>;
+export const pauseReasonSchema = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("keyRejected"), service }),
+    z.object({ kind: z.literal("planLimit"), limit: z.enum(["plan", "payAsYouGo"]) }),
+    z.object({ kind: z.literal("outOfCredit"), service }),
+    z.object({ kind: z.literal("modelNotFound") }),
+    z.object({ kind: z.literal("budget") }),
+    z.object({ kind: z.literal("dailyQuota") }),
+    z.object({ kind: z.literal("rateLimited"), service }),
+    z.object({ kind: z.literal("settings") }),
+  ]) satisfies z.ZodMiniType<PauseReason>,
+);
 
 const recentRowSchema = z.lazy(() =>
   z.object({
@@ -206,10 +208,10 @@ export const SERVER_RESULTS = {
 
 /** Arguments of the server functions that take any, parsed on the server before use. */
 export const SERVER_ARGS = {
-  researchFromSidebar: z.tuple([z.number()]),
-  selectRow: z.tuple([z.string(), z.number(), z.string()]),
-  clearCache: z.tuple([z.nullable(z.number())]),
-  removeKey: z.tuple([z.enum(["TAVILY_API_KEY", "LLM_API_KEY"])]),
+  researchFromSidebar: z.lazy(() => z.tuple([z.number()])),
+  selectRow: z.lazy(() => z.tuple([z.string(), z.number(), z.string()])),
+  clearCache: z.lazy(() => z.tuple([z.nullable(z.number())])),
+  removeKey: z.lazy(() => z.tuple([z.enum(["TAVILY_API_KEY", "LLM_API_KEY"])])),
 } as const;
 
 /** The arguments of `name`, or an error saying the page sent something else. */

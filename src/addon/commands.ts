@@ -132,7 +132,14 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
   if (!("settings" in selection)) return selection;
   const { sheet, rows, leftmostColumn } = selection;
   if (!confirm(estimateOf(selection, mode))) return { ok: false, message: "Nothing was queued.", queued: 0 };
-  prepareOutputColumns(sheet);
+  try {
+    prepareOutputColumns(sheet);
+  } catch (error) {
+    // A protected header row (or a sheet the user may not change) leaves nowhere to put the results.
+    const message = `Territory Planner could not add its columns to this sheet (${error instanceof Error ? error.message : String(error)}). Ask the owner to let you edit row 1, or copy the companies to a sheet you can edit.`;
+    toast(message);
+    return { ok: false, message, queued: 0 };
+  }
   // Created now, while the user is here, rather than by a worker later.
   CacheSheet.open(true);
   const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };

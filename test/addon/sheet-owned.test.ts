@@ -137,6 +137,19 @@ describe("write only what changed", () => {
     expect(p.running).toBe(false);
     expect(p.errors).toEqual([expect.objectContaining({ row: 3, company: "Runway", status: `Error: ${PROTECTED_MESSAGE}` })]);
   });
+
+  it("refuses to queue with a clear message when the header row is protected, writing nothing", () => {
+    const { rt } = setup({ rows: companyRows(["Cohere", "Runway"]) });
+    rt.spreadsheet.owner = "boss@example.com";
+    const sheet = sheetOf(rt);
+    sheet.protect("A1:Z1");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
+    const before = sheet.lastColumn();
+    const result = rt.run("researchSelectedRows");
+    expect(result.error).toBeNull();
+    expect(result.value).toMatchObject({ ok: false, queued: 0, message: expect.stringContaining("could not add its columns") });
+    expect(sheet.lastColumn()).toBe(before);
+  });
 });
 
 describe("text on every path", () => {

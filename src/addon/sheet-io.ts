@@ -157,7 +157,8 @@ function textRanges(block: Block, scoreColumn: number): string[] {
  * Writes the output cells whose value differs from the snapshot: one setValues per rectangle of
  * changed cells, plain-text format on every text cell first (so nothing from the web becomes a
  * formula, whatever format the user left), then the presentation (Sources links, Score notes) with
- * one call per run of rows. A row that cannot be written is skipped and reported; nothing throws.
+ * one call per column for each run of rows, a run passing over rows still in flight. A row that
+ * cannot be written is skipped and reported; nothing throws.
  */
 export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<number, RowUpdate>): WriteReport {
   const outputs = snapshot.outputs;
@@ -234,9 +235,27 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     .filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length)
     .map((s): [number, string] => [s.row, String(s.values[outputs.Sources - s.column] ?? "")])
     .filter(([, text]) => sourceLinks(text).length > 0);
-  presentSources(sheet, outputs.Sources, sourcesRows, report);
   const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)));
-  presentNotes(sheet, outputs.Score, noteRows.map(([row, update]) => [row, update.scoreNote ?? ""]), report);
+  // A row in flight was claimed by this run (the worker holds the document lock), its output cells
+  // were cleared then, and its result will overwrite them: it holds an empty cell with no note and
+  // no link, so the presentation may pass over it instead of breaking into one call per run.
+  const blankInFlight = (name: "Score" | "Sources") => (row: number): boolean => {
+    const raw = updates.get(row)?.[name];
+    const after = raw === undefined ? cellAt(snapshot, row, outputs[name]) : name === "Score" ? scoreValue(raw) : raw;
+    return written(row) && after === "" && statusKind(cellAt(snapshot, row, outputs.Status)) === "researching";
+  };
+  presentColumn(sheet, outputs.Sources, new Map(sourcesRows), blankInFlight("Sources"), report, (range, texts) => {
+    range.setRichTextValues(
+      texts.map((text) => {
+        const builder = SpreadsheetApp.newRichTextValue().setText(text);
+        for (const link of sourceLinks(text)) builder.setLinkUrl(link.start, link.end, link.url);
+        return [builder.build()];
+      }),
+    );
+  });
+  presentColumn(sheet, outputs.Score, new Map(noteRows.map(([row, update]) => [row, update.scoreNote ?? ""])), blankInFlight("Score"), report, (range, notes) => {
+    range.setNotes(notes.map((note) => [note]));
+  });
 
   for (const [row, reason] of failed) {
     report.skipped.push({ sheet: snapshot.name, row, company: cellText(cellAt(snapshot, row, snapshot.companyColumn)), reason });
@@ -244,35 +263,51 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   return report;
 }
 
-/** Cosmetic writes must not stop a run: a failure leaves the plain text or no note. */
-function tryPresent(report: WriteReport, write: () => void): void {
-  try {
+/**
+ * Runs of presented rows, joined across the rows between them when every one of those is `blank`:
+ * each run keeps its parts (the runs it joined), to be written apart should the whole fail.
+ */
+function joinedRuns(rows: Iterable<number>, blank: (row: number) => boolean): { start: number; count: number; parts: [number, number][] }[] {
+  const joined: { start: number; count: number; parts: [number, number][] }[] = [];
+  for (const [start, count] of consecutiveRuns(rows)) {
+    const last = joined[joined.length - 1];
+    const gap = last ? Array.from({ length: start - last.start - last.count }, (_, i) => last.start + last.count + i) : [];
+    if (last && gap.every(blank)) {
+      last.count = start + count - last.start;
+      last.parts.push([start, count]);
+    } else {
+      joined.push({ start, count, parts: [[start, count]] });
+    }
+  }
+  return joined;
+}
+
+/**
+ * One column's presentation (Sources links or Score notes): one call per joined run of rows, the
+ * blank rows in flight between them given an empty text. Cosmetic writes never stop a run: when a
+ * joined call fails (a row between protected since), its parts are written alone; a part that fails
+ * leaves the plain text or no note.
+ */
+function presentColumn(
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
+  column: number,
+  texts: ReadonlyMap<number, string>,
+  blank: (row: number) => boolean,
+  report: WriteReport,
+  write: (range: GoogleAppsScript.Spreadsheet.Range, texts: string[]) => void,
+): void {
+  const attempt = (start: number, count: number): boolean => {
     report.calls += 1;
-    write();
-  } catch {
-    // The values are written; only the links or the note are missing.
-  }
-}
-
-/** Sources as rich text: each http or https line a link, one call per run of rows. */
-function presentSources(sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number, rows: [number, string][], report: WriteReport): void {
-  const byRow = new Map(rows);
-  for (const [start, count] of consecutiveRuns(byRow.keys())) {
-    const values = Array.from({ length: count }, (_, i) => {
-      const text = byRow.get(start + i) ?? "";
-      const builder = SpreadsheetApp.newRichTextValue().setText(text);
-      for (const link of sourceLinks(text)) builder.setLinkUrl(link.start, link.end, link.url);
-      return [builder.build()];
-    });
-    tryPresent(report, () => sheet.getRange(start, column, count, 1).setRichTextValues(values));
-  }
-}
-
-function presentNotes(sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number, rows: [number, string][], report: WriteReport): void {
-  const byRow = new Map(rows);
-  for (const [start, count] of consecutiveRuns(byRow.keys())) {
-    const notes = Array.from({ length: count }, (_, i) => [byRow.get(start + i) ?? ""]);
-    tryPresent(report, () => sheet.getRange(start, column, count, 1).setNotes(notes));
+    try {
+      write(sheet.getRange(start, column, count, 1), Array.from({ length: count }, (_, i) => texts.get(start + i) ?? ""));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const run of joinedRuns(texts.keys(), blank)) {
+    if (attempt(run.start, run.count) || run.parts.length === 1) continue;
+    for (const [start, count] of run.parts) attempt(start, count);
   }
 }
 

@@ -30,10 +30,11 @@ const BASE_COLUMNS = [
   "evidence_cells",
 ] as const;
 // Columns added later come last, so that rows written before them still read (as validated, with
-// no score breakdown).
-const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status", "breakdown"];
+// no score breakdown, no count of searches).
+const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status", "breakdown", "searches"];
 const STATUS_COLUMN = BASE_COLUMNS.length + EVIDENCE_CELLS;
 const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
+const SEARCHES_COLUMN = BREAKDOWN_COLUMN + 1;
 const WIDTH = HEADER.length;
 
 // Built on first use (z.lazy): most executions never read the cache sheet.
@@ -88,7 +89,7 @@ function toRow(entry: CacheEntry): (string | number)[] {
     parts.length,
   ];
   for (let i = 0; i < EVIDENCE_CELLS; i++) row.push(parts[i] ?? "");
-  row.push(entry.status, r?.breakdown ? JSON.stringify(r.breakdown) : "");
+  row.push(entry.status, r?.breakdown ? JSON.stringify(r.breakdown) : "", entry.searches ?? "");
   return row;
 }
 
@@ -131,6 +132,7 @@ function fromRow(values: unknown[]): CacheEntry | null {
   const classifiedAt = Date.parse(at(14));
   const score = at(9) === "" ? null : Number(at(9));
   const breakdown = readBreakdown(at(BREAKDOWN_COLUMN));
+  const searches = at(SEARCHES_COLUMN) === "" ? NaN : Number(at(SEARCHES_COLUMN));
   const result =
     status !== "unjudged" && tier.success && Number.isFinite(classifiedAt)
       ? {
@@ -154,6 +156,7 @@ function fromRow(values: unknown[]): CacheEntry | null {
     fetchedAt,
     relevance: Number(at(6)) || 0,
     credits: Number(at(7)) || 0,
+    ...(Number.isInteger(searches) && searches >= 0 ? { searches } : {}),
     evidence,
     result,
     status,
@@ -170,6 +173,8 @@ function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
   const userSheet = spreadsheet.getActiveSheet();
   const userSelection = spreadsheet.getActiveRangeList()?.getRanges().map((r) => r.getA1Notation()) ?? [];
   const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
+  // A new sheet has 26 columns, fewer than a row's cells.
+  if (sheet.getMaxColumns() < WIDTH) sheet.insertColumnsAfter(sheet.getMaxColumns(), WIDTH - sheet.getMaxColumns());
   // Text format first, so no cached rationale, title or base64 chunk ("+...") becomes a formula.
   sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
   sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
@@ -278,7 +283,11 @@ export class CacheSheet {
     // Grow in large steps so that growing stays rare.
     if (next - 1 > maxRows) sheet.insertRowsAfter(maxRows, Math.max(next - 1 - maxRows, 1000));
     const missingColumns = WIDTH - sheet.getMaxColumns();
-    if (missingColumns > 0) sheet.insertColumnsAfter(sheet.getMaxColumns(), missingColumns);
+    if (missingColumns > 0) {
+      sheet.insertColumnsAfter(sheet.getMaxColumns(), missingColumns);
+      // The cache panel finds its columns by the header: name the new ones.
+      sheet.getRange(1, 1, 1, WIDTH).setNumberFormat("@").setValues([HEADER]);
+    }
     for (const [start, count] of consecutiveRuns(byRow.keys())) {
       const block: (string | number)[][] = [];
       for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);

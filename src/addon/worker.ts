@@ -280,6 +280,9 @@ class Worker {
     });
     this.run = { ...recordRefusals(this.run, answered, receivedAt), pacing: recordWave(this.run.pacing, this.limits, sentAt, receivedAt, sent, rateLimited) };
     if (wave.quotaSpent) this.run = pause(this.run, { kind: "dailyQuota" });
+    // What the answers cost is saved before anything else is written: a kill during the cache or
+    // row writes must not lose money already paid from the run's figures.
+    saveRunState(this.run);
     for (const job of [...this.pool.values()]) {
       const step = nextStep(job.state);
       if (step.kind !== "finished") continue;

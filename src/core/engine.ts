@@ -119,7 +119,10 @@ export interface Applied {
   state: CompanyState;
   /** What this one response cost (search credits or LLM tokens); zero for an error answer. Count it now. */
   paid: Cost;
-  /** Evidence just paid for and about to be judged: store it at once so it is never paid for twice. */
+  /**
+   * Store at once so nothing is paid for twice: evidence just paid for and about to be judged, or,
+   * when a search found nothing about the company, how far its re-search chain has gone.
+   */
   unjudged?: CacheEntry;
   /** The provider refused the JSON schema: use JSON mode for the rest of the run. */
   switchToJsonMode?: boolean;
@@ -165,6 +168,7 @@ function entryBase(state: CompanyState): Omit<CacheEntry, "status" | "relevance"
     query: state.query,
     fetchedAt: state.fetchedAt,
     credits: state.searchCredits,
+    searches: state.searchesDone,
   };
 }
 
@@ -180,6 +184,15 @@ function noDataEntry(state: CompanyState, why: string, now: number): CacheEntry 
     classifiedAt: now,
   };
   return { ...entryBase(state), fetchedAt: now, status: "noData", relevance: 0, evidence: [], result };
+}
+
+/** A re-search chain under way: the searches made so far found nothing about the company. */
+function progressEntry(state: CompanyState): CacheEntry {
+  return { ...entryBase(state), status: "unjudged", relevance: 0, evidence: [], result: null };
+}
+
+function notAboutWhy(state: CompanyState): string {
+  return `The search results were not about ${displayName(state.input.company)} (${state.searchesDone} searches).`;
 }
 
 /** Search number `index` (0-based), or no reliable data when the searches are used up. */
@@ -290,10 +303,13 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
         cost: ZERO_COST,
       });
     case "unjudged": {
-      if (cache.evidence.length === 0) return toSearch(state, 0, opts, "", now);
-      // Searches already made for this evidence count, so a not-about verdict moves on to the next query.
-      const done = Math.max(1, state.queries.indexOf(cache.query) + 1);
-      return toJudge({ ...fromEntry, searchesDone: done }, opts);
+      // Searches already made count: the chain goes on at the next query, never from the first again.
+      const done = cache.searches ?? state.queries.indexOf(cache.query) + 1;
+      if (cache.evidence.length === 0) {
+        const resumed = { ...fromEntry, searchesDone: done };
+        return toSearch(resumed, done, opts, notAboutWhy(resumed), now);
+      }
+      return toJudge({ ...fromEntry, searchesDone: Math.max(1, done) }, opts);
     }
     case "validated":
       if (cache.result && cache.result.profile === profile && cache.result.model === settings.llmModel) {
@@ -336,6 +352,16 @@ function withoutSecrets(results: SearchResult[], secrets: readonly string[]): Se
 interface Transition {
   state: CompanyState;
   paid: Cost;
+  /** The re-search chain's progress, when this answer moved it on to another search. */
+  progress?: CacheEntry;
+}
+
+/** Moves on to the next search after one that found nothing about the company, remembering how far the chain got. */
+function searchAgain(state: CompanyState, paid: Cost, why: string, opts: ResearchOptions, now: number): Transition {
+  const next = toSearch(state, state.searchesDone, opts, why, now);
+  // A revalidated cache entry judged not about the company has no search of this chain to record.
+  if (next.phase !== "search" || state.searchesDone === 0) return { state: next, paid };
+  return { state: next, paid, progress: progressEntry(state) };
 }
 
 function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions, now: number): Transition {
@@ -360,8 +386,7 @@ function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions
   const evidence = selectEvidence(withoutSecrets(parsed.results, secretsOf(opts)), mentionMatcher(state.input.company, state.searchDomain));
   if (evidence.length === 0) {
     // Nothing names the company: the model would only be asked about namesakes, so search again instead.
-    const why = `No search result mentions ${name} (${searched.searchesDone} searches).`;
-    return { state: toSearch(searched, searched.searchesDone, opts, why, now), paid };
+    return searchAgain(searched, paid, `No search result mentions ${name} (${searched.searchesDone} searches).`, opts, now);
   }
   const judging = toJudge(
     {
@@ -424,11 +449,7 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
   }
   const reply = sanitiseReply(check.reply, spent.evidence, secretsOf(opts));
   const judged: CompanyState = { ...spent, replyProblem: null };
-  const name = displayName(state.input.company);
-  if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold) {
-    const why = `The search results were not about ${name} (${judged.searchesDone} searches).`;
-    return { state: toSearch(judged, judged.searchesDone, opts, why, now), paid };
-  }
+  if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold) return searchAgain(judged, paid, notAboutWhy(judged), opts, now);
   const result = resultFrom(judged, reply, now);
   const cacheEntry: CacheEntry = { ...entryBase(judged), status: "validated", relevance: reply.relevance, evidence: judged.paidEvidence, result };
   return { state: finish(judged, { kind: "done", result, fromCache: false, cacheEntry, cost: judged.cost }), paid };
@@ -446,7 +467,7 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
   const { service } = pending;
   if (response.status >= 200 && response.status < 300) {
     const next = service === "tavily" ? onSearchAnswer(state, response.body, opts, now) : onJudgeAnswer(state, response.body, opts, now);
-    const unjudged = service === "tavily" ? unjudgedEntry(next.state) : null;
+    const unjudged = next.progress ?? (service === "tavily" ? unjudgedEntry(next.state) : null);
     return { state: next.state, paid: next.paid, ...(unjudged ? { unjudged } : {}) };
   }
   const unpaid = (next: CompanyState): Applied => ({ state: next, paid: ZERO_COST });

@@ -82,8 +82,9 @@ export interface ResearchResult {
 
 /**
  * validated: evidence the model judged to be about the company, with its result.
- * unjudged: evidence paid for but not judged yet (an execution ended first); never served as a
- * result, judged by the next execution without a new search.
+ * unjudged: evidence paid for but not judged yet (an execution ended first), or a re-search chain's
+ * progress; never served as a result, judged or continued by the next execution without paying
+ * again for what it holds.
  * noData: the searches found nothing reliable; no evidence, remembered for NO_DATA_TTL_DAYS.
  */
 export type CacheStatus = "validated" | "unjudged" | "noData";
@@ -101,6 +102,12 @@ export interface CacheEntry {
   relevance: number;
   evidence: EvidenceItem[];
   credits: number;
+  /**
+   * Searches made for the key so far, the one that found `evidence` included: an unjudged entry with
+   * no evidence records a re-search chain under way ("searched N, nothing about the company yet").
+   * Absent in rows stored before it was kept.
+   */
+  searches?: number;
   /** null while unjudged; for noData, tier UNKNOWN with the reason as rationale. */
   result: ResearchResult | null;
 }

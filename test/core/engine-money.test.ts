@@ -3,7 +3,7 @@
 // that spend the cap thinking, and keys or hostile URLs in what providers send back.
 import { describe, expect, it } from "vitest";
 import { applyResponse, isFresh, nextStep, startCompany, unjudgedEntry, type Outcome } from "../../src/core/engine";
-import type { CacheEntry } from "../../src/core/types";
+import type { CacheEntry, HttpResponse } from "../../src/core/types";
 import { FENCE_CLOSE } from "../../src/core/prompt";
 import { body, chat, drive, fixtureText, LLM_KEY, makeSettings, options, reply, response, TAVILY_KEY, tavilyOk, userMessage, type Call } from "./helpers";
 
@@ -101,6 +101,88 @@ describe("evidence paid for is never paid for twice", () => {
     expect(run.calls.map((c) => c.service)).toEqual(["llm", "tavily", "llm"]);
     expect(body(run.calls[1] as Call).query).not.toBe(firstQuery);
     expect(expectKind(run.outcome, "done").cacheEntry?.credits).toBe(4);
+  });
+});
+
+describe("a re-search chain cut by killed executions", () => {
+  const nobody = { company: "Quietwave Labs", domain: null };
+  const namesakes = () =>
+    tavilyOk([
+      { url: "https://example.org/waves", content: "Ocean waves and how they form." },
+      { url: "https://example.net/labs", content: "Lab equipment for schools." },
+    ]);
+  const aboutIt = () => tavilyOk([{ url: "https://quietwave.example/about", content: "Quietwave Labs builds audio chips." }]);
+
+  /**
+   * Each execution sends one request, stores what the answer hands out, and is killed before
+   * sending the next: the next execution starts from the stored entry alone.
+   */
+  function killedAfterEveryAnswer(answer: (call: Call) => HttpResponse, opts = options()) {
+    let stored: CacheEntry | null = null;
+    let now = START;
+    const calls: Call[] = [];
+    const entries: CacheEntry[] = [];
+    let credits = 0;
+    for (let execution = 0; execution < 20; execution++) {
+      now += 60_000;
+      const state = startCompany(nobody, stored, opts, now);
+      const step = nextStep(state);
+      if (step.kind === "finished") return { outcome: step.outcome, calls, entries, credits };
+      const call = { service: step.service, request: step.request, notBefore: step.notBefore };
+      calls.push(call);
+      const applied = applyResponse(state, answer(call), opts, now + 1000);
+      credits += applied.paid.tavilyCredits;
+      const next = nextStep(applied.state);
+      const entry = next.kind === "finished" && (next.outcome.kind === "noData" || next.outcome.kind === "done") ? next.outcome.cacheEntry : applied.unjudged;
+      if (entry) {
+        entries.push(entry);
+        stored = entry;
+      }
+      if (next.kind === "finished") return { outcome: next.outcome, calls, entries, credits };
+    }
+    throw new Error("the chain never ended");
+  }
+
+  it("goes on at the next query after each kill when no result mentions the company, each query paid once", () => {
+    const run = killedAfterEveryAnswer(() => namesakes());
+    const queries = run.calls.map((c) => body(c).query);
+    expect(run.calls.map((c) => c.service)).toEqual(["tavily", "tavily", "tavily"]);
+    expect(new Set(queries).size).toBe(3);
+    // Progress is remembered as not yet judged, with no evidence, and never as a result.
+    expect(run.entries.slice(0, 2)).toMatchObject([
+      { status: "unjudged", searches: 1, evidence: [], result: null, query: queries[0], credits: 2 },
+      { status: "unjudged", searches: 2, evidence: [], result: null, query: queries[1], credits: 4 },
+    ]);
+    const noData = expectKind(run.outcome, "noData");
+    expect(noData.rationale).toBe("No search result mentions Quietwave Labs (3 searches).");
+    expect(noData.cacheEntry).toMatchObject({ status: "noData", searches: 3, credits: 6 });
+    expect(run.credits).toBe(6);
+  });
+
+  it("judges each search's evidence once and never searches a query again when the model says not about", () => {
+    const run = killedAfterEveryAnswer((call) => (call.service === "tavily" ? aboutIt() : chat(reply({ about_company: false }))));
+    expect(run.calls.map((c) => c.service)).toEqual(["tavily", "llm", "tavily", "llm", "tavily", "llm"]);
+    const queries = run.calls.filter((c) => c.service === "tavily").map((c) => body(c).query);
+    expect(new Set(queries).size).toBe(3);
+    // After a not-about verdict the stored entry no longer holds that evidence: it is not judged again.
+    expect(run.entries.map((e) => [e.status, e.searches, e.evidence.length > 0])).toEqual([
+      ["unjudged", 1, true],
+      ["unjudged", 1, false],
+      ["unjudged", 2, true],
+      ["unjudged", 2, false],
+      ["unjudged", 3, true],
+      ["noData", 3, false],
+    ]);
+    expect(expectKind(run.outcome, "noData").rationale).toBe("The search results were not about Quietwave Labs (3 searches).");
+  });
+
+  it("an entry whose searches are used up ends No reliable data with no request, remembered as no data", () => {
+    const opts = options();
+    const first = applyResponse(startCompany(nobody, null, opts, START), namesakes(), opts, START + 1000).unjudged as CacheEntry;
+    const usedUp = { ...first, searches: 3 };
+    const run = drive(nobody, () => response(500, ""), opts, usedUp, START + 60_000);
+    expect(run.calls).toHaveLength(0);
+    expect(expectKind(run.outcome, "noData").cacheEntry).toMatchObject({ status: "noData", searches: 3 });
   });
 });
 

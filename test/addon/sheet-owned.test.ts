@@ -2,7 +2,7 @@
 // changes, as text, and a row it cannot write never stops a run.
 import { describe, expect, it } from "vitest";
 import type { FakeSheet, LocalRuntime } from "../../src/local/runtime";
-import { COLUMN_TAG } from "../../src/core/run/sheet-layout";
+import { COLUMN_TAG, columnLetter } from "../../src/core/run/sheet-layout";
 import { PROTECTED_MESSAGE } from "../../src/local/runtime/spreadsheet";
 import { companyRows, driveWithSidebar, ok, progress, setup } from "./harness";
 
@@ -18,7 +18,7 @@ function formulas(sheet: FakeSheet): string[] {
   const rows = sheet.dump();
   rows.forEach((row, r) =>
     row.forEach((_, c) => {
-      const a1 = `${String.fromCharCode(65 + c)}${r + 1}`;
+      const a1 = `${columnLetter(c + 1)}${r + 1}`;
       const formula = sheet.formulaAt(a1);
       if (formula !== "") found.push(`${sheet.name}!${a1}: ${formula}`);
     }),

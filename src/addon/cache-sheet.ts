@@ -271,6 +271,7 @@ export class CacheSheet {
     const index = this.keyIndex();
     let next = Math.max(sheet.getLastRow(), 1) + 1;
     const byRow = new Map<number, (string | number)[]>();
+    const unjudgedRows = new Set<number>();
     for (const entry of entries) {
       let row = index.get(entry.key);
       if (row === undefined) {
@@ -278,6 +279,7 @@ export class CacheSheet {
         index.set(entry.key, row);
       }
       byRow.set(row, toRow(entry));
+      if (entry.status === "unjudged") unjudgedRows.add(row);
     }
     const maxRows = sheet.getMaxRows();
     // Grow in large steps so that growing stays rare.
@@ -288,7 +290,11 @@ export class CacheSheet {
       // The cache panel finds its columns by the header: name the new ones.
       sheet.getRange(1, 1, 1, WIDTH).setNumberFormat("@").setValues([HEADER]);
     }
-    for (const [start, count] of consecutiveRuns(byRow.keys())) {
+    // Searches just paid for (unjudged rows) are written first: an execution killed during these
+    // writes then loses at most a verdict, never a search.
+    const runs = [...consecutiveRuns(byRow.keys())];
+    const holdsUnjudged = ([start, count]: readonly [number, number]) => [...unjudgedRows].some((r) => r >= start && r < start + count);
+    for (const [start, count] of [...runs.filter(holdsUnjudged), ...runs.filter((run) => !holdsUnjudged(run))]) {
       const block: (string | number)[][] = [];
       for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);
       sheet.getRange(start, 1, count, WIDTH).setNumberFormat("@").setValues(block);

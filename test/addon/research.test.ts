@@ -400,6 +400,51 @@ describe("nothing paid twice, never forever", () => {
     expect(tavily.searches).toBe(60);
   });
 
+  it.each([
+    ["no search result mentions it", { tavily: { coverage: () => "unrelated" as const }, llm: {} }, 0],
+    ["the model finds the results are not about it", { tavily: {}, llm: { verdicts: { "Quietwave Labs": { about_company: false } } } }, 3],
+  ])("goes on with a re-search chain where a killed execution left it when %s: each query billed once", (_, providers, judgements) => {
+    // Each execution gets one answer; its next request finds the providers down (unbilled) until
+    // the execution is killed, so any query billed twice was asked for again by the add-on.
+    let sentThisExecution = 0;
+    const downAfterFirst = () => (sentThisExecution++ > 0 ? 503 : null);
+    const queries: string[] = [];
+    const { rt, tavily, llm } = setup({
+      rows: companyRows(["Quietwave Labs"]),
+      tavily: {
+        ...providers.tavily,
+        faults: downAfterFirst,
+        errorLatencyMs: 60_000,
+        latencyMs: (_depth, request) => {
+          queries.push(String(JSON.parse(request.payload ?? "{}").query));
+          return 3000;
+        },
+      },
+      llm: { ...providers.llm, faults: downAfterFirst, errorLatencyMs: 60_000 },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2"]);
+    ok(rt.run("researchSelectedRows"));
+    let kills = 0;
+    for (let execution = 0; execution < 20 && statuses(rt)[0] !== "No reliable data"; execution++) {
+      sentThisExecution = 0;
+      if (rt.run("runResearchWorker", [], { kind: "sidebar", killAt: rt.clock.now() + 20_000 }).killed) kills += 1;
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(table(rt)[0]).toMatchObject({ Status: "No reliable data", Tier: "UNKNOWN" });
+    expect(queries).toHaveLength(3);
+    expect(new Set(queries).size).toBe(3);
+    // Each search's evidence is judged once, however many executions the chain spans.
+    expect(llm.completions).toBe(judgements);
+    // Every search is counted when paid, none lost with a killed execution.
+    expect(progress(rt).tavilyCredits).toBe(tavily.creditsServed);
+    // Remembered as no data: a plain rerun asks nothing.
+    const requests = tavily.requests + llm.requests;
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(["No reliable data (cached)"]);
+    expect(tavily.requests + llm.requests).toBe(requests);
+  });
+
   it("keeps searches paid before a cancel: queued again later, they are judged without a new search", () => {
     const list = names(30);
     const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "30", LLM_CONCURRENCY: "30" } });

@@ -46,6 +46,9 @@ describe("hostile providers (a tenth of the bench's companies)", () => {
     expect(f.outcome).toBe("ended");
     expect(f.kills).toBeGreaterThan(0);
     expect(f.rows.queued + f.rows.researching + f.rows.paused).toBe(0);
+    // A first query is paid again only when a kill cut off its answer (a no-data company's re-search
+    // chain goes on where the kill left it).
+    expect(f.firstSearches - f.firstSearchesLostToKills).toBe(f.companies);
     expect(f.creditsReported).toBe(f.creditsBilled - f.creditsInFlightAtKills);
     expect(f.tokensReported).toBe(f.tokensBilled - f.tokensInFlightAtKills);
     const [, credits, tokens, running] = hostileTargets([f]);
@@ -63,5 +66,13 @@ describe("lostToKills", () => {
       { sentAt: 1500, answeredAt: 4500, amount: 5 }, // sent by the next, healthy execution
     ];
     expect(lostToKills(charges, [execution(0, 1000, true), execution(1000, 6000, false)]).map((c) => c.amount)).toEqual([3]);
+  });
+
+  it("counts an answer back before the kill as lost when another answer of the same fetchAll was not", () => {
+    const searches = [{ sentAt: 100, answeredAt: 900, amount: 2 }];
+    const completions = [{ sentAt: 100, answeredAt: 2500, amount: 4000 }];
+    const executions = [execution(0, 1000, true)];
+    expect(lostToKills(searches, executions, [...searches, ...completions]).map((c) => c.amount)).toEqual([2]);
+    expect(lostToKills(searches, executions)).toEqual([]);
   });
 });

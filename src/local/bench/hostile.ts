@@ -123,17 +123,25 @@ export interface HostileFigures extends Billing {
   errors: string[];
 }
 
-/** The `charges` sent by an execution that was killed before their answers came back. */
-export function lostToKills<C extends Charge>(charges: readonly C[], executions: readonly ExecutionRecord[]): C[] {
+/**
+ * The `charges` sent by an execution that was killed before their answers came back. fetchAll
+ * returns only when its last answer is in, so an answer is lost with every other of the same call
+ * (same sentAt, in `sameCalls`: every service's charges) that came back after the kill.
+ */
+export function lostToKills<C extends Charge>(charges: readonly C[], executions: readonly ExecutionRecord[], sameCalls: readonly Charge[] = charges): C[] {
   const killed = executions.filter((e) => e.result.killed).map((e) => ({ from: e.result.startedAt, at: e.result.endedAt }));
-  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && c.answeredAt > k.at));
+  const callEnds = new Map<number, number>();
+  for (const c of sameCalls) callEnds.set(c.sentAt, Math.max(callEnds.get(c.sentAt) ?? 0, c.answeredAt));
+  const returnedAt = (c: C) => Math.max(c.answeredAt, callEnds.get(c.sentAt) ?? 0);
+  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && returnedAt(c) > k.at));
 }
 
 const total = (charges: readonly Charge[]) => charges.reduce((t, c) => t + c.amount, 0);
 
 export function billing(world: World, run: RunOutcome): Billing {
   const { tavily, llm } = world;
-  const lostSearches = lostToKills(tavily.charges, run.executions);
+  const calls = [...tavily.charges, ...llm.charges];
+  const lostSearches = lostToKills(tavily.charges, run.executions, calls);
   return {
     tavilyRequests: tavily.requests,
     firstSearches: tavily.searchesByQuery.first,
@@ -144,7 +152,7 @@ export function billing(world: World, run: RunOutcome): Billing {
     tokensReported: run.progress?.llmTokens ?? null,
     tokensBilled: llm.promptTokensServed + llm.completionTokensServed,
     creditsInFlightAtKills: total(lostSearches),
-    tokensInFlightAtKills: total(lostToKills(llm.charges, run.executions)),
+    tokensInFlightAtKills: total(lostToKills(llm.charges, run.executions, calls)),
   };
 }
 

@@ -19,6 +19,7 @@ export interface CacheRow {
   profile: string;
   /** The model of the stored result; "" when there is none. */
   model: string;
+  hasEvidence: boolean;
 }
 
 function cacheSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
@@ -37,7 +38,7 @@ function readRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): CacheRow[] {
     const column = header.indexOf(name) + 1;
     return column > 0 ? sheet.getRange(2, column, lastRow - 1, 1).getValues().map((r) => r[0]) : [];
   };
-  const [keys, fetched, statuses, profiles, models] = ["key", "fetched_at", "status", "profile", "model"].map(read);
+  const [keys, fetched, statuses, profiles, models, evidenceCells] = ["key", "fetched_at", "status", "profile", "model", "evidence_cells"].map(read);
   const text = (column: unknown[] | undefined, i: number) => String(column?.[i] ?? "");
   const rows: CacheRow[] = [];
   (keys ?? []).forEach((key, i) => {
@@ -54,6 +55,7 @@ function readRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): CacheRow[] {
       status: status as CacheStatus,
       profile: text(profiles, i),
       model: text(models, i),
+      hasEvidence: Number(evidenceCells?.[i] ?? 0) > 0,
     });
   });
   return rows;

@@ -39,7 +39,7 @@ export function estimatePlanned(planned: PlannedRows, settings: Settings, mode: 
     const row = cached.get(key);
     const profile = PROFILES.find((p) => p === row?.profile) ?? null;
     const summary: CacheSummary | null =
-      row && isFresh(row, settings, now) ? { status: row.status, resultProfile: row.model ? profile : null, resultModel: row.model || null } : null;
+      row && isFresh(row, settings, now) ? { status: row.status, hasEvidence: row.hasEvidence, resultProfile: row.model ? profile : null, resultModel: row.model || null } : null;
     return cacheAnswer(summary, settings.profile, settings.llmModel);
   });
   const researchUsd = estimateCompanyCostUsd(settings);

@@ -8,6 +8,8 @@ import type { RunEstimate } from "../wire";
 /** What a fresh cache entry tells about a company, read without its evidence. */
 export interface CacheSummary {
   status: "validated" | "unjudged" | "noData";
+  /** Whether evidence is stored: an unjudged entry without any is a re-search still under way. */
+  hasEvidence: boolean;
   /** Profile and model of the stored result; null when there is none. */
   resultProfile: Profile | null;
   resultModel: string | null;
@@ -25,7 +27,7 @@ export function cacheAnswer(entry: CacheSummary | null, profile: Profile, model:
     case "noData":
       return "cachedNoData";
     case "unjudged":
-      return "judgeOnly";
+      return entry.hasEvidence ? "judgeOnly" : "research";
     case "validated":
       return entry.resultProfile === profile && entry.resultModel === model ? "cached" : "judgeOnly";
   }

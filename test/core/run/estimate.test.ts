@@ -11,17 +11,21 @@ function answers(counts: Partial<Record<CacheAnswer, number>>): CacheAnswer[] {
 }
 
 describe("cacheAnswer", () => {
-  const validated = { status: "validated" as const, resultProfile: "gpu-infrastructure" as const, resultModel: "m1" };
+  const validated = { status: "validated" as const, hasEvidence: true, resultProfile: "gpu-infrastructure" as const, resultModel: "m1" };
   it("answers a validated result of the same profile and model from the cache", () => {
     expect(cacheAnswer(validated, "gpu-infrastructure", "m1")).toBe("cached");
   });
   it("judges cached evidence again for another model or profile, and unjudged evidence", () => {
     expect(cacheAnswer(validated, "gpu-infrastructure", "m2")).toBe("judgeOnly");
     expect(cacheAnswer(validated, "managed-inference", "m1")).toBe("judgeOnly");
-    expect(cacheAnswer({ status: "unjudged", resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("judgeOnly");
+    expect(cacheAnswer({ status: "unjudged", hasEvidence: true, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("judgeOnly");
+  });
+
+  it("prices a re-search still under way (searched, nothing about the company yet) as research", () => {
+    expect(cacheAnswer({ status: "unjudged", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("research");
   });
   it("answers a remembered no-data company without a request, and researches an unknown one", () => {
-    expect(cacheAnswer({ status: "noData", resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("cachedNoData");
+    expect(cacheAnswer({ status: "noData", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("cachedNoData");
     expect(cacheAnswer(null, "gpu-infrastructure", "m1")).toBe("research");
   });
 });

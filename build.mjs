@@ -20,7 +20,15 @@ const bundleGlobal = "TerritoryPlanner";
 
 /** A module of the core, loaded into the build: the build applies exactly what the add-on does. */
 async function coreModule(file) {
-  const out = await build({ entryPoints: [join(root, "src/core", file)], bundle: true, format: "esm", platform: "neutral", mainFields: ["module", "main"], write: false, logLevel: "silent" });
+  const out = await build({
+    entryPoints: [join(root, "src/core", file)],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "silent",
+  });
   return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
 }
 
@@ -35,7 +43,8 @@ export async function manifestFor(llmBaseUrl) {
   const rules = await allowlistRules();
   const manifest = JSON.parse(await readFile(join(root, "appsscript.json"), "utf8"));
   const prefixes = manifest.urlFetchWhitelist ?? [];
-  if (!Array.isArray(prefixes) || !prefixes.every((p) => typeof p === "string")) throw new Error("appsscript.json: urlFetchWhitelist must be a list of URL prefixes.");
+  if (!Array.isArray(prefixes) || !prefixes.every((p) => typeof p === "string"))
+    throw new Error("appsscript.json: urlFetchWhitelist must be a list of URL prefixes.");
   for (const prefix of prefixes) {
     const problem = rules.prefixProblem(prefix);
     if (problem) throw new Error(`appsscript.json: the urlFetchWhitelist prefix "${prefix}" ${problem}.`);
@@ -139,7 +148,9 @@ async function main() {
   const pages = await buildPages(dist);
   await writeFile(join(dist, "appsscript.json"), JSON.stringify(manifest, null, 2) + "\n");
   if (!args.includes("--quiet")) {
-    console.log(`built ${dist}/Code.js (${globals.length} globals) and ${pages.length} page(s); URLs the add-on may fetch: ${manifest.urlFetchWhitelist.join(" ")}`);
+    console.log(
+      `built ${dist}/Code.js (${globals.length} globals) and ${pages.length} page(s); URLs the add-on may fetch: ${manifest.urlFetchWhitelist.join(" ")}`,
+    );
   }
 }
 

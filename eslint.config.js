@@ -18,7 +18,10 @@ export default tseslint.config(
   },
   {
     files: ["src/core/**/*.ts"],
-    rules: layerRule(["**/addon/**", "**/sidebar/**", "**/local/**", "node:*"], "src/core is pure TypeScript: no Apps Script, browser or Node code."),
+    rules: layerRule(
+      ["**/addon/**", "**/sidebar/**", "**/local/**", "node:*"],
+      "src/core is pure TypeScript: no Apps Script, browser or Node code.",
+    ),
   },
   {
     files: ["src/addon/**/*.ts"],

@@ -36,9 +36,21 @@ function readRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): CacheRow[] {
   const header = (sheet.getRange(1, 1, 1, lastColumn).getValues()[0] ?? []).map((cell) => String(cell));
   const read = (name: string): unknown[] => {
     const column = header.indexOf(name) + 1;
-    return column > 0 ? sheet.getRange(2, column, lastRow - 1, 1).getValues().map((r) => r[0]) : [];
+    return column > 0
+      ? sheet
+          .getRange(2, column, lastRow - 1, 1)
+          .getValues()
+          .map((r) => r[0])
+      : [];
   };
-  const [keys, fetched, statuses, profiles, models, evidenceCells] = ["key", "fetched_at", "status", "profile", "model", "evidence_cells"].map(read);
+  const [keys, fetched, statuses, profiles, models, evidenceCells] = [
+    "key",
+    "fetched_at",
+    "status",
+    "profile",
+    "model",
+    "evidence_cells",
+  ].map(read);
   const text = (column: unknown[] | undefined, i: number) => String(column?.[i] ?? "");
   const rows: CacheRow[] = [];
   (keys ?? []).forEach((key, i) => {
@@ -108,7 +120,9 @@ export function clearCache(olderThanDays: number | null): ClearCacheResult {
     for (const [start, count] of consecutiveRuns(doomed).reverse()) sheet.deleteRows(start, count);
     const left = rows.length - doomed.length;
     const message =
-      doomed.length === 0 ? "No entry was old enough to clear." : `Cleared ${formatCount(doomed.length)} cache entr${doomed.length === 1 ? "y" : "ies"}; ${formatCount(left)} left.`;
+      doomed.length === 0
+        ? "No entry was old enough to clear."
+        : `Cleared ${formatCount(doomed.length)} cache entr${doomed.length === 1 ? "y" : "ies"}; ${formatCount(left)} left.`;
     return { removed: doomed.length, message, stats: statsOf(sheet, readRows(sheet)) };
   } finally {
     lock.releaseLock();

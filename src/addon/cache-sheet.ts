@@ -31,7 +31,13 @@ const BASE_COLUMNS = [
 ] as const;
 // Columns added later come last, so that rows written before them still read (as validated, with
 // no score breakdown, no count of searches).
-const HEADER = [...BASE_COLUMNS, ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`), "status", "breakdown", "searches"];
+const HEADER = [
+  ...BASE_COLUMNS,
+  ...Array.from({ length: EVIDENCE_CELLS }, (_, i) => `evidence_${i + 1}`),
+  "status",
+  "breakdown",
+  "searches",
+];
 const STATUS_COLUMN = BASE_COLUMNS.length + EVIDENCE_CELLS;
 const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
 const SEARCHES_COLUMN = BREAKDOWN_COLUMN + 1;
@@ -171,7 +177,11 @@ function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   // insertSheet activates the new sheet: put the user back where they were afterwards.
   const userSheet = spreadsheet.getActiveSheet();
-  const userSelection = spreadsheet.getActiveRangeList()?.getRanges().map((r) => r.getA1Notation()) ?? [];
+  const userSelection =
+    spreadsheet
+      .getActiveRangeList()
+      ?.getRanges()
+      .map((r) => r.getA1Notation()) ?? [];
   const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
   // A new sheet has 26 columns, fewer than a row's cells.
   if (sheet.getMaxColumns() < WIDTH) sheet.insertColumnsAfter(sheet.getMaxColumns(), WIDTH - sheet.getMaxColumns());

@@ -1,6 +1,14 @@
 // The output columns the add-on owns in a user's sheet, found by their developer-metadata tag, and
 // the rows a user selected.
-import { COLUMN_TAG, columnLetter, OUTPUT_HEADERS, planOwnedColumns, TIER_COLOURS, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+import {
+  COLUMN_TAG,
+  columnLetter,
+  OUTPUT_HEADERS,
+  planOwnedColumns,
+  TIER_COLOURS,
+  type OutputColumns,
+  type OutputHeader,
+} from "../core/run/sheet-layout";
 import { TIERS } from "../core/types";
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;

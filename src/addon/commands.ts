@@ -3,7 +3,16 @@ import { missingKeys, type Settings } from "../core/settings";
 import { statusKind, statusText } from "../core/status";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
 import { newRunState } from "../core/run/run-state";
-import { addQueueSheet, currentUser, loadQueueSheets, loadRunState, requestCancel, runOwnedByAnother, saveRunState, type QueueSheet } from "./run-state";
+import {
+  addQueueSheet,
+  currentUser,
+  loadQueueSheets,
+  loadRunState,
+  requestCancel,
+  runOwnedByAnother,
+  saveRunState,
+  type QueueSheet,
+} from "./run-state";
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
@@ -51,7 +60,9 @@ function activateRun(): void {
 
 /** Paused rows of every queue sheet go back to Queued. */
 function resumePausedRows(): number {
-  return rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "paused" ? statusText({ kind: "queued", refresh: false }) : null));
+  return rewriteStatuses(loadQueueSheets(), (status) =>
+    statusKind(status) === "paused" ? statusText({ kind: "queued", refresh: false }) : null,
+  );
 }
 
 /**
@@ -71,7 +82,9 @@ function queuedStatus(mode: QueueMode, status: unknown, company: unknown): strin
   if (company === null || company === undefined || String(company).trim() === "") return null;
   const kind = statusKind(status);
   if (mode === "refresh") return kind === "researching" ? null : statusText({ kind: "queued", refresh: true });
-  return kind === "done" || kind === "cached" || kind === "queued" || kind === "researching" ? null : statusText({ kind: "queued", refresh: false });
+  return kind === "done" || kind === "cached" || kind === "queued" || kind === "researching"
+    ? null
+    : statusText({ kind: "queued", refresh: false });
 }
 
 type Selection = { settings: Settings; sheet: GoogleAppsScript.Spreadsheet.Sheet; rows: Set<number>; leftmostColumn: number };
@@ -81,7 +94,9 @@ function readSelection(): Selection | CommandResult {
   const { settings, errors } = loadSettings();
   const missing = settings ? missingKeys(settings) : [];
   if (!settings || missing.length > 0) {
-    const what = settings ? `Add your ${missing.join(" and ")} in Settings first.` : `Fix the settings marked in Settings first (${Object.keys(errors).join(", ")}).`;
+    const what = settings
+      ? `Add your ${missing.join(" and ")} in Settings first.`
+      : `Fix the settings marked in Settings first (${Object.keys(errors).join(", ")}).`;
     toast(what);
     openSettingsSafely();
     return { ok: false, message: what, queued: 0 };
@@ -89,7 +104,8 @@ function readSelection(): Selection | CommandResult {
   const refused = refusedForAnotherRun();
   if (refused) return refused;
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (sheet.getName() === CACHE_SHEET_NAME) return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
+  if (sheet.getName() === CACHE_SHEET_NAME)
+    return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
   const { rows, leftmostColumn } = selectedRowNumbers(sheet);
   if (rows.size === 0) {
     const message = "Select the rows of the companies to research (row 1 is the header).";
@@ -104,7 +120,12 @@ function estimateOf(selection: Selection, mode: QueueMode): RunEstimate {
   const snapshot = readSnapshot(selection.sheet, selection.leftmostColumn);
   const statusColumn = snapshot.outputs?.Status ?? null;
   const rows = [...selection.rows].filter(
-    (row) => queuedStatus(mode, statusColumn === null ? "" : cellAt(snapshot, row, statusColumn), cellAt(snapshot, row, snapshot.companyColumn)) !== null,
+    (row) =>
+      queuedStatus(
+        mode,
+        statusColumn === null ? "" : cellAt(snapshot, row, statusColumn),
+        cellAt(snapshot, row, snapshot.companyColumn),
+      ) !== null,
   );
   return estimatePlanned(planCompanies(snapshot, rows, selection.settings), selection.settings, mode);
 }
@@ -118,11 +139,15 @@ export function estimateSelection(): EstimateResult {
 /** Research from the sidebar, whose user saw the estimate of `companies` companies. */
 export function queueFromSidebar(companies: number): SidebarStart {
   let changed: RunEstimate | null = null;
-  const result = queueSelectedRows("research", (estimate) => {
-    if (estimate.companies === companies) return true;
-    changed = estimate;
-    return false;
-  }, true);
+  const result = queueSelectedRows(
+    "research",
+    (estimate) => {
+      if (estimate.companies === companies) return true;
+      changed = estimate;
+      return false;
+    },
+    true,
+  );
   return changed ? { kind: "changed", estimate: changed } : { kind: result.ok ? "queued" : "refused", result };
 }
 
@@ -149,7 +174,10 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
   addQueueSheet(queueSheet);
   const resumed = resumePausedRows();
   activateRun();
-  const message = queued + resumed > 0 ? `Queued ${queued + resumed} row(s) for research.` : "Nothing to queue: the selected rows are done already (use Re-research to research them again).";
+  const message =
+    queued + resumed > 0
+      ? `Queued ${queued + resumed} row(s) for research.`
+      : "Nothing to queue: the selected rows are done already (use Re-research to research them again).";
   toast(message);
   if (!fromSidebar) showSidebarSafely();
   return { ok: true, message, queued: queued + resumed };
@@ -160,7 +188,8 @@ export function retryFailed(): CommandResult {
   if (refused) return refused;
   const sheets = [...loadQueueSheets()];
   const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())) sheets.push({ name: active.getName(), fallbackCompanyColumn: 1 });
+  if (active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName()))
+    sheets.push({ name: active.getName(), fallbackCompanyColumn: 1 });
   const queued = rewriteStatuses(sheets, (status) => {
     const kind = statusKind(status);
     // A remembered "No reliable data" would answer a plain queue again: those rows ask for a refresh.

@@ -4,7 +4,17 @@
 // outcome the code can see is answered as text, never a throw.
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
-import { applyResponse, companyKey, isFresh, nextStep, startCompany, unjudgedEntry, type CompanyState, type Outcome, type ResearchOptions } from "../core/engine";
+import {
+  applyResponse,
+  companyKey,
+  isFresh,
+  nextStep,
+  startCompany,
+  unjudgedEntry,
+  type CompanyState,
+  type Outcome,
+  type ResearchOptions,
+} from "../core/engine";
 import { ZERO_COST } from "../core/costs";
 import { cutToBudget } from "../core/evidence";
 import { outcomeCells, type RowCells } from "../core/run/planner";
@@ -18,7 +28,14 @@ import { loadSettings } from "./settings-store";
 
 const FIELDS = ["tier", "score", "use case", "rationale", "sources", "status"] as const;
 type Field = (typeof FIELDS)[number];
-const FIELD_HEADER: Record<Field, OutputHeader> = { tier: "Tier", score: "Score", "use case": "Use Case", rationale: "Rationale", sources: "Sources", status: "Status" };
+const FIELD_HEADER: Record<Field, OutputHeader> = {
+  tier: "Tier",
+  score: "Score",
+  "use case": "Use Case",
+  rationale: "Rationale",
+  sources: "Sources",
+  status: "Status",
+};
 
 /** Our own budget inside Google's 30 seconds, leaving room to answer. */
 const BUDGET_MS = LIMITS.customFunctionMs - 5_000;
@@ -49,7 +66,10 @@ const evidenceMemoSchema = z.lazy(() =>
 
 function parseField(field: unknown): Field | null {
   if (field === undefined || field === null || field === "") return "tier";
-  const normalised = String(field).toLowerCase().replace(/[\s_-]+/g, " ").trim();
+  const normalised = String(field)
+    .toLowerCase()
+    .replace(/[\s_-]+/g, " ")
+    .trim();
   if (normalised === "usecase") return "use case";
   return (FIELDS as readonly string[]).includes(normalised) ? (normalised as Field) : null;
 }
@@ -99,7 +119,8 @@ function nameKeyOf(settings: Settings, name: string): string {
  */
 function cachedOutcome(entry: CacheEntry, settings: Settings, now: number): Outcome | null {
   if (!isFresh(entry, settings, now) || !entry.result) return null;
-  if (entry.status === "noData") return { kind: "noData", rationale: entry.result.rationale, fromCache: false, cacheEntry: null, cost: ZERO_COST };
+  if (entry.status === "noData")
+    return { kind: "noData", rationale: entry.result.rationale, fromCache: false, cacheEntry: null, cost: ZERO_COST };
   if (entry.status === "validated" && entry.result.profile === settings.profile) {
     return { kind: "done", result: entry.result, fromCache: false, cacheEntry: null, cost: ZERO_COST };
   }
@@ -195,7 +216,11 @@ interface LiveResult {
 /** One search and one LLM call, each started only when the time left fits it; `reserve` before the first request. */
 function liveLookup(state0: CompanyState, options: ResearchOptions, startedAt: number, reserve: () => string | null): LiveResult {
   const cache = documentCache();
-  const latency: Latency = readJson(cache, "tt:latency", latencySchema) ?? { searchMs: DEFAULT_SEARCH_MS, llmMs: DEFAULT_LLM_MS, llmStartedAt: 0 };
+  const latency: Latency = readJson(cache, "tt:latency", latencySchema) ?? {
+    searchMs: DEFAULT_SEARCH_MS,
+    llmMs: DEFAULT_LLM_MS,
+    llmStartedAt: 0,
+  };
   if (latency.llmStartedAt > 0) {
     // The previous lookup started an LLM call and never recorded its end: it ran out of time.
     latency.llmMs = Math.max(latency.llmMs, BUDGET_MS);
@@ -246,7 +271,13 @@ function liveLookup(state0: CompanyState, options: ResearchOptions, startedAt: n
 }
 
 function rememberEvidence(memo: GoogleAppsScript.Cache.Cache | null, nameKey: string, entry: CacheEntry): void {
-  const value = { company: entry.company, query: entry.query, fetchedAt: entry.fetchedAt, credits: entry.credits, evidence: cutToBudget(entry.evidence, LIVE_EVIDENCE_CHARS) };
+  const value = {
+    company: entry.company,
+    query: entry.query,
+    fetchedAt: entry.fetchedAt,
+    credits: entry.credits,
+    evidence: cutToBudget(entry.evidence, LIVE_EVIDENCE_CHARS),
+  };
   try {
     memo?.put(evidenceMemoKey(nameKey), JSON.stringify(value), MEMO_SECONDS);
   } catch {
@@ -268,9 +299,16 @@ function answerSingle(name: string, field: Field, settings: Settings, startedAt:
   const memoised = readJson(memo, answerMemoKey(settings, nameKey), answerSchema);
   if (memoised) return pick(memoised, field);
   if (settings.liveLookupsPerDay === 0) return `Not researched yet (live lookups are off in Settings): ${USE_RESEARCH}.`;
-  if (missingKeys(settings).length > 0) return `Not researched yet, and no API keys for a live lookup: add them in Settings or ${USE_RESEARCH}.`;
+  if (missingKeys(settings).length > 0)
+    return `Not researched yet, and no API keys for a live lookup: add them in Settings or ${USE_RESEARCH}.`;
 
-  const options: ResearchOptions = { settings, jsonMode: false, maxSearches: 1, evidenceBudgetChars: LIVE_EVIDENCE_CHARS, maxOutputTokens: LIVE_MAX_OUTPUT_TOKENS };
+  const options: ResearchOptions = {
+    settings,
+    jsonMode: false,
+    maxSearches: 1,
+    evidenceBudgetChars: LIVE_EVIDENCE_CHARS,
+    maxOutputTokens: LIVE_MAX_OUTPUT_TOKENS,
+  };
   // Evidence an earlier recalculation paid for is judged, not searched again.
   const state = startCompany({ company: name, domain: null }, rememberedEvidence(memo, nameKey, settings), options, Date.now());
   const live = liveLookup(state, options, startedAt, () => reserveLiveLookup(settings.liveLookupsPerDay));

@@ -1,8 +1,26 @@
 // Entry file: every exported function becomes a top-level Apps Script global (see build.mjs).
 // Each one is a thin call into the module that does the work.
-import { parseArgs, type CacheStats, type ClearCacheResult, type CommandResult, type EstimateResult, type ResearchProgress, type SidebarStart } from "../core/wire";
+import {
+  parseArgs,
+  type CacheStats,
+  type ClearCacheResult,
+  type CommandResult,
+  type EstimateResult,
+  type ResearchProgress,
+  type SidebarStart,
+} from "../core/wire";
 import { cacheStats, clearCache as clearCacheEntries } from "./cache-panel";
-import { cancel, estimateSelection, openSettingsSafely, queueFromSidebar, queueSelectedRows, resume, retryFailed, selectRow as selectSheetRow, showSidebarSafely } from "./commands";
+import {
+  cancel,
+  estimateSelection,
+  openSettingsSafely,
+  queueFromSidebar,
+  queueSelectedRows,
+  resume,
+  retryFailed,
+  selectRow as selectSheetRow,
+  showSidebarSafely,
+} from "./commands";
 import { researchProgress } from "./progress";
 import * as settingsUi from "./settings-ui";
 import { territoryTier } from "./custom-function";

@@ -15,7 +15,10 @@ function statusCells(sheet: GoogleAppsScript.Spreadsheet.Sheet): unknown[] {
   const lastRow = sheet.getLastRow();
   const columns = lastRow >= 2 ? ownedColumns(sheet) : null;
   if (!columns) return [];
-  return sheet.getRange(2, columns.Status, lastRow - 1, 1).getValues().map((row) => row[0]);
+  return sheet
+    .getRange(2, columns.Status, lastRow - 1, 1)
+    .getValues()
+    .map((row) => row[0]);
 }
 
 /** Rows the run could not write are counted once, with the failed ones, not as still waiting. */

@@ -39,12 +39,17 @@ export function estimatePlanned(planned: PlannedRows, settings: Settings, mode: 
     const row = cached.get(key);
     const profile = PROFILES.find((p) => p === row?.profile) ?? null;
     const summary: CacheSummary | null =
-      row && isFresh(row, settings, now) ? { status: row.status, hasEvidence: row.hasEvidence, resultProfile: row.model ? profile : null, resultModel: row.model || null } : null;
+      row && isFresh(row, settings, now)
+        ? { status: row.status, hasEvidence: row.hasEvidence, resultProfile: row.model ? profile : null, resultModel: row.model || null }
+        : null;
     return cacheAnswer(summary, settings.profile, settings.llmModel);
   });
   const researchUsd = estimateCompanyCostUsd(settings);
   const prices = { researchUsd, judgeUsd: Math.max(0, researchUsd - ADVANCED_SEARCH_CREDITS * settings.tavilyPricePerCredit) };
-  return estimateRun(planned.rows, answers, prices, settings, { budgetUsd: settings.jobBudgetUsd, confirmAboveUsd: settings.confirmAboveUsd });
+  return estimateRun(planned.rows, answers, prices, settings, {
+    budgetUsd: settings.jobBudgetUsd,
+    confirmAboveUsd: settings.confirmAboveUsd,
+  });
 }
 
 /** Asks with a YES/NO alert when the estimate is above the threshold; false queues nothing. */

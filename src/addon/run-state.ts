@@ -18,31 +18,36 @@ const tierCounts = z.object(Object.fromEntries(TIERS.map((t) => [t, num])) as Re
 const perService = <T extends z.ZodMiniType>(schema: T) => z.object({ tavily: schema, llm: schema });
 
 // Built on first use (z.lazy): a custom-function cell, for one, never reads the run state.
-const runStateSchema = z.lazy(() =>
-  z.object({
-    runId: z.string(),
-    startedAt: num,
-    owner: z.nullable(z.object({ key: z.string(), label: z.string() })),
-    active: z.boolean(),
-    finishedAt: z.optional(num),
-    paused: z.nullable(pauseReasonSchema),
-    jsonMode: z.boolean(),
-    counts: z.object({ done: num, cached: num, noData: num, failed: num, cancelled: num }),
-    tiers: tierCounts,
-    cost: z.object({ tavilyCredits: num, llmInputTokens: num, llmOutputTokens: num, usd: num }),
-    pacing: z.object({
-      waveSize: perService(num),
-      blockedUntil: perService(num),
-      sent: perService(z.array(z.tuple([num, num]))),
-    }),
-    refusingSince: perService(z.nullable(num)),
-    recent: z.array(z.object({ company: z.string(), tier: z.union([tierSchema, z.literal("")]), score: z.nullable(num), status: z.string() })),
-    errors: z.array(z.object({ sheet: z.string(), row: num, company: z.string(), status: z.string() })),
-    skipped: z._default(z.array(z.object({ sheet: z.string(), row: num, company: z.string() })), []),
-  }) satisfies z.ZodMiniType<RunState>,
+const runStateSchema = z.lazy(
+  () =>
+    z.object({
+      runId: z.string(),
+      startedAt: num,
+      owner: z.nullable(z.object({ key: z.string(), label: z.string() })),
+      active: z.boolean(),
+      finishedAt: z.optional(num),
+      paused: z.nullable(pauseReasonSchema),
+      jsonMode: z.boolean(),
+      counts: z.object({ done: num, cached: num, noData: num, failed: num, cancelled: num }),
+      tiers: tierCounts,
+      cost: z.object({ tavilyCredits: num, llmInputTokens: num, llmOutputTokens: num, usd: num }),
+      pacing: z.object({
+        waveSize: perService(num),
+        blockedUntil: perService(num),
+        sent: perService(z.array(z.tuple([num, num]))),
+      }),
+      refusingSince: perService(z.nullable(num)),
+      recent: z.array(
+        z.object({ company: z.string(), tier: z.union([tierSchema, z.literal("")]), score: z.nullable(num), status: z.string() }),
+      ),
+      errors: z.array(z.object({ sheet: z.string(), row: num, company: z.string(), status: z.string() })),
+      skipped: z._default(z.array(z.object({ sheet: z.string(), row: num, company: z.string() })), []),
+    }) satisfies z.ZodMiniType<RunState>,
 );
 
-const queueSheetsSchema = z.lazy(() => z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().check(z.int(), z.positive()) })));
+const queueSheetsSchema = z.lazy(() =>
+  z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().check(z.int(), z.positive()) })),
+);
 export type QueueSheet = z.infer<typeof queueSheetsSchema>[number];
 
 function props(): GoogleAppsScript.Properties.Properties {

@@ -1,5 +1,14 @@
 import * as z from "zod/mini";
-import { BLANK_IS_A_CHOICE, mergeRawSettings, SETTING_KEYS, validateSettings, type RawSettings, type SettingErrors, type Settings, type SettingKey } from "../core/settings";
+import {
+  BLANK_IS_A_CHOICE,
+  mergeRawSettings,
+  SETTING_KEYS,
+  validateSettings,
+  type RawSettings,
+  type SettingErrors,
+  type Settings,
+  type SettingKey,
+} from "../core/settings";
 
 declare const __URL_FETCH_ALLOWLIST__: readonly string[];
 /**

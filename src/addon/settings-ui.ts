@@ -136,7 +136,8 @@ function scrub(message: string, settings: Settings): string {
 
 function missingKeyMessage(service: Service): string {
   const withheld = service === "llm" ? withheldDeployerKeyUrl(readSettingLayers()) : null;
-  if (withheld) return `This deployment's LLM API key is only sent to its own base URL (${withheld}): paste your own LLM API key above to use another provider.`;
+  if (withheld)
+    return `This deployment's LLM API key is only sent to its own base URL (${withheld}): paste your own LLM API key above to use another provider.`;
   return `No ${SERVICE_NAMES[service]} API key yet: paste one in the field above.`;
 }
 
@@ -174,7 +175,10 @@ export function listModels(form?: unknown): ModelsResult {
   const { settings } = resolved;
   if (!settings.llmApiKey) return { ok: false, models: [], message: missingKeyMessage("llm") };
   try {
-    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings), apiKeys(settings)), [settings.tavilyApiKey, settings.llmApiKey]);
+    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings), apiKeys(settings)), [
+      settings.tavilyApiKey,
+      settings.llmApiKey,
+    ]);
     const message = models.length === 0 ? "The provider lists no models; type the model id." : `${models.length} models available.`;
     return { ok: models.length > 0, models, message };
   } catch (error) {

@@ -1,6 +1,15 @@
 // Reading a user's sheet in one call, and writing back only the output cells whose value changes:
 // a cell the add-on did not change is never written, so a user's edit during a run survives.
-import { columnLetter, consecutiveRuns, findCompanyColumn, findWebsiteColumn, OUTPUT_HEADERS, sourceLinks, type OutputColumns, type OutputHeader } from "../core/run/sheet-layout";
+import {
+  columnLetter,
+  consecutiveRuns,
+  findCompanyColumn,
+  findWebsiteColumn,
+  OUTPUT_HEADERS,
+  sourceLinks,
+  type OutputColumns,
+  type OutputHeader,
+} from "../core/run/sheet-layout";
 import { statusKind } from "../core/status";
 import { TIERS } from "../core/types";
 import { ownedColumns } from "./columns";
@@ -235,15 +244,22 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     .filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length)
     .map((s): [number, string] => [s.row, String(s.values[outputs.Sources - s.column] ?? "")])
     .filter(([, text]) => sourceLinks(text).length > 0);
-  const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)));
+  const noteRows = [...updates].filter(
+    ([row, update]) =>
+      written(row) &&
+      (update.scoreNote !== undefined ||
+        segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)),
+  );
   // A row in flight was claimed by this run (the worker holds the document lock), its output cells
   // were cleared then, and its result will overwrite them: it holds an empty cell with no note and
   // no link, so the presentation may pass over it instead of breaking into one call per run.
-  const blankInFlight = (name: "Score" | "Sources") => (row: number): boolean => {
-    const raw = updates.get(row)?.[name];
-    const after = raw === undefined ? cellAt(snapshot, row, outputs[name]) : name === "Score" ? scoreValue(raw) : raw;
-    return written(row) && after === "" && statusKind(cellAt(snapshot, row, outputs.Status)) === "researching";
-  };
+  const blankInFlight =
+    (name: "Score" | "Sources") =>
+    (row: number): boolean => {
+      const raw = updates.get(row)?.[name];
+      const after = raw === undefined ? cellAt(snapshot, row, outputs[name]) : name === "Score" ? scoreValue(raw) : raw;
+      return written(row) && after === "" && statusKind(cellAt(snapshot, row, outputs.Status)) === "researching";
+    };
   presentColumn(sheet, outputs.Sources, new Map(sourcesRows), blankInFlight("Sources"), report, (range, texts) => {
     range.setRichTextValues(
       texts.map((text) => {
@@ -253,9 +269,16 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
       }),
     );
   });
-  presentColumn(sheet, outputs.Score, new Map(noteRows.map(([row, update]) => [row, update.scoreNote ?? ""])), blankInFlight("Score"), report, (range, notes) => {
-    range.setNotes(notes.map((note) => [note]));
-  });
+  presentColumn(
+    sheet,
+    outputs.Score,
+    new Map(noteRows.map(([row, update]) => [row, update.scoreNote ?? ""])),
+    blankInFlight("Score"),
+    report,
+    (range, notes) => {
+      range.setNotes(notes.map((note) => [note]));
+    },
+  );
 
   for (const [row, reason] of failed) {
     report.skipped.push({ sheet: snapshot.name, row, company: cellText(cellAt(snapshot, row, snapshot.companyColumn)), reason });
@@ -267,7 +290,10 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
  * Runs of presented rows, joined across the rows between them when every one of those is `blank`:
  * each run keeps its parts (the runs it joined), to be written apart should the whole fail.
  */
-function joinedRuns(rows: Iterable<number>, blank: (row: number) => boolean): { start: number; count: number; parts: [number, number][] }[] {
+function joinedRuns(
+  rows: Iterable<number>,
+  blank: (row: number) => boolean,
+): { start: number; count: number; parts: [number, number][] }[] {
   const joined: { start: number; count: number; parts: [number, number][] }[] = [];
   for (const [start, count] of consecutiveRuns(rows)) {
     const last = joined[joined.length - 1];
@@ -299,7 +325,10 @@ function presentColumn(
   const attempt = (start: number, count: number): boolean => {
     report.calls += 1;
     try {
-      write(sheet.getRange(start, column, count, 1), Array.from({ length: count }, (_, i) => texts.get(start + i) ?? ""));
+      write(
+        sheet.getRange(start, column, count, 1),
+        Array.from({ length: count }, (_, i) => texts.get(start + i) ?? ""),
+      );
       return true;
     } catch {
       return false;

@@ -41,7 +41,9 @@ function rememberIds(ids: readonly string[]): void {
 function ownWorkerTriggers(): GoogleAppsScript.Script.Trigger[] {
   const ids = new Set(rememberedIds());
   const everyDocument = isPublishedAddOn();
-  return ScriptApp.getProjectTriggers().filter((t) => t.getHandlerFunction() === WORKER_HANDLER && (!everyDocument || ids.has(t.getUniqueId())));
+  return ScriptApp.getProjectTriggers().filter(
+    (t) => t.getHandlerFunction() === WORKER_HANDLER && (!everyDocument || ids.has(t.getUniqueId())),
+  );
 }
 
 function deleteTriggers(triggers: readonly GoogleAppsScript.Script.Trigger[]): void {

@@ -1,11 +1,31 @@
 // The time-boxed worker: reads the queue sheets, asks the planner what to write and which companies
 // to claim, sends every due request of a wave in one fetchAll, and stores in the cache what was
 // paid for the moment it was paid. The decisions are the core's (src/core/run); this file does IO.
-import { applyResponse, companyKey, estimateCompanyCostUsd, isFresh, nextStep, type CompanyState, type Outcome, type ResearchOptions } from "../core/engine";
+import {
+  applyResponse,
+  companyKey,
+  estimateCompanyCostUsd,
+  isFresh,
+  nextStep,
+  type CompanyState,
+  type Outcome,
+  type ResearchOptions,
+} from "../core/engine";
 import { normaliseDomain } from "../core/names";
 import { allowance, nextOpening, recordWave, type PacingLimits } from "../core/run/pacing";
 import { admit, groupByKey, settleClaimed, stopRows, type QueueRow, type RowWrite, type Stop } from "../core/run/planner";
-import { budgetReached, companiesBudgetAllows, isSkipped, pause, recordCancelled, recordOutcome, recordPaid, recordRefusals, recordSkipped, type RunState } from "../core/run/run-state";
+import {
+  budgetReached,
+  companiesBudgetAllows,
+  isSkipped,
+  pause,
+  recordCancelled,
+  recordOutcome,
+  recordPaid,
+  recordRefusals,
+  recordSkipped,
+  type RunState,
+} from "../core/run/run-state";
 import { isRefresh, statusKind, statusText, type PauseReason } from "../core/status";
 import { missingKeys, type Settings } from "../core/settings";
 import { LIMITS } from "../core/limits";
@@ -107,7 +127,15 @@ class Worker {
         const company = cellText(cellAt(snapshot, row, snapshot.companyColumn));
         if (company === "" || isSkipped(this.run, { sheet: snapshot.name, row, company })) continue;
         const domain = snapshot.websiteColumn ? normaliseDomain(cellText(cellAt(snapshot, row, snapshot.websiteColumn))) : null;
-        rows.push({ sheet: snapshot.name, row, company, domain, key: companyKey(this.settings.profile, company, domain), kind, refresh: isRefresh(status) });
+        rows.push({
+          sheet: snapshot.name,
+          row,
+          company,
+          domain,
+          key: companyKey(this.settings.profile, company, domain),
+          kind,
+          refresh: isRefresh(status),
+        });
       }
     }
     return { rows, snapshots };
@@ -190,7 +218,12 @@ class Worker {
     if (admission.budgetBlocked && this.pool.size === 0 && admission.left > 0) {
       this.run = pause(this.run, { kind: "budget" });
       const answered = new Set(admission.outcomes.map((o) => o.row.key));
-      writes.push(...stopRows(waiting.filter((row) => !answered.has(row.key)), { kind: "pause", reason: { kind: "budget" } }).writes);
+      writes.push(
+        ...stopRows(
+          waiting.filter((row) => !answered.has(row.key)),
+          { kind: "pause", reason: { kind: "budget" } },
+        ).writes,
+      );
     }
     return { queuedLeft: admission.left, blockedRows: admission.blockedRows };
   }
@@ -256,7 +289,10 @@ class Worker {
       return true;
     }
     const sentAt = Date.now();
-    const wave = fetchAllResponses(outgoing.map((o) => o.request), this.keys);
+    const wave = fetchAllResponses(
+      outgoing.map((o) => o.request),
+      this.keys,
+    );
     const receivedAt = Date.now();
     this.slowestWaveMs = Math.max(this.waves === 0 ? 0 : this.slowestWaveMs, receivedAt - sentAt);
     const rateLimited: Partial<Record<Service, number>> = {};
@@ -278,7 +314,10 @@ class Worker {
         rateLimited[service] = Math.max(rateLimited[service] ?? 0, applied.rateLimited.retryAfterMs);
       }
     });
-    this.run = { ...recordRefusals(this.run, answered, receivedAt), pacing: recordWave(this.run.pacing, this.limits, sentAt, receivedAt, sent, rateLimited) };
+    this.run = {
+      ...recordRefusals(this.run, answered, receivedAt),
+      pacing: recordWave(this.run.pacing, this.limits, sentAt, receivedAt, sent, rateLimited),
+    };
     if (wave.quotaSpent) this.run = pause(this.run, { kind: "dailyQuota" });
     // What the answers cost is saved before anything else is written: a kill during the cache or
     // row writes must not lose money already paid from the run's figures.

@@ -98,7 +98,14 @@ export function sameBaseUrl(a: string, b: string): boolean {
   const pa = parseUrl(normaliseBaseUrl(a));
   const pb = parseUrl(normaliseBaseUrl(b));
   if (!pa || !pb) return normaliseBaseUrl(a) === normaliseBaseUrl(b);
-  return pa.scheme === pb.scheme && pa.userinfo === pb.userinfo && pa.host === pb.host && pa.port === pb.port && pa.path.replace(/\/+$/, "") === pb.path.replace(/\/+$/, "") && pa.rest === pb.rest;
+  return (
+    pa.scheme === pb.scheme &&
+    pa.userinfo === pb.userinfo &&
+    pa.host === pb.host &&
+    pa.port === pb.port &&
+    pa.path.replace(/\/+$/, "") === pb.path.replace(/\/+$/, "") &&
+    pa.rest === pb.rest
+  );
 }
 
 /** The urlFetchWhitelist prefix that admits an LLM base URL and nothing else of its host. */

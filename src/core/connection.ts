@@ -23,7 +23,13 @@ export function buildModelsRequest(settings: Pick<Settings, "llmBaseUrl">): Http
  */
 const modelsSchema = z.lazy(() => {
   const modelList = z.array(z.object({ id: z.string() }));
-  return z.union([z.pipe(z.object({ data: modelList }), z.transform((r) => r.data)), modelList]);
+  return z.union([
+    z.pipe(
+      z.object({ data: modelList }),
+      z.transform((r) => r.data),
+    ),
+    modelList,
+  ]);
 });
 
 function ok(status: number): boolean {
@@ -48,7 +54,11 @@ export function parseModelsResponse(response: HttpResponse, secrets: readonly st
 }
 
 /** A one-line, user-facing verdict on a test call ("Tavily key works", "LLM key rejected (401): …"); never contains a key. */
-export function describeConnectionTest(service: Service, response: HttpResponse, secrets: readonly string[] = []): { ok: boolean; message: string } {
+export function describeConnectionTest(
+  service: Service,
+  response: HttpResponse,
+  secrets: readonly string[] = [],
+): { ok: boolean; message: string } {
   const name = SERVICE_NAMES[service];
   const { status } = response;
   if (ok(status)) return { ok: true, message: `${name} key works` };

@@ -40,5 +40,9 @@ export function addCost(a: Cost, add: Partial<Omit<Cost, "usd">>, prices: Prices
 /** What a typical new company costs: one advanced search and one judging call at the full evidence budget. */
 export function expectedCompanyCost(settings: Settings, promptOverheadChars: number, outputTokens: number): Cost {
   const inputTokens = Math.ceil((promptOverheadChars + settings.evidenceBudgetChars) / 4);
-  return addCost(ZERO_COST, { tavilyCredits: ADVANCED_SEARCH_CREDITS, llmInputTokens: inputTokens, llmOutputTokens: outputTokens }, settings);
+  return addCost(
+    ZERO_COST,
+    { tavilyCredits: ADVANCED_SEARCH_CREDITS, llmInputTokens: inputTokens, llmOutputTokens: outputTokens },
+    settings,
+  );
 }

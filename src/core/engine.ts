@@ -112,8 +112,7 @@ export type Outcome =
 
 export type Step =
   /** notBefore: epoch ms before which the request must not be sent (backoff, Retry-After); 0 for now. */
-  | { kind: "fetch"; service: Service; request: HttpRequest; notBefore: number }
-  | { kind: "finished"; outcome: Outcome };
+  { kind: "fetch"; service: Service; request: HttpRequest; notBefore: number } | { kind: "finished"; outcome: Outcome };
 
 export interface Applied {
   state: CompanyState;
@@ -138,7 +137,11 @@ export function companyKey(profile: Profile, company: string, domain: string | n
 }
 
 /** Whether a cache entry may still answer: no-data entries for NO_DATA_TTL_DAYS, the others for CACHE_TTL_DAYS. */
-export function isFresh(entry: Pick<CacheEntry, "status" | "fetchedAt">, settings: Pick<Settings, "cacheTtlDays" | "noDataTtlDays">, now: number): boolean {
+export function isFresh(
+  entry: Pick<CacheEntry, "status" | "fetchedAt">,
+  settings: Pick<Settings, "cacheTtlDays" | "noDataTtlDays">,
+  now: number,
+): boolean {
   const days = entry.status === "noData" ? settings.noDataTtlDays : settings.cacheTtlDays;
   return now - entry.fetchedAt < days * DAY_MS;
 }
@@ -292,7 +295,13 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
     return fail(state, `the company name is longer than ${MAX_COMPANY_CHARS} characters; shorten it`);
   }
   if (!cache) return toSearch(state, 0, opts, "", now);
-  const fromEntry = { ...state, query: cache.query, fetchedAt: cache.fetchedAt, searchCredits: cache.credits, paidEvidence: cache.evidence };
+  const fromEntry = {
+    ...state,
+    query: cache.query,
+    fetchedAt: cache.fetchedAt,
+    searchCredits: cache.credits,
+    paidEvidence: cache.evidence,
+  };
   switch (cache.status) {
     case "noData":
       return finish(state, {
@@ -369,7 +378,10 @@ function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions
   if (!parsed) {
     // A 2xx is billed even when its body cannot be read: count the usual price.
     const paid = addCost(ZERO_COST, { tavilyCredits: ADVANCED_SEARCH_CREDITS }, opts.settings);
-    return { state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "Tavily sent an unreadable answer", now), paid };
+    return {
+      state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "Tavily sent an unreadable answer", now),
+      paid,
+    };
   }
   const paid = addCost(ZERO_COST, { tavilyCredits: parsed.credits }, opts.settings);
   const name = displayName(state.input.company);
@@ -428,7 +440,10 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
   const completion = parseChatCompletion(body, estimate);
   if (!completion) {
     const paid = addCost(ZERO_COST, { llmInputTokens: estimate.inputTokens }, opts.settings);
-    return { state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "the LLM sent an unreadable answer", now), paid };
+    return {
+      state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "the LLM sent an unreadable answer", now),
+      paid,
+    };
   }
   const paid = addCost(ZERO_COST, { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens }, opts.settings);
   const spent: CompanyState = { ...state, cost: addCost(state.cost, paid, opts.settings) };
@@ -438,20 +453,31 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
     // Once more with room to answer and the least thinking the provider accepts.
     if (state.reasoningRetry) {
       const why = completion.content.trim() === "" ? "spent its whole output on reasoning" : "was cut off by the output cap";
-      return { state: fail(spent, `the model's reply ${why} twice; choose a model without reasoning, or one that answers within the cap`), paid };
+      return {
+        state: fail(spent, `the model's reply ${why} twice; choose a model without reasoning, or one that answers within the cap`),
+        paid,
+      };
     }
     return { state: toJudge({ ...spent, reasoningRetry: true }, opts), paid };
   }
   if (!check.ok) {
     const problem = check.problem.slice(0, 150);
-    if (state.replyProblem !== null) return { state: fail(spent, `the model's reply was invalid twice (${problem}); retry, or choose another model`), paid };
+    if (state.replyProblem !== null)
+      return { state: fail(spent, `the model's reply was invalid twice (${problem}); retry, or choose another model`), paid };
     return { state: toJudge({ ...spent, replyProblem: problem }, opts), paid };
   }
   const reply = sanitiseReply(check.reply, spent.evidence, secretsOf(opts));
   const judged: CompanyState = { ...spent, replyProblem: null };
-  if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold) return searchAgain(judged, paid, notAboutWhy(judged), opts, now);
+  if (!reply.about_company || reply.relevance < opts.settings.relevanceThreshold)
+    return searchAgain(judged, paid, notAboutWhy(judged), opts, now);
   const result = resultFrom(judged, reply, now);
-  const cacheEntry: CacheEntry = { ...entryBase(judged), status: "validated", relevance: reply.relevance, evidence: judged.paidEvidence, result };
+  const cacheEntry: CacheEntry = {
+    ...entryBase(judged),
+    status: "validated",
+    relevance: reply.relevance,
+    evidence: judged.paidEvidence,
+    result,
+  };
   return { state: finish(judged, { kind: "done", result, fromCache: false, cacheEntry, cost: judged.cost }), paid };
 }
 
@@ -488,7 +514,9 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
       }
       // Half of what was actually sent: halving a budget the evidence never filled would barely shrink it.
       const sent = formatEvidence(state.evidence).length;
-      return unpaid(toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts));
+      return unpaid(
+        toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts),
+      );
     }
     case "jsonMode":
       if (state.jsonMode) return unpaid(fail(state, `${action.message}; choose another model`));

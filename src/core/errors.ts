@@ -155,7 +155,8 @@ export function classifyHttpError(service: Service, response: HttpResponse, now:
   if (status === 0) return { kind: "retry", message: `could not reach ${name}${detail ? ` (${detail})` : ""}` };
   if (status >= 500 || status === 408 || status === 425) return { kind: "retry", message: `${name} unavailable (HTTP ${status})` };
   if (service === "llm") {
-    if (isReasoningEffortRefused(status, text)) return { kind: "reasoningEffortRefused", message: `reasoning_effort refused (HTTP ${status})` };
+    if (isReasoningEffortRefused(status, text))
+      return { kind: "reasoningEffortRefused", message: `reasoning_effort refused (HTTP ${status})` };
     if (isSchemaRefused(status, text)) return { kind: "jsonMode", message: `structured output refused (HTTP ${status})` };
     // A wrong model or base URL fails every row alike: stop and let the user fix Settings.
     if (status === 404 || markers.code === "model_not_found") return { kind: "pause", reason: { kind: "modelNotFound" } };

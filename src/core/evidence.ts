@@ -100,7 +100,8 @@ export function selectEvidence(results: SearchResult[], m: MentionMatcher): Evid
     const own = m.domain !== null && onDomain(url, m.domain);
     const snippetHit = mentions(m, `${r.title}\n${url}\n${r.content}`);
     const windows = !snippetHit && r.rawContent ? mentionWindows(m, r.rawContent) : [];
-    const rawHit = windows.length > 0 || (r.rawContent !== null && m.domainPattern !== null && m.domainPattern.test(foldText(r.rawContent)));
+    const rawHit =
+      windows.length > 0 || (r.rawContent !== null && m.domainPattern !== null && m.domainPattern.test(foldText(r.rawContent)));
     if (!own && !snippetHit && !rawHit) continue;
     const content = cleanWebText([r.content, ...windows].join(" … "));
     const titleHit = mentions(m, r.title);

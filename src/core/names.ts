@@ -3,9 +3,41 @@
 
 /** Legal forms dropped from the end of a name ("Acme Corp." and "Acme" are one company). */
 const LEGAL_SUFFIXES = new Set([
-  "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "gmbh", "mbh", "corp", "corporation", "co", "company",
-  "sa", "sas", "sarl", "srl", "spa", "ag", "se", "plc", "bv", "nv", "pty", "pte", "oy", "oyj", "ab", "asa", "kk", "kg",
-  "ug", "lda", "sl", "holdings",
+  "inc",
+  "incorporated",
+  "ltd",
+  "limited",
+  "llc",
+  "llp",
+  "lp",
+  "gmbh",
+  "mbh",
+  "corp",
+  "corporation",
+  "co",
+  "company",
+  "sa",
+  "sas",
+  "sarl",
+  "srl",
+  "spa",
+  "ag",
+  "se",
+  "plc",
+  "bv",
+  "nv",
+  "pty",
+  "pte",
+  "oy",
+  "oyj",
+  "ab",
+  "asa",
+  "kk",
+  "kg",
+  "ug",
+  "lda",
+  "sl",
+  "holdings",
 ]);
 
 /** Glued TLDs that are part of how a brand is spoken ("Character.ai" is said "Character AI"). */
@@ -35,7 +67,10 @@ export function normaliseDomain(cell: string | null | undefined): string | null 
   const at = s.lastIndexOf("@", s.search(/[/?#]|$/));
   if (at >= 0) s = s.slice(at + 1);
   s = s.split(/[/?#\s]/)[0] ?? "";
-  s = s.replace(/:\d+$/, "").replace(/\.+$/, "").replace(/^www\d*\./, "");
+  s = s
+    .replace(/:\d+$/, "")
+    .replace(/\.+$/, "")
+    .replace(/^www\d*\./, "");
   if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$/.test(s)) return null;
   return s;
 }

@@ -38,9 +38,7 @@ function charPattern(ch: string): string {
 
 function secretPattern(secret: string): RegExp {
   const body = [...secret].map(charPattern).join("");
-  return secret.length < WHOLE_TOKEN_BELOW
-    ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g")
-    : new RegExp(body, "g");
+  return secret.length < WHOLE_TOKEN_BELOW ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g") : new RegExp(body, "g");
 }
 
 /** Shapes of keys and tokens that are masked even when they are not ours (a provider echoing someone's key). */

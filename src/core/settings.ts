@@ -73,7 +73,9 @@ export interface Settings {
 const num = (key: NumberSettingKey) =>
   z.lazy(() => {
     const { min, max, integer } = NUMBER_RULES[key];
-    const base = z.coerce.number({ message: "must be a number" }).check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
+    const base = z.coerce
+      .number({ message: "must be a number" })
+      .check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
     return integer ? base.check(z.int("must be a whole number")) : base;
   });
 
@@ -113,7 +115,9 @@ export const SETTING_FIELDS = {
   LLM_API_KEY: z.lazy(trimmed),
   LLM_BASE_URL: z.lazy(baseUrlString),
   LLM_MODEL: z.lazy(() => trimmed().check(z.minLength(1, "choose a model"))),
-  PROFILE: z.lazy(() => z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" })),
+  PROFILE: z.lazy(() =>
+    z.enum(["gpu-infrastructure", "managed-inference"], { message: "must be gpu-infrastructure or managed-inference" }),
+  ),
   TAVILY_CONCURRENCY: num("TAVILY_CONCURRENCY"),
   LLM_CONCURRENCY: num("LLM_CONCURRENCY"),
   TAVILY_RPM: num("TAVILY_RPM"),
@@ -172,7 +176,10 @@ export function mergeRawSettings(user: RawSettings, script: RawSettings): Record
  * Google refuses any other URL, so an LLM base URL outside it is refused here, before anything is
  * saved or paid for.
  */
-export function validateSettings(raw: Record<SettingKey, string>, allowlist: readonly string[]): { settings: Settings | null; errors: SettingErrors } {
+export function validateSettings(
+  raw: Record<SettingKey, string>,
+  allowlist: readonly string[],
+): { settings: Settings | null; errors: SettingErrors } {
   const errors: SettingErrors = {};
   const parsed: Partial<Record<SettingKey, unknown>> = {};
   for (const key of SETTING_KEYS) {

@@ -71,7 +71,9 @@ export function statusKind(cell: unknown): StatusKind {
 
 /** A queued or researching row asked for a refresh (Re-research). */
 export function isRefresh(cell: unknown): boolean {
-  return String(cell ?? "").trim().endsWith(REFRESH_SUFFIX);
+  return String(cell ?? "")
+    .trim()
+    .endsWith(REFRESH_SUFFIX);
 }
 
 export type PauseReason =
@@ -93,7 +95,6 @@ export type PauseReason =
   | { kind: "settings" };
 
 export type PauseKind = PauseReason["kind"];
-
 
 /** What follows "Paused: " in a Status cell and in the progress message. */
 export function pauseText(reason: PauseReason): string {

@@ -13,26 +13,28 @@ const count = z.number();
 const service = z.enum(["tavily", "llm"]);
 export const tierSchema = z.enum(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) satisfies z.ZodMiniType<Tier>;
 
-export const pauseReasonSchema = z.lazy(() =>
-  z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("keyRejected"), service }),
-    z.object({ kind: z.literal("planLimit"), limit: z.enum(["plan", "payAsYouGo"]) }),
-    z.object({ kind: z.literal("outOfCredit"), service }),
-    z.object({ kind: z.literal("modelNotFound") }),
-    z.object({ kind: z.literal("budget") }),
-    z.object({ kind: z.literal("dailyQuota") }),
-    z.object({ kind: z.literal("rateLimited"), service }),
-    z.object({ kind: z.literal("settings") }),
-  ]) satisfies z.ZodMiniType<PauseReason>,
+export const pauseReasonSchema = z.lazy(
+  () =>
+    z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("keyRejected"), service }),
+      z.object({ kind: z.literal("planLimit"), limit: z.enum(["plan", "payAsYouGo"]) }),
+      z.object({ kind: z.literal("outOfCredit"), service }),
+      z.object({ kind: z.literal("modelNotFound") }),
+      z.object({ kind: z.literal("budget") }),
+      z.object({ kind: z.literal("dailyQuota") }),
+      z.object({ kind: z.literal("rateLimited"), service }),
+      z.object({ kind: z.literal("settings") }),
+    ]) satisfies z.ZodMiniType<PauseReason>,
 );
 
-const recentRowSchema = z.lazy(() =>
-  z.object({
-    company: z.string(),
-    tier: z.union([tierSchema, z.literal("")]),
-    score: z.nullable(z.number()),
-    status: z.string(),
-  }) satisfies z.ZodMiniType<RecentRow>,
+const recentRowSchema = z.lazy(
+  () =>
+    z.object({
+      company: z.string(),
+      tier: z.union([tierSchema, z.literal("")]),
+      score: z.nullable(z.number()),
+      status: z.string(),
+    }) satisfies z.ZodMiniType<RecentRow>,
 );
 
 /** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
@@ -108,10 +110,7 @@ export type RunEstimate = z.infer<typeof runEstimateSchema>;
 
 /** estimateSelectedRows(): an estimate, or why there is nothing to estimate. */
 export const estimateResultSchema = z.lazy(() =>
-  z.union([
-    z.object({ ok: z.literal(true), estimate: runEstimateSchema }),
-    z.object({ ok: z.literal(false), message: z.string() }),
-  ]),
+  z.union([z.object({ ok: z.literal(true), estimate: runEstimateSchema }), z.object({ ok: z.literal(false), message: z.string() })]),
 );
 export type EstimateResult = z.infer<typeof estimateResultSchema>;
 
@@ -245,4 +244,3 @@ export interface ServerApi {
   listModels(form?: Record<string, string>): Results["listModels"];
 }
 export type ServerFunction = keyof ServerApi;
-

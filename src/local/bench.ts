@@ -46,7 +46,13 @@ const timed = <T>(label: string, work: () => T): T => {
 };
 const want = (s: Section) => args.sections.has(s);
 const targets: Target[] = [];
-const report: { speed?: ScenarioFigures[]; hostile?: HostileFigures[]; calls?: SheetCallFigures[]; polling?: PollFigures[]; bundle?: BundleComparison } = {};
+const report: {
+  speed?: ScenarioFigures[];
+  hostile?: HostileFigures[];
+  calls?: SheetCallFigures[];
+  polling?: PollFigures[];
+  bundle?: BundleComparison;
+} = {};
 const limits = args.devLimits ? DEV_LIMITS : PRODUCTION_LIMITS;
 console.log(`Territory Planner bench: virtual time unless said otherwise.`);
 
@@ -64,10 +70,13 @@ if (want("speed")) {
     "Bound: max(one search + one LLM call of mean served latency, last of N searches under Tavily RPM + that chain, last of the Done companies' LLM calls under LLM RPM + its latency); sliding 60 s windows. $: default prices. 2% of companies have only unrelated pages (No reliable data); the rerun takes the Done ones.",
   );
   console.log(formatTable(figures));
-  for (const f of figures) if (f.errors.length > 0) console.log(`errors (N=${f.size}, ${f.mode}, ${f.run}): ${f.errors.slice(0, 5).join(" | ")}`);
+  for (const f of figures)
+    if (f.errors.length > 0) console.log(`errors (N=${f.size}, ${f.mode}, ${f.run}): ${f.errors.slice(0, 5).join(" | ")}`);
   const hundred = figures.find((f) => f.size === 100 && f.mode === "open" && f.run === "first");
   if (hundred && hundred.boundMs >= 60_000) {
-    console.log(`note: at these rate limits 100 companies cannot finish under 60 s (bound ${(hundred.boundMs / 1000).toFixed(1)} s); the targets are set for production limits`);
+    console.log(
+      `note: at these rate limits 100 companies cannot finish under 60 s (bound ${(hundred.boundMs / 1000).toFixed(1)} s); the targets are set for production limits`,
+    );
   }
 }
 
@@ -85,13 +94,19 @@ if (want("hostile")) {
 
 if (want("calls")) {
   const companies = Math.max(20, Math.round(1000 * args.scale));
-  const figures = (["contiguous", "scattered"] as const).map((layout) => timed(`sheet calls, ${layout}`, () => measureSheetCalls(makeLocalRuntime, layout, companies)));
+  const figures = (["contiguous", "scattered"] as const).map((layout) =>
+    timed(`sheet calls, ${layout}`, () => measureSheetCalls(makeLocalRuntime, layout, companies)),
+  );
   report.calls = figures;
   const contiguous = figures.find((f) => f.layout === "contiguous");
   // Presentation is one call per owned column it dresses (Tier rules, Score notes, Sources links).
-  targets.push(atMost("presentation calls per wave, contiguous selection (Tier, Score, Sources)", contiguous?.perWave?.presentation ?? null, 3));
+  targets.push(
+    atMost("presentation calls per wave, contiguous selection (Tier, Score, Sources)", contiguous?.perWave?.presentation ?? null, 3),
+  );
   console.log("\n## Sheet range calls per wave of the worker");
-  console.log("Scattered: a random half of the rows of a sheet twice the size selected, as many ranges. Text format: the plain-text format set on the cells about to be written.");
+  console.log(
+    "Scattered: a random half of the rows of a sheet twice the size selected, as many ranges. Text format: the plain-text format set on the cells about to be written.",
+  );
   console.log(formatSheetCalls(figures));
 }
 
@@ -110,12 +125,16 @@ const baselineCode = () => {
 
 if (want("polling")) {
   const old = baselineCode();
-  const figures = timed("sidebar polls", () => measurePolling(makeLocalRuntime, old === null ? null : { label: `${BASELINE_COMMIT}, every 3 s`, make: runtimeFor(old) }));
+  const figures = timed("sidebar polls", () =>
+    measurePolling(makeLocalRuntime, old === null ? null : { label: `${BASELINE_COMMIT}, every 3 s`, make: runtimeFor(old) }),
+  );
   report.polling = figures;
   const idle = figures.find((f) => f.bundle === "this checkout" && f.what === "idle hour");
   targets.push(atMost("property reads per idle hour of an open sidebar", idle?.propertyReads ?? null, 199));
   console.log("\n## An open sidebar's polls (getResearchProgress), 5,000-row sheet");
-  console.log("Idle: the sheet's run has ended; this checkout polls on the sidebar's own schedule. During a run: all 5,000 rows queued, a worker part-way.");
+  console.log(
+    "Idle: the sheet's run has ended; this checkout polls on the sidebar's own schedule. During a run: all 5,000 rows queued, a worker part-way.",
+  );
   console.log(formatPolling(figures));
 }
 
@@ -123,8 +142,13 @@ if (want("bundle")) {
   baselineCode();
   const comparison = timed("bundle load times", () => compareBundles());
   report.bundle = comparison;
-  targets.push(atMost("dist/Code.js size in KB", comparison.current.bytes / 1024, 250), atMost(`cold load / the ${BASELINE_COMMIT} bundle's`, comparison.loadRatio, 0.4));
-  console.log("\n## Bundle: dist/Code.js compiled and run in a fresh V8 context of a fresh Node process (real time, median of alternating runs)");
+  targets.push(
+    atMost("dist/Code.js size in KB", comparison.current.bytes / 1024, 250),
+    atMost(`cold load / the ${BASELINE_COMMIT} bundle's`, comparison.loadRatio, 0.4),
+  );
+  console.log(
+    "\n## Bundle: dist/Code.js compiled and run in a fresh V8 context of a fresh Node process (real time, median of alternating runs)",
+  );
   console.log(formatBundles(comparison));
 }
 

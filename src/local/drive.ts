@@ -144,7 +144,10 @@ export function driveRun<R extends RunResult>(rt: RuntimePort<R>, options: Drive
       const killAt = options.killAt?.(rt.clock.now());
       const before = rt.stats.snapshot();
       const result = rt.runNextTrigger(killAt === undefined ? undefined : { killAt });
-      record = result === null ? null : { fn: next.handler, kind: "trigger", result, stats: statsDelta(rt.stats.snapshot(), before), killAt: killAt ?? null };
+      record =
+        result === null
+          ? null
+          : { fn: next.handler, kind: "trigger", result, stats: statsDelta(rt.stats.snapshot(), before), killAt: killAt ?? null };
     } else {
       if (options.mode === "closed") {
         if (options.whenStalled === "stop") break;

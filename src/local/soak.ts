@@ -27,7 +27,9 @@ console.log(
 console.log(`rows ${soak.rows}, terminal ${soak.terminal}, done ${soak.done}, misplaced ${soak.misplaced}, lost ${soak.lost}`);
 console.log(`worker executions ${soak.workerExecutions}, stalls ${soak.stalls}`);
 console.log(`Tavily answers by status ${JSON.stringify(soak.faults.tavily)}; LLM answers by status ${JSON.stringify(soak.faults.llm)}`);
-console.log(`${formatBilling(soak.billing, soak.rows)} (lost to kills: billed for answers that came back after their execution was killed)`);
+console.log(
+  `${formatBilling(soak.billing, soak.rows)} (lost to kills: billed for answers that came back after their execution was killed)`,
+);
 if (soak.errors.length > 0) console.log(`execution errors: ${soak.errors.slice(0, 5).join(" | ")}`);
 for (const p of soak.problems.slice(0, 10)) console.log(`  row ${p.row} ${p.company} [${p.status}]: ${p.why}`);
 console.log("");

@@ -42,7 +42,10 @@ function parseResult<K extends ServerFunction>(name: K, value: unknown): Result<
   if (parsed.success) return parsed.data as Result<K>;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
-  throw new ServerCallError(name, `The add-on answered ${name} with data this page cannot read${where}: ${issue?.message ?? "unexpected shape"}. Reload the spreadsheet.`);
+  throw new ServerCallError(
+    name,
+    `The add-on answered ${name} with data this page cannot read${where}: ${issue?.message ?? "unexpected shape"}. Reload the spreadsheet.`,
+  );
 }
 
 // google.script.run allows 10 calls in flight per page; further calls wait their turn.

@@ -21,25 +21,95 @@ interface FieldMeta {
 // which the validators read too.
 const FIELDS: Record<SettingKey, FieldMeta> = {
   TAVILY_API_KEY: { section: "basics", kind: "secret", label: "Tavily API key", help: "From app.tavily.com. Used for the web searches." },
-  LLM_API_KEY: { section: "basics", kind: "secret", label: "LLM API key", help: "The key of your OpenAI-compatible provider (Crusoe by default)." },
-  LLM_BASE_URL: { section: "basics", kind: "text", label: "LLM base URL", help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it." },
-  LLM_MODEL: { section: "basics", kind: "model", label: "Model", help: "Listed from the provider's /models; choose “Other” to type an id." },
+  LLM_API_KEY: {
+    section: "basics",
+    kind: "secret",
+    label: "LLM API key",
+    help: "The key of your OpenAI-compatible provider (Crusoe by default).",
+  },
+  LLM_BASE_URL: {
+    section: "basics",
+    kind: "text",
+    label: "LLM base URL",
+    help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it.",
+  },
+  LLM_MODEL: {
+    section: "basics",
+    kind: "model",
+    label: "Model",
+    help: "Listed from the provider's /models; choose “Other” to type an id.",
+  },
   PROFILE: { section: "basics", kind: "profile", label: "Scoring profile", help: "Which need the tier measures." },
-  CONFIRM_ABOVE_USD: { section: "cost", kind: "dollars", label: "Ask before runs above (USD)", help: "Research shows the estimate and asks first when it costs more. Blank: never ask." },
-  JOB_BUDGET_USD: { section: "cost", kind: "dollars", label: "Run budget (USD)", help: "The run pauses when it reaches this. Blank: no budget." },
-  LIVE_LOOKUPS_PER_DAY: { section: "cost", kind: "number", label: "Live =TERRITORY_TIER lookups per day", help: "Paid lookups of companies not yet researched, per spreadsheet per day, on the owner's keys. 0: none." },
-  TAVILY_PRICE_PER_CREDIT: { section: "cost", kind: "number", label: "Tavily price per credit (USD)", help: "An advanced search costs 2 credits." },
+  CONFIRM_ABOVE_USD: {
+    section: "cost",
+    kind: "dollars",
+    label: "Ask before runs above (USD)",
+    help: "Research shows the estimate and asks first when it costs more. Blank: never ask.",
+  },
+  JOB_BUDGET_USD: {
+    section: "cost",
+    kind: "dollars",
+    label: "Run budget (USD)",
+    help: "The run pauses when it reaches this. Blank: no budget.",
+  },
+  LIVE_LOOKUPS_PER_DAY: {
+    section: "cost",
+    kind: "number",
+    label: "Live =TERRITORY_TIER lookups per day",
+    help: "Paid lookups of companies not yet researched, per spreadsheet per day, on the owner's keys. 0: none.",
+  },
+  TAVILY_PRICE_PER_CREDIT: {
+    section: "cost",
+    kind: "number",
+    label: "Tavily price per credit (USD)",
+    help: "An advanced search costs 2 credits.",
+  },
   LLM_INPUT_PRICE_PER_MTOK: { section: "cost", kind: "number", label: "LLM input price per million tokens (USD)", help: "" },
   LLM_OUTPUT_PRICE_PER_MTOK: { section: "cost", kind: "number", label: "LLM output price per million tokens (USD)", help: "" },
-  RELEVANCE_THRESHOLD: { section: "research", kind: "number", label: "Relevance threshold", help: "Evidence the model trusts less than this is searched again." },
-  EVIDENCE_BUDGET_CHARS: { section: "research", kind: "number", label: "Evidence budget (characters)", help: "Web text given to the model per company." },
-  CACHE_TTL_DAYS: { section: "research", kind: "number", label: "Cache lifetime (days)", help: "Searches younger than this are reused for free." },
-  NO_DATA_TTL_DAYS: { section: "research", kind: "number", label: "No-data memory (days)", help: "A company with no reliable data is not searched again for this long." },
+  RELEVANCE_THRESHOLD: {
+    section: "research",
+    kind: "number",
+    label: "Relevance threshold",
+    help: "Evidence the model trusts less than this is searched again.",
+  },
+  EVIDENCE_BUDGET_CHARS: {
+    section: "research",
+    kind: "number",
+    label: "Evidence budget (characters)",
+    help: "Web text given to the model per company.",
+  },
+  CACHE_TTL_DAYS: {
+    section: "research",
+    kind: "number",
+    label: "Cache lifetime (days)",
+    help: "Searches younger than this are reused for free.",
+  },
+  NO_DATA_TTL_DAYS: {
+    section: "research",
+    kind: "number",
+    label: "No-data memory (days)",
+    help: "A company with no reliable data is not searched again for this long.",
+  },
   TAVILY_CONCURRENCY: { section: "speed", kind: "number", label: "Tavily requests per wave", help: "" },
   LLM_CONCURRENCY: { section: "speed", kind: "number", label: "LLM requests per wave", help: "" },
-  TAVILY_RPM: { section: "speed", kind: "number", label: "Tavily requests per minute", help: "100 for a development key, 1,000 for production." },
-  LLM_RPM: { section: "speed", kind: "number", label: "LLM requests per minute", help: "Crusoe: 30 without a payment method, 600 with one." },
-  WORKER_TIME_BUDGET_SECONDS: { section: "speed", kind: "number", label: "Worker time per step (seconds)", help: "Apps Script stops a step at 360." },
+  TAVILY_RPM: {
+    section: "speed",
+    kind: "number",
+    label: "Tavily requests per minute",
+    help: "100 for a development key, 1,000 for production.",
+  },
+  LLM_RPM: {
+    section: "speed",
+    kind: "number",
+    label: "LLM requests per minute",
+    help: "Crusoe: 30 without a payment method, 600 with one.",
+  },
+  WORKER_TIME_BUDGET_SECONDS: {
+    section: "speed",
+    kind: "number",
+    label: "Worker time per step (seconds)",
+    help: "Apps Script stops a step at 360.",
+  },
 };
 const KEYS = Object.keys(FIELDS) as SettingKey[];
 
@@ -62,7 +132,11 @@ function ruleText(rule: NumberRule): string {
 /** The help under a field: what it is for, its allowed values, and what blank falls back to. */
 function helpText(key: SettingKey, fallback: string): string {
   const rule = ruleOf(key);
-  const parts = [FIELDS[key].help, rule ? ruleText(rule) : "", fallback !== "" && FIELDS[key].kind !== "profile" ? `Default: ${fallback}.` : ""];
+  const parts = [
+    FIELDS[key].help,
+    rule ? ruleText(rule) : "",
+    fallback !== "" && FIELDS[key].kind !== "profile" ? `Default: ${fallback}.` : "",
+  ];
   return parts.filter(Boolean).join(" ");
 }
 

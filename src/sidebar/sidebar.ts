@@ -115,7 +115,8 @@ function renderErrors(p: ResearchProgress, phase: RunPhase): void {
   show(byId("errors-section"), p.errors.length > 0 || (phase === "finished" && toRetry > 0));
   setText("errors-title", p.errors.length > 0 ? `Rows to retry (${formatCount(p.errors.length)})` : "Rows to retry");
   // Retry also takes rows without reliable data: say so when they are all there is.
-  const note = p.errors.length === 0 && p.noData > 0 ? `${formatCount(p.noData)} row(s) found no reliable data. Retrying searches them again.` : "";
+  const note =
+    p.errors.length === 0 && p.noData > 0 ? `${formatCount(p.noData)} row(s) found no reliable data. Retrying searches them again.` : "";
   setText("errors-note", note);
   show(byId("errors-note"), note !== "");
   show(byId("retry"), phase !== "running" && toRetry > 0);
@@ -131,7 +132,10 @@ function render(p: ResearchProgress): void {
 
   // A run can start from here whenever none is going on.
   show(byId("start"), (phase === "idle" || phase === "finished") && shownEstimate === null);
-  setText("start-intro", phase === "idle" ? "Select the rows with company names in your sheet, then:" : "To research more companies, select their rows, then:");
+  setText(
+    "start-intro",
+    phase === "idle" ? "Select the rows with company names in your sheet, then:" : "To research more companies, select their rows, then:",
+  );
   show(byId("run"), phase !== "idle");
 
   const finished = Math.min(finishedRows(p), p.total);
@@ -149,7 +153,10 @@ function render(p: ResearchProgress): void {
   const active = phase === "running" || phase === "paused";
   const theirs = active && p.ownedBy !== "";
   show(byId("owner-note"), theirs);
-  setText("owner-note", theirs ? `This run is ${p.ownedBy}'s: it uses their keys and their sidebar drives it. You can watch it here, or cancel it.` : "");
+  setText(
+    "owner-note",
+    theirs ? `This run is ${p.ownedBy}'s: it uses their keys and their sidebar drives it. You can watch it here, or cancel it.` : "",
+  );
   show(byId("slow-note"), p.slowWhenClosed && active && !theirs);
   // Resume and Retry queue with the owner's keys, so they are the owner's to press.
   show(byId("resume"), p.ownedBy === "");
@@ -177,7 +184,11 @@ const driver = new RunDriver({
   onProgress: render,
   onProblem: (source, error) => {
     problems[source] =
-      error === null ? "" : source === "progress" ? `Progress could not be read: ${errorText(error)}` : `The last research step failed and will be retried: ${errorText(error)}`;
+      error === null
+        ? ""
+        : source === "progress"
+          ? `Progress could not be read: ${errorText(error)}`
+          : `The last research step failed and will be retried: ${errorText(error)}`;
     renderProblems();
   },
   now: () => Date.now(),
@@ -267,7 +278,10 @@ function renderCache(stats: CacheStats): void {
   setText("cache-unjudged", formatCount(stats.unjudged));
   setText("cache-oldest", stats.oldestAt > 0 ? formatAge(stats.oldestAt, Date.now()) : "none");
   const share = stats.cellLimit > 0 ? (stats.cells / stats.cellLimit) * 100 : 0;
-  setText("cache-size", `${formatCount(stats.cells)} cells (${share < 0.1 && stats.cells > 0 ? "<0.1" : share.toFixed(1)}% of the sheet limit)`);
+  setText(
+    "cache-size",
+    `${formatCount(stats.cells)} cells (${share < 0.1 && stats.cells > 0 ? "<0.1" : share.toFixed(1)}% of the sheet limit)`,
+  );
 }
 
 async function loadCache(): Promise<string> {

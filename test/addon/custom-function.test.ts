@@ -121,7 +121,12 @@ const COLD_REPLY = JSON.stringify({
 describe("=TERRITORY_TIER by name alone", () => {
   it("finds companies researched with a Website column, the most recent research answering, in cells and ranges", () => {
     let cold = true;
-    const rows = [["Company", "Website"], ["Cohere", "cohere.com"], ["Cohere", "cohere.io"], ["Runway", "runwayml.com"]];
+    const rows = [
+      ["Company", "Website"],
+      ["Cohere", "cohere.com"],
+      ["Cohere", "cohere.io"],
+      ["Runway", "runwayml.com"],
+    ];
     const { rt, tavily } = setup({ rows, llm: { malformed: () => (cold ? { content: COLD_REPLY } : null) } });
     const research = (a1: string, command = "researchSelectedRows") => {
       rt.spreadsheet.setSelection("Sheet1", [a1]);
@@ -138,7 +143,10 @@ describe("=TERRITORY_TIER by name alone", () => {
     expect(newer?.["Tier"]).not.toBe("COLD");
     const searches = tavily.requests;
     expect(tierOf("Cohere")).toBe(newer?.["Tier"]);
-    expect(rt.run("TERRITORY_TIER", [[["cohere inc"], ["runway"]]], { kind: "customFunction" }).value).toEqual([[newer?.["Tier"]], [runway?.["Tier"]]]);
+    expect(rt.run("TERRITORY_TIER", [[["cohere inc"], ["runway"]]], { kind: "customFunction" }).value).toEqual([
+      [newer?.["Tier"]],
+      [runway?.["Tier"]],
+    ]);
     // Re-researching the first row makes it the most recent.
     cold = true;
     research("A2", "refreshSelectedRows");
@@ -156,12 +164,15 @@ describe("=TERRITORY_TIER live lookups", () => {
 
   it("40 cells of new companies make at most LIVE_LOOKUPS_PER_DAY paid lookups a day, whoever recalculates", () => {
     const { rt, tavily, llm } = setup({ rows: companyRows([]) });
-    const answers = names.map((name, i) => rt.run("TERRITORY_TIER", [name], { kind: "customFunction", user: i % 2 ? "alice@example.com" : "bob@example.com" }));
+    const answers = names.map((name, i) =>
+      rt.run("TERRITORY_TIER", [name], { kind: "customFunction", user: i % 2 ? "alice@example.com" : "bob@example.com" }),
+    );
     expect(answers.every((a) => a.error === null && !a.killed)).toBe(true);
     expect(tavily.requests).toBe(20);
     expect(llm.requests).toBeLessThanOrEqual(20);
     const refused = answers.slice(20).map((a) => String(a.value));
-    for (const text of refused) expect(text).toMatch(/20 live lookups for today are used up: use Territory Planner > Research selected rows/);
+    for (const text of refused)
+      expect(text).toMatch(/20 live lookups for today are used up: use Territory Planner > Research selected rows/);
     // Recalculating the refused cells pays nothing more today.
     for (const name of names.slice(20)) rt.run("TERRITORY_TIER", [name], { kind: "customFunction" });
     expect(tavily.requests).toBe(20);
@@ -205,9 +216,13 @@ describe("=TERRITORY_TIER after a run", () => {
   it("re-enters the document's TERRITORY_TIER formulas when the run ends, with one read per sheet", () => {
     const { rt } = setup({ rows: companyRows(["Cohere", "Runway"]) });
     const summary = rt.spreadsheet.insertSheet("Summary");
-    const formulas = ["=TERRITORY_TIER(Sheet1!A2:A3)", "=territory_tier(\"Cohere\", \"score\")"];
+    const formulas = ["=TERRITORY_TIER(Sheet1!A2:A3)", '=territory_tier("Cohere", "score")'];
     // Entered as Sheets enters typed input, so they are formulas.
-    summary.write({ row: 1, col: 1, numRows: 3, numCols: 2 }, [[formulas[0], "kept as typed"], ["", formulas[1]], ["=SUM(1,2)", ""]]);
+    summary.write({ row: 1, col: 1, numRows: 3, numCols: 2 }, [
+      [formulas[0], "kept as typed"],
+      ["", formulas[1]],
+      ["=SUM(1,2)", ""],
+    ]);
     rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     ok(rt.run("researchSelectedRows"));
     const workers = driveWithSidebar(rt);

@@ -2,7 +2,13 @@
 // fake providers behind UrlFetchApp.
 import { driveRun } from "../../src/local/drive";
 import { LocalRuntime, loadBuiltAddon, type ExecutionResult, type LocalRuntimeOptions } from "../../src/local/runtime";
-import { createFakeLlm, createFakeTavily, createProviderRouter, type FakeLlmOptions, type FakeTavilyOptions } from "../../src/local/providers";
+import {
+  createFakeLlm,
+  createFakeTavily,
+  createProviderRouter,
+  type FakeLlmOptions,
+  type FakeTavilyOptions,
+} from "../../src/local/providers";
 import type { ResearchProgress } from "../../src/core/wire";
 
 export const TAVILY_KEY = "tvly-test-0000-abcd";

@@ -3,7 +3,18 @@ import { estimateCompanyCostUsd } from "../../src/core/engine";
 import { makeSettings } from "../core/helpers";
 import { companyRows, driveWithSidebar, driveWithTriggers, LLM_KEY, ok, progress, setup, statuses, table, TAVILY_KEY } from "./harness";
 
-const TEN = ["OpenAI", "Anthropic", "Cohere", "Mistral AI", "Perplexity", "Together AI", "Character.ai", "Jasper", "Runway", "Stability AI"];
+const TEN = [
+  "OpenAI",
+  "Anthropic",
+  "Cohere",
+  "Mistral AI",
+  "Perplexity",
+  "Together AI",
+  "Character.ai",
+  "Jasper",
+  "Runway",
+  "Stability AI",
+];
 const TERMINAL = /^(Done|Done \(cached\)|No reliable data|Error: .+|Cancelled|Paused: .+)$/;
 
 function names(n: number, prefix = "Company"): string[] {
@@ -18,7 +29,15 @@ describe("Research selected rows, end to end", () => {
     expect(queued.error).toBeNull();
     expect(queued.elapsedMs).toBeLessThan(5_000);
     expect(statuses(rt)).toEqual(Array(10).fill("Queued"));
-    expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toEqual(["company_name", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"]);
+    expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toEqual([
+      "company_name",
+      "Tier",
+      "Score",
+      "Use Case",
+      "Rationale",
+      "Sources",
+      "Status",
+    ]);
 
     driveWithSidebar(rt);
     const rows = table(rt);
@@ -96,7 +115,13 @@ describe("Research selected rows, end to end", () => {
   });
 
   it("works on two sheets at once and finds moved output columns by header", () => {
-    const { rt } = setup({ rows: [["Status", "Name", "Notes", "Tier", "Score", "Use Case", "Rationale", "Sources"], ["", "Cohere", "keep me"], ["", "Runway", "and me"]] });
+    const { rt } = setup({
+      rows: [
+        ["Status", "Name", "Notes", "Tier", "Score", "Use Case", "Rationale", "Sources"],
+        ["", "Cohere", "keep me"],
+        ["", "Runway", "and me"],
+      ],
+    });
     const second = rt.spreadsheet.insertSheet("Second");
     second.load(companyRows(["Jasper", "Modal"], "Organization"));
     rt.spreadsheet.setSelection("Sheet1", ["B2:B3"]);
@@ -115,7 +140,7 @@ describe("Research selected rows, end to end", () => {
     const hard = ["=1+1", "+SUM(A1)", "@x", "-5 Ventures", "UserGems 💎", "💎", "https://stealthium.io", "x".repeat(300), "11x"];
     const { rt } = setup({
       rows: companyRows(hard),
-      llm: { verdicts: { "11x": { use_case_label: "=HYPERLINK(\"http://evil\")", rationale: "-1 is what =2-3 gives. Second sentence." } } },
+      llm: { verdicts: { "11x": { use_case_label: '=HYPERLINK("http://evil")', rationale: "-1 is what =2-3 gives. Second sentence." } } },
     });
     const sheet = rt.spreadsheet.getSheetByName("Sheet1");
     // The company cells are the user's: typed as text so the sheet holds the names themselves.
@@ -125,16 +150,20 @@ describe("Research selected rows, end to end", () => {
     const rows = table(rt);
     for (const row of rows) expect(String(row["Status"])).toMatch(TERMINAL);
     const dumped = sheet?.dump() ?? [];
-    for (let r = 2; r <= dumped.length; r++) for (const col of ["B", "C", "D", "E", "F", "G"]) expect(sheet?.formulaAt(`${col}${r}`)).toBe("");
+    for (let r = 2; r <= dumped.length; r++)
+      for (const col of ["B", "C", "D", "E", "F", "G"]) expect(sheet?.formulaAt(`${col}${r}`)).toBe("");
     const eleven = rows.find((r) => r["Company"] === "11x");
-    expect(eleven?.["Use Case"]).toBe("=HYPERLINK(\"http://evil\")");
+    expect(eleven?.["Use Case"]).toBe('=HYPERLINK("http://evil")');
   });
 });
 
 describe("the queue survives what users and the platform do", () => {
   it("ends a run whose queue holds a protected row: reported once, never claimed again, no trigger left", () => {
     const list = names(60);
-    const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "2", LLM_CONCURRENCY: "2", WORKER_TIME_BUDGET_SECONDS: "30" } });
+    const { rt, tavily } = setup({
+      rows: companyRows(list),
+      settings: { TAVILY_CONCURRENCY: "2", LLM_CONCURRENCY: "2", WORKER_TIME_BUDGET_SECONDS: "30" },
+    });
     rt.spreadsheet.owner = "boss@example.com";
     rt.spreadsheet.setSelection("Sheet1", ["A2:A61"]);
     ok(rt.run("researchSelectedRows", [], { kind: "menu" }));
@@ -312,7 +341,11 @@ describe("errors and controls", () => {
   });
 
   it("halves the evidence when the LLM says the prompt is too long", () => {
-    const { rt, llm } = setup({ rows: companyRows(["Cohere"]), llm: { contextLimitChars: 9_000 }, settings: { EVIDENCE_BUDGET_CHARS: "16000" } });
+    const { rt, llm } = setup({
+      rows: companyRows(["Cohere"]),
+      llm: { contextLimitChars: 9_000 },
+      settings: { EVIDENCE_BUDGET_CHARS: "16000" },
+    });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
@@ -323,7 +356,10 @@ describe("errors and controls", () => {
   });
 
   it("cancels queued rows and stops", () => {
-    const { rt } = setup({ rows: companyRows(names(50)), settings: { TAVILY_CONCURRENCY: "5", LLM_CONCURRENCY: "5", WORKER_TIME_BUDGET_SECONDS: "30" } });
+    const { rt } = setup({
+      rows: companyRows(names(50)),
+      settings: { TAVILY_CONCURRENCY: "5", LLM_CONCURRENCY: "5", WORKER_TIME_BUDGET_SECONDS: "30" },
+    });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A51"]);
     ok(rt.run("researchSelectedRows"));
     ok(rt.run("runResearchWorker", [], { kind: "sidebar" }));
@@ -483,7 +519,10 @@ describe("nothing paid twice, never forever", () => {
   });
 
   it("pauses when the LLM has refused every request for 15 minutes, failing no row", () => {
-    const { rt, tavily } = setup({ rows: companyRows(names(4)), llm: { faults: () => ({ kind: "status", status: 429, retryAfterSeconds: 30 }) } });
+    const { rt, tavily } = setup({
+      rows: companyRows(names(4)),
+      llm: { faults: () => ({ kind: "status", status: 429, retryAfterSeconds: 30 }) },
+    });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
     ok(rt.run("researchSelectedRows"));
     const started = rt.clock.now();
@@ -516,7 +555,10 @@ describe("nothing paid twice, never forever", () => {
   });
 
   it("remembers No reliable data: a plain rerun makes no request, Retry failed rows tries again", () => {
-    const { rt, tavily, llm } = setup({ rows: companyRows(["Cohere", "Nowhere Widgets"]), tavily: { coverage: (c) => (c === "Nowhere Widgets" ? "unrelated" : "generate") } });
+    const { rt, tavily, llm } = setup({
+      rows: companyRows(["Cohere", "Nowhere Widgets"]),
+      tavily: { coverage: (c) => (c === "Nowhere Widgets" ? "unrelated" : "generate") },
+    });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
@@ -562,12 +604,16 @@ describe("nothing paid twice, never forever", () => {
     if (!cache) throw new Error("no cache sheet");
     // The user sets the whole cache sheet back to Automatic.
     const width = cache.dump()[0]?.length ?? 1;
-    cache.setFormats({ row: 1, col: 1, numRows: 200, numCols: width }, Array.from({ length: 200 }, () => Array(width).fill("")));
+    cache.setFormats(
+      { row: 1, col: 1, numRows: 200, numCols: width },
+      Array.from({ length: 200 }, () => Array(width).fill("")),
+    );
     rt.spreadsheet.setSelection("Sheet1", ["A3:A3"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
     const dumped = cache.dump();
-    for (let r = 1; r <= dumped.length; r++) for (let c = 1; c <= width; c++) expect(cache.formulaAt(`${String.fromCharCode(64 + Math.min(c, 26))}${r}`)).toBe("");
+    for (let r = 1; r <= dumped.length; r++)
+      for (let c = 1; c <= width; c++) expect(cache.formulaAt(`${String.fromCharCode(64 + Math.min(c, 26))}${r}`)).toBe("");
     llm.reset();
     const again = rt.spreadsheet.insertSheet("Again");
     again.load(companyRows(["11x"]));
@@ -599,7 +645,11 @@ describe("nothing paid twice, never forever", () => {
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
     expect(statuses(rt)).toEqual(Array(3).fill("Done"));
-    const everything = JSON.stringify([rt.documentProperties.getProperties(), rt.spreadsheet.getSheetByName("_territory_cache")?.dump(), progress(rt)]);
+    const everything = JSON.stringify([
+      rt.documentProperties.getProperties(),
+      rt.spreadsheet.getSheetByName("_territory_cache")?.dump(),
+      progress(rt),
+    ]);
     expect(everything).not.toContain(TAVILY_KEY);
     expect(everything).not.toContain(LLM_KEY);
   });

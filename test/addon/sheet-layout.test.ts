@@ -45,7 +45,12 @@ describe("planOwnedColumns", () => {
 
   it("keeps tagged columns wherever they moved, whatever their header says now", () => {
     const tagged = { Tier: 9, Score: 2, "Use Case": 3, Rationale: 4, Sources: 5, Status: 7 };
-    const plan = planOwnedColumns({ header: ["Company", "Points", "x", "y", "z", "Tier", "Stage"], lastColumn: 9, tagged, isEmptyBelow: () => true });
+    const plan = planOwnedColumns({
+      header: ["Company", "Points", "x", "y", "z", "Tier", "Stage"],
+      lastColumn: 9,
+      tagged,
+      isEmptyBelow: () => true,
+    });
     expect(plan.columns).toEqual(tagged);
     expect(plan.adopted).toEqual([]);
     expect(plan.appended).toEqual([]);
@@ -77,7 +82,7 @@ describe("presentation text", () => {
   });
 
   it("links each http or https line of a Sources cell, and nothing else", () => {
-    const text = "https://a.example/x\njavascript:alert(1)\n=HYPERLINK(\"http://e\")\nhttp://b.example";
+    const text = 'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example';
     const links = sourceLinks(text);
     expect(links.map((l) => [text.slice(l.start, l.end), l.url])).toEqual([
       ["https://a.example/x", "https://a.example/x"],

@@ -52,7 +52,14 @@ describe("owned columns", () => {
     const after = sheet.dump();
     // Every user cell, labelled or not, is as it was.
     expect(after.map((row) => row.slice(0, 7))).toEqual(crm);
-    expect(after[0]?.slice(7)).toEqual(["Tier", "Score (Territory Planner)", "Use Case", "Rationale", "Sources", "Status (Territory Planner)"]);
+    expect(after[0]?.slice(7)).toEqual([
+      "Tier",
+      "Score (Territory Planner)",
+      "Use Case",
+      "Rationale",
+      "Sources",
+      "Status (Territory Planner)",
+    ]);
     for (const row of [2, 3, 4]) {
       expect(cellIn(sheet, row, "Status")).toBe("Done");
       expect(typeof cellIn(sheet, row, "Score")).toBe("number");
@@ -61,7 +68,13 @@ describe("owned columns", () => {
   });
 
   it("adopts an empty matching column and leaves a filled one to the user", () => {
-    const { rt } = setup({ rows: [["Company", "Tier", "Status"], ["Cohere", "", "Lead"], ["Runway", "", ""]] });
+    const { rt } = setup({
+      rows: [
+        ["Company", "Tier", "Status"],
+        ["Cohere", "", "Lead"],
+        ["Runway", "", ""],
+      ],
+    });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
@@ -153,9 +166,9 @@ describe("write only what changed", () => {
 });
 
 describe("text on every path", () => {
-  const hostile = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3 Labs", "@SUM(A1)"];
+  const hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3 Labs", "@SUM(A1)"];
   const verdicts = Object.fromEntries(
-    ["Cohere", ...hostile].map((name) => [name, { use_case_label: "=IMPORTXML(\"http://evil\")", rationale: "+SUM(1) then @x and -y" }]),
+    ["Cohere", ...hostile].map((name) => [name, { use_case_label: '=IMPORTXML("http://evil")', rationale: "+SUM(1) then @x and -y" }]),
   );
 
   it("leaves no formula after research, re-research, retry, cancel, pause and resume, even when formats were cleared", () => {
@@ -167,7 +180,7 @@ describe("text on every path", () => {
     sheet.clear({ row: 1, col: 1, numRows: sheet.maxRows, numCols: sheet.maxCols }, { contents: false, formats: true });
     driveWithSidebar(rt);
     expect([2, 3, 4, 5, 6].map((r) => cellIn(sheet, r, "Status"))).toEqual(Array(5).fill("Done"));
-    expect(cellIn(sheet, 2, "Use Case")).toBe("=IMPORTXML(\"http://evil\")");
+    expect(cellIn(sheet, 2, "Use Case")).toBe('=IMPORTXML("http://evil")');
 
     sheet.clear({ row: 1, col: 1, numRows: sheet.maxRows, numCols: sheet.maxCols }, { contents: false, formats: true });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A6"]);

@@ -29,7 +29,20 @@ function calls(workers: readonly ExecutionRecord[], method: string): number {
   return workers.reduce((n, w) => n + (w.stats.rangeCallsByMethod[method] ?? 0), 0);
 }
 
-const names = ["Cohere", "Runway", "Jasper", "Modal", "Replit", "Anyscale", "Together", "Mistral", "Perplexity", "Character", "Writer", "Glean"];
+const names = [
+  "Cohere",
+  "Runway",
+  "Jasper",
+  "Modal",
+  "Replit",
+  "Anyscale",
+  "Together",
+  "Mistral",
+  "Perplexity",
+  "Character",
+  "Writer",
+  "Glean",
+];
 // Searches that never find these companies: each is searched again (and stays Researching) while
 // the others finish around it, then ends with no reliable data.
 const elusive = ["Jasper", "Together", "Writer"];
@@ -75,7 +88,9 @@ describe("presentation calls", () => {
     const score = a1(sheet, "Score", 4);
     const [col, row] = [sheet.columnTagged(COLUMN_TAG, "Sources") ?? 0, 4];
     const mine = "see our CRM";
-    sheet.setRichText({ row, col, numRows: 1, numCols: 1 }, [[{ text: mine, links: [{ start: 4, end: 11, url: "https://crm.example/jasper" }] }]]);
+    sheet.setRichText({ row, col, numRows: 1, numCols: 1 }, [
+      [{ text: mine, links: [{ start: 4, end: 11, url: "https://crm.example/jasper" }] }],
+    ]);
     sheet.setNotes({ row, col: sheet.columnTagged(COLUMN_TAG, "Score") ?? 0, numRows: 1, numCols: 1 }, [["Met them in May"]]);
     const scoreBefore = sheet.cell(score);
 

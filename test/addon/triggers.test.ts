@@ -10,7 +10,9 @@ const SLACK_MS = 1_000;
 function twoDocuments(installationSource: "WEB_STORE_ADD_ON" | "NONE") {
   const h = setup({ rows: companyRows(["Cohere", "Runway"]), runtime: { installationSource } });
   const second = h.rt.addDocument({ id: "doc-2" });
-  (second.spreadsheet.getSheetByName("Sheet1") ?? second.spreadsheet.insertSheet("Sheet1")).load(companyRows(["Anthropic", "Mistral AI", "Jasper"]));
+  (second.spreadsheet.getSheetByName("Sheet1") ?? second.spreadsheet.insertSheet("Sheet1")).load(
+    companyRows(["Anthropic", "Mistral AI", "Jasper"]),
+  );
   h.rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
   second.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
   return { ...h, second };
@@ -54,7 +56,10 @@ describe("continuation triggers in a published add-on", () => {
   });
 
   it("spaces a document's continuations an hour apart, a bound script's a minute", () => {
-    for (const [source, least] of [["WEB_STORE_ADD_ON", HOUR], ["NONE", 60_000]] as const) {
+    for (const [source, least] of [
+      ["WEB_STORE_ADD_ON", HOUR],
+      ["NONE", 60_000],
+    ] as const) {
       const h = twoDocuments(source);
       ok(h.rt.run("researchSelectedRows"));
       const [trigger] = triggersOf(h, h.rt.document().id);

@@ -43,7 +43,13 @@ describe("the allowlist", () => {
 
   it("refuses a base URL outside the manifest before anything is saved or paid, and says how to add it", () => {
     const h = setup({ rows: companyRows([]) });
-    for (const url of ["https://llm.example-provider.com/v1", "http://api.openai.com/v1", "https://me:secret@api.openai.com/v1", "https://10.0.0.7/v1", "https://localhost/v1"]) {
+    for (const url of [
+      "https://llm.example-provider.com/v1",
+      "http://api.openai.com/v1",
+      "https://me:secret@api.openai.com/v1",
+      "https://10.0.0.7/v1",
+      "https://localhost/v1",
+    ]) {
       const saved = ok(h.rt.run("saveSettings", [{ LLM_BASE_URL: url }], { kind: "sidebar" })) as Saved;
       expect(saved.ok, url).toBe(false);
       expect(saved.errors["LLM_BASE_URL"], url).toBeTruthy();
@@ -89,7 +95,10 @@ describe("deployer keys", () => {
     const h = deployment();
     const seen = recordRequests(h);
     const typed = { LLM_BASE_URL: "https://api.openai.com/v1" };
-    const test = ok(h.rt.run("testConnection", ["llm", typed], { kind: "sidebar", user: "bob@example.com" })) as { ok: boolean; message: string };
+    const test = ok(h.rt.run("testConnection", ["llm", typed], { kind: "sidebar", user: "bob@example.com" })) as {
+      ok: boolean;
+      message: string;
+    };
     expect(test.ok).toBe(false);
     expect(test.message).toMatch(/only sent to its own base URL \(https:\/\/api\.crusoe\.ai\/v1\).*your own LLM API key/);
     expect((ok(h.rt.run("listModels", [typed], { kind: "sidebar", user: "bob@example.com" })) as { ok: boolean }).ok).toBe(false);
@@ -104,7 +113,9 @@ describe("deployer keys", () => {
     }
     expect(seen.filter((r) => r.url.startsWith("https://api.openai.com/"))).toEqual([]);
     // Bob's own key goes where Bob points it.
-    const withKey = ok(h.rt.run("testConnection", ["llm", { ...typed, LLM_API_KEY: "sk-bob-7777-own" }], { kind: "sidebar", user: "bob@example.com" })) as { ok: boolean };
+    const withKey = ok(
+      h.rt.run("testConnection", ["llm", { ...typed, LLM_API_KEY: "sk-bob-7777-own" }], { kind: "sidebar", user: "bob@example.com" }),
+    ) as { ok: boolean };
     expect(withKey.ok).toBe(false);
     expect(seen.filter((r) => r.url.startsWith("https://api.openai.com/")).map((r) => r.auth)).toEqual(["Bearer sk-bob-7777-own"]);
   });
@@ -116,8 +127,11 @@ describe("npm run push", () => {
 
   function build(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ["build.mjs", "--for-push", "--quiet", "--out", out], { env: { ...process.env, ...env } }, (error, _stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ["build.mjs", "--for-push", "--quiet", "--out", out],
+        { env: { ...process.env, ...env } },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
       );
     });
   }

@@ -12,14 +12,16 @@ import { createWorld, PRODUCTION_LIMITS } from "../../src/local/bench/setup";
 
 describe("sheet calls per wave", () => {
   it("sorts the runtime's method names into reads, value writes, text format and presentation", () => {
-    expect(["Range.getValues", "Range.setValues", "Range.setNumberFormat", "Range.setNotes", "Range.setRichTextValues", "Sheet.setConditionalFormatRules"].map(callGroup)).toEqual([
-      "reads",
-      "values",
-      "textFormat",
-      "presentation",
-      "presentation",
-      "presentation",
-    ]);
+    expect(
+      [
+        "Range.getValues",
+        "Range.setValues",
+        "Range.setNumberFormat",
+        "Range.setNotes",
+        "Range.setRichTextValues",
+        "Sheet.setConditionalFormatRules",
+      ].map(callGroup),
+    ).toEqual(["reads", "values", "textFormat", "presentation", "presentation", "presentation"]);
   });
 
   it("selects about half the rows as ranges of consecutive rows, the same for a seed", () => {
@@ -58,8 +60,17 @@ describe("bundle load", () => {
     try {
       const write = (name: string, code: string) => (writeFileSync(join(dir, name), code), join(dir, name));
       const small = write("small.js", "var x = 1;");
-      const big = write("big.js", `var table = ${JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: "é".repeat(i % 7) })))};`);
-      const [a, b] = measureBundles([{ label: "small", path: small }, { label: "big", path: big }], 3);
+      const big = write(
+        "big.js",
+        `var table = ${JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: "é".repeat(i % 7) })))};`,
+      );
+      const [a, b] = measureBundles(
+        [
+          { label: "small", path: small },
+          { label: "big", path: big },
+        ],
+        3,
+      );
       expect(a?.bytes).toBe(10);
       expect(b?.bytes).toBeGreaterThan(100_000);
       expect(b?.coldLoadMs ?? 0).toBeGreaterThan(a?.coldLoadMs ?? Infinity);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { driveRun, MIN_TRIGGER_DELAY_MS, type DriveOptions, type RunResult, type RuntimePort, type TriggerPort } from "../../src/local/drive";
+import {
+  driveRun,
+  MIN_TRIGGER_DELAY_MS,
+  type DriveOptions,
+  type RunResult,
+  type RuntimePort,
+  type TriggerPort,
+} from "../../src/local/drive";
 import type { StatsSnapshot } from "../../src/local/runtime/stats";
 
 /**
@@ -82,7 +89,13 @@ class StubRuntime implements RuntimePort {
 
   private schedule(): void {
     if (this.list.some((t) => !t.fired)) return;
-    this.list.push({ id: String(this.nextId++), handler: "runResearchWorker", dueAt: this.now + this.askMs, fired: false, createdAt: this.now });
+    this.list.push({
+      id: String(this.nextId++),
+      handler: "runResearchWorker",
+      dueAt: this.now + this.askMs,
+      fired: false,
+      createdAt: this.now,
+    });
   }
 }
 

@@ -57,8 +57,13 @@ describe("hostile providers (a tenth of the bench's companies)", () => {
 });
 
 describe("lostToKills", () => {
-  const execution = (startedAt: number, endedAt: number, killed: boolean): ExecutionRecord =>
-    ({ fn: "runResearchWorker", kind: "sidebar", killAt: killed ? endedAt : null, stats: {} as ExecutionRecord["stats"], result: { value: null, error: null, killed, startedAt, endedAt, elapsedMs: endedAt - startedAt } });
+  const execution = (startedAt: number, endedAt: number, killed: boolean): ExecutionRecord => ({
+    fn: "runResearchWorker",
+    kind: "sidebar",
+    killAt: killed ? endedAt : null,
+    stats: {} as ExecutionRecord["stats"],
+    result: { value: null, error: null, killed, startedAt, endedAt, elapsedMs: endedAt - startedAt },
+  });
   it("keeps only answers sent by a killed execution that came back after the kill", () => {
     const charges = [
       { sentAt: 100, answeredAt: 900, amount: 2 }, // back before the kill at 1,000

@@ -7,24 +7,30 @@ const HEADER = ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", 
 
 describe("reading the sheet back", () => {
   it("classifies every Status text the add-on writes", () => {
-    expect(["Queued", "Queued (ignore cache)", "Researching", "Done", "Done (cached)", "No reliable data", "No reliable data (cached)", "Error: x", "Cancelled", "Paused: budget reached", "", "?"].map(rowState)).toEqual([
-      "queued",
-      "queued",
-      "researching",
-      "done",
-      "cached",
-      "noData",
-      "noData",
-      "error",
-      "cancelled",
-      "paused",
-      "empty",
-      "other",
-    ]);
+    expect(
+      [
+        "Queued",
+        "Queued (ignore cache)",
+        "Researching",
+        "Done",
+        "Done (cached)",
+        "No reliable data",
+        "No reliable data (cached)",
+        "Error: x",
+        "Cancelled",
+        "Paused: budget reached",
+        "",
+        "?",
+      ].map(rowState),
+    ).toEqual(["queued", "queued", "researching", "done", "cached", "noData", "noData", "error", "cancelled", "paused", "empty", "other"]);
   });
 
   it("reads output columns by header and skips empty companies", () => {
-    const rows = outputRows([HEADER, ["Acme", "HOT", 80, "X", "Acme trains.", "https://a\nhttps://b", "Done"], ["", "", "", "", "", "", ""]]);
+    const rows = outputRows([
+      HEADER,
+      ["Acme", "HOT", 80, "X", "Acme trains.", "https://a\nhttps://b", "Done"],
+      ["", "", "", "", "", "", ""],
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ row: 2, company: "Acme", sources: ["https://a", "https://b"], state: "done" });
     expect(countStates(rows).done).toBe(1);
@@ -44,7 +50,15 @@ describe("soak assessment", () => {
     pageUrls: (c) => new Set([`https://${c}.example/`]),
     answered: (c) => (c === "Gamma" || c === "Delta" ? 1 : 0),
   };
-  const row = (company: string, status: string, owner = company) => [company, "HOT", 80, `label of ${owner}`, `About ${owner}.`, `https://${owner}.example/`, status];
+  const row = (company: string, status: string, owner = company) => [
+    company,
+    "HOT",
+    80,
+    `label of ${owner}`,
+    `About ${owner}.`,
+    `https://${owner}.example/`,
+    status,
+  ];
 
   it("counts terminal, done, misplaced and lost rows", () => {
     const rows = outputRows([

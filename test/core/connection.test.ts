@@ -17,7 +17,14 @@ describe("test connection", () => {
     expect(models).toEqual(["a-model", "b-model"]);
   });
   it("parses Together's bare array too", () => {
-    expect(parseModelsResponse(response(200, [{ id: "z-model", object: "model" }, { id: "m-model", object: "model" }]))).toEqual(["m-model", "z-model"]);
+    expect(
+      parseModelsResponse(
+        response(200, [
+          { id: "z-model", object: "model" },
+          { id: "m-model", object: "model" },
+        ]),
+      ),
+    ).toEqual(["m-model", "z-model"]);
   });
   it("throws a user-facing message for errors and for bodies that are not a list", () => {
     expect(() => parseModelsResponse(response(401, { errors: ["invalid token"] }))).toThrow("LLM key rejected (401): invalid token");

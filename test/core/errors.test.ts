@@ -14,7 +14,10 @@ describe("classifyHttpError", () => {
       expect(classify("tavily", status)).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "tavily" } });
       expect(classify("llm", status)).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "llm" } });
     }
-    expect(classify("llm", 401, { errors: ["unauthorized: invalid token"] })).toEqual({ kind: "pause", reason: { kind: "keyRejected", service: "llm" } });
+    expect(classify("llm", 401, { errors: ["unauthorized: invalid token"] })).toEqual({
+      kind: "pause",
+      reason: { kind: "keyRejected", service: "llm" },
+    });
   });
   it("Tavily 432/433 pause with the plan limit", () => {
     expect(classify("tavily", 432)).toEqual({ kind: "pause", reason: { kind: "planLimit", limit: "plan" } });
@@ -22,19 +25,29 @@ describe("classifyHttpError", () => {
   });
   it("402 and a 429 saying insufficient_quota pause: out of credit, not a rate limit", () => {
     expect(classify("llm", 402)).toEqual({ kind: "pause", reason: { kind: "outOfCredit", service: "llm" } });
-    expect(classify("llm", 429, { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: null } })).toEqual({
-      kind: "pause",
-      reason: { kind: "outOfCredit", service: "llm" },
-    });
-    expect(classify("llm", 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }).kind).toBe("rateLimited");
+    expect(classify("llm", 429, { error: { message: "You exceeded your current quota", type: "insufficient_quota", code: null } })).toEqual(
+      {
+        kind: "pause",
+        reason: { kind: "outOfCredit", service: "llm" },
+      },
+    );
+    expect(classify("llm", 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }).kind).toBe(
+      "rateLimited",
+    );
   });
   it("an LLM 404 or model_not_found pauses pointing at Settings", () => {
     expect(classify("llm", 404)).toEqual({ kind: "pause", reason: { kind: "modelNotFound" } });
-    expect(classify("llm", 400, { error: { message: "no such model", code: "model_not_found" } })).toEqual({ kind: "pause", reason: { kind: "modelNotFound" } });
+    expect(classify("llm", 400, { error: { message: "no such model", code: "model_not_found" } })).toEqual({
+      kind: "pause",
+      reason: { kind: "modelNotFound" },
+    });
   });
   it("429 waits Retry-After", () => {
     expect(classify("tavily", 429, "", { "retry-after": "12" })).toEqual({ kind: "rateLimited", retryAfterMs: 12_000 });
-    expect(classify("llm", 429, "", { "retry-after": new Date(now + 45_000).toUTCString() })).toEqual({ kind: "rateLimited", retryAfterMs: 45_000 });
+    expect(classify("llm", 429, "", { "retry-after": new Date(now + 45_000).toUTCString() })).toEqual({
+      kind: "rateLimited",
+      retryAfterMs: 45_000,
+    });
     expect(classify("llm", 429)).toEqual({ kind: "rateLimited", retryAfterMs: 10_000 });
   });
   it("5xx, 408 and status 0 are retried", () => {
@@ -43,24 +56,60 @@ describe("classifyHttpError", () => {
   });
   it("context length: OpenAI code, vLLM text, llama.cpp type (400 or an older server's 500), TGI 422, 413", () => {
     expect(classify("llm", 400, { error: { message: "too long", code: "context_length_exceeded" } }).kind).toBe("shrink");
-    expect(classify("llm", 400, { object: "error", message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens", code: 400 }).kind).toBe("shrink");
-    expect(classify("llm", 500, { error: { code: 500, message: "the request exceeds the available context size", type: "exceed_context_size_error" } }).kind).toBe("shrink");
-    expect(classify("llm", 422, { error: "Input validation error: `inputs` must have less than 4096 tokens. Given: 5000", error_type: "validation" }).kind).toBe("shrink");
+    expect(
+      classify("llm", 400, {
+        object: "error",
+        message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens",
+        code: 400,
+      }).kind,
+    ).toBe("shrink");
+    expect(
+      classify("llm", 500, {
+        error: { code: 500, message: "the request exceeds the available context size", type: "exceed_context_size_error" },
+      }).kind,
+    ).toBe("shrink");
+    expect(
+      classify("llm", 422, {
+        error: "Input validation error: `inputs` must have less than 4096 tokens. Given: 5000",
+        error_type: "validation",
+      }).kind,
+    ).toBe("shrink");
     expect(classify("llm", 413, "Payload Too Large").kind).toBe("shrink");
     // Another TGI validation error is not about size.
-    expect(classify("llm", 422, { error: "Input validation error: `temperature` must be strictly positive", error_type: "validation" }).kind).toBe("fail");
+    expect(
+      classify("llm", 422, { error: "Input validation error: `temperature` must be strictly positive", error_type: "validation" }).kind,
+    ).toBe("fail");
   });
   it("a request larger than a tokens-per-minute limit shrinks; a plain rate limit waits", () => {
-    const tooLarge = { error: { message: "Request too large for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Requested 36278.", type: "tokens", code: "rate_limit_exceeded" } };
+    const tooLarge = {
+      error: {
+        message: "Request too large for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Requested 36278.",
+        type: "tokens",
+        code: "rate_limit_exceeded",
+      },
+    };
     expect(classify("llm", 429, tooLarge).kind).toBe("shrink");
     expect(classify("llm", 413, tooLarge).kind).toBe("shrink");
-    const reached = { error: { message: "Rate limit reached for gpt-4.1 on tokens per min (TPM): Limit 30000, Used 28039, Requested 3906. Please try again in 3.89s.", type: "tokens", code: "rate_limit_exceeded" } };
+    const reached = {
+      error: {
+        message:
+          "Rate limit reached for gpt-4.1 on tokens per min (TPM): Limit 30000, Used 28039, Requested 3906. Please try again in 3.89s.",
+        type: "tokens",
+        code: "rate_limit_exceeded",
+      },
+    };
     expect(classify("llm", 429, reached)).toEqual({ kind: "rateLimited", retryAfterMs: 3890 });
   });
   it("a refused reasoning_effort is told apart from a refused schema", () => {
-    expect(classify("llm", 400, { error: { message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.", param: "reasoning_effort", code: "unsupported_parameter" } }).kind).toBe(
-      "reasoningEffortRefused",
-    );
+    expect(
+      classify("llm", 400, {
+        error: {
+          message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+          param: "reasoning_effort",
+          code: "unsupported_parameter",
+        },
+      }).kind,
+    ).toBe("reasoningEffortRefused");
   });
   it("a refused response_format asks for JSON mode", () => {
     expect(classify("llm", 400, { error: { message: "response_format of type json_schema is not supported" } }).kind).toBe("jsonMode");
@@ -107,7 +156,9 @@ describe("messages never show keys", () => {
     expect(maskSecrets("key xyz, not xyzzy", ["xyz"])).toBe("key ••••, not xyzzy");
     const key = "tvly+dev/Key=0123456789";
     expect(maskSecrets(`q?key=${encodeURIComponent(key)}`, [key])).not.toContain("0123456789");
-    const escaped = JSON.stringify(key).slice(1, -1).replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const escaped = JSON.stringify(key)
+      .slice(1, -1)
+      .replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     expect(maskSecrets(`{"echo":"${escaped}"}`, [key])).not.toMatch(/0123456789/);
     expect(maskSecrets("%2F%2f", ["//"])).toBe("••••");
   });

@@ -62,7 +62,10 @@ describe("selectEvidence", () => {
 
   it("keeps a result whose raw page names the company, with passages around the name", () => {
     const raw = "x ".repeat(5000) + "Acme Robotics trains perception models on 512 GPUs." + " y".repeat(5000);
-    const items = selectEvidence([result("https://news.example/a", "A snippet about something else.", { rawContent: raw })], mentionMatcher("Acme Robotics", null));
+    const items = selectEvidence(
+      [result("https://news.example/a", "A snippet about something else.", { rawContent: raw })],
+      mentionMatcher("Acme Robotics", null),
+    );
     expect(items).toHaveLength(1);
     expect(items[0]?.content).toContain("acme robotics trains perception models");
     expect(items[0]?.content.length).toBeLessThan(1000);

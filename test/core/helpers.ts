@@ -3,7 +3,16 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyResponse, nextStep, startCompany, type Applied, type CompanyState, type Outcome, type ResearchOptions, type Service } from "../../src/core/engine";
+import {
+  applyResponse,
+  nextStep,
+  startCompany,
+  type Applied,
+  type CompanyState,
+  type Outcome,
+  type ResearchOptions,
+  type Service,
+} from "../../src/core/engine";
 import { mergeRawSettings, validateSettings, type RawSettings, type Settings } from "../../src/core/settings";
 import manifest from "../../appsscript.json";
 import type { CacheEntry, CompanyInput, HttpRequest, HttpResponse } from "../../src/core/types";
@@ -36,7 +45,10 @@ export function response(status: number, body: unknown, headers: Record<string, 
   return { status, headers, body: typeof body === "string" ? body : JSON.stringify(body) };
 }
 
-export function tavilyOk(results: { url: string; title?: string; content: string; score?: number; raw_content?: string }[], credits = 2): HttpResponse {
+export function tavilyOk(
+  results: { url: string; title?: string; content: string; score?: number; raw_content?: string }[],
+  credits = 2,
+): HttpResponse {
   return response(200, {
     query: "q",
     results: results.map((r) => ({ title: "", score: 0.5, ...r })),
@@ -69,7 +81,13 @@ export function chat(content: unknown, promptTokens = 4000, completionTokens = 2
     id: "chatcmpl-1",
     object: "chat.completion",
     model: "model-a",
-    choices: [{ index: 0, message: { role: "assistant", content: typeof content === "string" ? content : JSON.stringify(content) }, finish_reason: "stop" }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: typeof content === "string" ? content : JSON.stringify(content) },
+        finish_reason: "stop",
+      },
+    ],
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   });
 }

@@ -14,7 +14,11 @@ type Core = {
 
 async function bareCore(): Promise<Core> {
   const out = await build({
-    stdin: { contents: 'export * from "./src/core/engine"; export * from "./src/core/connection";', resolveDir: process.cwd(), loader: "ts" },
+    stdin: {
+      contents: 'export * from "./src/core/engine"; export * from "./src/core/connection";',
+      resolveDir: process.cwd(),
+      loader: "ts",
+    },
     bundle: true,
     format: "iife",
     globalName: "Core",

@@ -183,7 +183,11 @@ describe("real provider payloads", () => {
   }
 
   it("a run that dropped reasoning_effort never sends it, even on the reasoning retry", () => {
-    const run = drive(anthropic, (call, i) => (call.service === "tavily" ? search() : i === 1 ? vllmThinking() : chat(reply())), options({ noReasoningEffort: true }));
+    const run = drive(
+      anthropic,
+      (call, i) => (call.service === "tavily" ? search() : i === 1 ? vllmThinking() : chat(reply())),
+      options({ noReasoningEffort: true }),
+    );
     expect(body(llmCalls(run)[1] as Call)).not.toHaveProperty("reasoning_effort");
     expectKind(run.outcome, "done");
   });

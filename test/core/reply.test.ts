@@ -44,7 +44,7 @@ describe("reply schema", () => {
   it("tells the model which field is wrong and why, in words it can act on", () => {
     expect(checkReply(JSON.stringify({ ...reply(), confidence: 3 }))).toEqual({
       ok: false,
-      problem: "field confidence: Invalid option: expected one of \"high\"|\"medium\"|\"low\"",
+      problem: 'field confidence: Invalid option: expected one of "high"|"medium"|"low"',
     });
     expect(checkReply(JSON.stringify({ ...reply(), funding_musd: "120" }))).toEqual({
       ok: false,
@@ -55,7 +55,10 @@ describe("reply schema", () => {
   it("refuses a missing field, a wrong enum, a wrong type, and text that is not JSON", () => {
     const missing = Object.fromEntries(Object.entries(reply()).filter(([k]) => k !== "confidence"));
     expect(checkReply(JSON.stringify(missing))).toMatchObject({ ok: false, problem: expect.stringContaining("confidence") });
-    expect(checkReply(JSON.stringify({ ...reply(), use_case_class: "Z" }))).toMatchObject({ ok: false, problem: expect.stringContaining("use_case_class") });
+    expect(checkReply(JSON.stringify({ ...reply(), use_case_class: "Z" }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("use_case_class"),
+    });
     expect(checkReply(JSON.stringify({ ...reply(), platform_adoption: "maybe" })).ok).toBe(false);
     expect(checkReply(JSON.stringify({ ...reply(), confidence: "HIGH" })).ok).toBe(false);
     expect(checkReply(JSON.stringify({ ...reply(), funding_musd: "120" })).ok).toBe(false);
@@ -86,13 +89,29 @@ describe("sanitiseReply", () => {
     expect(sanitiseReply(reply({ funding_musd: 1e12 }), evidence, []).funding_musd).toBe(1_000_000);
   });
   it("caps strings to one line", () => {
-    const clean = sanitiseReply(reply({ use_case_label: "x".repeat(500), rationale: "Line one.\n\nLine two. " + "y".repeat(2000) }), evidence, []);
+    const clean = sanitiseReply(
+      reply({ use_case_label: "x".repeat(500), rationale: "Line one.\n\nLine two. " + "y".repeat(2000) }),
+      evidence,
+      [],
+    );
     expect(clean.use_case_label.length).toBeLessThanOrEqual(80);
     expect(clean.rationale.length).toBeLessThanOrEqual(600);
     expect(clean.rationale).not.toContain("\n");
   });
   it("keeps only sources that were in the evidence, once, at most 5", () => {
-    const clean = sanitiseReply(reply({ sources: ["https://invented.example/x", "https://b.example/2", " https://a.example/1 ", "https://b.example/2", "https://a.example/1/"] }), evidence, []);
+    const clean = sanitiseReply(
+      reply({
+        sources: [
+          "https://invented.example/x",
+          "https://b.example/2",
+          " https://a.example/1 ",
+          "https://b.example/2",
+          "https://a.example/1/",
+        ],
+      }),
+      evidence,
+      [],
+    );
     expect(clean.sources).toEqual(["https://b.example/2", "https://a.example/1"]);
   });
 });
@@ -100,14 +119,28 @@ describe("sanitiseReply", () => {
 describe("sanitiseReply and what a provider echoes", () => {
   const key = "sk-live-ECHOED0123456789";
   it("masks a key the endpoint echoed into the rationale or the label", () => {
-    const clean = sanitiseReply(reply({ rationale: `Trains models (request by ${key}).`, use_case_label: `label ${encodeURIComponent(key)}` }), [], [key]);
+    const clean = sanitiseReply(
+      reply({ rationale: `Trains models (request by ${key}).`, use_case_label: `label ${encodeURIComponent(key)}` }),
+      [],
+      [key],
+    );
     expect(clean.rationale).not.toContain(key);
     expect(clean.rationale).toContain(`••••${key.slice(-4)}`);
     expect(clean.use_case_label).not.toContain("ECHOED0123");
   });
   it("keeps only http and https sources, even when such a URL was in the evidence", () => {
-    const urls = ["javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "https://ok.example/a", `https://x.example/?k=${key}`];
-    const clean = sanitiseReply(reply({ sources: urls }), urls.map((url) => ({ url, title: "", content: "" })), [key]);
+    const urls = [
+      "javascript:alert(1)",
+      "data:text/html,<b>x</b>",
+      "file:///etc/passwd",
+      "https://ok.example/a",
+      `https://x.example/?k=${key}`,
+    ];
+    const clean = sanitiseReply(
+      reply({ sources: urls }),
+      urls.map((url) => ({ url, title: "", content: "" })),
+      [key],
+    );
     expect(clean.sources).toEqual(["https://ok.example/a"]);
   });
 });
@@ -126,17 +159,32 @@ describe("chat completion", () => {
     });
   });
   it("accepts numeric strings and replaces missing, negative, non-finite or absurd figures by the estimate", () => {
-    expect(parseChatCompletion(completion({ prompt_tokens: "12", completion_tokens: " 3 " }), estimate)).toMatchObject({ inputTokens: 12, outputTokens: 3 });
+    expect(parseChatCompletion(completion({ prompt_tokens: "12", completion_tokens: " 3 " }), estimate)).toMatchObject({
+      inputTokens: 12,
+      outputTokens: 3,
+    });
     // 1e308 survives JSON; "Infinity" is what a provider serialising a float overflow sends.
     const bad = parseChatCompletion(completion({ prompt_tokens: 1e308, completion_tokens: -4 }, "x".repeat(400)), estimate);
     expect(bad).toMatchObject({ inputTokens: 1000, outputTokens: 100 });
-    expect(parseChatCompletion(completion({ prompt_tokens: "Infinity", completion_tokens: "n/a" }), estimate)).toMatchObject({ inputTokens: 1000, outputTokens: 1 });
+    expect(parseChatCompletion(completion({ prompt_tokens: "Infinity", completion_tokens: "n/a" }), estimate)).toMatchObject({
+      inputTokens: 1000,
+      outputTokens: 1,
+    });
     expect(parseChatCompletion(completion("lots"), estimate)).toMatchObject({ inputTokens: 1000 });
     expect(parseChatCompletion(completion(undefined), estimate)).toMatchObject({ inputTokens: 1000 });
   });
   it("sees a reasoning model's empty answer cut by the cap", () => {
-    const body = JSON.stringify({ choices: [{ message: { content: null, reasoning_content: "Let me think..." }, finish_reason: "length" }], usage: { prompt_tokens: 900, completion_tokens: 700 } });
-    expect(parseChatCompletion(body, estimate)).toEqual({ content: "", finishReason: "length", reasoned: true, inputTokens: 900, outputTokens: 700 });
+    const body = JSON.stringify({
+      choices: [{ message: { content: null, reasoning_content: "Let me think..." }, finish_reason: "length" }],
+      usage: { prompt_tokens: 900, completion_tokens: 700 },
+    });
+    expect(parseChatCompletion(body, estimate)).toEqual({
+      content: "",
+      finishReason: "length",
+      reasoned: true,
+      inputTokens: 900,
+      outputTokens: 700,
+    });
   });
   it("a non-completion is unreadable", () => {
     expect(parseChatCompletion("<html>", estimate)).toBeNull();

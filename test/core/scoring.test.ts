@@ -35,17 +35,25 @@ describe("use-case classes", () => {
   const gpu = { S: 50, A: 45, B: 45, C: 45, D: 35, E: 10, UNKNOWN: 5 } as const;
   const managed = { S: 50, A: 45, B: 35, C: 25, D: 10, UNKNOWN: 5 } as const;
   for (const [cls, points] of Object.entries(gpu)) {
-    it(`gpu-infrastructure ${cls} = ${points}`, () => expect(scoreReply("gpu-infrastructure", reply({ use_case_class: cls as "S" })).useCase).toBe(points));
+    it(`gpu-infrastructure ${cls} = ${points}`, () =>
+      expect(scoreReply("gpu-infrastructure", reply({ use_case_class: cls as "S" })).useCase).toBe(points));
   }
   for (const [cls, points] of Object.entries(managed)) {
-    it(`managed-inference ${cls} = ${points}`, () => expect(scoreReply("managed-inference", reply({ use_case_class: cls as "S" })).useCase).toBe(points));
+    it(`managed-inference ${cls} = ${points}`, () =>
+      expect(scoreReply("managed-inference", reply({ use_case_class: cls as "S" })).useCase).toBe(points));
   }
   it("managed-inference scores an E answer as the wrapper class D", () =>
     expect(scoreReply("managed-inference", reply({ use_case_class: "E" })).useCase).toBe(10));
 });
 
 describe("managed-inference adoption replaces budget", () => {
-  const cases = [["confirmed", 30], ["strong", 20], ["possible", 10], ["none", 0], [null, 0]] as const;
+  const cases = [
+    ["confirmed", 30],
+    ["strong", 20],
+    ["possible", 10],
+    ["none", 0],
+    [null, 0],
+  ] as const;
   for (const [adoption, points] of cases) {
     it(`${adoption} gives ${points}`, () =>
       expect(scoreReply("managed-inference", reply({ platform_adoption: adoption, funding_musd: 500 })).second).toBe(points));
@@ -87,15 +95,40 @@ describe("tiers", () => {
       // D 35 + 100 M$ 30 + no growth + high 10
       [scoreReply("gpu-infrastructure", reply({ use_case_class: "D", funding_musd: 100, ...quiet, confidence: "high" })), 75, "HOT"],
       // S 50 + 10 M$ 15 + rapid growth 4 + medium 5
-      [scoreReply("gpu-infrastructure", reply({ use_case_class: "S", funding_musd: 10, ...quiet, rapid_growth: true, confidence: "medium" })), 74, "WARM"],
+      [
+        scoreReply(
+          "gpu-infrastructure",
+          reply({ use_case_class: "S", funding_musd: 10, ...quiet, rapid_growth: true, confidence: "medium" }),
+        ),
+        74,
+        "WARM",
+      ],
       // B 35 + possible 10 + no growth + high 10
-      [scoreReply("managed-inference", reply({ use_case_class: "B", platform_adoption: "possible", ...quiet, confidence: "high" })), 55, "WARM"],
+      [
+        scoreReply("managed-inference", reply({ use_case_class: "B", platform_adoption: "possible", ...quiet, confidence: "high" })),
+        55,
+        "WARM",
+      ],
       // D 35 + unknown funding 10 + rapid growth 4 + medium 5
-      [scoreReply("gpu-infrastructure", reply({ use_case_class: "D", funding_musd: null, ...quiet, rapid_growth: true, confidence: "medium" })), 54, "WATCH"],
+      [
+        scoreReply(
+          "gpu-infrastructure",
+          reply({ use_case_class: "D", funding_musd: null, ...quiet, rapid_growth: true, confidence: "medium" }),
+        ),
+        54,
+        "WATCH",
+      ],
       // E 10 + 20 M$ 20 + no growth + medium 5
       [scoreReply("gpu-infrastructure", reply({ use_case_class: "E", funding_musd: 20, ...quiet, confidence: "medium" })), 35, "WATCH"],
       // E 10 + 10 M$ 15 + rapid growth 4 + medium 5
-      [scoreReply("gpu-infrastructure", reply({ use_case_class: "E", funding_musd: 10, ...quiet, rapid_growth: true, confidence: "medium" })), 34, "COLD"],
+      [
+        scoreReply(
+          "gpu-infrastructure",
+          reply({ use_case_class: "E", funding_musd: 10, ...quiet, rapid_growth: true, confidence: "medium" }),
+        ),
+        34,
+        "COLD",
+      ],
     ] as const;
     for (const [breakdown, score, tier] of cases) {
       expect(breakdown.useCase + breakdown.second + breakdown.growth + breakdown.confidence).toBe(score);

@@ -12,10 +12,23 @@ function validate(user: RawSettings, script: RawSettings = {}, allowlist: readon
 describe("urlFetchWhitelist matching, as Google documents it", () => {
   it("matches the prefix itself and its children, not a longer sibling or another case", () => {
     const prefixes = ["https://example.com/foo"];
-    for (const url of ["https://example.com/foo", "https://example.com/foo/", "https://example.com/foo/bar", "https://example.com/foo?bar", "https://example.com/foo#bar"]) {
+    for (const url of [
+      "https://example.com/foo",
+      "https://example.com/foo/",
+      "https://example.com/foo/bar",
+      "https://example.com/foo?bar",
+      "https://example.com/foo#bar",
+    ]) {
       expect(urlAllowed(url, prefixes), url).toBe(true);
     }
-    for (const url of ["https://example.com/foobar", "https://example.com/Foo", "https://example.com/", "http://example.com/foo", "https://other.com/foo", "https://sub.example.com/foo"]) {
+    for (const url of [
+      "https://example.com/foobar",
+      "https://example.com/Foo",
+      "https://example.com/",
+      "http://example.com/foo",
+      "https://other.com/foo",
+      "https://sub.example.com/foo",
+    ]) {
       expect(urlAllowed(url, prefixes), url).toBe(false);
     }
   });
@@ -76,7 +89,9 @@ describe("LLM_BASE_URL", () => {
     expect(message).toMatch(/appsscript\.json/);
     expect(message).toMatch(/npm run push/);
     // Allowed once the deployer's manifest has it.
-    expect(validate({ LLM_BASE_URL: "https://llm.example-provider.com/v1" }, {}, [...SHIPPED, "https://llm.example-provider.com/v1/"]).errors).toEqual({});
+    expect(
+      validate({ LLM_BASE_URL: "https://llm.example-provider.com/v1" }, {}, [...SHIPPED, "https://llm.example-provider.com/v1/"]).errors,
+    ).toEqual({});
   });
 
   it("refuses http, credentials, IP literals, localhost and queries whatever the allowlist says", () => {
@@ -116,9 +131,13 @@ describe("deployer keys", () => {
     const merged = mergeRawSettings({ LLM_BASE_URL: "https://api.openai.com/v1" }, deployer);
     expect(merged.LLM_API_KEY).toBe("");
     expect(merged.TAVILY_API_KEY).toBe(deployer.TAVILY_API_KEY);
-    expect(withheldDeployerKeyUrl({ user: { LLM_BASE_URL: "https://api.openai.com/v1" }, script: deployer })).toBe("https://api.crusoe.ai/v1");
+    expect(withheldDeployerKeyUrl({ user: { LLM_BASE_URL: "https://api.openai.com/v1" }, script: deployer })).toBe(
+      "https://api.crusoe.ai/v1",
+    );
     // The user's own key goes wherever the user points it.
-    expect(mergeRawSettings({ LLM_BASE_URL: "https://api.openai.com/v1", LLM_API_KEY: "sk-user-2222222" }, deployer).LLM_API_KEY).toBe("sk-user-2222222");
+    expect(mergeRawSettings({ LLM_BASE_URL: "https://api.openai.com/v1", LLM_API_KEY: "sk-user-2222222" }, deployer).LLM_API_KEY).toBe(
+      "sk-user-2222222",
+    );
   });
 });
 

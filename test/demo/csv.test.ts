@@ -91,13 +91,15 @@ describe("writeCsv", () => {
   });
 
   it("neutralises text a spreadsheet program would run, and starts with a UTF-8 byte-order mark", () => {
-    const cells = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTab", "\rCR", "Яндекс", "株式会社", "a=b"];
+    const cells = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTab", "\rCR", "Яндекс", "株式会社", "a=b"];
     const file = Buffer.from(writeCsv([["Company"], ...cells.map((c) => [c]), [-5]]), "utf8");
     // The bytes of the file: EF BB BF first, then no line that a spreadsheet would take for a formula.
     expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = parseCsv(file.toString("utf8")).rows.slice(1).map((r) => r[0] ?? "");
+    const lines = parseCsv(file.toString("utf8"))
+      .rows.slice(1)
+      .map((r) => r[0] ?? "");
     expect(lines).toEqual([
-      "'=HYPERLINK(\"http://x\",\"y\")",
+      '\'=HYPERLINK("http://x","y")',
       "'+cmd|' /C calc'!A0",
       "'-2+3",
       "'@SUM(A1:A2)",
@@ -134,7 +136,9 @@ describe("outputProblem", () => {
     const env = { TAVILY_API_KEY: "tvly-live-0000", LLM_API_KEY: "llm-live-0000" };
     const code = runDemo([input, "--out", join(dir, "nowhere", "result.csv")], { ...io, env });
     expect(code).toBe(2);
-    expect(said.join("")).toMatch(/cannot write the result to nowhere\/result\.csv: the folder .* does not exist\. Choose another place with --out\./);
+    expect(said.join("")).toMatch(
+      /cannot write the result to nowhere\/result\.csv: the folder .* does not exist\. Choose another place with --out\./,
+    );
     // Nothing was started: no progress line, no state file.
     expect(said.join("")).not.toMatch(/Queued|\[#/);
     expect(readdirSync(dir)).toEqual(["list.csv"]);

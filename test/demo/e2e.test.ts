@@ -29,13 +29,20 @@ interface Run {
 function demo(args: string[], env: Record<string, string> = {}): Promise<Run> {
   // Keys of the developer's own shell must not turn the offline tests into live runs.
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !["TAVILY_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL", "PROFILE", "TAVILY_BASE_URL", "LLM_SERVER_URL"].includes(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !["TAVILY_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL", "PROFILE", "TAVILY_BASE_URL", "LLM_SERVER_URL"].includes(k),
+    ),
   );
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/local/demo.ts", ...args], { cwd: root, env: { ...base, ...env } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/local/demo.ts", ...args],
+      { cwd: root, env: { ...base, ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,14 +50,23 @@ function demo(args: string[], env: Record<string, string> = {}): Promise<Run> {
 function demoHere(args: string[], env: Record<string, string> = {}): Run {
   let stdout = "";
   let stderr = "";
-  const code = runDemo(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), isTTY: false, columns: 120, env, cwd: root });
+  const code = runDemo(args, {
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    isTTY: false,
+    columns: 120,
+    env,
+    cwd: root,
+  });
   return { code, stdout, stderr };
 }
 
 let dir = "";
 beforeAll(async () => {
   if (!existsSync(join(root, "dist", "Code.js"))) {
-    await new Promise<void>((resolve, reject) => execFile(process.execPath, ["build.mjs", "--quiet"], { cwd: root }, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, ["build.mjs", "--quiet"], { cwd: root }, (e) => (e ? reject(e) : resolve())),
+    );
   }
 });
 afterEach(() => {
@@ -80,7 +96,11 @@ describe("offline demo", () => {
     expect(run.stdout).toContain("Requests: 10 searches, 10 LLM calls.");
     expect(run.stdout).toMatch(/Company\s+Tier\s+Score\s+Use Case\s+Status/);
     const rows = resultRows(out);
-    expect(rows.map((r) => r.company_name)).toEqual(parseCsv(readFileSync(sample, "utf8")).rows.slice(1).map((r) => r[0]));
+    expect(rows.map((r) => r.company_name)).toEqual(
+      parseCsv(readFileSync(sample, "utf8"))
+        .rows.slice(1)
+        .map((r) => r[0]),
+    );
     for (const row of rows) {
       expect(row.Status).toMatch(TERMINAL);
       expect(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]).toContain(row.Tier);
@@ -94,7 +114,7 @@ describe("offline demo", () => {
 
   it("answers a second run from the kept cache with no request, and --fresh starts over", () => {
     const { input, out } = tempCopy();
-    expect((demoHere([input, "--out", out])).code).toBe(0);
+    expect(demoHere([input, "--out", out]).code).toBe(0);
     const second = demoHere([input, "--out", out]);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("Using the cache of earlier runs: 10 companies");
@@ -107,7 +127,7 @@ describe("offline demo", () => {
   it("writes <name>.result.csv beside the input by default, and ends a company without a recording in No reliable data", () => {
     dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
     const input = join(dir, "leads.csv");
-    writeFileSync(input, "\uFEFFId,Account,Notes\n1,OpenAI,\"big, famous\"\n2,Brightwater Plumbing Supplies,\n3,,empty row\n");
+    writeFileSync(input, '\uFEFFId,Account,Notes\n1,OpenAI,"big, famous"\n2,Brightwater Plumbing Supplies,\n3,,empty row\n');
     const run = demoHere([input]);
     expect(run.code).toBe(0);
     const rows = resultRows(join(dir, "leads.result.csv"));
@@ -126,11 +146,31 @@ describe("errors", () => {
   const cases: [string, (d: string) => string[], RegExp, number][] = [
     ["a missing file", (d) => [join(d, "nope.csv")], /nope\.csv does not exist\. Pass the path of a CSV file/, 1],
     ["an empty file", (d) => [write(d, "empty.csv", "")], /empty\.csv is empty\. Put a header row/, 1],
-    ["a header without companies", (d) => [write(d, "header.csv", "Company,Website\n,acme.com\n")], /has no company names under "Company"\. Add one company per row/, 1],
-    ["an unclosed quote", (d) => [write(d, "bad.csv", 'Company\nAcme\n"Broken,\n')], /bad\.csv is not a readable CSV: a quoted field that starts on line 3 is never closed/, 1],
-    ["a spreadsheet that is not CSV", (d) => [write(d, "book.csv", "PK\u0003\u0004\u0000\u0000binary")], /book\.csv is not a readable CSV: it holds binary data/, 1],
+    [
+      "a header without companies",
+      (d) => [write(d, "header.csv", "Company,Website\n,acme.com\n")],
+      /has no company names under "Company"\. Add one company per row/,
+      1,
+    ],
+    [
+      "an unclosed quote",
+      (d) => [write(d, "bad.csv", 'Company\nAcme\n"Broken,\n')],
+      /bad\.csv is not a readable CSV: a quoted field that starts on line 3 is never closed/,
+      1,
+    ],
+    [
+      "a spreadsheet that is not CSV",
+      (d) => [write(d, "book.csv", "PK\u0003\u0004\u0000\u0000binary")],
+      /book\.csv is not a readable CSV: it holds binary data/,
+      1,
+    ],
     ["an unknown option", (d) => [write(d, "ok.csv", "Company\nAcme\n"), "--ouput", "x.csv"], /Unknown option '--ouput'.*--help/, 2],
-    ["--record without keys", (d) => [write(d, "ok.csv", "Company\nAcme\n"), "--record", join(d, "rec")], /--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY/, 2],
+    [
+      "--record without keys",
+      (d) => [write(d, "ok.csv", "Company\nAcme\n"), "--record", join(d, "rec")],
+      /--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY/,
+      2,
+    ],
   ];
 
   function write(d: string, name: string, content: string): string {
@@ -168,7 +208,9 @@ describe("live demo against fake servers", () => {
       req.on("end", () => {
         seen.push({ service, auth: req.headers.authorization });
         if (service === "tavily" && rejectTavily) {
-          res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ detail: { error: "Unauthorized: missing or invalid API key." } }));
+          res
+            .writeHead(401, { "content-type": "application/json" })
+            .end(JSON.stringify({ detail: { error: "Unauthorized: missing or invalid API key." } }));
           return;
         }
         const url = service === "tavily" ? `https://api.tavily.com${req.url ?? ""}` : `http://127.0.0.1${req.url ?? ""}`;
@@ -196,7 +238,13 @@ describe("live demo against fake servers", () => {
   });
 
   // The add-on keeps its https base URL; the demo sends what goes there to the local server instead.
-  const liveEnv = () => ({ TAVILY_API_KEY: TAVILY_KEY, LLM_API_KEY: LLM_KEY, TAVILY_BASE_URL: tavilyUrl, LLM_SERVER_URL: llmUrl, LLM_MODEL: "test/model-1" });
+  const liveEnv = () => ({
+    TAVILY_API_KEY: TAVILY_KEY,
+    LLM_API_KEY: LLM_KEY,
+    TAVILY_BASE_URL: tavilyUrl,
+    LLM_SERVER_URL: llmUrl,
+    LLM_MODEL: "test/model-1",
+  });
 
   it("calls the services with the keys, ignores an offline cache, records the exchanges without the keys, and a second run is cached", async () => {
     const { input, out } = tempCopy();

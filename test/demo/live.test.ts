@@ -22,7 +22,16 @@ const search = (query: string) => ({
   sentAt: 0,
 });
 const tavilyBody = (query: string, extra = "") =>
-  JSON.stringify({ query, follow_up_questions: null, answer: null, images: [], results: [{ url: "https://acme.example/", title: "Acme", content: `Acme ${extra}`, score: 0.9 }], response_time: 1.2, usage: { credits: 2 }, request_id: "r1" });
+  JSON.stringify({
+    query,
+    follow_up_questions: null,
+    answer: null,
+    images: [],
+    results: [{ url: "https://acme.example/", title: "Acme", content: `Acme ${extra}`, score: 0.9 }],
+    response_time: 1.2,
+    usage: { credits: 2 },
+    request_id: "r1",
+  });
 
 describe("redirectUrl", () => {
   it("moves each provider's requests to its server, path kept, and leaves others alone", () => {
@@ -46,7 +55,12 @@ describe("Recorder", () => {
         url: "https://llm.example/v1/chat/completions",
         method: "post",
         headers: {},
-        payload: JSON.stringify({ messages: [{ role: "system", content: "rules" }, { role: "user", content: "Company: Acme\nEvidence..." }] }),
+        payload: JSON.stringify({
+          messages: [
+            { role: "system", content: "rules" },
+            { role: "user", content: "Company: Acme\nEvidence..." },
+          ],
+        }),
         sentAt: 0,
       },
       {
@@ -79,10 +93,28 @@ describe("state file", () => {
     dir = mkdtempSync(join(tmpdir(), "tp-state-"));
     const path = join(dir, "x.state.json");
     expect(loadState(path)).toEqual({ kind: "none" });
-    saveState(path, "offline", [["key", "score"], ["acme", 87], ["b", undefined]], new Date(0));
+    saveState(
+      path,
+      "offline",
+      [
+        ["key", "score"],
+        ["acme", 87],
+        ["b", undefined],
+      ],
+      new Date(0),
+    );
     expect(loadState(path)).toEqual({
       kind: "ok",
-      state: { version: 1, mode: "offline", savedAt: "1970-01-01T00:00:00.000Z", cacheSheet: [["key", "score"], ["acme", 87], ["b", ""]] },
+      state: {
+        version: 1,
+        mode: "offline",
+        savedAt: "1970-01-01T00:00:00.000Z",
+        cacheSheet: [
+          ["key", "score"],
+          ["acme", 87],
+          ["b", ""],
+        ],
+      },
     });
     writeFileAtomic(path, "{ half");
     expect(loadState(path)).toEqual({ kind: "unreadable", reason: "not JSON" });

@@ -27,37 +27,43 @@ const specReply = z.strictObject({
 
 describe("sample recordings", () => {
   const recordings = loadRecordings(recordingsDir);
-  const sampleCompanies = parseCsv(readFileSync(samplePath, "utf8")).rows.slice(1).map((row) => row[0] ?? "");
+  const sampleCompanies = parseCsv(readFileSync(samplePath, "utf8"))
+    .rows.slice(1)
+    .map((row) => row[0] ?? "");
 
   it("cover every company of the sample file, one file each, named after the company", () => {
     expect(recordings.map((r) => r.company).sort()).toEqual([...sampleCompanies].sort());
-    for (const r of recordings) expect(readFileSync(`${recordingsDir}/${recordingFileName(r.company)}`, "utf8")).toContain(`"company": "${r.company}"`);
+    for (const r of recordings)
+      expect(readFileSync(`${recordingsDir}/${recordingFileName(r.company)}`, "utf8")).toContain(`"company": "${r.company}"`);
   });
 
-  it.each(loadRecordings(recordingsDir).map((r) => [r.company, r] as const))("%s is labelled, well-formed and self-consistent", (_name, recording) => {
-    expect(recording._note).toBe(SAMPLE_NOTE);
-    expect(recording.searches.length).toBeGreaterThan(0);
-    const urls = new Set(recording.searches.flatMap((s) => s.results.map((r) => r.url)));
-    for (const search of recording.searches) {
-      expect(search.usage?.credits).toBe(2);
-      expect(search.query).toContain(`"${recording.company}"`);
-      for (const result of search.results) {
-        // The engine drops results that do not mention the company before any LLM call.
-        expect(`${result.title} ${result.content}`.toLowerCase()).toContain(recording.company.toLowerCase());
+  it.each(loadRecordings(recordingsDir).map((r) => [r.company, r] as const))(
+    "%s is labelled, well-formed and self-consistent",
+    (_name, recording) => {
+      expect(recording._note).toBe(SAMPLE_NOTE);
+      expect(recording.searches.length).toBeGreaterThan(0);
+      const urls = new Set(recording.searches.flatMap((s) => s.results.map((r) => r.url)));
+      for (const search of recording.searches) {
+        expect(search.usage?.credits).toBe(2);
+        expect(search.query).toContain(`"${recording.company}"`);
+        for (const result of search.results) {
+          // The engine drops results that do not mention the company before any LLM call.
+          expect(`${result.title} ${result.content}`.toLowerCase()).toContain(recording.company.toLowerCase());
+        }
       }
-    }
-    for (const completion of recording.completions) {
-      const reply = specReply.parse(JSON.parse(completion.choices[0]?.message.content ?? ""));
-      expect(reply.about_company).toBe(true);
-      expect(reply.sources.length).toBeGreaterThan(0);
-      for (const source of reply.sources) expect(urls).toContain(source);
-      const sentences = reply.rationale.split(/(?<=\.)\s+(?=[A-Z])/);
-      expect(sentences.length).toBeGreaterThanOrEqual(2);
-      expect(sentences.length).toBeLessThanOrEqual(3);
-      const usage = completion.usage;
-      expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
-    }
-  });
+      for (const completion of recording.completions) {
+        const reply = specReply.parse(JSON.parse(completion.choices[0]?.message.content ?? ""));
+        expect(reply.about_company).toBe(true);
+        expect(reply.sources.length).toBeGreaterThan(0);
+        for (const source of reply.sources) expect(urls).toContain(source);
+        const sentences = reply.rationale.split(/(?<=\.)\s+(?=[A-Z])/);
+        expect(sentences.length).toBeGreaterThanOrEqual(2);
+        expect(sentences.length).toBeLessThanOrEqual(3);
+        const usage = completion.usage;
+        expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+      }
+    },
+  );
 });
 
 describe("names", () => {

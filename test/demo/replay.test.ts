@@ -84,7 +84,11 @@ describe("replay handler", () => {
   it("judges an unknown company as not about it", () => {
     const handler = createReplayHandler(recordings);
     const json = body(handler(chat("Company: Brightwater Plumbing\n..."))) as { choices: { message: { content: string } }[] };
-    expect(JSON.parse(json.choices[0]?.message.content ?? "")).toMatchObject({ about_company: false, use_case_class: "UNKNOWN", sources: [] });
+    expect(JSON.parse(json.choices[0]?.message.content ?? "")).toMatchObject({
+      about_company: false,
+      use_case_class: "UNKNOWN",
+      sources: [],
+    });
   });
 
   it("refuses requests without a key, as the providers do", () => {

@@ -48,7 +48,15 @@ describe("table", () => {
   it("fits rationale to the width and aligns scores", () => {
     const table = renderTable(
       [
-        { company: "OpenAI", tier: "HOT", score: "100", useCase: "Frontier", status: "Done", rationale: "x".repeat(300), sources: "openai.com +3" },
+        {
+          company: "OpenAI",
+          tier: "HOT",
+          score: "100",
+          useCase: "Frontier",
+          status: "Done",
+          rationale: "x".repeat(300),
+          sources: "openai.com +3",
+        },
         { company: "Acme", tier: "UNKNOWN", score: "", useCase: "", status: "No reliable data", rationale: "", sources: "" },
       ],
       100,

@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createFakeLlm, createFakeTavily } from "../../src/local/providers";
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/providers/${name}.json`, import.meta.url), "utf8")) as { status: number; body: unknown };
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/providers/${name}.json`, import.meta.url), "utf8")) as { status: number; body: unknown };
 const chat = {
   url: "https://api.crusoe.ai/v1/chat/completions",
   method: "post" as const,
@@ -12,7 +13,13 @@ const chat = {
   payload: JSON.stringify({ model: "meta-llama/Llama-3.3-70B-Instruct", messages: [{ role: "user", content: "Company: Acme" }] }),
   sentAt: 0,
 };
-const search = { url: "https://api.tavily.com/search", method: "post" as const, headers: { Authorization: "Bearer t-0123456789" }, payload: JSON.stringify({ query: '"Acme" GPU' }), sentAt: 0 };
+const search = {
+  url: "https://api.tavily.com/search",
+  method: "post" as const,
+  headers: { Authorization: "Bearer t-0123456789" },
+  payload: JSON.stringify({ query: '"Acme" GPU' }),
+  sentAt: 0,
+};
 const answer = (reply: { status: number; body: string }) => ({ status: reply.status, body: JSON.parse(reply.body) as unknown });
 
 describe("fake providers against real payloads", () => {
@@ -24,7 +31,10 @@ describe("fake providers against real payloads", () => {
 
   it("LLM request larger than the tokens-per-minute limit: OpenAI's 429 Request too large envelope", () => {
     const llm = createFakeLlm({ apiKey: "k-0123456789", faults: () => ({ kind: "tooLarge" }) });
-    const real = fixture("openai-429-request-too-large-tpm") as { status: number; body: { error: { message: string; type: string; code: string } } };
+    const real = fixture("openai-429-request-too-large-tpm") as {
+      status: number;
+      body: { error: { message: string; type: string; code: string } };
+    };
     const fake = answer(llm.handle(chat)) as typeof real;
     expect(fake.status).toBe(real.status);
     expect(fake.body.error).toMatchObject({ type: real.body.error.type, code: real.body.error.code, param: null });

@@ -135,7 +135,11 @@ describe("fake LLM", () => {
     const llm = createFakeLlm({
       apiKey: KEY,
       faults: ({ company, request }) =>
-        company === "Acme" ? { kind: "outOfCredit" } : request.sentAt < 2_400_000 ? { kind: "status", status: 429, retryAfterSeconds: 600 } : null,
+        company === "Acme"
+          ? { kind: "outOfCredit" }
+          : request.sentAt < 2_400_000
+            ? { kind: "status", status: 429, retryAfterSeconds: 600 }
+            : null,
     });
     const broke = llm.handle(chat(prompt("Acme", evidence)));
     expect(broke.status).toBe(429);
@@ -144,7 +148,9 @@ describe("fake LLM", () => {
     expect(storm.status).toBe(429);
     expect(storm.headers?.["Retry-After"]).toBe("600");
     expect(llm.promptTokensServed + llm.completionTokensServed).toBe(0);
-    const served = [2_400_000, 2_460_000].map((at) => llm.handle(chat(prompt("Globex", [{ url: "https://globex.com", text: "Globex trains models." }]), {}, KEY, at)));
+    const served = [2_400_000, 2_460_000].map((at) =>
+      llm.handle(chat(prompt("Globex", [{ url: "https://globex.com", text: "Globex trains models." }]), {}, KEY, at)),
+    );
     expect(served.map((r) => r.status)).toEqual([200, 200]);
     const usage = served.map((r) => (JSON.parse(r.body) as Completion).usage);
     expect(llm.promptTokensServed).toBe(usage.reduce((t, u) => t + u.prompt_tokens, 0));
@@ -153,6 +159,8 @@ describe("fake LLM", () => {
 
     const tpm = createFakeLlm({ apiKey: KEY, faults: () => ({ kind: "tooLarge" }) }).handle(chat(prompt("Acme", evidence)));
     expect(tpm.status).toBe(429);
-    expect(JSON.parse(tpm.body)).toMatchObject({ error: { type: "tokens", code: "rate_limit_exceeded", message: expect.stringMatching(/^Request too large for /) } });
+    expect(JSON.parse(tpm.body)).toMatchObject({
+      error: { type: "tokens", code: "rate_limit_exceeded", message: expect.stringMatching(/^Request too large for /) },
+    });
   });
 });

@@ -19,7 +19,16 @@ describe("fake Tavily", () => {
     expect(reply.status).toBe(200);
     expect(reply.latencyMs).toBe(3000);
     const body = JSON.parse(reply.body) as TavilySearchResponse;
-    expect(Object.keys(body).sort()).toEqual(["answer", "follow_up_questions", "images", "query", "request_id", "response_time", "results", "usage"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "answer",
+      "follow_up_questions",
+      "images",
+      "query",
+      "request_id",
+      "response_time",
+      "results",
+      "usage",
+    ]);
     expect(body.usage).toEqual({ credits: 2 });
     expect(body.results.length).toBe(8);
     const mentioning = body.results.filter((r) => r.content.includes("Acme Robotics"));
@@ -28,9 +37,11 @@ describe("fake Tavily", () => {
     expect(tavily.byCompany).toEqual({ "Acme Robotics": 1 });
     expect(tavily.creditsServed).toBe(2);
     // Deterministic.
-    expect(createFakeTavily({ apiKey: KEY }).handle(advanced("Acme Robotics")).body.replace(/"request_id":"[^"]+"/, "")).toBe(
-      reply.body.replace(/"request_id":"[^"]+"/, ""),
-    );
+    expect(
+      createFakeTavily({ apiKey: KEY })
+        .handle(advanced("Acme Robotics"))
+        .body.replace(/"request_id":"[^"]+"/, ""),
+    ).toBe(reply.body.replace(/"request_id":"[^"]+"/, ""));
   });
 
   it("charges 1 credit and 1.5 s for basic depth, honours max_results and raw content", () => {
@@ -89,9 +100,11 @@ describe("fake Tavily", () => {
   it("tells a company's first query from a re-search with another query, among billed searches", () => {
     const tavily = createFakeTavily({ apiKey: KEY, faults: ({ requestIndex }) => (requestIndex === 2 ? 503 : null) });
     const search = (query: string) => tavily.handle({ ...advanced("A"), payload: JSON.stringify({ query, search_depth: "advanced" }) });
-    expect([search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" acme.com'), search('"Globex" GPU')].map((r) => r.status)).toEqual([
-      200, 503, 200, 200, 200,
-    ]);
+    expect(
+      [search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" GPU'), search('"Acme" acme.com'), search('"Globex" GPU')].map(
+        (r) => r.status,
+      ),
+    ).toEqual([200, 503, 200, 200, 200]);
     // The repeat of Acme's first query was billed again: three first-query searches for two companies.
     expect(tavily.searchesByQuery).toEqual({ first: 3, research: 1 });
   });

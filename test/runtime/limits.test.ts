@@ -15,10 +15,7 @@ describe("execution limits", () => {
     const result = rt.run("spin", [], { kind: "trigger" });
     expect(result).toMatchObject({ killed: true, error: "Exceeded maximum execution time", value: undefined });
     expect(rt.clock.now()).toBe(start + 360_000);
-    expect(result.logs).toEqual([
-      "caught: Exceeded maximum execution time",
-      "again: Exceeded maximum execution time",
-    ]);
+    expect(result.logs).toEqual(["caught: Exceeded maximum execution time", "again: Exceeded maximum execution time"]);
     expect(rt.spreadsheet.getSheetByName("Sheet1")?.cell("A1")).toBe("");
     expect(rt.stats.triggerRuntimeMs).toBe(360_000);
   });
@@ -53,9 +50,7 @@ describe("execution limits", () => {
     expect(rt.run("prop", [], { kind: "customFunction", user: "editor@example.com" }).error).toBe(
       "You do not have permission to call setProperty",
     );
-    expect(rt.run("trigger", [], { kind: "customFunction" }).error).toBe(
-      "You do not have permission to call ScriptApp.newTrigger",
-    );
+    expect(rt.run("trigger", [], { kind: "customFunction" }).error).toBe("You do not have permission to call ScriptApp.newTrigger");
     rt.userProperties.setProperty("k", "stored");
     expect(rt.run("read", [], { kind: "customFunction" }).value).toEqual(["stored", "v"]);
     expect(rt.run("slow", [], { kind: "menu" }).value).toBe("late");
@@ -121,9 +116,7 @@ describe("PropertiesService and CacheService limits", () => {
         for (let i = 0; i < 60; i++) props.setProperty("key" + i, "x".repeat(9000));
       }`,
     });
-    expect(rt.run("fill").error).toBe(
-      "You have exceeded the property storage quota. Please remove some properties and try again.",
-    );
+    expect(rt.run("fill").error).toBe("You have exceeded the property storage quota. Please remove some properties and try again.");
     expect(rt.scriptProperties.getKeys().length).toBe(56);
   });
 

@@ -117,7 +117,12 @@ describe("the manifest's urlFetchWhitelist", () => {
       "Request to https://api.openai.com/v1/chat/completions? failed because the URL has not been whitelisted in the script manifest.",
     );
     // A prefix is a prefix: another path, another scheme or a look-alike host is refused.
-    for (const url of ["https://eu.example.com/v2/models", "http://api.tavily.com/search", "https://example.com.evil.io/v1/x", "https://example.com/v1/"]) {
+    for (const url of [
+      "https://eu.example.com/v2/models",
+      "http://api.tavily.com/search",
+      "https://example.com.evil.io/v1/x",
+      "https://example.com/v1/",
+    ]) {
       expect(rt.run("fetchOne", [url]).error).toContain("has not been whitelisted in the script manifest");
     }
     expect(rt.run("mixed").error).toContain("Request to https://api.openai.com/v1/models failed");

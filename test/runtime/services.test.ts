@@ -32,7 +32,15 @@ describe("ScriptApp triggers", () => {
     expect(fired?.startedAt).toBe(start + 5 + 60_000);
     expect(fired?.value).toEqual({ uid: id, listed: ["work"] });
     expect(rt.triggers()).toEqual([
-      { id, handler: "work", dueAt: start + 5 + 60_000, fired: true, user: "user@example.com", document: "local-spreadsheet", createdAt: start + 10 },
+      {
+        id,
+        handler: "work",
+        dueAt: start + 5 + 60_000,
+        fired: true,
+        user: "user@example.com",
+        document: "local-spreadsheet",
+        createdAt: start + 10,
+      },
     ]);
     expect(rt.runNextTrigger()).toBeNull();
     rt.run("cleanUp");
@@ -132,9 +140,7 @@ describe("Ui, HtmlService, Session and logs", () => {
     expect(rt.ui.dialogs).toEqual([{ title: "Settings", html: "<p>hi</p>", modal: true }]);
     expect(rt.ui.toasts).toEqual([{ message: "Queued 3 rows", title: "Territory Planner", seconds: 5 }]);
     expect(rt.ui.alerts).toEqual([{ title: "", prompt: "Saved", buttons: "OK" }]);
-    expect(rt.run("fromTrigger", [], { kind: "trigger" }).error).toBe(
-      "Cannot call SpreadsheetApp.getUi() from this context.",
-    );
+    expect(rt.run("fromTrigger", [], { kind: "trigger" }).error).toBe("Cannot call SpreadsheetApp.getUi() from this context.");
     expect(rt.run("missing").error).toBe("No HTML file named Nope was found.");
     const who = rt.run("who", [], { user: "rep@example.com" });
     expect(who.value).toBe("rep@example.com");

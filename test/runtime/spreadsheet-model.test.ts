@@ -30,15 +30,24 @@ describe("developer metadata on columns", () => {
     sheet1(rt).load([["Company", "Tier", "Score"]]);
     expect(rt.run("tag", [2, "Tier"]).error).toBeNull();
     expect(rt.run("tag", [3, "Score"]).error).toBeNull();
-    expect(rt.run("where").value).toEqual([["Tier", 2], ["Score", 3]]);
+    expect(rt.run("where").value).toEqual([
+      ["Tier", 2],
+      ["Score", 3],
+    ]);
 
     sheet1(rt).insertColumns(1, 2);
-    expect(rt.run("where").value).toEqual([["Tier", 4], ["Score", 5]]);
+    expect(rt.run("where").value).toEqual([
+      ["Tier", 4],
+      ["Score", 5],
+    ]);
     expect(sheet1(rt).cell("D1")).toBe("Tier");
 
     sheet1(rt).moveColumns(5, 1, 1);
     expect(sheet1(rt).dump()[0]).toEqual(["Score", "Company", "", "", "Tier"]);
-    expect(rt.run("where").value).toEqual([["Tier", 5], ["Score", 1]]);
+    expect(rt.run("where").value).toEqual([
+      ["Tier", 5],
+      ["Score", 1],
+    ]);
     expect(rt.run("inRange", ["E1:E3"]).value).toEqual(["Tier"]);
 
     sheet1(rt).deleteColumns(1, 1);
@@ -71,7 +80,11 @@ describe("protected ranges", () => {
   it("throws Google's text at a user who may not edit, and writes nothing of that call", () => {
     const rt = new LocalRuntime({ code });
     rt.spreadsheet.owner = "boss@example.com";
-    sheet1(rt).load([["Company", "Status"], ["A", ""], ["B", ""]]);
+    sheet1(rt).load([
+      ["Company", "Status"],
+      ["A", ""],
+      ["B", ""],
+    ]);
     sheet1(rt).protect("B3");
     const blocked = rt.run("write", ["B2:B3", "Queued"]);
     expect(blocked.error).toBe(PROTECTED_MESSAGE);
@@ -109,9 +122,15 @@ describe("conditional formats, rich text and notes", () => {
         }`,
     });
     expect(rt.run("rules").error).toBeNull();
-    expect(rt.run("read").value).toEqual([["B2:B1000", "HOT", "#f4c7c3"], ["B2:B1000", "COLD", "#c9daf8"]]);
+    expect(rt.run("read").value).toEqual([
+      ["B2:B1000", "HOT", "#f4c7c3"],
+      ["B2:B1000", "COLD", "#c9daf8"],
+    ]);
     sheet1(rt).insertColumns(0, 1);
-    expect(rt.run("read").value).toEqual([["C2:C1000", "HOT", "#f4c7c3"], ["C2:C1000", "COLD", "#c9daf8"]]);
+    expect(rt.run("read").value).toEqual([
+      ["C2:C1000", "HOT", "#f4c7c3"],
+      ["C2:C1000", "COLD", "#c9daf8"],
+    ]);
   });
 
   it("writes rich text with several links per cell as text, and notes", () => {
@@ -140,7 +159,11 @@ describe("conditional formats, rich text and notes", () => {
       { start: 20, end: 33, url: "https://b.example" },
     ]);
     expect(rt.run("read").value).toEqual([
-      [["https://a.example/x", "https://a.example/x"], ["\n", null], ["=HYPERLINK(1)", "https://b.example"]],
+      [
+        ["https://a.example/x", "https://a.example/x"],
+        ["\n", null],
+        ["=HYPERLINK(1)", "https://b.example"],
+      ],
       [["Use case S 50 = 50"], [""]],
     ]);
     sheet.edit("A1", "typed over");
@@ -198,7 +221,12 @@ describe("range lists and filters", () => {
           return [filter.getColumnFilterCriteria(1), c.getCriteriaType(), c.getHiddenValues(), [2, 3, 4].map((r) => SpreadsheetApp.getActiveSheet().isRowHiddenByFilter(r))];
         }`,
     });
-    sheet1(rt).load([["Company", "Region"], ["A", "US"], ["B", "EMEA"], ["C", "US"]]);
+    sheet1(rt).load([
+      ["Company", "Region"],
+      ["A", "US"],
+      ["B", "EMEA"],
+      ["C", "US"],
+    ]);
     sheet1(rt).filterByValues(2, ["EMEA"]);
     expect(rt.run("criteria").value).toEqual([null, null, ["EMEA"], [false, true, false]]);
   });

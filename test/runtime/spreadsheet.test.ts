@@ -28,9 +28,7 @@ describe("SpreadsheetApp values", () => {
       code: `
         function big(n) { SpreadsheetApp.getActiveSheet().getRange("A1:B1").setValues([["ok", "x".repeat(n)]]); }`,
     });
-    expect(rt.run("big", [50_001]).error).toBe(
-      "Your input contains more than the maximum of 50000 characters in a single cell.",
-    );
+    expect(rt.run("big", [50_001]).error).toBe("Your input contains more than the maximum of 50000 characters in a single cell.");
     expect(sheet1(rt).cell("A1")).toBe("");
     expect(rt.run("big", [50_000]).error).toBeNull();
     expect(String(sheet1(rt).cell("B1")).length).toBe(50_000);
@@ -68,7 +66,14 @@ describe("SpreadsheetApp values", () => {
         }`,
     });
     sheet1(rt).load([["Company", 7]]);
-    expect(rt.run("read").value).toEqual([true, true, [["Company", 7], ["", ""]]]);
+    expect(rt.run("read").value).toEqual([
+      true,
+      true,
+      [
+        ["Company", 7],
+        ["", ""],
+      ],
+    ]);
   });
 
   it("throws outside the grid and counts reads and writes", () => {

@@ -17,7 +17,10 @@ const WHO = `
 
 describe("several users", () => {
   it("runs each execution as its user, with their own user properties and identity", () => {
-    const rt = new LocalRuntime({ code: `${WHO} function save(v) { PropertiesService.getUserProperties().setProperty("LLM_API_KEY", v); }`, defaultUser: ALICE });
+    const rt = new LocalRuntime({
+      code: `${WHO} function save(v) { PropertiesService.getUserProperties().setProperty("LLM_API_KEY", v); }`,
+      defaultUser: ALICE,
+    });
     rt.run("save", ["alice-key"]);
     rt.run("save", ["bob-key"], { user: BOB });
     const alice = rt.run("who").value as Record<string, string>;
@@ -117,7 +120,10 @@ describe("published add-on triggers", () => {
     const first = rt.run("schedule").value;
     const second = rt.run("schedule", [], { document: "doc-2" }).value;
     rt.run("schedule", [], { user: BOB });
-    expect(rt.run("listed").value).toEqual([[first, null], [second, null]]);
+    expect(rt.run("listed").value).toEqual([
+      [first, null],
+      [second, null],
+    ]);
     rt.run("finishRun");
     expect(rt.triggers().map((t) => t.user)).toEqual([BOB]);
   });
@@ -152,14 +158,18 @@ describe("published add-on triggers", () => {
       "This add-on has created too many time-based triggers in this document for this Google user account.",
     );
     expect(rt.run("schedule", [], { user: BOB }).error).toBeNull();
-    expect(rt.run("every", [30], { document: "doc-2" }).error).toBe("The recurrence interval for an Add-on trigger must be at least one hour.");
+    expect(rt.run("every", [30], { document: "doc-2" }).error).toBe(
+      "The recurrence interval for an Add-on trigger must be at least one hour.",
+    );
     expect(rt.run("hourly", [], { document: "doc-2" }).error).toBeNull();
     // A one-shot a minute away is accepted.
     expect(rt.run("soon", [], { document: "doc-3" }).error).toBeNull();
     expect(rt.run("finishThisDocument").error).toBeNull();
     expect(rt.triggers()).toHaveLength(3);
 
-    const bound = new LocalRuntime({ code: `${CONTINUATION} function every(m) { ScriptApp.newTrigger("work").timeBased().everyMinutes(m).create(); }` });
+    const bound = new LocalRuntime({
+      code: `${CONTINUATION} function every(m) { ScriptApp.newTrigger("work").timeBased().everyMinutes(m).create(); }`,
+    });
     expect(bound.run("schedule").error).toBeNull();
     expect(bound.run("schedule").error).toBeNull();
     expect(bound.run("every", [1]).error).toBeNull();

@@ -128,7 +128,14 @@ describe("RunDriver", () => {
   });
 
   it("sends no worker call while the run is paused, and resumes when the progress says so", async () => {
-    const server = new FakeServer({ ...running(3), running: false, pause: { kind: "keyRejected", service: "tavily" }, isPaused: true, paused: 3, queued: 0 });
+    const server = new FakeServer({
+      ...running(3),
+      running: false,
+      pause: { kind: "keyRejected", service: "tavily" },
+      isPaused: true,
+      paused: 3,
+      queued: 0,
+    });
     const driver = server.driver();
     driver.start();
     await vi.advanceTimersByTimeAsync(5 * 60_000);

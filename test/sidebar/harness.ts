@@ -19,12 +19,22 @@ export async function launchChromium(): Promise<Browser> {
   try {
     accessSync(CHROMIUM, constants.X_OK);
   } catch {
-    throw new Error(`The sidebar tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium); .ci/run does it when it is missing.`);
+    throw new Error(
+      `The sidebar tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium); .ci/run does it when it is missing.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-gpu",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
 }
 
@@ -137,7 +147,13 @@ function installShim(names: readonly string[]): void {
   host.google = { script: { run: makeRunner(null, null), host: { close: () => document.body.setAttribute("data-closed", "true") } } };
 }
 
-export async function openPage(browser: Browser, baseUrl: string, file: "Sidebar.html" | "Settings.html", server: FakeServer, viewport = { width: 300, height: 900 }): Promise<OpenedPage> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  file: "Sidebar.html" | "Settings.html",
+  server: FakeServer,
+  viewport = { width: 300, height: 900 },
+): Promise<OpenedPage> {
   // Reduced motion switches off the bar's transition, so screenshots show the value, not a frame of it.
   const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
   const page = await context.newPage();

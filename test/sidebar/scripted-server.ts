@@ -9,11 +9,15 @@ import { progress } from "./progress-fixture";
 
 export { progress };
 
-
 const TIER_CYCLE: Tier[] = ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"];
 
 /** Snapshots of a run of `total` rows finishing `perStep` rows per worker call. */
-export function runSnapshots(total: number, perStep: number, startedAt: number, companies: (i: number) => string = (i) => `Company ${i + 1}`): ResearchProgress[] {
+export function runSnapshots(
+  total: number,
+  perStep: number,
+  startedAt: number,
+  companies: (i: number) => string = (i) => `Company ${i + 1}`,
+): ResearchProgress[] {
   const snapshots: ResearchProgress[] = [];
   for (let finished = perStep; finished <= total; finished += perStep) {
     const tiers: Record<Tier, number> = { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 };
@@ -21,7 +25,12 @@ export function runSnapshots(total: number, perStep: number, startedAt: number, 
     const recent = Array.from({ length: Math.min(5, finished) }, (_, k) => {
       const i = finished - 1 - k;
       const tier = TIER_CYCLE[i % TIER_CYCLE.length] ?? "UNKNOWN";
-      return { company: companies(i), tier, score: tier === "UNKNOWN" ? null : 90 - (i % 5) * 18, status: tier === "UNKNOWN" ? "No reliable data" : "Done" };
+      return {
+        company: companies(i),
+        tier,
+        score: tier === "UNKNOWN" ? null : 90 - (i % 5) * 18,
+        status: tier === "UNKNOWN" ? "No reliable data" : "Done",
+      };
     });
     const left = total - finished;
     snapshots.push(
@@ -89,10 +98,24 @@ export class ScriptedServer implements FakeServer {
       }
       case "cancelResearch":
         this.steps = [];
-        this.current = { ...this.current, running: false, cancelled: this.current.cancelled + this.current.queued, queued: 0, etaSeconds: 0 };
+        this.current = {
+          ...this.current,
+          running: false,
+          cancelled: this.current.cancelled + this.current.queued,
+          queued: 0,
+          etaSeconds: 0,
+        };
         return { ok: true, message: "Cancelled 3 row(s).", queued: 0 };
       case "resumeResearch":
-        this.current = { ...this.current, pause: null, isPaused: false, running: true, message: "", queued: this.current.queued + this.current.paused, paused: 0 };
+        this.current = {
+          ...this.current,
+          pause: null,
+          isPaused: false,
+          running: true,
+          message: "",
+          queued: this.current.queued + this.current.paused,
+          paused: 0,
+        };
         return { ok: true, message: "Resumed 9 row(s).", queued: 9 };
       case "retryFailedRows":
         return { ok: true, message: "Queued 0 row(s) again.", queued: 0 };

@@ -159,7 +159,8 @@ describe("cache panel", () => {
 describe("failed rows", () => {
   it("selects the row that holds the company, also after the rows moved", () => {
     const { rt } = setup({ rows: companyRows(["Acme", "Globex", "Initech"]) });
-    const select = (row: number, company: string) => ok(rt.run("selectRow", ["Sheet1", row, company], { kind: "sidebar" })) as CommandResult;
+    const select = (row: number, company: string) =>
+      ok(rt.run("selectRow", ["Sheet1", row, company], { kind: "sidebar" })) as CommandResult;
     expect(select(3, "Globex").ok).toBe(true);
     expect(rt.spreadsheet.selection()[0]).toMatch(/^A3(:|$)/);
     rt.spreadsheet.insertRows("Sheet1", 2, 1);
@@ -184,6 +185,8 @@ describe("polling cost", () => {
     expect(rangeReads).toBeLessThanOrEqual(2);
     // An idle hour of an open sidebar: one poll a minute.
     expect(60 * propertyReads).toBeLessThan(200);
-    console.log(`one poll, 5,000 queued rows: ${propertyReads} property reads, ${rangeReads} range reads; idle hour: ${60 * propertyReads} property reads, ${60 * rangeReads} range reads`);
+    console.log(
+      `one poll, 5,000 queued rows: ${propertyReads} property reads, ${rangeReads} range reads; idle hour: ${60 * propertyReads} property reads, ${60 * rangeReads} range reads`,
+    );
   });
 });

@@ -55,13 +55,17 @@ describe("settings dialog, local runtime", () => {
     expect(await value(page, "LLM_BASE_URL")).toBe("https://api.crusoe.ai/v1");
     expect(await page.locator("#hint-CACHE_TTL_DAYS").textContent()).toContain("Default: 30.");
     // A rep sees the keys, base URL, model and profile; the rest waits under Advanced.
-    for (const key of ["TAVILY_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "PROFILE"]) expect(await page.locator(`#in-${key}`).isVisible()).toBe(true);
+    for (const key of ["TAVILY_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "PROFILE"])
+      expect(await page.locator(`#in-${key}`).isVisible()).toBe(true);
     for (const key of ["CACHE_TTL_DAYS", "JOB_BUDGET_USD", "CONFIRM_ABOVE_USD", "TAVILY_CONCURRENCY", "LLM_INPUT_PRICE_PER_MTOK"]) {
       expect(await page.locator(`#in-${key}`).isVisible()).toBe(false);
     }
 
     await expect.poll(() => page.locator("#models-status").innerText()).toBe("3 models available.");
-    expect(await page.locator("#model-select option").allInnerTexts()).toEqual([...[...MODELS].sort((a, b) => a.localeCompare(b)), "Other (type a model id)…"]);
+    expect(await page.locator("#model-select option").allInnerTexts()).toEqual([
+      ...[...MODELS].sort((a, b) => a.localeCompare(b)),
+      "Other (type a model id)…",
+    ]);
     expect(await page.locator("#model-select").inputValue()).toBe("meta-llama/Llama-3.3-70B-Instruct");
     expect(await page.locator("#in-LLM_MODEL").isVisible()).toBe(false);
 
@@ -92,7 +96,9 @@ describe("settings dialog, local runtime", () => {
     const { max } = NUMBER_RULES.EVIDENCE_BUDGET_CHARS;
     await page.fill("#in-EVIDENCE_BUDGET_CHARS", String(max + 1));
     await page.click("#save");
-    await expect.poll(() => page.locator("#err-EVIDENCE_BUDGET_CHARS").innerText()).toBe(`Evidence budget (characters) must be at most ${max}.`);
+    await expect
+      .poll(() => page.locator("#err-EVIDENCE_BUDGET_CHARS").innerText())
+      .toBe(`Evidence budget (characters) must be at most ${max}.`);
     await page.fill("#in-EVIDENCE_BUDGET_CHARS", String(max));
     await page.click("#save");
     await expect.poll(() => page.locator("#save-status").innerText()).toBe("Settings saved.");

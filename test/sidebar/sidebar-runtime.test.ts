@@ -34,7 +34,11 @@ function selectedRows(names: string[], tavilyKey = TAVILY_KEY): LocalRuntime {
   const tavily = createFakeTavily({ apiKey: TAVILY_KEY });
   const llm = createFakeLlm({ apiKey: LLM_KEY, verdicts: { [XSS]: { rationale: `Evidence says ${XSS} runs GPUs.` } } });
   // The virtual clock starts now so the sidebar's elapsed time (browser clock) reads sensibly.
-  const rt = new LocalRuntime({ ...built, startTime: Date.now(), fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) } });
+  const rt = new LocalRuntime({
+    ...built,
+    startTime: Date.now(),
+    fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) },
+  });
   const settings: Record<string, string> = {
     TAVILY_API_KEY: tavilyKey,
     LLM_API_KEY: LLM_KEY,
@@ -81,7 +85,9 @@ async function sampleBar(page: Page, phase: string, timeoutMs: number, midRunSho
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // Both read in one evaluation, so a render cannot fall between them.
-    const [value, now] = await page.evaluate(() => [Number(document.getElementById("bar")?.getAttribute("aria-valuenow")), document.body.dataset["phase"]] as const);
+    const [value, now] = await page.evaluate(
+      () => [Number(document.getElementById("bar")?.getAttribute("aria-valuenow")), document.body.dataset["phase"]] as const,
+    );
     values.push(value);
     if (now === phase) return values;
     if (!shot && value >= 20 && value <= 80) {

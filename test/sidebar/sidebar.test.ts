@@ -34,7 +34,9 @@ async function open(server: ScriptedServer): Promise<OpenedPage> {
   const result = await openPage(browser, site.url, "Sidebar.html", server);
   opened.push(result.page);
   // Drawn once: either the first progress arrived or the page reports why it did not.
-  await result.page.waitForFunction(() => document.body.dataset["phase"] !== undefined || document.getElementById("problem")?.hidden === false);
+  await result.page.waitForFunction(
+    () => document.body.dataset["phase"] !== undefined || document.getElementById("problem")?.hidden === false,
+  );
   return result;
 }
 
@@ -114,14 +116,20 @@ describe("sidebar states", () => {
 
   it("estimate: says why there is nothing to research; a selection changed since shows its new estimate; Not now dismisses", async () => {
     const server = new ScriptedServer(progress());
-    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: "Select the rows of the companies to research (row 1 is the header)." }));
+    server.handlers.set("estimateSelectedRows", () => ({
+      ok: false,
+      message: "Select the rows of the companies to research (row 1 is the header).",
+    }));
     const { page } = await open(server);
     await page.click("#research");
     await expect.poll(() => text(page, "#problem")).toBe("Select the rows of the companies to research (row 1 is the header).");
     expect(await visible(page, "#estimate")).toBe(false);
 
     server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
-    server.handlers.set("researchFromSidebar", () => ({ kind: "changed", estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2 } }));
+    server.handlers.set("researchFromSidebar", () => ({
+      kind: "changed",
+      estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2 },
+    }));
     await page.click("#research");
     await page.click("#estimate-start");
     await expect.poll(() => text(page, "#estimate-title")).toBe("Research 10 companies?");
@@ -168,7 +176,9 @@ describe("sidebar states", () => {
   });
 
   it("another user's run: watched with a note, never driven from here", async () => {
-    const server = new ScriptedServer(progress({ total: 10, queued: 6, done: 4, running: true, startedAt: Date.now() - 20_000, ownedBy: "ana@example.com" }));
+    const server = new ScriptedServer(
+      progress({ total: 10, queued: 6, done: 4, running: true, startedAt: Date.now() - 20_000, ownedBy: "ana@example.com" }),
+    );
     const { page, log } = await open(server);
     expect(await text(page, "#owner-note")).toContain("This run is ana@example.com's");
     expect(await visible(page, "#cancel")).toBe(true);
@@ -273,7 +283,9 @@ describe("paused panel", () => {
   });
 
   it("resumes: Resume calls the server, the run goes on", async () => {
-    const server = new ScriptedServer(progress({ total: 5, done: 2, paused: 3, pause: { kind: "budget" }, isPaused: true, startedAt: Date.now() - 1000 }));
+    const server = new ScriptedServer(
+      progress({ total: 5, done: 2, paused: 3, pause: { kind: "budget" }, isPaused: true, startedAt: Date.now() - 1000 }),
+    );
     const { page, log } = await open(server);
     await page.click("#open-settings");
     await expect.poll(() => log.count("showSettings")).toBe(1);
@@ -293,7 +305,10 @@ describe("cache panel", () => {
     server.handlers.set("getCacheStats", () => stats);
     server.handlers.set("clearCache", (args) => {
       cleared.push(args[0]);
-      stats = args[0] === null ? { ...stats, companies: 0, noData: 0, unjudged: 0, oldestAt: 0 } : { ...stats, companies: 900, noData: 10, oldestAt: now - 86_400_000 };
+      stats =
+        args[0] === null
+          ? { ...stats, companies: 0, noData: 0, unjudged: 0, oldestAt: 0 }
+          : { ...stats, companies: 900, noData: 10, oldestAt: now - 86_400_000 };
       return { removed: 10, message: "Cleared 10 cache entries.", stats };
     });
     const { page } = await open(server);

@@ -24,6 +24,8 @@ describe("wire contract", () => {
 
   it("pages parse results with these schemas: a progress from another version is refused", () => {
     expect(SERVER_RESULTS.getResearchProgress.safeParse({ total: "many" }).success).toBe(false);
-    expect(SERVER_RESULTS.getCacheStats.safeParse({ companies: 1, noData: 0, unjudged: 0, oldestAt: 0, cells: 0, cellLimit: 1 }).success).toBe(true);
+    expect(
+      SERVER_RESULTS.getCacheStats.safeParse({ companies: 1, noData: 0, unjudged: 0, oldestAt: 0, cells: 0, cellLimit: 1 }).success,
+    ).toBe(true);
   });
 });

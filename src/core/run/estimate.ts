@@ -92,7 +92,9 @@ export function describeEstimate(estimate: RunEstimate): { title: string; lines:
     `To research: ${formatCount(estimate.research)} (a web search and an LLM call each).`,
   ];
   if (estimate.judgeOnly > 0) lines.push(`To judge again from cached searches: ${formatCount(estimate.judgeOnly)} (an LLM call each).`);
-  lines.push(`Estimated cost: about ${formatUsd(estimate.costUsd)}. Estimated time: ${estimate.seconds > 0 ? `about ${formatDuration(estimate.seconds)}` : "a few seconds"}.`);
+  lines.push(
+    `Estimated cost: about ${formatUsd(estimate.costUsd)}. Estimated time: ${estimate.seconds > 0 ? `about ${formatDuration(estimate.seconds)}` : "a few seconds"}.`,
+  );
   if (estimate.budgetUsd !== null) lines.push(`The run pauses if it reaches its budget of ${formatUsd(estimate.budgetUsd)}.`);
   const companies = estimate.research + estimate.judgeOnly;
   return { title: companies > 0 ? `Research ${formatCount(companies)} companies?` : "Answer from the cache?", lines };

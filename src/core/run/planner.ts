@@ -116,7 +116,12 @@ export function groupByKey(rows: readonly QueueRow[]): Map<string, QueueRow[]> {
  * The cache entry a company may start from. A refresh wants nothing the cache answered before this
  * run, but evidence this run paid for and has not judged yet is judged, not searched again.
  */
-export function usableEntry(entry: CacheEntry | undefined, refresh: boolean, runStartedAt: number, fresh: (entry: CacheEntry) => boolean): CacheEntry | null {
+export function usableEntry(
+  entry: CacheEntry | undefined,
+  refresh: boolean,
+  runStartedAt: number,
+  fresh: (entry: CacheEntry) => boolean,
+): CacheEntry | null {
   if (!entry || !fresh(entry)) return null;
   if (!refresh) return entry;
   return entry.status === "unjudged" && entry.fetchedAt >= runStartedAt ? entry : null;

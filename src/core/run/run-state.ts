@@ -147,7 +147,11 @@ export function recordCancelled(run: RunState, rows: number): RunState {
 export function recordPaid(run: RunState, paid: Cost, prices: Prices): RunState {
   if (paid.tavilyCredits === 0 && paid.llmInputTokens === 0 && paid.llmOutputTokens === 0) return run;
   const safe = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
-  const cost = addCost(run.cost, { tavilyCredits: safe(paid.tavilyCredits), llmInputTokens: safe(paid.llmInputTokens), llmOutputTokens: safe(paid.llmOutputTokens) }, prices);
+  const cost = addCost(
+    run.cost,
+    { tavilyCredits: safe(paid.tavilyCredits), llmInputTokens: safe(paid.llmInputTokens), llmOutputTokens: safe(paid.llmOutputTokens) },
+    prices,
+  );
   return { ...run, cost };
 }
 
@@ -177,12 +181,16 @@ export function companiesBudgetAllows(run: RunState, budgetUsd: number | null, p
  * After a wave: a service whose every answer was a 429 keeps its refusal clock running, any other
  * answer resets it; refused for REFUSING_PAUSE_MS pauses the run.
  */
-export function recordRefusals(run: RunState, answered: Partial<Record<Service, { total: number; refused: number }>>, now: number): RunState {
+export function recordRefusals(
+  run: RunState,
+  answered: Partial<Record<Service, { total: number; refused: number }>>,
+  now: number,
+): RunState {
   let next = run;
   for (const service of ["tavily", "llm"] as const) {
     const seen = answered[service];
     if (!seen || seen.total === 0) continue;
-    const since = seen.refused < seen.total ? null : next.refusingSince[service] ?? now;
+    const since = seen.refused < seen.total ? null : (next.refusingSince[service] ?? now);
     next = { ...next, refusingSince: { ...next.refusingSince, [service]: since } };
     if (since !== null && now - since >= REFUSING_PAUSE_MS) next = pause(next, { kind: "rateLimited", service });
   }
@@ -207,7 +215,10 @@ export function utf8Bytes(text: string): number {
 /** Drops the oldest error and recent rows until the stored state fits its property. */
 export function bounded(run: RunState): RunState {
   let next = run;
-  while (utf8Bytes(JSON.stringify(next)) > MAX_RUN_STATE_BYTES && (next.errors.length > 0 || next.recent.length > 0 || next.skipped.length > 0)) {
+  while (
+    utf8Bytes(JSON.stringify(next)) > MAX_RUN_STATE_BYTES &&
+    (next.errors.length > 0 || next.recent.length > 0 || next.skipped.length > 0)
+  ) {
     if (next.errors.length > 0 && next.errors.length >= next.recent.length) next = { ...next, errors: next.errors.slice(1) };
     else if (next.recent.length > 0) next = { ...next, recent: next.recent.slice(1) };
     else next = { ...next, skipped: next.skipped.slice(1) };

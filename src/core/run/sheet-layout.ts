@@ -56,7 +56,9 @@ export interface ColumnPlan {
 }
 
 function headerKey(value: unknown): string {
-  return String(value ?? "").trim().toLowerCase();
+  return String(value ?? "")
+    .trim()
+    .toLowerCase();
 }
 
 /**
@@ -109,9 +111,15 @@ export function scoreNote(result: ResearchResult): string {
   const b = result.breakdown;
   if (b && result.score !== null) {
     const second = result.profile === "managed-inference" ? "Adoption" : "Budget";
-    lines.push(`Use case ${b.useCaseClass} ${b.useCase} + ${second} ${b.second} + Growth ${b.growth} + Confidence ${b.confidence} = ${result.score}`);
+    lines.push(
+      `Use case ${b.useCaseClass} ${b.useCase} + ${second} ${b.second} + Growth ${b.growth} + Confidence ${b.confidence} = ${result.score}`,
+    );
   }
-  lines.push(`Profile: ${result.profile}`, `Model: ${result.model}`, `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`);
+  lines.push(
+    `Profile: ${result.profile}`,
+    `Model: ${result.model}`,
+    `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`,
+  );
   return lines.join("\n");
 }
 

@@ -57,7 +57,10 @@ const median = (xs: readonly number[]) => {
 
 /** Each bundle file's size and median cold load, measured in a fresh Node process. */
 export function measureBundles(bundles: readonly { label: string; path: string }[], runs = 15): BundleFigures[] {
-  const out = execFileSync(process.execPath, ["-e", LOADER, JSON.stringify([runs, ...bundles.map((b) => b.path)])], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(process.execPath, ["-e", LOADER, JSON.stringify([runs, ...bundles.map((b) => b.path)])], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const times: unknown = JSON.parse(out);
   if (!Array.isArray(times) || times.length !== bundles.length) throw new Error("the bundle loader answered something unexpected");
   return bundles.map((b, i) => {
@@ -67,7 +70,8 @@ export function measureBundles(bundles: readonly { label: string; path: string }
   });
 }
 
-const git = (args: string[], cwd = REPO_ROOT) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const git = (args: string[], cwd = REPO_ROOT) =>
+  execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 
 /**
  * dist/Code.js as built at `commit`, from a cache in the temp folder or else built in a temporary
@@ -105,10 +109,13 @@ export function compareBundles(runs = 15): BundleComparison {
   try {
     baseline = baselineBundlePath();
   } catch (error) {
-    baselineProblem = error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error);
+    baselineProblem = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
   }
   const figures = measureBundles(
-    [{ label: "dist/Code.js (this checkout)", path: current }, ...(baseline === null ? [] : [{ label: `dist/Code.js at ${BASELINE_COMMIT}`, path: baseline }])],
+    [
+      { label: "dist/Code.js (this checkout)", path: current },
+      ...(baseline === null ? [] : [{ label: `dist/Code.js at ${BASELINE_COMMIT}`, path: baseline }]),
+    ],
     runs,
   );
   const [now, before = null] = figures;
@@ -123,9 +130,14 @@ export function compareBundles(runs = 15): BundleComparison {
 }
 
 export function formatBundles(c: BundleComparison): string {
-  const row = (f: BundleFigures) => `${f.label.padEnd(34)}  ${(f.bytes / 1024).toFixed(0).padStart(6)} KB  ${f.coldLoadMs.toFixed(1).padStart(8)} ms`;
+  const row = (f: BundleFigures) =>
+    `${f.label.padEnd(34)}  ${(f.bytes / 1024).toFixed(0).padStart(6)} KB  ${f.coldLoadMs.toFixed(1).padStart(8)} ms`;
   const lines = [`${"bundle".padEnd(34)}  ${"size".padStart(9)}  ${"cold load".padStart(11)}`, row(c.current)];
-  if (c.baseline) lines.push(row(c.baseline), `${"ratio (this / baseline)".padEnd(34)}  ${c.sizeRatio?.toFixed(2).padStart(9)}  ${c.loadRatio?.toFixed(2).padStart(11)}`);
+  if (c.baseline)
+    lines.push(
+      row(c.baseline),
+      `${"ratio (this / baseline)".padEnd(34)}  ${c.sizeRatio?.toFixed(2).padStart(9)}  ${c.loadRatio?.toFixed(2).padStart(11)}`,
+    );
   else lines.push(`baseline ${BASELINE_COMMIT} not measured: ${c.baselineProblem ?? "unknown reason"}`);
   return lines.join("\n");
 }

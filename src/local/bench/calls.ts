@@ -12,7 +12,8 @@ export type CallGroup = "reads" | "values" | "textFormat" | "presentation" | "ot
 
 const VALUE_WRITES = new Set(["Range.setValues", "Range.setValue", "RangeList.setValue", "Sheet.appendRow"]);
 const TEXT_FORMAT = new Set(["Range.setNumberFormat", "Range.setNumberFormats", "RangeList.setNumberFormat"]);
-const PRESENTATION = /^(Range\.(setNotes?|setRichTextValues?|setBackgrounds?|setFontColors?|setFontWeights?)|Sheet\.setConditionalFormatRules)$/;
+const PRESENTATION =
+  /^(Range\.(setNotes?|setRichTextValues?|setBackgrounds?|setFontColors?|setFontWeights?)|Sheet\.setConditionalFormatRules)$/;
 
 /** Which kind of call a runtime method name is (the names the runtime counts, "Range.getValues"...). */
 export function callGroup(method: string): CallGroup {
@@ -68,7 +69,8 @@ export function measureSheetCalls(makeRuntime: MakeRuntime, layout: SheetCallFig
   const run = runSheet(world, { sheet: "Calls", companies: names, selection });
   const workers = run.executions.filter((e) => e.fn === "runResearchWorker");
   const byMethod: Record<string, number> = {};
-  for (const w of workers) for (const [method, n] of Object.entries(w.stats.rangeCallsByMethod)) byMethod[method] = (byMethod[method] ?? 0) + n;
+  for (const w of workers)
+    for (const [method, n] of Object.entries(w.stats.rangeCallsByMethod)) byMethod[method] = (byMethod[method] ?? 0) + n;
   const waves = wavesOf(workers);
   const groups: Record<CallGroup, number> = { reads: 0, values: 0, textFormat: 0, presentation: 0, other: 0 };
   for (const [method, n] of Object.entries(byMethod)) groups[callGroup(method)] += n;
@@ -81,7 +83,14 @@ export function measureSheetCalls(makeRuntime: MakeRuntime, layout: SheetCallFig
     waves,
     perWave:
       waves > 0
-        ? { all: per(all), reads: per(groups.reads), values: per(groups.values), textFormat: per(groups.textFormat), presentation: per(groups.presentation), other: per(groups.other) }
+        ? {
+            all: per(all),
+            reads: per(groups.reads),
+            values: per(groups.values),
+            textFormat: per(groups.textFormat),
+            presentation: per(groups.presentation),
+            other: per(groups.other),
+          }
         : null,
     byMethod,
   };
@@ -109,6 +118,12 @@ export function formatSheetCalls(figs: readonly SheetCallFigures[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
-  const methods = figs.map((f) => `${f.layout}: ${Object.entries(f.byMethod).sort(([a], [b]) => a.localeCompare(b)).map(([m, n]) => `${m} ${n}`).join(", ")}`);
+  const methods = figs.map(
+    (f) =>
+      `${f.layout}: ${Object.entries(f.byMethod)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([m, n]) => `${m} ${n}`)
+        .join(", ")}`,
+  );
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line), "", ...methods].join("\n");
 }

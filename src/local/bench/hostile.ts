@@ -7,7 +7,17 @@ import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
 import { runSheet, type RunOutcome } from "./runs";
 import type { Target } from "./report";
-import { BENCH_NO_DATA_SHARE, createWorld, DEV_LIMITS, PRODUCTION_LIMITS, readRows, type MakeRuntime, type RateLimits, type World, type WorldOptions } from "./setup";
+import {
+  BENCH_NO_DATA_SHARE,
+  createWorld,
+  DEV_LIMITS,
+  PRODUCTION_LIMITS,
+  readRows,
+  type MakeRuntime,
+  type RateLimits,
+  type World,
+  type WorldOptions,
+} from "./setup";
 import { countStates, type RowState } from "./sheet";
 
 export interface HostileScenario {
@@ -128,7 +138,11 @@ export interface HostileFigures extends Billing {
  * returns only when its last answer is in, so an answer is lost with every other of the same call
  * (same sentAt, in `sameCalls`: every service's charges) that came back after the kill.
  */
-export function lostToKills<C extends Charge>(charges: readonly C[], executions: readonly ExecutionRecord[], sameCalls: readonly Charge[] = charges): C[] {
+export function lostToKills<C extends Charge>(
+  charges: readonly C[],
+  executions: readonly ExecutionRecord[],
+  sameCalls: readonly Charge[] = charges,
+): C[] {
   const killed = executions.filter((e) => e.result.killed).map((e) => ({ from: e.result.startedAt, at: e.result.endedAt }));
   const callEnds = new Map<number, number>();
   for (const c of sameCalls) callEnds.set(c.sentAt, Math.max(callEnds.get(c.sentAt) ?? 0, c.answeredAt));
@@ -220,8 +234,14 @@ export function hostileTargets(figs: readonly HostileFigures[]): Target[] {
   const worst = (pick: (f: HostileFigures) => number) => (figs.length === 0 ? null : Math.max(...figs.map(pick)));
   const mismatches = (pick: (f: HostileFigures) => number | null, billed: (f: HostileFigures) => number) =>
     figs.filter((f) => pick(f) === null || pick(f) !== billed(f)).length;
-  const credits = mismatches((f) => f.creditsReported, (f) => f.creditsBilled - f.creditsInFlightAtKills);
-  const tokens = mismatches((f) => f.tokensReported, (f) => f.tokensBilled - f.tokensInFlightAtKills);
+  const credits = mismatches(
+    (f) => f.creditsReported,
+    (f) => f.creditsBilled - f.creditsInFlightAtKills,
+  );
+  const tokens = mismatches(
+    (f) => f.tokensReported,
+    (f) => f.tokensBilled - f.tokensInFlightAtKills,
+  );
   const running = figs.filter((f) => f.outcome === "running").length;
   const searches = worst((f) => (f.firstSearches - f.firstSearchesLostToKills) / f.companies);
   return [
@@ -231,8 +251,18 @@ export function hostileTargets(figs: readonly HostileFigures[]): Target[] {
       limit: 1,
       pass: searches !== null && searches <= 1,
     },
-    { name: "hostile: scenarios whose reported credits differ from those billed (less answers lost to kills)", value: credits, limit: 0, pass: figs.length > 0 && credits === 0 },
-    { name: "hostile: scenarios whose reported tokens differ from those billed (less answers lost to kills)", value: tokens, limit: 0, pass: figs.length > 0 && tokens === 0 },
+    {
+      name: "hostile: scenarios whose reported credits differ from those billed (less answers lost to kills)",
+      value: credits,
+      limit: 0,
+      pass: figs.length > 0 && credits === 0,
+    },
+    {
+      name: "hostile: scenarios whose reported tokens differ from those billed (less answers lost to kills)",
+      value: tokens,
+      limit: 0,
+      pass: figs.length > 0 && tokens === 0,
+    },
     { name: "hostile: scenarios that neither ended nor paused", value: running, limit: 0, pass: figs.length > 0 && running === 0 },
   ];
 }
@@ -243,12 +273,25 @@ const pauseNote = (message: string) => message.replace(/^Paused:\s*/, "");
 const perCompany = (x: number, n: number) => (n > 0 ? (x / n).toFixed(2) : "n/a");
 
 export function formatHostile(figs: readonly HostileFigures[]): string {
-  const header = ["scenario", "N", "Tavily req/co", "billed searches/co(lost to kills)", "re-search", "credits rep/billed(lost to kills)", "tokens rep/billed(lost to kills)", "outcome", "wall", "bound", "ratio"];
+  const header = [
+    "scenario",
+    "N",
+    "Tavily req/co",
+    "billed searches/co(lost to kills)",
+    "re-search",
+    "credits rep/billed(lost to kills)",
+    "tokens rep/billed(lost to kills)",
+    "outcome",
+    "wall",
+    "bound",
+    "ratio",
+  ];
   const cells = figs.map((f) => [
     f.name,
     String(f.companies),
     perCompany(f.tavilyRequests, f.companies),
-    perCompany(f.firstSearches, f.companies) + (f.firstSearchesLostToKills > 0 ? `(${perCompany(f.firstSearchesLostToKills, f.companies)})` : ""),
+    perCompany(f.firstSearches, f.companies) +
+      (f.firstSearchesLostToKills > 0 ? `(${perCompany(f.firstSearchesLostToKills, f.companies)})` : ""),
     String(f.researchSearches),
     `${f.creditsReported ?? "?"}/${f.creditsBilled}${f.creditsInFlightAtKills > 0 ? `(${f.creditsInFlightAtKills})` : ""}`,
     `${f.tokensReported ?? "?"}/${f.tokensBilled}${f.tokensInFlightAtKills > 0 ? `(${f.tokensInFlightAtKills})` : ""}`,
@@ -260,6 +303,7 @@ export function formatHostile(figs: readonly HostileFigures[]): string {
     f.ratio === null ? "-" : f.ratio.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }

@@ -72,7 +72,8 @@ export function duringRun(world: World, bundle: string, rows = 5000, polls = 5):
 export function measurePolling(current: MakeRuntime, baseline: { label: string; make: MakeRuntime } | null): PollFigures[] {
   const world = (make: MakeRuntime) => createWorld(make, { limits: PRODUCTION_LIMITS });
   const figures = [idleHour(world(current), "sidebar", "this checkout"), duringRun(world(current), "this checkout")];
-  if (baseline) figures.push(idleHour(world(baseline.make), { everyMs: OLD_POLL_MS }, baseline.label), duringRun(world(baseline.make), baseline.label));
+  if (baseline)
+    figures.push(idleHour(world(baseline.make), { everyMs: OLD_POLL_MS }, baseline.label), duringRun(world(baseline.make), baseline.label));
   return figures;
 }
 

@@ -11,7 +11,12 @@ export interface Target {
 
 const firstRuns = (figs: readonly ScenarioFigures[]) => figs.filter((f) => f.run === "first");
 const maxOf = (values: number[]) => (values.length === 0 ? null : Math.max(...values));
-export const atMost = (name: string, value: number | null, limit: number): Target => ({ name, value, limit, pass: value !== null && value <= limit });
+export const atMost = (name: string, value: number | null, limit: number): Target => ({
+  name,
+  value,
+  limit,
+  pass: value !== null && value <= limit,
+});
 
 export function benchTargets(figs: readonly ScenarioFigures[]): Target[] {
   const find = (size: number) => figs.find((f) => f.size === size && f.mode === "open" && f.run === "first");
@@ -29,7 +34,11 @@ export function benchTargets(figs: readonly ScenarioFigures[]): Target[] {
     },
     atMost("LLM input tokens per company (worst scenario's average)", maxOf(firstRuns(figs).map((f) => f.llmInputTokensPerCompany)), 6000),
     atMost("Tavily credits per new company (worst scenario)", maxOf(firstRuns(figs).map((f) => f.tavilyCreditsPerCompany)), 2.2),
-    atMost("cached rerun: Tavily + LLM requests", reruns.length === 0 ? null : reruns.reduce((t, f) => t + f.tavilyRequests + f.llmRequests, 0), 0),
+    atMost(
+      "cached rerun: Tavily + LLM requests",
+      reruns.length === 0 ? null : reruns.reduce((t, f) => t + f.tavilyRequests + f.llmRequests, 0),
+      0,
+    ),
   ];
 }
 
@@ -77,6 +86,8 @@ export function formatTable(figs: readonly ScenarioFigures[]): string {
 
 export function formatTargets(targets: readonly Target[]): string {
   return targets
-    .map((t) => `${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.value === null ? "not measured" : Number(t.value.toFixed(3))} (limit ${t.limit})`)
+    .map(
+      (t) => `${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.value === null ? "not measured" : Number(t.value.toFixed(3))} (limit ${t.limit})`,
+    )
     .join("\n");
 }

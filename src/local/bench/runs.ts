@@ -60,7 +60,10 @@ export function runSheet(world: World, spec: RunSpec): RunOutcome {
     driveRun(rt, {
       mode: spec.mode ?? "open",
       settled: () => unsettled() === 0,
-      progress: () => readRows(rt, spec.sheet).map((r) => r.status).join("\n"),
+      progress: () =>
+        readRows(rt, spec.sheet)
+          .map((r) => r.status)
+          .join("\n"),
       ...(planner
         ? {
             killAt: (startAt: number) => planner.plan(startAt, before),
@@ -76,7 +79,11 @@ export function runSheet(world: World, spec: RunSpec): RunOutcome {
     });
   const drives = [drive()];
   let progress = readProgress(world);
-  const firstStop = { paused: progress?.isPaused ?? false, message: progress?.message ?? "", atMs: (drives[0]?.endedAt ?? startedAt) - startedAt };
+  const firstStop = {
+    paused: progress?.isPaused ?? false,
+    message: progress?.message ?? "",
+    atMs: (drives[0]?.endedAt ?? startedAt) - startedAt,
+  };
   let resumed = false;
   if (firstStop.paused && spec.resumeAfterMs !== undefined) {
     rt.clock.advanceTo(Math.max(rt.clock.now(), startedAt + spec.resumeAfterMs));

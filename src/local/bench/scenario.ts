@@ -53,7 +53,6 @@ export interface ScenarioFigures {
   errors: string[];
 }
 
-
 function counters(world: World) {
   return {
     tavilyRequests: world.tavily.requests,
@@ -68,7 +67,15 @@ function counters(world: World) {
   };
 }
 
-function measure(world: World, limits: RateLimits, size: number, n: number, mode: Mode, run: "first" | "rerun", sheetName: string): ScenarioFigures {
+function measure(
+  world: World,
+  limits: RateLimits,
+  size: number,
+  n: number,
+  mode: Mode,
+  run: "first" | "rerun",
+  sheetName: string,
+): ScenarioFigures {
   const { rt } = world;
   const before = counters(world);
   const startedAt = rt.clock.now();
@@ -76,7 +83,10 @@ function measure(world: World, limits: RateLimits, size: number, n: number, mode
   const result = driveRun(rt, {
     mode,
     settled: () => readRows(rt, sheetName).every((r) => SETTLED.has(r.state)),
-    progress: () => readRows(rt, sheetName).map((r) => r.status).join("\n"),
+    progress: () =>
+      readRows(rt, sheetName)
+        .map((r) => r.status)
+        .join("\n"),
   });
   const after = counters(world);
   const d = <K extends keyof typeof before>(k: K) => after[k] - before[k];

@@ -1,6 +1,15 @@
 // One runtime with fake providers and a sheet of companies, as the bench and the soak use it.
 import { SETTING_DEFAULTS } from "../../core/settings";
-import { createFakeLlm, createFakeTavily, createProviderRouter, hashString, type FakeLlm, type FakeTavily, type FaultOption, type ProviderHandler } from "../providers";
+import {
+  createFakeLlm,
+  createFakeTavily,
+  createProviderRouter,
+  hashString,
+  type FakeLlm,
+  type FakeTavily,
+  type FaultOption,
+  type ProviderHandler,
+} from "../providers";
 import type { RuntimePort } from "../drive";
 import { outputRows, type OutputRow } from "./sheet";
 
@@ -46,7 +55,11 @@ export function createWorld(makeRuntime: MakeRuntime, options: WorldOptions): Wo
     coverage: (company) => (hasNoData(company, share) ? "unrelated" : "generate"),
     ...(options.faults?.tavily ? { faults: options.faults.tavily } : {}),
   });
-  const llm = createFakeLlm({ apiKey: KEYS.llm, rpm: options.limits.llmRpm, ...(options.faults?.llm ? { faults: options.faults.llm } : {}) });
+  const llm = createFakeLlm({
+    apiKey: KEYS.llm,
+    rpm: options.limits.llmRpm,
+    ...(options.faults?.llm ? { faults: options.faults.llm } : {}),
+  });
   const rt = makeRuntime(createProviderRouter({ tavily, llm }));
   rt.userProperties.setProperty("TAVILY_API_KEY", KEYS.tavily);
   rt.userProperties.setProperty("LLM_API_KEY", KEYS.llm);

@@ -31,7 +31,9 @@ const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 export function outputRows(dump: readonly (readonly unknown[])[], companyHeader = "Company"): OutputRow[] {
   const header = (dump[0] ?? []).map(text);
   const col = (name: string) => header.indexOf(name);
-  const [company, tier, useCase, rationale, sources, status] = [companyHeader, "Tier", "Use Case", "Rationale", "Sources", "Status"].map(col);
+  const [company, tier, useCase, rationale, sources, status] = [companyHeader, "Tier", "Use Case", "Rationale", "Sources", "Status"].map(
+    col,
+  );
   const rows: OutputRow[] = [];
   dump.forEach((cells, i) => {
     if (i === 0) return;
@@ -57,7 +59,18 @@ export function outputRows(dump: readonly (readonly unknown[])[], companyHeader 
 }
 
 export function countStates(rows: readonly OutputRow[]): Record<RowState, number> {
-  const counts: Record<RowState, number> = { queued: 0, researching: 0, done: 0, cached: 0, noData: 0, error: 0, cancelled: 0, paused: 0, empty: 0, other: 0 };
+  const counts: Record<RowState, number> = {
+    queued: 0,
+    researching: 0,
+    done: 0,
+    cached: 0,
+    noData: 0,
+    error: 0,
+    cancelled: 0,
+    paused: 0,
+    empty: 0,
+    other: 0,
+  };
   for (const r of rows) counts[r.state] += 1;
   return counts;
 }

@@ -21,9 +21,9 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new CsvError("it is not UTF-8 text (save it as \"CSV UTF-8\")");
+    throw new CsvError('it is not UTF-8 text (save it as "CSV UTF-8")');
   }
-  if (text.includes("\0")) throw new CsvError("it holds binary data, not text (save it as \"CSV UTF-8\")");
+  if (text.includes("\0")) throw new CsvError('it holds binary data, not text (save it as "CSV UTF-8")');
   return text;
 }
 

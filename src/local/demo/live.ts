@@ -49,7 +49,12 @@ const childReplySchema = z.union([
 ]);
 
 /** One real HTTP request, synchronously; a network failure throws, which the script sees as an exception. */
-export function httpRequestSync(request: { url: string; method: string; headers: Record<string, string>; payload?: string }): Omit<ProviderReply, "latencyMs"> {
+export function httpRequestSync(request: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  payload?: string;
+}): Omit<ProviderReply, "latencyMs"> {
   const child = spawnSync(process.execPath, ["-e", CHILD_SCRIPT], {
     input: JSON.stringify({ ...request, timeoutMs: HTTP_TIMEOUT_MS }),
     encoding: "utf8",
@@ -86,7 +91,12 @@ export function createLiveHandler(options: { redirects: readonly Redirect[]; rec
   return (request: ProviderRequest): ProviderReply => {
     const started = Date.now();
     const { url, method, headers, payload } = request;
-    const reply = httpRequestSync({ url: redirectUrl(url, options.redirects), method, headers, ...(payload === undefined ? {} : { payload }) });
+    const reply = httpRequestSync({
+      url: redirectUrl(url, options.redirects),
+      method,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
     options.recorder?.add(request, reply);
     return { ...reply, latencyMs: Date.now() - started };
   };

@@ -80,7 +80,21 @@ export function loadRecordings(dir: string): Recording[] {
   });
 }
 
-const LEGAL_SUFFIXES = new Set(["inc", "incorporated", "ltd", "limited", "llc", "gmbh", "corp", "corporation", "co", "plc", "sa", "ag", "bv"]);
+const LEGAL_SUFFIXES = new Set([
+  "inc",
+  "incorporated",
+  "ltd",
+  "limited",
+  "llc",
+  "gmbh",
+  "corp",
+  "corporation",
+  "co",
+  "plc",
+  "sa",
+  "ag",
+  "bv",
+]);
 
 /** Words of a name, lower-cased, punctuation dropped ("Character.ai" and "Character AI" agree). */
 export function nameWords(name: string): string[] {

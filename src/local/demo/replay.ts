@@ -32,7 +32,9 @@ function messageText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((part: unknown) => (typeof part === "object" && part !== null && "text" in part && typeof part.text === "string" ? part.text : ""))
+      .map((part: unknown) =>
+        typeof part === "object" && part !== null && "text" in part && typeof part.text === "string" ? part.text : "",
+      )
       .join("\n");
   }
   return "";
@@ -108,10 +110,15 @@ export function createReplayHandler(recordings: readonly Recording[], options: R
 
   const chat = (request: ProviderRequest): ProviderReply => {
     if (!hasBearer(request)) {
-      return json(401, { error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }, 200);
+      return json(
+        401,
+        { error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" } },
+        200,
+      );
     }
     const payload = parsePayload(chatPayloadSchema, request.payload);
-    if (!payload) return json(400, { error: { message: "messages is required", type: "invalid_request_error", param: "messages", code: null } }, 200);
+    if (!payload)
+      return json(400, { error: { message: "messages is required", type: "invalid_request_error", param: "messages", code: null } }, 200);
     const promptChars = payload.messages.reduce((sum, m) => sum + messageText(m.content).length, 0);
     const recording = companyOfPrompt(index, payload.messages);
     const recorded = recording ? nth(recording.completions, completionsSeen, recording) : undefined;
@@ -132,7 +139,8 @@ export function createReplayHandler(recordings: readonly Recording[], options: R
 
   return (request) => {
     const service = serviceOf(request.url);
-    if (service === "tavily" && request.method.toLowerCase() === "post" && new URL(request.url).pathname === "/search") return search(request);
+    if (service === "tavily" && request.method.toLowerCase() === "post" && new URL(request.url).pathname === "/search")
+      return search(request);
     if (service === "llm" && request.method.toLowerCase() === "post") return chat(request);
     return json(404, { error: { message: `The offline demo has no recording for ${request.method.toUpperCase()} ${request.url}` } }, 100);
   };

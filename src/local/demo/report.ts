@@ -4,11 +4,13 @@
 import type { ResearchProgress } from "../../core/wire";
 
 export function terminalText(value: unknown): string {
-  return String(value ?? "")
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    String(value ?? "")
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }
 
 export function shorten(text: string, width: number): string {
@@ -27,7 +29,10 @@ function formatSeconds(seconds: number): string {
 }
 
 /** The part of getResearchProgress() the progress line shows. */
-export type ProgressView = Pick<ResearchProgress, "total" | "done" | "cached" | "noData" | "failed" | "cancelled" | "costUsd" | "running" | "etaSeconds">;
+export type ProgressView = Pick<
+  ResearchProgress,
+  "total" | "done" | "cached" | "noData" | "failed" | "cancelled" | "costUsd" | "running" | "etaSeconds"
+>;
 
 /** Rows that need no more work: finished one way or another. */
 export function finishedRows(p: ProgressView): number {

@@ -82,7 +82,8 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
     throw new DemoError(`${error instanceof Error ? error.message : String(error)}. Run npm run demo -- --help for the options.`, 2);
   }
   if (parsed.values.help) return "help";
-  if (parsed.positionals.length > 1) throw new DemoError(`one CSV file at a time, got ${parsed.positionals.length}. Run npm run demo -- --help for the options.`, 2);
+  if (parsed.positionals.length > 1)
+    throw new DemoError(`one CSV file at a time, got ${parsed.positionals.length}. Run npm run demo -- --help for the options.`, 2);
   const given = parsed.positionals[0];
   const input = given === undefined ? DEFAULT_INPUT : resolve(cwd, given);
   const stem = join(dirname(input), basename(input, extname(input)));
@@ -116,7 +117,10 @@ function envSetting(env: DemoIo["env"], key: "LLM_BASE_URL" | "LLM_MODEL" | "PRO
   const raw = env[key]?.trim();
   if (!raw) return null;
   const parsed = SETTING_FIELDS[key].safeParse(raw);
-  if (!parsed.success) throw new DemoError(`${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment and run again.`);
+  if (!parsed.success)
+    throw new DemoError(
+      `${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment and run again.`,
+    );
   return parsed.data;
 }
 
@@ -161,20 +165,24 @@ function display(path: string, cwd: string): string {
 }
 
 function readTable(path: string, shown: string): string[][] {
-  if (!existsSync(path)) throw new DemoError(`${shown} does not exist. Pass the path of a CSV file with a header row: npm run demo -- path/to/file.csv`);
+  if (!existsSync(path))
+    throw new DemoError(`${shown} does not exist. Pass the path of a CSV file with a header row: npm run demo -- path/to/file.csv`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     const code = error instanceof Error && "code" in error ? String(error.code) : "";
     throw new DemoError(
-      code === "EISDIR" ? `${shown} is a folder. Pass the path of a CSV file: npm run demo -- path/to/file.csv` : `${shown} cannot be read (${code || "error"}). Check its permissions and run again.`,
+      code === "EISDIR"
+        ? `${shown} is a folder. Pass the path of a CSV file: npm run demo -- path/to/file.csv`
+        : `${shown} cannot be read (${code || "error"}). Check its permissions and run again.`,
     );
   }
   try {
     return parseCsv(decodeCsvBytes(bytes)).rows;
   } catch (error) {
-    if (error instanceof CsvError) throw new DemoError(`${shown} is not a readable CSV: ${error.message}. Fix the file or export it again as CSV (UTF-8).`);
+    if (error instanceof CsvError)
+      throw new DemoError(`${shown} is not a readable CSV: ${error.message}. Fix the file or export it again as CSV (UTF-8).`);
     throw error;
   }
 }
@@ -182,7 +190,10 @@ function readTable(path: string, shown: string): string[][] {
 /** Runs a global of the add-on and returns its value, or fails the demo with the script's error. */
 function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodMiniType<T>): T {
   const result = rt.run(fn, [], { kind });
-  if (result.error !== null) throw new DemoError(`the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
+  if (result.error !== null)
+    throw new DemoError(
+      `the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`,
+    );
   const parsed = z.safeParse(schema, result.value);
   if (!parsed.success) throw new DemoError(`the add-on's ${fn} returned something unexpected. Run npm run build and try again.`);
   return parsed.data;
@@ -192,7 +203,9 @@ function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema:
 function demoAdvice(reason: PauseReason, mode: Mode): string {
   switch (reason.kind) {
     case "keyRejected":
-      return reason.service === "tavily" ? "Check TAVILY_API_KEY in your environment and run again." : "Check LLM_API_KEY (and LLM_BASE_URL) in your environment and run again.";
+      return reason.service === "tavily"
+        ? "Check TAVILY_API_KEY in your environment and run again."
+        : "Check LLM_API_KEY (and LLM_BASE_URL) in your environment and run again.";
     case "modelNotFound":
       return mode === "live" ? "Check LLM_MODEL and LLM_BASE_URL in your environment and run again." : "Run again with --fresh.";
     case "settings":
@@ -241,10 +254,12 @@ export function runDemo(argv: readonly string[], io: DemoIo): number {
 function research(options: Options, live: LiveSettings | null, io: DemoIo): number {
   const mode: Mode = live ? "live" : "offline";
   const shownInput = display(options.input, io.cwd);
-  if (options.recordDir !== null && !live) throw new DemoError("--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY in the environment.", 2);
+  if (options.recordDir !== null && !live)
+    throw new DemoError("--record needs a live run: set TAVILY_API_KEY and LLM_API_KEY in the environment.", 2);
 
   const problem = outputProblem(options.output);
-  if (problem !== null) throw new DemoError(`cannot write the result to ${display(options.output, io.cwd)}: ${problem}. Choose another place with --out.`, 2);
+  if (problem !== null)
+    throw new DemoError(`cannot write the result to ${display(options.output, io.cwd)}: ${problem}. Choose another place with --out.`, 2);
   const rows = readTable(options.input, shownInput);
   const header = rows[0];
   if (header === undefined || header.every((h) => h.trim() === "")) {
@@ -263,10 +278,14 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const shownState = display(options.statePath, io.cwd);
   let cacheRows: unknown[][] | null = null;
   if (state.kind === "unreadable") io.out(`Ignoring ${shownState} (${state.reason}); starting without a cache.\n`);
-  else if (state.kind === "ok" && state.state.mode !== mode) io.out(`Ignoring ${shownState}: it holds ${state.state.mode} results, this is a ${mode} run.\n`);
+  else if (state.kind === "ok" && state.state.mode !== mode)
+    io.out(`Ignoring ${shownState}: it holds ${state.state.mode} results, this is a ${mode} run.\n`);
   else if (state.kind === "ok") cacheRows = state.state.cacheSheet;
   const cachedEntries = cacheRows ? Math.max(0, cacheRows.length - 1) : 0;
-  if (cachedEntries > 0) io.out(`Using the cache of earlier runs: ${cachedEntries} compan${cachedEntries === 1 ? "y" : "ies"} in ${shownState} (--fresh to start over).\n`);
+  if (cachedEntries > 0)
+    io.out(
+      `Using the cache of earlier runs: ${cachedEntries} compan${cachedEntries === 1 ? "y" : "ies"} in ${shownState} (--fresh to start over).\n`,
+    );
 
   let addon: ReturnType<typeof loadBuiltAddon>;
   try {
@@ -289,13 +308,16 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     try {
       handler = createReplayHandler(loadRecordings(RECORDINGS_DIR));
     } catch (error) {
-      throw new DemoError(`the sample recordings cannot be read: ${error instanceof Error ? error.message : String(error)}. Restore examples/recordings from git.`);
+      throw new DemoError(
+        `the sample recordings cannot be read: ${error instanceof Error ? error.message : String(error)}. Restore examples/recordings from git.`,
+      );
     }
     fetchMode = { kind: "handler", handler };
   }
 
   // A live LLM_BASE_URL is allowed as `npm run push` with LLM_BASE_URL allows it in the manifest.
-  const whitelist = live && addon.urlFetchWhitelist ? [...addon.urlFetchWhitelist, `${new URL(live.llmBase).origin}/`] : addon.urlFetchWhitelist;
+  const whitelist =
+    live && addon.urlFetchWhitelist ? [...addon.urlFetchWhitelist, `${new URL(live.llmBase).origin}/`] : addon.urlFetchWhitelist;
   const rt = new LocalRuntime({ ...addon, urlFetchWhitelist: whitelist, fetch: fetchMode, startTime: Date.now() });
   const sheet = rt.spreadsheet.getSheetByName(DATA_SHEET) ?? rt.spreadsheet.insertSheet(DATA_SHEET);
   sheet.load(rows);
@@ -329,7 +351,9 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     afterWorker: ({ result }) => {
       if (result.error !== null && !result.killed) {
         printer.end();
-        throw new DemoError(`the add-on's worker failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`);
+        throw new DemoError(
+          `the add-on's worker failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`,
+        );
       }
       progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
       printer.update(progress);
@@ -337,7 +361,9 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   });
   if (!drive.settled) {
     printer.end();
-    throw new DemoError(`the run did not finish after ${drive.workers.length} worker executions. Run again with --fresh; if it persists, report it.`);
+    throw new DemoError(
+      `the run did not finish after ${drive.workers.length} worker executions. Run again with --fresh; if it persists, report it.`,
+    );
   }
   printer.end();
   if (progress.pause !== null) throw new DemoError(`the run paused: ${pauseText(progress.pause)}. ${demoAdvice(progress.pause, mode)}`);
@@ -354,7 +380,9 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     writeFileAtomic(options.output, writeCsv(table));
     saveState(options.statePath, mode, rt.spreadsheet.getSheetByName(CACHE_SHEET)?.dump() ?? [], new Date());
   } catch (error) {
-    throw new DemoError(`cannot write the result (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`);
+    throw new DemoError(
+      `cannot write the result (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`,
+    );
   }
   const recorded = recorder && options.recordDir !== null ? recorder.save(options.recordDir, new Date()) : [];
 
@@ -375,13 +403,15 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
       `Cost ${formatUsd(progress.costUsd)} (${progress.tavilyCredits} Tavily credits, ${progress.llmTokens.toLocaleString("en-US")} LLM tokens` +
       `${researched > 0 && progress.costUsd > 0 ? `, ${formatUsd(progress.costUsd / researched)} per researched company` : ""}).\n`,
   );
-  if (searches === 0 && llmCalls === 0 && progress.cached > 0) io.out(`Every company came from the cache kept in ${shownState}: 0 searches, 0 LLM calls.\n`);
+  if (searches === 0 && llmCalls === 0 && progress.cached > 0)
+    io.out(`Every company came from the cache kept in ${shownState}: 0 searches, 0 LLM calls.\n`);
   const virtualSeconds = (rt.clock.now() - virtualStart) / 1000;
   io.out(
     `Apps Script time ${virtualSeconds.toFixed(1)} s in ${rt.stats.executions} executions (the runtime's virtual clock); real time ${((Date.now() - realStart) / 1000).toFixed(1)} s.\n`,
   );
   io.out(`Wrote ${shownOutput}. The cache is kept in ${shownState} (--fresh to start over).\n`);
-  if (recorder && options.recordDir !== null) io.out(`Recorded ${recorded.length} compan${recorded.length === 1 ? "y" : "ies"} in ${display(options.recordDir, io.cwd)}.\n`);
+  if (recorder && options.recordDir !== null)
+    io.out(`Recorded ${recorded.length} compan${recorded.length === 1 ? "y" : "ies"} in ${display(options.recordDir, io.cwd)}.\n`);
   if (!live) io.out(`(${SAMPLE_NOTE}.)\n`);
   return 0;
 }

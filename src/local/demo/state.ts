@@ -37,7 +37,9 @@ export function loadState(path: string): LoadedState {
 /** Sheet values as JSON can hold them: blanks stay "", anything else becomes its text. */
 export function toStateCells(rows: readonly (readonly unknown[])[]): (string | number | boolean)[][] {
   return rows.map((row) =>
-    row.map((v) => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : v === null || v === undefined ? "" : String(v))),
+    row.map((v) =>
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : v === null || v === undefined ? "" : String(v),
+    ),
   );
 }
 

@@ -105,10 +105,7 @@ export interface FaultContext {
  * - outOfCredit: the account has no credit left (the LLM's 429 `insufficient_quota`, Tavily's 432);
  * - tooLarge: an LLM 429 for a single request larger than the tokens-per-minute limit.
  */
-export type Fault =
-  | { kind: "status"; status: FaultKind; retryAfterSeconds?: number }
-  | { kind: "outOfCredit" }
-  | { kind: "tooLarge" };
+export type Fault = { kind: "status"; status: FaultKind; retryAfterSeconds?: number } | { kind: "outOfCredit" } | { kind: "tooLarge" };
 
 /**
  * Fault injection: either a rate (that share of requests, picked by a seeded PRNG, answered by one of
@@ -119,7 +116,8 @@ export type FaultOption =
   | { rate: number; seed?: number; kinds?: readonly FaultKind[]; retryAfterSeconds?: number }
   | ((ctx: FaultContext) => FaultKind | Fault | null);
 
-export type FaultDecision = { kind: "status"; status: FaultKind; retryAfterSeconds: number } | { kind: "outOfCredit" } | { kind: "tooLarge" };
+export type FaultDecision =
+  { kind: "status"; status: FaultKind; retryAfterSeconds: number } | { kind: "outOfCredit" } | { kind: "tooLarge" };
 
 export function createFaultInjector(option: FaultOption | undefined): (ctx: FaultContext) => FaultDecision | null {
   if (option === undefined) return () => null;

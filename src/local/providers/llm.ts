@@ -48,7 +48,8 @@ export interface LlmVerdict {
  * - foreign-sources: sources that were not in the prompt;
  * - { content }: exactly this content.
  */
-export type Malformation = "not-json" | "fenced" | "missing-field" | "bad-enum" | "truncated" | "empty" | "foreign-sources" | { content: string };
+export type Malformation =
+  "not-json" | "fenced" | "missing-field" | "bad-enum" | "truncated" | "empty" | "foreign-sources" | { content: string };
 
 export interface MalformedContext {
   company: string | null;
@@ -228,7 +229,9 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   const overrides = new Map<string, Partial<LlmVerdict>>();
   for (const [name, v] of Object.entries(options.verdicts ?? {})) overrides.set(companyId(name), v);
   const errorLatency = options.errorLatencyMs ?? DEFAULT_ERROR_LATENCY_MS;
-  const latencyOf = options.latencyMs ?? ((u: { promptChars: number; completionTokens: number }) => 2000 + (20 * u.promptChars) / 1000 + 8 * u.completionTokens);
+  const latencyOf =
+    options.latencyMs ??
+    ((u: { promptChars: number; completionTokens: number }) => 2000 + (20 * u.promptChars) / 1000 + 8 * u.completionTokens);
   let limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
   let fault = createFaultInjector(options.faults);
 
@@ -246,8 +249,14 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
     return reply;
   };
-  const openAiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
-    answer(jsonReply(status, { error: { message, type, param, code } }, errorLatency, headers));
+  const openAiError = (
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    param: string | null = null,
+    headers: Record<string, string> = {},
+  ) => answer(jsonReply(status, { error: { message, type, param, code } }, errorLatency, headers));
 
   const verdictFor = (company: string): LlmVerdict => ({ ...deriveVerdict(company), ...overrides.get(companyId(company)) });
 
@@ -278,7 +287,12 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
           });
         }
         if (injected.status === 502) {
-          return answer({ status: 502, headers: { "Content-Type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", latencyMs: errorLatency });
+          return answer({
+            status: 502,
+            headers: { "Content-Type": "text/html" },
+            body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            latencyMs: errorLatency,
+          });
         }
         return openAiError(injected.status, "The server had an error while processing your request.", "server_error", null);
     }
@@ -290,7 +304,13 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       return openAiError(404, `The model \`${body.model}\` does not exist.`, "invalid_request_error", "model_not_found", "model");
     }
     if (options.rejectJsonSchema && body.response_format?.type === "json_schema") {
-      return openAiError(400, "response_format of type json_schema is not supported by this model", "invalid_request_error", null, "response_format");
+      return openAiError(
+        400,
+        "response_format of type json_schema is not supported by this model",
+        "invalid_request_error",
+        null,
+        "response_format",
+      );
     }
     if (options.contextLimitChars !== undefined && promptChars > options.contextLimitChars) {
       const limitTokens = tokensOf(options.contextLimitChars);
@@ -320,7 +340,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
 
     const attempt = company === null ? 1 : (byCompany[company] ?? 1);
     const how = options.malformed?.({ company, attempt, requestIndex: requests, request }) ?? null;
-    let { content, finishReason } = how === null ? { content: JSON.stringify(verdict), finishReason: "stop" as const } : malform(verdict, how);
+    let { content, finishReason } =
+      how === null ? { content: JSON.stringify(verdict), finishReason: "stop" as const } : malform(verdict, how);
     const cap = body.max_tokens ?? body.max_completion_tokens;
     let malformed = how !== null && how !== "fenced";
     if (cap !== undefined && tokensOf(content.length) > cap) {
@@ -358,7 +379,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     const path = request.url.startsWith(baseUrl + "/") ? request.url.slice(baseUrl.length).split("?")[0] : null;
     const isChat = path === "/chat/completions" && request.method === "post";
     const isModels = path === "/models" && request.method === "get";
-    if (!isChat && !isModels) return openAiError(404, `No route for ${request.method.toUpperCase()} ${request.url}`, "invalid_request_error", "not_found");
+    if (!isChat && !isModels)
+      return openAiError(404, `No route for ${request.method.toUpperCase()} ${request.url}`, "invalid_request_error", "not_found");
 
     let body: ChatBody | null = null;
     if (isChat) {
@@ -371,11 +393,24 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       const parsed = ChatBody.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return openAiError(400, `Invalid request: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim(), "invalid_request_error", null);
+        return openAiError(
+          400,
+          `Invalid request: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim(),
+          "invalid_request_error",
+          null,
+        );
       }
       body = parsed.data;
     }
-    const company = body === null ? null : parsePrompt(body.messages.filter((m) => m.role === "user").map((m) => messageText(m.content)).join("\n")).company;
+    const company =
+      body === null
+        ? null
+        : parsePrompt(
+            body.messages
+              .filter((m) => m.role === "user")
+              .map((m) => messageText(m.content))
+              .join("\n"),
+          ).company;
     if (company !== null) byCompany[company] = (byCompany[company] ?? 0) + 1;
 
     if (bearerToken(request.headers) !== options.apiKey) {
@@ -393,7 +428,14 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     if (injected) return faultReply(injected, body);
     if (body === null) {
       return answer(
-        jsonReply(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1_720_000_000, owned_by: id.split("/")[0] ?? "fake" })) }, errorLatency),
+        jsonReply(
+          200,
+          {
+            object: "list",
+            data: models.map((id) => ({ id, object: "model", created: 1_720_000_000, owned_by: id.split("/")[0] ?? "fake" })),
+          },
+          errorLatency,
+        ),
       );
     }
     return complete(request, body, company);

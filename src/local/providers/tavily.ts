@@ -165,7 +165,9 @@ export function fakePages(company: string): FakePage[] {
       : `${company} has raised about $${traits.fundingMusd} million in total funding.`;
   const growth = [
     traits.rapidGrowth ? `${company} doubled its customer base over the last year.` : `${company} grows at a steady pace.`,
-    traits.mlHiring ? `${company} is hiring machine-learning and GPU infrastructure engineers.` : `${company} is hiring in sales and support.`,
+    traits.mlHiring
+      ? `${company} is hiring machine-learning and GPU infrastructure engineers.`
+      : `${company} is hiring in sales and support.`,
     traits.recentFunding ? `${company} closed a new funding round this year to expand.` : "",
   ].join(" ");
   // Page bodies of 1-3 KB, like Tavily's advanced-depth content, so the evidence budget matters.
@@ -180,7 +182,11 @@ export function fakePages(company: string): FakePage[] {
     { url: `https://techcrunch.com/${2023 + (h % 3)}/${slug}-funding`, title: `${company} raises new round`, content: body(1) },
     { url: `https://www.linkedin.com/company/${slug}`, title: `${company} | LinkedIn`, content: body(2) },
     { url: `https://www.${slug}.com/careers`, title: `Careers at ${company}`, content: body(3) },
-    { url: `https://en.wikipedia.org/wiki/${encodeURIComponent(company.replace(/ /g, "_"))}`, title: `${company} - Wikipedia`, content: body(4) },
+    {
+      url: `https://en.wikipedia.org/wiki/${encodeURIComponent(company.replace(/ /g, "_"))}`,
+      title: `${company} - Wikipedia`,
+      content: body(4),
+    },
     { url: `https://news.ycombinator.com/item?id=${(h % 9_000_000) + 30_000_000}`, title: `Show HN: ${company}`, content: body(5) },
   ];
 }
@@ -321,14 +327,26 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
         });
       }
       if (injected.status === 502) {
-        return answer({ status: 502, headers: { "Content-Type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", latencyMs: errorLatency });
+        return answer({
+          status: 502,
+          headers: { "Content-Type": "text/html" },
+          body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+          latencyMs: errorLatency,
+        });
       }
       return detail(injected.status, injected.status === 504 ? "Gateway Timeout" : "Internal Server Error");
     }
 
     if (body === null) {
       return answer(
-        jsonReply(200, { key: { usage: creditsServed, limit: options.planCredits ?? null }, account: { current_plan: "Fake", plan_usage: creditsServed, plan_limit: options.planCredits ?? null } }, errorLatency),
+        jsonReply(
+          200,
+          {
+            key: { usage: creditsServed, limit: options.planCredits ?? null },
+            account: { current_plan: "Fake", plan_usage: creditsServed, plan_limit: options.planCredits ?? null },
+          },
+          errorLatency,
+        ),
       );
     }
     return search(request, body, company ?? "");

@@ -131,7 +131,9 @@ export function companyTraits(company: string): CompanyTraits {
     mlHiring: ((h >>> 13) & 1) === 1,
     recentFunding: ((h >>> 14) & 1) === 1,
     confidence: profile.cls === "UNKNOWN" ? "low" : (CONFIDENCES[(h >>> 16) % CONFIDENCES.length] ?? "medium"),
-    facts: quant ? ["{c} is a quantitative trading firm that trains machine-learning models on market data using GPU clusters.", ...profile.facts] : profile.facts,
+    facts: quant
+      ? ["{c} is a quantitative trading firm that trains machine-learning models on market data using GPU clusters.", ...profile.facts]
+      : profile.facts,
   };
 }
 

@@ -67,8 +67,7 @@ export function scriptCache(exec: Execution, cache: FakeCache): Record<string, u
   };
   const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map((k: unknown) => String(k)) : []);
   const ttl = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
-  const record = (value: unknown): Record<string, unknown> =>
-    typeof value === "object" && value !== null ? { ...value } : {};
+  const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? { ...value } : {});
   return {
     get: (key: unknown) => call(() => cache.get(String(key))),
     getAll: (keys: unknown) => call(() => exec.toScript(cache.getAll(strings(keys)))),

@@ -35,9 +35,7 @@ export class FakeProperties {
     let total = 0;
     for (const [key, value] of next) total += bytes(key) + bytes(value);
     if (total > LIMITS.propertyStoreBytes) {
-      throw new ServiceError(
-        "You have exceeded the property storage quota. Please remove some properties and try again.",
-      );
+      throw new ServiceError("You have exceeded the property storage quota. Please remove some properties and try again.");
     }
     this.#data = next;
     return this;

@@ -3,7 +3,16 @@
 // Apps Script exceptions of the script's realm.
 import { toA1, splitSheetName, type GridRange } from "./a1";
 import type { Execution } from "./execution";
-import { displayOf, PROTECTED_MESSAGE, type ColumnMetadata, type ConditionalRule, type FakeSheet, type FakeSpreadsheet, type LinkRun, type ProtectedRange } from "./spreadsheet";
+import {
+  displayOf,
+  PROTECTED_MESSAGE,
+  type ColumnMetadata,
+  type ConditionalRule,
+  type FakeSheet,
+  type FakeSpreadsheet,
+  type LinkRun,
+  type ProtectedRange,
+} from "./spreadsheet";
 
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -15,9 +24,7 @@ function typeName(value: unknown): string {
 }
 
 function signatureError(exec: Execution, method: string, args: unknown[]): never {
-  return exec.fail(
-    `The parameters (${args.map(typeName).join(",")}) don't match the method signature for ${method}.`,
-  );
+  return exec.fail(`The parameters (${args.map(typeName).join(",")}) don't match the method signature for ${method}.`);
 }
 
 function integer(exec: Execution, method: string, args: unknown[], index: number): number {
@@ -204,7 +211,10 @@ export class ScriptRange {
   setNumberFormats(formats: unknown): ScriptRange {
     this.#write("setNumberFormats");
     const rows = grid(this.#exec, "SpreadsheetApp.Range.setNumberFormats", formats, this.#range);
-    this.#sheet.setFormats(this.#range, rows.map((row) => row.map((f) => String(f))));
+    this.#sheet.setFormats(
+      this.#range,
+      rows.map((row) => row.map((f) => String(f))),
+    );
     return this;
   }
   clearContent(): ScriptRange {
@@ -234,7 +244,10 @@ export class ScriptRange {
   setNotes(notes: unknown): ScriptRange {
     this.#write("setNotes");
     const rows = grid(this.#exec, "SpreadsheetApp.Range.setNotes", notes, this.#range);
-    this.#sheet.setNotes(this.#range, rows.map((row) => row.map((n) => (n === null || n === undefined ? "" : String(n)))));
+    this.#sheet.setNotes(
+      this.#range,
+      rows.map((row) => row.map((n) => (n === null || n === undefined ? "" : String(n)))),
+    );
     return this;
   }
   setNote(note: unknown): ScriptRange {
@@ -429,7 +442,12 @@ export class ScriptConditionalFormatRule {
   getRangeA1Notations(): string[] {
     return this.rule.ranges.map(toA1);
   }
-  getBooleanCondition(): { getCriteriaType(): string; getCriteriaValues(): string[]; getBackground(): string | null; getFontColor(): string | null } {
+  getBooleanCondition(): {
+    getCriteriaType(): string;
+    getCriteriaValues(): string[];
+    getBackground(): string | null;
+    getFontColor(): string | null;
+  } {
     return {
       getCriteriaType: () => "TEXT_EQUAL_TO",
       getCriteriaValues: () => [this.rule.textEqualTo],
@@ -589,7 +607,8 @@ class ScriptProtection {
 
 function emailOf(user: unknown): string {
   if (typeof user === "string") return user;
-  if (typeof user === "object" && user !== null && "getEmail" in user && typeof user.getEmail === "function") return String(user.getEmail());
+  if (typeof user === "object" && user !== null && "getEmail" in user && typeof user.getEmail === "function")
+    return String(user.getEmail());
   return String(user);
 }
 
@@ -776,7 +795,10 @@ export class ScriptSheet {
     if (!Array.isArray(rules) || !rules.every((r) => r instanceof ScriptConditionalFormatRule)) {
       return signatureError(this.#exec, "SpreadsheetApp.Sheet.setConditionalFormatRules", [rules]);
     }
-    this.#sheet.conditionalRules = (rules as ScriptConditionalFormatRule[]).map((r) => ({ ...r.rule, ranges: r.rule.ranges.map((g) => ({ ...g })) }));
+    this.#sheet.conditionalRules = (rules as ScriptConditionalFormatRule[]).map((r) => ({
+      ...r.rule,
+      ranges: r.rule.ranges.map((g) => ({ ...g })),
+    }));
   }
   deleteColumns(columnPosition: unknown, howMany: unknown): void {
     this.#change("deleteColumns");
@@ -786,7 +808,8 @@ export class ScriptSheet {
   }
   moveColumns(columnSpec: unknown, destinationIndex: unknown): void {
     this.#change("moveColumns");
-    if (!(columnSpec instanceof ScriptRange)) return signatureError(this.#exec, "SpreadsheetApp.Sheet.moveColumns", [columnSpec, destinationIndex]);
+    if (!(columnSpec instanceof ScriptRange))
+      return signatureError(this.#exec, "SpreadsheetApp.Sheet.moveColumns", [columnSpec, destinationIndex]);
     const destination = integer(this.#exec, "SpreadsheetApp.Sheet.moveColumns", [columnSpec, destinationIndex], 1);
     this.#sheet.moveColumns(columnSpec.getColumn(), columnSpec.getNumColumns(), destination);
   }
@@ -930,7 +953,10 @@ export class ScriptSpreadsheet {
   getActiveRangeList(): ScriptRangeList | null {
     this.#exec.service();
     const sheet = this.#spreadsheet.activeSheet();
-    return new ScriptRangeList(this.#exec, this.#spreadsheet.selection().map((a1) => this.#rangeOn(sheet, a1)));
+    return new ScriptRangeList(
+      this.#exec,
+      this.#spreadsheet.selection().map((a1) => this.#rangeOn(sheet, a1)),
+    );
   }
   /** getRange("Sheet!A1:B2"), or a range of the active sheet. */
   getRange(a1Notation: unknown): ScriptRange {

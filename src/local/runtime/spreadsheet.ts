@@ -64,7 +64,6 @@ interface Row {
   hiddenByUser: boolean;
 }
 
-
 const DEFAULT_ROWS = 1000;
 const DEFAULT_COLS = 26;
 /** Value of a formula cell: formulas are stored, never evaluated. */
@@ -99,7 +98,11 @@ export function interpretInput(input: unknown, format: string): { value: CellVal
 /** The text Sheets shows for a value (no locale or number-format rendering). */
 export function displayOf(value: CellValue): string {
   if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  if (isDate(value)) return value.toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+  if (isDate(value))
+    return value
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "");
   return String(value);
 }
 
@@ -163,9 +166,7 @@ export class FakeSheet {
       values.forEach((value, c) => {
         if (value === null || value === undefined || value === "") return;
         const stored: CellValue =
-          typeof value === "number" || typeof value === "boolean" || typeof value === "string" || isDate(value)
-            ? value
-            : String(value);
+          typeof value === "number" || typeof value === "boolean" || typeof value === "string" || isDate(value) ? value : String(value);
         this.#cellAt(r + 1, c + 1, true).value = stored;
       });
     });
@@ -521,8 +522,7 @@ export class FakeSheet {
     if (lastRow < fromRow) return;
     const width = this.lastColumn();
     const moving = this.#rows.slice(fromRow - 1, lastRow);
-    const valuesOf = (row: Row | undefined): unknown[] =>
-      Array.from({ length: width }, (_, c) => row?.cells[c]?.value ?? "");
+    const valuesOf = (row: Row | undefined): unknown[] => Array.from({ length: width }, (_, c) => row?.cells[c]?.value ?? "");
     moving.sort((a, b) => compare(valuesOf(a), valuesOf(b)));
     this.#rows.splice(fromRow - 1, moving.length, ...moving);
   }

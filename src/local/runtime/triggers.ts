@@ -28,8 +28,20 @@ const ADD_ON_TOO_MANY = "This add-on has created too many time-based triggers in
 const ADD_ON_RECURRENCE = "The recurrence interval for an Add-on trigger must be at least one hour.";
 const HOUR_MS = 3_600_000;
 
-export const TRIGGER_SOURCE = { SPREADSHEETS: "SPREADSHEETS", CLOCK: "CLOCK", FORMS: "FORMS", DOCUMENTS: "DOCUMENTS", CALENDAR: "CALENDAR" } as const;
-export const EVENT_TYPE = { CLOCK: "CLOCK", ON_OPEN: "ON_OPEN", ON_EDIT: "ON_EDIT", ON_CHANGE: "ON_CHANGE", ON_FORM_SUBMIT: "ON_FORM_SUBMIT" } as const;
+export const TRIGGER_SOURCE = {
+  SPREADSHEETS: "SPREADSHEETS",
+  CLOCK: "CLOCK",
+  FORMS: "FORMS",
+  DOCUMENTS: "DOCUMENTS",
+  CALENDAR: "CALENDAR",
+} as const;
+export const EVENT_TYPE = {
+  CLOCK: "CLOCK",
+  ON_OPEN: "ON_OPEN",
+  ON_EDIT: "ON_EDIT",
+  ON_CHANGE: "ON_CHANGE",
+  ON_FORM_SUBMIT: "ON_FORM_SUBMIT",
+} as const;
 const AUTH_MODE = { NONE: "NONE", CUSTOM_FUNCTION: "CUSTOM_FUNCTION", LIMITED: "LIMITED", FULL: "FULL" } as const;
 export const INSTALLATION_SOURCE = {
   NONE: "NONE",
@@ -107,7 +119,12 @@ function triggerObject(record: TriggerRecord): Record<string, unknown> {
   };
 }
 
-export function scriptApp(exec: Execution, table: TriggerTable, installation: InstallationSource, document: string): Record<string, unknown> {
+export function scriptApp(
+  exec: Execution,
+  table: TriggerTable,
+  installation: InstallationSource,
+  document: string,
+): Record<string, unknown> {
   const where: TriggerScope = { document, addOn: installation !== "NONE" };
   const call = (method: string): void => {
     exec.forbidInCustomFunction(`ScriptApp.${method}`);

@@ -39,8 +39,7 @@ function formatDate(date: Date, timeZone: string, pattern: string): string {
 
 export function utilities(exec: Execution) {
   const signed = (data: Buffer) => exec.toScript(signedBytes(data));
-  const blob = (data: unknown): Buffer =>
-    data instanceof ScriptBlob ? data.data() : exec.fail("Invalid argument: blob");
+  const blob = (data: unknown): Buffer => (data instanceof ScriptBlob ? data.data() : exec.fail("Invalid argument: blob"));
   return {
     Charset: { UTF_8: "UTF-8", US_ASCII: "US-ASCII" },
     DigestAlgorithm: DIGEST,

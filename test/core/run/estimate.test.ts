@@ -1,6 +1,13 @@
 // The run estimate: cache answers, cost, time from the per-minute limits, and when to ask.
 import { describe, expect, it } from "vitest";
-import { cacheAnswer, describeEstimate, estimateRun, needsConfirmation, WAVE_SECONDS, type CacheAnswer } from "../../../src/core/run/estimate";
+import {
+  cacheAnswer,
+  describeEstimate,
+  estimateRun,
+  needsConfirmation,
+  WAVE_SECONDS,
+  type CacheAnswer,
+} from "../../../src/core/run/estimate";
 
 const prices = { researchUsd: 0.02, judgeUsd: 0.004 };
 const production = { tavilyRpm: 1000, llmRpm: 600, tavilyConcurrency: 200, llmConcurrency: 200 };
@@ -18,14 +25,20 @@ describe("cacheAnswer", () => {
   it("judges cached evidence again for another model or profile, and unjudged evidence", () => {
     expect(cacheAnswer(validated, "gpu-infrastructure", "m2")).toBe("judgeOnly");
     expect(cacheAnswer(validated, "managed-inference", "m1")).toBe("judgeOnly");
-    expect(cacheAnswer({ status: "unjudged", hasEvidence: true, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("judgeOnly");
+    expect(cacheAnswer({ status: "unjudged", hasEvidence: true, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe(
+      "judgeOnly",
+    );
   });
 
   it("prices a re-search still under way (searched, nothing about the company yet) as research", () => {
-    expect(cacheAnswer({ status: "unjudged", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("research");
+    expect(
+      cacheAnswer({ status: "unjudged", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1"),
+    ).toBe("research");
   });
   it("answers a remembered no-data company without a request, and researches an unknown one", () => {
-    expect(cacheAnswer({ status: "noData", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe("cachedNoData");
+    expect(cacheAnswer({ status: "noData", hasEvidence: false, resultProfile: null, resultModel: null }, "gpu-infrastructure", "m1")).toBe(
+      "cachedNoData",
+    );
     expect(cacheAnswer(null, "gpu-infrastructure", "m1")).toBe("research");
   });
 });
@@ -58,7 +71,8 @@ describe("estimateRun", () => {
 });
 
 describe("needsConfirmation", () => {
-  const run = (n: number, confirmAboveUsd: number | null) => estimateRun(n, answers({ research: n }), prices, production, { budgetUsd: null, confirmAboveUsd });
+  const run = (n: number, confirmAboveUsd: number | null) =>
+    estimateRun(n, answers({ research: n }), prices, production, { budgetUsd: null, confirmAboveUsd });
   it("asks above the threshold only, and never when it is blank", () => {
     expect(needsConfirmation(run(500, 5))).toBe(true); // $10
     expect(needsConfirmation(run(200, 5))).toBe(false); // $4
@@ -69,7 +83,13 @@ describe("needsConfirmation", () => {
 
 describe("describeEstimate", () => {
   it("says what the cache answers, what is researched, the cost, the time and the budget", () => {
-    const e = estimateRun(520, answers({ research: 300, judgeOnly: 50, cached: 100, cachedNoData: 20 }), prices, { ...production, llmRpm: 30 }, { budgetUsd: 10, confirmAboveUsd: 5 });
+    const e = estimateRun(
+      520,
+      answers({ research: 300, judgeOnly: 50, cached: 100, cachedNoData: 20 }),
+      prices,
+      { ...production, llmRpm: 30 },
+      { budgetUsd: 10, confirmAboveUsd: 5 },
+    );
     const { title, lines } = describeEstimate(e);
     expect(title).toBe("Research 350 companies?");
     expect(lines).toEqual([

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { companyKey, type Outcome } from "../../../src/core/engine";
-import { admit, groupByKey, outcomeCells, settleClaimed, stopRows, usableEntry, type AdmissionInput, type QueueRow } from "../../../src/core/run/planner";
+import {
+  admit,
+  groupByKey,
+  outcomeCells,
+  settleClaimed,
+  stopRows,
+  usableEntry,
+  type AdmissionInput,
+  type QueueRow,
+} from "../../../src/core/run/planner";
 import { ZERO_COST } from "../../../src/core/costs";
 import type { CacheEntry, ResearchResult } from "../../../src/core/types";
 import { options } from "../helpers";
@@ -10,7 +19,16 @@ const DAY = 86_400_000;
 const opts = options();
 
 function row(company: string, rowNumber: number, extra: Partial<QueueRow> = {}): QueueRow {
-  return { sheet: "Sheet1", row: rowNumber, company, domain: null, key: companyKey(opts.settings.profile, company, null), kind: "queued", refresh: false, ...extra };
+  return {
+    sheet: "Sheet1",
+    row: rowNumber,
+    company,
+    domain: null,
+    key: companyKey(opts.settings.profile, company, null),
+    kind: "queued",
+    refresh: false,
+    ...extra,
+  };
 }
 
 const result: ResearchResult = {
@@ -35,7 +53,12 @@ function entry(company: string, status: CacheEntry["status"], fetchedAt = NOW - 
     relevance: status === "validated" ? 0.9 : 0,
     evidence: status === "noData" ? [] : [{ url: "https://a.example/1", title: company, content: `${company} trains models.` }],
     credits: 2,
-    result: status === "validated" ? result : status === "noData" ? { ...result, tier: "UNKNOWN", score: null, rationale: "Nothing found." } : null,
+    result:
+      status === "validated"
+        ? result
+        : status === "noData"
+          ? { ...result, tier: "UNKNOWN", score: null, rationale: "Nothing found." }
+          : null,
     status,
   };
 }

@@ -28,7 +28,16 @@ const at = { sheet: "Sheet1", row: 2, company: "Cohere" };
 
 const done: Outcome = {
   kind: "done",
-  result: { tier: "WARM", score: 60, useCase: "x", rationale: "y", sources: [], model: "m", profile: "gpu-infrastructure", classifiedAt: NOW },
+  result: {
+    tier: "WARM",
+    score: 60,
+    useCase: "x",
+    rationale: "y",
+    sources: [],
+    model: "m",
+    profile: "gpu-infrastructure",
+    classifiedAt: NOW,
+  },
   fromCache: false,
   cacheEntry: null,
   cost: ZERO_COST,
@@ -110,7 +119,11 @@ describe("a run state that always fits its property", () => {
     let run = fresh();
     for (let i = 0; i < 40; i++) {
       const company = "東京大学人工知能研究所".repeat(30) + i;
-      run = recordOutcome(run, { sheet: "シート".repeat(30), row: i + 2, company }, { kind: "error", message: "ذكاء اصطناعي ".repeat(40), cost: ZERO_COST });
+      run = recordOutcome(
+        run,
+        { sheet: "シート".repeat(30), row: i + 2, company },
+        { kind: "error", message: "ذكاء اصطناعي ".repeat(40), cost: ZERO_COST },
+      );
     }
     expect(utf8Bytes(JSON.stringify(run))).toBeLessThanOrEqual(MAX_RUN_STATE_BYTES);
     expect(run.errors.length).toBeGreaterThan(0);
@@ -126,7 +139,10 @@ describe("a run state that always fits its property", () => {
   });
 
   it("keeps numbers finite so the stored JSON reads back the same", () => {
-    const broken = { ...fresh(), cost: { tavilyCredits: Number.POSITIVE_INFINITY, llmInputTokens: Number.NaN, llmOutputTokens: 1, usd: 1e308 * 10 } };
+    const broken = {
+      ...fresh(),
+      cost: { tavilyCredits: Number.POSITIVE_INFINITY, llmInputTokens: Number.NaN, llmOutputTokens: 1, usd: 1e308 * 10 },
+    };
     const stored = JSON.parse(JSON.stringify(bounded(finiteNumbers(broken)))) as RunState;
     expect(stored.cost).toEqual({ tavilyCredits: 0, llmInputTokens: 0, llmOutputTokens: 1, usd: 0 });
   });

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseCsv } from "../../src/local/demo/csv";
-import { RecordingIndex, SAMPLE_NOTE, loadRecordings, nameWords, recordingFileName } from "../../src/local/demo/recordings";
+import { RecordingIndex, SAMPLE_NOTE, loadRecordings, recordingFileName } from "../../src/local/demo/recordings";
 import { readFileSync } from "node:fs";
 
 const recordingsDir = fileURLToPath(new URL("../../examples/recordings", import.meta.url));
@@ -67,10 +67,9 @@ describe("sample recordings", () => {
 });
 
 describe("names", () => {
-  it("fold case, punctuation and legal suffixes", () => {
-    expect(nameWords("Character.ai")).toEqual(["character", "ai"]);
-    expect(nameWords("  Character AI, Inc. ")).toEqual(["character", "ai"]);
-    expect(nameWords("Inc")).toEqual(["inc"]);
+  it("name recording files by the folded company name, as the cache key folds it", () => {
+    expect(recordingFileName("  Character AI, Inc. ")).toBe("character-ai.json");
+    expect(recordingFileName("Character.ai")).toBe("character-ai.json");
     expect(recordingFileName("Mistral AI")).toBe("mistral-ai.json");
     expect(recordingFileName("🚀")).toBe("company.json");
   });

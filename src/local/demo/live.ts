@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { coreNameTokens } from "../../core/names";
 import { z } from "zod";
 import { maskSecrets } from "../../core/secrets";
 import type { ProviderHandler, ProviderReply, ProviderRequest } from "../providers";
@@ -14,7 +15,6 @@ import { serviceOf } from "./fetch";
 import { writeFileAtomic } from "./files";
 import {
   chatCompletionSchema,
-  nameWords,
   recordingFileName,
   tavilyResponseSchema,
   type ChatCompletion,
@@ -145,7 +145,7 @@ export class Recorder {
     if (reply.status !== 200) return;
     const company = companyOf(request);
     if (company === null) return;
-    const key = nameWords(company).join("");
+    const key = coreNameTokens(company).join("");
     const entry = this.companies.get(key) ?? { company, searches: [], completions: [] };
     const body = parseJson(this.redact(reply.body));
     if (serviceOf(request.url) === "tavily") {

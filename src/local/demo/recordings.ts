@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { coreNameTokens } from "../../core/names";
 
 export const tavilyResultSchema = z.looseObject({
   url: z.string(),
@@ -80,36 +81,9 @@ export function loadRecordings(dir: string): Recording[] {
   });
 }
 
-const LEGAL_SUFFIXES = new Set([
-  "inc",
-  "incorporated",
-  "ltd",
-  "limited",
-  "llc",
-  "gmbh",
-  "corp",
-  "corporation",
-  "co",
-  "plc",
-  "sa",
-  "ag",
-  "bv",
-]);
-
-/** Words of a name, lower-cased, punctuation dropped ("Character.ai" and "Character AI" agree). */
-export function nameWords(name: string): string[] {
-  const words = name
-    .normalize("NFKC")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w !== "");
-  while (words.length > 1 && LEGAL_SUFFIXES.has(words[words.length - 1] ?? "")) words.pop();
-  return words;
-}
-
 /** A file name for a company's recording: "Character.ai" -> "character-ai.json". */
 export function recordingFileName(company: string): string {
-  const slug = nameWords(company).join("-");
+  const slug = coreNameTokens(company).join("-");
   return `${slug === "" ? "company" : slug}.json`;
 }
 
@@ -124,7 +98,7 @@ export class RecordingIndex {
       const names = [recording.company, ...(recording.aliases ?? [])];
       if (recording.domain) names.push(recording.domain);
       for (const name of names) {
-        const words = nameWords(name);
+        const words = coreNameTokens(name);
         if (words.length === 0) continue;
         this.byKey.set(words.join(""), recording);
         this.spellings.push({ words: words.join(" "), recording });
@@ -135,12 +109,12 @@ export class RecordingIndex {
 
   /** The recording of exactly this name (case, spaces, punctuation and legal suffixes folded). */
   byName(name: string): Recording | null {
-    return this.byKey.get(nameWords(name).join("")) ?? null;
+    return this.byKey.get(coreNameTokens(name).join("")) ?? null;
   }
 
   /** The recording whose name appears as whole words anywhere in the text. */
   mentionedIn(text: string): Recording | null {
-    const haystack = ` ${nameWords(text).join(" ")} `;
+    const haystack = ` ${coreNameTokens(text).join(" ")} `;
     return this.spellings.find((s) => haystack.includes(` ${s.words} `))?.recording ?? null;
   }
 }

@@ -36,9 +36,19 @@ function charPattern(ch: string): string {
   return `(?:${options.join("|")})`;
 }
 
+/** Compiled patterns by key: the same few keys mask every provider answer of an execution. */
+const patterns = new Map<string, RegExp>();
+const MAX_PATTERNS = 64;
+
 function secretPattern(secret: string): RegExp {
+  const known = patterns.get(secret);
+  if (known) return known;
   const body = [...secret].map(charPattern).join("");
-  return secret.length < WHOLE_TOKEN_BELOW ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g") : new RegExp(body, "g");
+  const pattern =
+    secret.length < WHOLE_TOKEN_BELOW ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g") : new RegExp(body, "g");
+  if (patterns.size >= MAX_PATTERNS) patterns.clear();
+  patterns.set(secret, pattern);
+  return pattern;
 }
 
 /** Shapes of keys and tokens that are masked even when they are not ours (a provider echoing someone's key). */

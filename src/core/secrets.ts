@@ -44,8 +44,7 @@ function secretPattern(secret: string): RegExp {
   const known = patterns.get(secret);
   if (known) return known;
   const body = [...secret].map(charPattern).join("");
-  const pattern =
-    secret.length < WHOLE_TOKEN_BELOW ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g") : new RegExp(body, "g");
+  const pattern = secret.length < WHOLE_TOKEN_BELOW ? new RegExp(`(?<![A-Za-z0-9_-])${body}(?![A-Za-z0-9_-])`, "g") : new RegExp(body, "g");
   if (patterns.size >= MAX_PATTERNS) patterns.clear();
   patterns.set(secret, pattern);
   return pattern;

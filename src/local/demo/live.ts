@@ -1,9 +1,8 @@
 // Live mode pieces the runtime's own real-HTTP mode cannot do: send requests to other servers than
 // the add-on names (TAVILY_BASE_URL, LLM_SERVER_URL: tests against local fake servers, which the
 // add-on's own https-only base URL rule would refuse) and record the exchanges (--record).
-// UrlFetchApp is synchronous for the script, so each request runs in a short-lived child Node process
-// that the handler waits for.
-import { spawnSync } from "node:child_process";
+// UrlFetchApp is synchronous for the script, so each request is sent by the runtime's HTTP thread
+// while the handler waits for it.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { coreNameTokens } from "../../core/names";
@@ -11,6 +10,7 @@ import { z } from "zod";
 import { maskSecrets } from "../../core/secrets";
 import type { ProviderHandler, ProviderReply, ProviderRequest } from "../providers";
 import { TAVILY_ORIGIN } from "../providers";
+import { httpFetchAllSync } from "../runtime/urlfetch";
 import { serviceOf } from "./fetch";
 import { writeFileAtomic } from "./files";
 import {
@@ -22,32 +22,6 @@ import {
   type TavilyResponse,
 } from "./recordings";
 
-/** Google's own UrlFetchApp timeout. */
-const HTTP_TIMEOUT_MS = 60_000;
-
-const CHILD_SCRIPT = `
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (d) => (input += d));
-process.stdin.on("end", async () => {
-  const { url, method, headers, payload, timeoutMs } = JSON.parse(input);
-  try {
-    const res = await fetch(url, { method: method.toUpperCase(), headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
-    const body = await res.text();
-    const out = {};
-    res.headers.forEach((v, k) => { out[k] = v; });
-    process.stdout.write(JSON.stringify({ status: res.status, headers: out, body }));
-  } catch (e) {
-    process.stdout.write(JSON.stringify({ error: String((e && e.cause && e.cause.code) || (e && e.name) || "network error") }));
-  }
-});
-`;
-
-const childReplySchema = z.union([
-  z.object({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
-  z.object({ error: z.string() }),
-]);
-
 /** One real HTTP request, synchronously; a network failure throws, which the script sees as an exception. */
 export function httpRequestSync(request: {
   url: string;
@@ -55,17 +29,12 @@ export function httpRequestSync(request: {
   headers: Record<string, string>;
   payload?: string;
 }): Omit<ProviderReply, "latencyMs"> {
-  const child = spawnSync(process.execPath, ["-e", CHILD_SCRIPT], {
-    input: JSON.stringify({ ...request, timeoutMs: HTTP_TIMEOUT_MS }),
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (child.status !== 0) throw new Error(`Address unavailable: ${request.url}`);
-  const reply = childReplySchema.parse(JSON.parse(child.stdout));
+  const [reply] = httpFetchAllSync([request]);
+  if (!reply) throw new Error(`Address unavailable: ${request.url}`);
   if ("error" in reply) {
     throw new Error(reply.error === "TimeoutError" ? `Timeout: ${request.url}` : `Address unavailable: ${request.url}`);
   }
-  return reply;
+  return { status: reply.status, headers: reply.headers, body: reply.body };
 }
 
 /** A request to a URL under `from` goes to the same path under `to`. */

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { HttpRequest } from "../../core/types";
 import { ScriptBlob, signedBytes } from "./blob";
 import type { Execution } from "./execution";
@@ -71,37 +71,59 @@ type Outcome = { status: number; headers: Record<string, string>; body: string }
 const HTTP_TIMEOUT_MS = 60_000;
 const TRUNCATE_AT = 1000;
 
-// Runs in a child Node process: does the requests in parallel and prints one JSON line, so the
-// parent can stay synchronous (as UrlFetchApp is for the script) while fetchAll stays parallel.
-const CHILD_SCRIPT = `
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (d) => (input += d));
-process.stdin.on("end", async () => {
-  const { requests, timeoutMs } = JSON.parse(input);
-  const results = await Promise.all(requests.map(async (r) => {
-    const started = Date.now();
-    try {
-      const res = await fetch(r.url, { method: r.method.toUpperCase(), headers: r.headers, body: r.payload, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
-      const body = await res.text();
-      const headers = {};
-      res.headers.forEach((v, k) => { headers[k] = v; });
-      return { status: res.status, headers, body, ms: Date.now() - started };
-    } catch (e) {
-      const code = (e && e.cause && e.cause.code) || (e && e.name) || "ERROR";
-      return { error: String(code), ms: Date.now() - started };
-    }
-  }));
-  process.stdout.write(JSON.stringify(results));
+// Runs in a worker thread kept for the life of the process: does the requests in parallel and posts
+// the results, so the calling thread can stay synchronous (as UrlFetchApp is for the script, waiting
+// on a shared flag) while fetchAll stays parallel. A thread instead of a process per call saves the
+// start of a Node process and of its fetch stack on every request.
+const THREAD_SCRIPT = `
+const { workerData } = require("node:worker_threads");
+const { port, flag } = workerData;
+port.on("message", async ({ requests, timeoutMs }) => {
+  let results;
+  try {
+    results = await Promise.all(requests.map(async (r) => {
+      const started = Date.now();
+      try {
+        const res = await fetch(r.url, { method: r.method.toUpperCase(), headers: r.headers, body: r.payload, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+        const body = await res.text();
+        const headers = {};
+        res.headers.forEach((v, k) => { headers[k] = v; });
+        return { status: res.status, headers, body, ms: Date.now() - started };
+      } catch (e) {
+        const code = (e && e.cause && e.cause.code) || (e && e.name) || "ERROR";
+        return { error: String(code), ms: Date.now() - started };
+      }
+    }));
+  } catch (e) {
+    results = { failed: String(e && e.stack || e) };
+  }
+  port.postMessage(results);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
 });
 `;
 
-interface ChildResult {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  error?: string;
-  ms: number;
+interface HttpThread {
+  port: MessagePort;
+  flag: Int32Array;
+}
+
+let httpThread: HttpThread | null = null;
+
+function startHttpThread(): HttpThread {
+  if (httpThread) return httpThread;
+  const { port1, port2 } = new MessageChannel();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(THREAD_SCRIPT, { eval: true, workerData: { port: port2, flag }, transferList: [port2] });
+  // Neither keeps the process alive: answers are read synchronously, never through an event.
+  worker.unref();
+  port1.unref();
+  const thread = { port: port1, flag };
+  worker.on("exit", () => {
+    if (httpThread === thread) httpThread = null;
+  });
+  httpThread = thread;
+  return thread;
 }
 
 function networkMessage(code: string, url: string): string {
@@ -110,17 +132,37 @@ function networkMessage(code: string, url: string): string {
   return `Address unavailable: ${url}`;
 }
 
+/** What one real request gave: an answer, or the code of a network failure; with its real time. */
+export type HttpResult = ({ status: number; headers: Record<string, string>; body: string } | { error: string }) & { ms: number };
+
+/**
+ * Sends the requests over real HTTP in parallel and waits for all their answers, blocking this
+ * thread (UrlFetchApp is synchronous for the script). Used by the runtime's http mode and the demo.
+ */
+export function httpFetchAllSync(
+  requests: readonly { url: string; method: string; headers: Record<string, string>; payload?: string }[],
+): HttpResult[] {
+  const { port, flag } = startHttpThread();
+  // Drops an answer left by a call that gave up waiting, so this call reads its own.
+  while (receiveMessageOnPort(port)) {
+    /* stale */
+  }
+  Atomics.store(flag, 0, 0);
+  const sent = requests.map(({ url, method, headers, payload }) => ({ url, method, headers, payload }));
+  port.postMessage({ requests: sent, timeoutMs: HTTP_TIMEOUT_MS });
+  // Every request ends by the timeout, so the thread answers by then; the margin covers its start.
+  if (Atomics.wait(flag, 0, 0, HTTP_TIMEOUT_MS + 30_000) === "timed-out") throw new Error("http thread did not answer");
+  const answer = receiveMessageOnPort(port)?.message as HttpResult[] | { failed: string } | undefined;
+  if (!answer) throw new Error("http thread answered nothing");
+  if (!Array.isArray(answer)) throw new Error(`http thread failed: ${answer.failed}`);
+  return answer;
+}
+
 function sendOverHttp(requests: Prepared[]): { outcomes: Outcome[]; elapsedMs: number } {
-  const child = spawnSync(process.execPath, ["-e", CHILD_SCRIPT], {
-    input: JSON.stringify({ requests, timeoutMs: HTTP_TIMEOUT_MS }),
-    encoding: "utf8",
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  if (child.status !== 0) throw new Error(`http child failed: ${child.stderr || String(child.error)}`);
-  const results = JSON.parse(child.stdout) as ChildResult[];
+  const results = httpFetchAllSync(requests);
   const outcomes = results.map((r, i): Outcome => {
-    if (r.error !== undefined) return { error: networkMessage(r.error, requests[i]?.url ?? "") };
-    return { status: r.status ?? 0, headers: r.headers ?? {}, body: r.body ?? "" };
+    if ("error" in r) return { error: networkMessage(r.error, requests[i]?.url ?? "") };
+    return { status: r.status, headers: r.headers, body: r.body };
   });
   return { outcomes, elapsedMs: Math.max(0, ...results.map((r) => r.ms)) };
 }

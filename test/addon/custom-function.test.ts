@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { companyKey } from "../../src/core/engine";
+import type { Profile } from "../../src/core/types";
 import { companyRows, driveWithSidebar, ok, setup, table } from "./harness";
 
 function researchAll(names: string[]) {
@@ -30,9 +32,25 @@ describe("=TERRITORY_TIER", () => {
   });
 
   it("answers a 500-row range in one call from the cache only", () => {
+    // Researched end to end: 5 companies, whose cache rows (written by the add-on) then stand for
+    // 500, each under its own name and key; researching all 500 would only repeat the same work.
+    const seeds = Array.from({ length: 5 }, (_, i) => `Range Company ${i + 1}`);
+    const { rt } = researchAll(seeds);
+    const seedTiers = table(rt).map((r) => r["Tier"]);
+    const cache = rt.spreadsheet.getSheetByName("_territory_cache");
+    if (!cache) throw new Error("no cache sheet");
+    const [header = [], ...seedRows] = cache.dump();
+    expect(seedRows).toHaveLength(5);
+    expect(header.slice(0, 4)).toEqual(["key", "profile", "company", "domain"]);
     const names = Array.from({ length: 500 }, (_, i) => `Range Company ${i + 1}`);
-    const { rt } = researchAll(names);
-    const tiers = table(rt).map((r) => [r["Tier"]]);
+    const rows = names.map((name, i) => {
+      const row = [...(seedRows[i % 5] ?? [])];
+      row[0] = companyKey(String(row[1]) as Profile, name, null);
+      row[2] = name;
+      return row;
+    });
+    cache.load([header, ...rows]);
+    const tiers = names.map((_, i) => [seedTiers[i % 5]]);
     rt.stats.reset();
     const column = [...names.map((n) => [n]), ["Never Researched Ltd"], [""]];
     const result = rt.run("TERRITORY_TIER", [column], { kind: "customFunction" });

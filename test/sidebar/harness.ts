@@ -147,47 +147,81 @@ function installShim(names: readonly string[]): void {
   host.google = { script: { run: makeRunner(null, null), host: { close: () => document.body.setAttribute("data-closed", "true") } } };
 }
 
-export async function openPage(
-  browser: Browser,
-  baseUrl: string,
-  file: "Sidebar.html" | "Settings.html",
-  server: FakeServer,
-  viewport = { width: 300, height: 900 },
-): Promise<OpenedPage> {
-  // Reduced motion switches off the bar's transition, so screenshots show the value, not a frame of it.
-  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
-  const page = await context.newPage();
-  const log = new CallLog();
-  const dialogs: string[] = [];
-  const blocked: string[] = [];
-  page.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  await page.route("**/*", async (route) => {
-    const url = route.request().url();
-    if (url === ADDONS_CSS) await route.fulfill({ status: 200, contentType: "text/css", body: "" });
-    else if (url.startsWith(baseUrl)) await route.continue();
-    else {
-      blocked.push(url);
-      await route.abort();
-    }
-  });
-  await page.exposeFunction("__tpServerCall", async (name: string, argsJson: string): Promise<string> => {
-    const args = JSON.parse(argsJson) as unknown[];
-    const record = log.begin(name, args);
-    try {
-      const value = await server.call(name, args);
-      return JSON.stringify({ ok: true, value });
-    } catch (error) {
-      return JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) });
-    } finally {
-      log.end(record);
-    }
-  });
-  await page.addInitScript(installShim, server.functions);
-  await page.goto(`${baseUrl}/${file}`);
-  return { page, log, dialogs, blocked };
+/**
+ * One browser tab that the tests of a file share: a new context and tab per test cost more than the
+ * test itself. Each `open` first leaves the previous page for about:blank (its timers and calls
+ * end with it), then loads the file with a fresh call log and the given server behind
+ * google.script.run. The shim's function names are fixed when the tab is made.
+ */
+export class SharedPage {
+  private server: FakeServer | null = null;
+  private log = new CallLog();
+  private dialogs: string[] = [];
+  private blocked: string[] = [];
+
+  private constructor(
+    readonly page: Page,
+    private readonly baseUrl: string,
+    private readonly names: readonly string[],
+  ) {}
+
+  static async create(
+    browser: Browser,
+    baseUrl: string,
+    names: readonly string[],
+    viewport = { width: 300, height: 900 },
+  ): Promise<SharedPage> {
+    // Reduced motion switches off the bar's transition, so screenshots show the value, not a frame of it.
+    const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
+    const page = await context.newPage();
+    const shared = new SharedPage(page, baseUrl, names);
+    page.on("dialog", (dialog) => {
+      shared.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.route("**/*", async (route) => {
+      const url = route.request().url();
+      if (url === ADDONS_CSS) await route.fulfill({ status: 200, contentType: "text/css", body: "" });
+      else if (url.startsWith(baseUrl)) await route.continue();
+      else {
+        shared.blocked.push(url);
+        await route.abort();
+      }
+    });
+    await page.exposeFunction("__tpServerCall", async (name: string, argsJson: string): Promise<string> => {
+      // The server and log of the page that made the call, even if the next test has begun.
+      const { server, log } = shared;
+      if (!server) return JSON.stringify({ ok: false, error: "no server" });
+      const args = JSON.parse(argsJson) as unknown[];
+      const record = log.begin(name, args);
+      try {
+        const value = await server.call(name, args);
+        return JSON.stringify({ ok: true, value });
+      } catch (error) {
+        return JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        log.end(record);
+      }
+    });
+    await page.addInitScript(installShim, names);
+    return shared;
+  }
+
+  async open(file: "Sidebar.html" | "Settings.html", server: FakeServer): Promise<OpenedPage> {
+    if (server.functions.join() !== this.names.join()) throw new Error("SharedPage: the server exports other names than the shim's");
+    await this.page.goto("about:blank");
+    this.server = server;
+    this.log = new CallLog();
+    this.dialogs = [];
+    this.blocked = [];
+    const opened = { page: this.page, log: this.log, dialogs: this.dialogs, blocked: this.blocked };
+    await this.page.goto(`${this.baseUrl}/${file}`);
+    return opened;
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
 }
 
 /**

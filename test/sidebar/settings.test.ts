@@ -5,8 +5,8 @@ import type { Browser, Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
 import { NUMBER_RULES } from "../../src/core/setting-keys";
-import { launchChromium, openPage, screenshot, serveDist, type OpenedPage } from "./harness";
-import { RuntimeServer } from "./runtime-server";
+import { launchChromium, screenshot, serveDist, SharedPage, type OpenedPage } from "./harness";
+import { globalNames, RuntimeServer } from "./runtime-server";
 
 const TAVILY_KEY = "tvly-dev-SECRET-tavily-9f3a";
 const LLM_KEY = "crusoe-SECRET-llm-key-77b2";
@@ -16,12 +16,17 @@ let browser: Browser;
 let site: { url: string; close(): Promise<void> };
 const built = loadBuiltAddon();
 
+let tab: SharedPage;
+
 beforeAll(async () => {
   browser = await launchChromium();
   site = await serveDist();
+  // The dialog's size as showSettings opens it.
+  tab = await SharedPage.create(browser, site.url, globalNames(built.code), { width: 460, height: 640 });
 });
 
 afterAll(async () => {
+  await tab?.close();
   await browser?.close();
   await site?.close();
 });
@@ -36,8 +41,7 @@ function runtime(keys: { tavily?: string; llm?: string } = { tavily: TAVILY_KEY,
 }
 
 async function open(rt: LocalRuntime): Promise<OpenedPage> {
-  // The dialog's size as showSettings opens it.
-  const opened = await openPage(browser, site.url, "Settings.html", new RuntimeServer(rt, built.code), { width: 460, height: 640 });
+  const opened = await tab.open("Settings.html", new RuntimeServer(rt, built.code));
   await opened.page.locator("#settings-form").waitFor();
   return opened;
 }

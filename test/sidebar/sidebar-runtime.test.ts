@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
-import { launchChromium, openPage, screenshot, serveDist, sleep, type OpenedPage } from "./harness";
-import { RuntimeServer } from "./runtime-server";
+import { launchChromium, screenshot, serveDist, SharedPage, sleep, type OpenedPage } from "./harness";
+import { globalNames, RuntimeServer } from "./runtime-server";
 
 const TAVILY_KEY = "tvly-dev-e2e-key-1a2b";
 const LLM_KEY = "llm-e2e-key-3c4d";
@@ -15,12 +15,16 @@ let browser: Browser;
 let site: { url: string; close(): Promise<void> };
 const built = loadBuiltAddon();
 
+let tab: SharedPage;
+
 beforeAll(async () => {
   browser = await launchChromium();
   site = await serveDist();
+  tab = await SharedPage.create(browser, site.url, globalNames(built.code));
 });
 
 afterAll(async () => {
+  await tab?.close();
   await browser?.close();
   await site?.close();
 });
@@ -72,7 +76,7 @@ function statuses(rt: LocalRuntime, sheet = "Sheet1"): string[] {
 async function open(rt: LocalRuntime, workerDelayMs: number): Promise<OpenedPage & { server: RuntimeServer }> {
   const server = new RuntimeServer(rt, built.code);
   server.workerDelayMs = workerDelayMs;
-  const opened = await openPage(browser, site.url, "Sidebar.html", server);
+  const opened = await tab.open("Sidebar.html", server);
   return { ...opened, server };
 }
 

@@ -1,29 +1,27 @@
 // The progress sidebar in Chromium against a scripted server: what only a browser shows. Each
 // state is drawn and kept as a 300 px screenshot (test-output/screenshots); text from cells and
 // the web goes in as text. The run loop's timing is tested without a browser (driver.test.ts).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { pauseAdvice, pauseText, type PauseReason } from "../../src/core/status";
 import type { RunEstimate } from "../../src/core/wire";
-import { launchChromium, openPage, screenshot, serveDist, type OpenedPage } from "./harness";
+import { launchChromium, screenshot, serveDist, SharedPage, type OpenedPage } from "./harness";
 import { progress, ScriptedServer } from "./scripted-server";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
 let browser: Browser;
 let site: { url: string; close(): Promise<void> };
-const opened: Page[] = [];
+let tab: SharedPage;
 
 beforeAll(async () => {
   browser = await launchChromium();
   site = await serveDist();
-});
-
-afterEach(async () => {
-  for (const page of opened.splice(0)) await page.context().close();
+  tab = await SharedPage.create(browser, site.url, new ScriptedServer(progress()).functions);
 });
 
 afterAll(async () => {
+  await tab?.close();
   await browser?.close();
   await site?.close();
 });
@@ -31,8 +29,7 @@ afterAll(async () => {
 async function open(server: ScriptedServer): Promise<OpenedPage> {
   // A worker call that takes long keeps a "running" snapshot still while the test looks at it.
   server.workerDelayMs = 60_000;
-  const result = await openPage(browser, site.url, "Sidebar.html", server);
-  opened.push(result.page);
+  const result = await tab.open("Sidebar.html", server);
   // Drawn once: either the first progress arrived or the page reports why it did not.
   await result.page.waitForFunction(
     () => document.body.dataset["phase"] !== undefined || document.getElementById("problem")?.hidden === false,

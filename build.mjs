@@ -10,8 +10,11 @@ import { build } from "esbuild";
 import { Buffer } from "node:buffer";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
+
+// TypeScript takes a second to load: only a build that writes the bundle needs it, not a refused push.
+const loadTypeScript = () => createRequire(import.meta.url)("typescript");
 
 const root = dirname(fileURLToPath(import.meta.url));
 const entry = join(root, "src/addon/main.ts");
@@ -60,6 +63,7 @@ export async function manifestFor(llmBaseUrl) {
 
 /** Exported function declarations of the entry file, with their JSDoc and parameter names. */
 export function exportedFunctions(sourceText, fileName = "main.ts") {
+  const ts = loadTypeScript();
   const source = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.ES2020, true);
   const found = [];
   for (const statement of source.statements) {

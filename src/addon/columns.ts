@@ -3,9 +3,11 @@
 import {
   COLUMN_TAG,
   columnLetter,
+  holdsOnlyOutputWords,
   OUTPUT_HEADERS,
   planOwnedColumns,
   TIER_COLOURS,
+  untaggedOutputBlock,
   type OutputColumns,
   type OutputHeader,
 } from "../core/run/sheet-layout";
@@ -46,11 +48,15 @@ export function prepareOutputColumns(sheet: Sheet): OutputColumns {
   const lastColumn = sheet.getLastColumn();
   const lastRow = sheet.getLastRow();
   const header = lastColumn > 0 ? (sheet.getRange(1, 1, 1, lastColumn).getValues()[0] ?? []) : [];
+  const earlier = Object.keys(tagged).length === 0 ? earlierVersionColumns(sheet, header, lastRow) : null;
   const plan = planOwnedColumns({
     header,
     lastColumn,
     tagged,
-    isEmptyBelow: (column) => lastRow < 2 || sheet.getRange(2, column, lastRow - 1, 1).isBlank(),
+    mayAdopt: (column) =>
+      (earlier !== null && column >= earlier && column < earlier + OUTPUT_HEADERS.length) ||
+      lastRow < 2 ||
+      sheet.getRange(2, column, lastRow - 1, 1).isBlank(),
   });
   const first = plan.appended[0];
   if (first) {
@@ -65,6 +71,22 @@ export function prepareOutputColumns(sheet: Sheet): OutputColumns {
   }
   if (tagged.Tier === undefined) colourTiers(sheet, plan.columns.Tier);
   return plan.columns;
+}
+
+/**
+ * The first column of the six an earlier version of the add-on wrote without tagging them, when
+ * their Tier and Status cells show it (two column reads), else null.
+ */
+function earlierVersionColumns(sheet: Sheet, header: readonly unknown[], lastRow: number): number | null {
+  const first = untaggedOutputBlock(header);
+  if (first === null || lastRow < 2) return null;
+  const column = (offset: number) =>
+    sheet
+      .getRange(2, first + offset, lastRow - 1, 1)
+      .getValues()
+      .map((r) => r[0]);
+  const written = holdsOnlyOutputWords(column(OUTPUT_HEADERS.indexOf("Tier")), column(OUTPUT_HEADERS.indexOf("Status")));
+  return written ? first : null;
 }
 
 /** Conditional-format rules on the Tier column, added once when the column becomes ours. */

@@ -1,8 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { planOwnedColumns, scoreNote, sourceLinks } from "../../src/core/run/sheet-layout";
+import { holdsOnlyOutputWords, planOwnedColumns, scoreNote, sourceLinks, untaggedOutputBlock } from "../../src/core/run/sheet-layout";
 import type { ResearchResult } from "../../src/core/types";
 
 const emptyBelow = (columns: number[]) => (column: number) => columns.includes(column);
+
+describe("columns an earlier version wrote without tags", () => {
+  it("are the six output headers side by side, in order", () => {
+    expect(untaggedOutputBlock(["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status", "Notes"])).toBe(2);
+    expect(untaggedOutputBlock(["Company", "Tier", "Score", "Use Case", "Rationale", "Status", "Sources"])).toBeNull();
+    expect(untaggedOutputBlock(["Company", "Owner", "Status", "Score"])).toBeNull();
+  });
+
+  it("hold only tiers and the add-on's statuses, and at least one status", () => {
+    expect(holdsOnlyOutputWords(["HOT", "", "UNKNOWN"], ["Done", "Error: x", "No reliable data"])).toBe(true);
+    expect(holdsOnlyOutputWords(["HOT"], ["Qualified"])).toBe(false);
+    expect(holdsOnlyOutputWords(["Gold"], ["Done"])).toBe(false);
+    expect(holdsOnlyOutputWords(["", ""], ["", ""])).toBe(false);
+  });
+});
 
 describe("planOwnedColumns", () => {
   it("appends after the last used column, not the last header, and suffixes names a user's column holds", () => {
@@ -11,7 +26,7 @@ describe("planOwnedColumns", () => {
       header: ["Company", "Owner", "Status", "Score", "Notes", "", ""],
       lastColumn: 7,
       tagged: {},
-      isEmptyBelow: emptyBelow([]),
+      mayAdopt: emptyBelow([]),
     });
     expect(plan.adopted).toEqual([]);
     expect(plan.appended).toEqual([
@@ -29,7 +44,7 @@ describe("planOwnedColumns", () => {
       header: ["Company", " tier ", "Score", "STATUS"],
       lastColumn: 4,
       tagged: {},
-      isEmptyBelow: emptyBelow([2, 4]),
+      mayAdopt: emptyBelow([2, 4]),
     });
     expect(plan.adopted).toEqual([
       { name: "Tier", column: 2 },
@@ -49,7 +64,7 @@ describe("planOwnedColumns", () => {
       header: ["Company", "Points", "x", "y", "z", "Tier", "Stage"],
       lastColumn: 9,
       tagged,
-      isEmptyBelow: () => true,
+      mayAdopt: () => true,
     });
     expect(plan.columns).toEqual(tagged);
     expect(plan.adopted).toEqual([]);

@@ -67,6 +67,45 @@ describe("owned columns", () => {
     expect(column(sheet, "Tier")).toBe(8);
   });
 
+  it("takes back the untagged columns an earlier version wrote, rather than adding a second set", () => {
+    const earlier = [
+      ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"],
+      ["Cohere", "HOT", 90, "Enterprise models", "Cohere trains models.", "https://cohere.com", "Done"],
+      ["Runway", "", "", "", "", "", "Error: the LLM answered 500 three times"],
+      ["Jasper", "", "", "", "", "", ""],
+    ];
+    const { rt } = setup({ rows: earlier });
+    rt.spreadsheet.setSelection("Sheet1", ["A3:A4"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const sheet = sheetOf(rt);
+    const after = sheet.dump();
+    expect(after[0]).toEqual(earlier[0]);
+    expect(column(sheet, "Tier")).toBe(2);
+    expect(column(sheet, "Status")).toBe(7);
+    // The row not selected is as it was; the selected ones are written in the same columns.
+    expect(after[1]).toEqual(earlier[1]);
+    expect(cellIn(sheet, 4, "Status")).toBe("Done");
+  });
+
+  it("leaves columns named like its outputs to the user when their cells hold the user's own words", () => {
+    const crm = [
+      ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"],
+      ["Cohere", "Gold", 40, "", "", "", "Qualified"],
+    ];
+    const { rt } = setup({ rows: crm });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    const sheet = sheetOf(rt);
+    // The user's Tier, Score and Status stay theirs; the empty Use Case, Rationale and Sources are adopted.
+    const row = sheet.dump()[1] ?? [];
+    expect([row[1], row[2], row[6]]).toEqual(["Gold", 40, "Qualified"]);
+    expect(column(sheet, "Tier")).toBe(8);
+    expect(column(sheet, "Use Case")).toBe(4);
+    expect(cellIn(sheet, 2, "Status")).toBe("Done");
+  });
+
   it("adopts an empty matching column and leaves a filled one to the user", () => {
     const { rt } = setup({
       rows: [

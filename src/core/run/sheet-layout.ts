@@ -1,6 +1,7 @@
 // Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
 // its cells are presented.
-import type { ResearchResult, Tier } from "../types";
+import { statusKind } from "../status";
+import { TIERS, type ResearchResult, type Tier } from "../types";
 
 export const OUTPUT_HEADERS = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"] as const;
 export type OutputHeader = (typeof OUTPUT_HEADERS)[number];
@@ -43,13 +44,13 @@ export interface ColumnPlanInput {
   lastColumn: number;
   /** Columns already tagged as ours, by output. */
   tagged: Partial<OutputColumns>;
-  /** Whether a column holds nothing below its header. */
-  isEmptyBelow: (column: number) => boolean;
+  /** Whether a column with a matching header may be taken over: nothing below its header, or only what an earlier version of the add-on wrote. */
+  mayAdopt: (column: number) => boolean;
 }
 
 export interface ColumnPlan {
   columns: OutputColumns;
-  /** Columns with a matching header and nothing below it: taken over and tagged. */
+  /** Columns with a matching header that may be adopted: taken over and tagged. */
   adopted: { name: OutputHeader; column: number }[];
   /** New columns after the last used one, with the header to write. */
   appended: { name: OutputHeader; column: number; header: string }[];
@@ -80,11 +81,11 @@ export function planOwnedColumns(input: ColumnPlanInput): ColumnPlan {
     }
     const names = [headerKey(name), headerKey(name + OWN_SUFFIX)];
     const matching = input.header.flatMap((cell, i) => (names.includes(headerKey(cell)) && !taken.has(i + 1) ? [i + 1] : []));
-    const empty = matching.find((column) => input.isEmptyBelow(column));
-    if (empty !== undefined) {
-      columns[name] = empty;
-      adopted.push({ name, column: empty });
-      taken.add(empty);
+    const adoptable = matching.find((column) => input.mayAdopt(column));
+    if (adoptable !== undefined) {
+      columns[name] = adoptable;
+      adopted.push({ name, column: adoptable });
+      taken.add(adoptable);
       continue;
     }
     next += 1;
@@ -94,6 +95,30 @@ export function planOwnedColumns(input: ColumnPlanInput): ColumnPlan {
     taken.add(next);
   }
   return { columns, adopted, appended };
+}
+
+/**
+ * The first version of the add-on found its columns by header and never tagged them: its six output
+ * columns stand side by side, in order, under their plain names. Returns the first of them, or null.
+ */
+export function untaggedOutputBlock(header: readonly unknown[]): number | null {
+  for (let start = 0; start + OUTPUT_HEADERS.length <= header.length; start++) {
+    if (OUTPUT_HEADERS.every((name, i) => headerKey(header[start + i]) === headerKey(name))) return start + 1;
+  }
+  return null;
+}
+
+/**
+ * Whether the Tier and Status cells of such a block hold only the add-on's own words (a tier, a
+ * status it writes) and at least one of them: then the block is the add-on's, not a user's columns
+ * that happen to carry the same names.
+ */
+export function holdsOnlyOutputWords(tiers: readonly unknown[], statuses: readonly unknown[]): boolean {
+  const filled = (cells: readonly unknown[]) => cells.map((c) => String(c ?? "").trim()).filter((c) => c !== "");
+  const tierCells = filled(tiers);
+  const statusCells = filled(statuses);
+  if (statusCells.length === 0) return false;
+  return tierCells.every((t) => (TIERS as readonly string[]).includes(t)) && statusCells.every((s) => statusKind(s) !== "other");
 }
 
 /** Tier colours of the conditional-format rules on the Tier column (background, text). */

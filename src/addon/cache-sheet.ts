@@ -240,15 +240,20 @@ export class CacheSheet {
   lookup(keys: readonly string[]): Map<string, CacheEntry> {
     const index = this.keyIndex();
     const rows = keys.map((k) => index.get(k)).filter((r): r is number => r !== undefined);
+    const wanted = new Set(keys);
     const found = new Map<string, CacheEntry>();
-    for (const [start, count] of consecutiveRuns(rows)) {
-      const values = this.withSheet((sheet) => sheet.getRange(start, 1, count, Math.min(WIDTH, sheet.getMaxColumns())).getValues());
-      for (const row of values) {
-        const entry = fromRow(row);
-        // A row the user edited or sorted under another key is not this key's entry.
-        if (entry && keys.includes(entry.key)) found.set(entry.key, entry);
+    if (rows.length === 0) return found;
+    // The sheet is looked up once for all the runs of rows, not once per run.
+    this.withSheet((sheet) => {
+      const width = Math.min(WIDTH, sheet.getMaxColumns());
+      for (const [start, count] of consecutiveRuns(rows)) {
+        for (const row of sheet.getRange(start, 1, count, width).getValues()) {
+          const entry = fromRow(row);
+          // A row the user edited or sorted under another key is not this key's entry.
+          if (entry && wanted.has(entry.key)) found.set(entry.key, entry);
+        }
       }
-    }
+    });
     return found;
   }
 

@@ -188,8 +188,12 @@ export function retryFailed(): CommandResult {
   if (refused) return refused;
   const sheets = [...loadQueueSheets()];
   const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName()))
-    sheets.push({ name: active.getName(), fallbackCompanyColumn: 1 });
+  // The active sheet, when it is not a queue sheet yet: the only one that may need adding.
+  const added: QueueSheet | null =
+    active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())
+      ? { name: active.getName(), fallbackCompanyColumn: 1 }
+      : null;
+  if (added) sheets.push(added);
   const queued = rewriteStatuses(sheets, (status) => {
     const kind = statusKind(status);
     // A remembered "No reliable data" would answer a plain queue again: those rows ask for a refresh.
@@ -197,7 +201,7 @@ export function retryFailed(): CommandResult {
     return kind === "error" || kind === "paused" ? statusText({ kind: "queued", refresh: false }) : null;
   });
   if (queued > 0) {
-    for (const sheet of sheets) if (!loadQueueSheets().some((s) => s.name === sheet.name)) addQueueSheet(sheet);
+    if (added) addQueueSheet(added);
     activateRun();
   }
   const message = queued > 0 ? `Queued ${queued} failed row(s) again.` : "No failed rows to retry.";

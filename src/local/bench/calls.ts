@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import type { ExecutionRecord } from "../drive";
 import { createPrng } from "../providers";
 import { companyNames } from "./companies";
+import { formatColumns } from "./report";
 import { runSheet } from "./runs";
 import { BENCH_NO_DATA_SHARE, createWorld, PRODUCTION_LIMITS, type MakeRuntime } from "./setup";
 
@@ -116,8 +117,6 @@ export function formatSheetCalls(figs: readonly SheetCallFigures[]): string {
     fixed(f.perWave?.presentation),
     fixed(f.perWave?.other),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
   const methods = figs.map(
     (f) =>
       `${f.layout}: ${Object.entries(f.byMethod)
@@ -125,5 +124,5 @@ export function formatSheetCalls(figs: readonly SheetCallFigures[]): string {
         .map(([m, n]) => `${m} ${n}`)
         .join(", ")}`,
   );
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line), "", ...methods].join("\n");
+  return [formatColumns(header, cells, (i) => i === 0), "", ...methods].join("\n");
 }

@@ -6,7 +6,7 @@ import type { Charge } from "../providers";
 import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
 import { runSheet, type RunOutcome } from "./runs";
-import type { Target } from "./report";
+import { formatColumns, type Target } from "./report";
 import {
   BENCH_NO_DATA_SHARE,
   createWorld,
@@ -302,8 +302,5 @@ export function formatHostile(figs: readonly HostileFigures[]): string {
     f.boundMs === null ? "-" : minutes(f.boundMs),
     f.ratio === null ? "-" : f.ratio.toFixed(2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) =>
-    row.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+  return formatColumns(header, cells, (i) => i === 0 || i === 7);
 }

@@ -6,6 +6,7 @@ import { progressSchema } from "../../core/wire";
 import { pollDelay } from "../../sidebar/driver";
 import { runRecorded, type RuntimePort } from "../drive";
 import { companyNames } from "./companies";
+import { formatColumns } from "./report";
 import { runSheet } from "./runs";
 import { createWorld, loadCompanies, PRODUCTION_LIMITS, type MakeRuntime, type World } from "./setup";
 
@@ -81,7 +82,5 @@ export function formatPolling(figs: readonly PollFigures[]): string {
   const header = ["bundle and schedule", "measured", "polls", "property reads", "range calls"];
   const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
   const cells = figs.map((f) => [f.bundle, f.what, String(f.polls), num(f.propertyReads), num(f.rangeCalls)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+  return formatColumns(header, cells, (i) => i < 2);
 }

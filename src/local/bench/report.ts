@@ -77,11 +77,26 @@ const COLUMNS: Column[] = [
   },
 ];
 
+/**
+ * A plain-text table: a header, a rule, then the rows, each column as wide as its widest cell;
+ * numbers align right, and the columns `leftAligned` names (text) align left.
+ */
+export function formatColumns(
+  header: readonly string[],
+  rows: readonly string[][],
+  leftAligned: (column: number) => boolean = () => false,
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (row: readonly string[]) =>
+    row.map((cell, i) => (leftAligned(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
 export function formatTable(figs: readonly ScenarioFigures[]): string {
-  const cells = figs.map((f) => COLUMNS.map((c) => c.cell(f)));
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
-  return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+  return formatColumns(
+    COLUMNS.map((c) => c.title),
+    figs.map((f) => COLUMNS.map((c) => c.cell(f))),
+  );
 }
 
 export function formatTargets(targets: readonly Target[]): string {

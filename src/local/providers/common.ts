@@ -158,6 +158,46 @@ export function jsonReply(status: number, body: unknown, latencyMs: number, head
 /** Latency of replies that carry no work (auth failures, rate limits, faults): a short round trip. */
 export const DEFAULT_ERROR_LATENCY_MS = 150;
 
+/**
+ * What both fakes keep alike and reset() starts afresh: the answers per HTTP status, the rate
+ * limiter and the fault sequence.
+ */
+export function createGate(options: { rpm?: number; faults?: FaultOption; errorLatencyMs?: number }) {
+  const errorLatency = options.errorLatencyMs ?? DEFAULT_ERROR_LATENCY_MS;
+  const newLimiter = () => (options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm));
+  let byStatus: Record<number, number> = {};
+  let limiter = newLimiter();
+  let fault = createFaultInjector(options.faults);
+  const answer = (reply: ProviderReply): ProviderReply => {
+    byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
+    return reply;
+  };
+  return {
+    errorLatencyMs: errorLatency,
+    answer,
+    /** A gateway in front of the provider failing: an HTML page, not the provider's JSON. */
+    badGateway: (): ProviderReply =>
+      answer({
+        status: 502,
+        headers: { "Content-Type": "text/html" },
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        latencyMs: errorLatency,
+      }),
+    fault: (ctx: FaultContext) => fault(ctx),
+    get limiter() {
+      return limiter;
+    },
+    get byStatus(): Readonly<Record<number, number>> {
+      return byStatus;
+    },
+    reset() {
+      byStatus = {};
+      limiter = newLimiter();
+      fault = createFaultInjector(options.faults);
+    },
+  };
+}
+
 /** A deterministic id that looks like the providers' request ids. */
 export function fakeId(prefix: string, n: number, salt: string): string {
   const h = hashString(`${salt}:${n}`).toString(16).padStart(8, "0");

@@ -7,11 +7,9 @@
 import { z } from "zod";
 import { DEFAULT_LLM_BASE_URL, DEFAULT_LLM_MODEL } from "../../core/settings";
 import {
-  DEFAULT_ERROR_LATENCY_MS,
-  SlidingWindowLimiter,
   bearerToken,
   companyId,
-  createFaultInjector,
+  createGate,
   fakeId,
   jsonReply,
   mentions,
@@ -228,12 +226,12 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   const models = options.models ?? DEFAULT_MODELS;
   const overrides = new Map<string, Partial<LlmVerdict>>();
   for (const [name, v] of Object.entries(options.verdicts ?? {})) overrides.set(companyId(name), v);
-  const errorLatency = options.errorLatencyMs ?? DEFAULT_ERROR_LATENCY_MS;
   const latencyOf =
     options.latencyMs ??
     ((u: { promptChars: number; completionTokens: number }) => 2000 + (20 * u.promptChars) / 1000 + 8 * u.completionTokens);
-  let limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
-  let fault = createFaultInjector(options.faults);
+  const gate = createGate(options);
+  const errorLatency = gate.errorLatencyMs;
+  const answer = gate.answer;
 
   let requests = 0;
   let completions = 0;
@@ -242,13 +240,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   let completionLatencyMsServed = 0;
   let byCompany: Record<string, number> = {};
   let answeredByCompany: Record<string, number> = {};
-  let byStatus: Record<number, number> = {};
   let charges: Charge[] = [];
 
-  const answer = (reply: ProviderReply): ProviderReply => {
-    byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
-    return reply;
-  };
   const openAiError = (
     status: number,
     message: string,
@@ -286,14 +279,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
             "Retry-After": String(injected.retryAfterSeconds),
           });
         }
-        if (injected.status === 502) {
-          return answer({
-            status: 502,
-            headers: { "Content-Type": "text/html" },
-            body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
-            latencyMs: errorLatency,
-          });
-        }
+        if (injected.status === 502) return gate.badGateway();
         return openAiError(injected.status, "The server had an error while processing your request.", "server_error", null);
     }
   }
@@ -416,15 +402,15 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     if (bearerToken(request.headers) !== options.apiKey) {
       return answer(jsonReply(401, { errors: [{ message: "unauthorized: invalid or missing API key" }] }, errorLatency));
     }
-    if (limiter) {
-      const admitted = limiter.admit(request.sentAt);
+    if (gate.limiter) {
+      const admitted = gate.limiter.admit(request.sentAt);
       if (!admitted.ok) {
         return openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
           "Retry-After": String(admitted.retryAfterSeconds),
         });
       }
     }
-    const injected = fault({ request, company, requestIndex: requests });
+    const injected = gate.fault({ request, company, requestIndex: requests });
     if (injected) return faultReply(injected, body);
     if (body === null) {
       return answer(
@@ -467,7 +453,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       return completionLatencyMsServed;
     },
     get byStatus() {
-      return byStatus;
+      return gate.byStatus;
     },
     get charges() {
       return charges;
@@ -480,10 +466,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       completionTokensServed = 0;
       byCompany = {};
       answeredByCompany = {};
-      byStatus = {};
       charges = [];
-      limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
-      fault = createFaultInjector(options.faults);
+      gate.reset();
     },
   };
 }

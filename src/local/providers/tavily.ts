@@ -2,11 +2,9 @@
 // response shape, with a latency model, key check, rate limit, plan limit and fault injection.
 import { z } from "zod";
 import {
-  DEFAULT_ERROR_LATENCY_MS,
-  SlidingWindowLimiter,
   bearerToken,
   companyId,
-  createFaultInjector,
+  createGate,
   fakeId,
   hashString,
   jsonReply,
@@ -199,25 +197,20 @@ function rawOf(page: FakePage): string {
 export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   const knowledge = new Map<string, FakePage[]>();
   for (const [name, entry] of Object.entries(options.knowledge ?? {})) knowledge.set(companyId(name), entry.pages);
-  const errorLatency = options.errorLatencyMs ?? DEFAULT_ERROR_LATENCY_MS;
   const latencyOf = options.latencyMs ?? ((depth: SearchDepth) => (depth === "advanced" ? 3000 : 1500));
-  let limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
-  let fault = createFaultInjector(options.faults);
+  const gate = createGate(options);
+  const errorLatency = gate.errorLatencyMs;
+  const answer = gate.answer;
 
   let requests = 0;
   let searches = 0;
   let creditsServed = 0;
   let searchLatencyMsServed = 0;
   let byCompany: Record<string, number> = {};
-  let byStatus: Record<number, number> = {};
   let firstQuery = new Map<string, string>();
   let searchesByQuery = { first: 0, research: 0 };
   let charges: SearchCharge[] = [];
 
-  const answer = (reply: ProviderReply): ProviderReply => {
-    byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
-    return reply;
-  };
   const detail = (status: number, error: string, headers: Record<string, string> = {}) =>
     answer(jsonReply(status, { detail: { error } }, errorLatency, headers));
 
@@ -308,15 +301,15 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     const key = bearerToken(request.headers) ?? body?.api_key;
     if (key !== options.apiKey) return detail(401, "Unauthorized: missing or invalid API key.");
 
-    if (limiter) {
-      const admitted = limiter.admit(request.sentAt);
+    if (gate.limiter) {
+      const admitted = gate.limiter.admit(request.sentAt);
       if (!admitted.ok) {
         return detail(429, "Your request has been blocked due to excessive requests. Please reduce rate of requests.", {
           "Retry-After": String(admitted.retryAfterSeconds),
         });
       }
     }
-    const injected = fault({ request, company, requestIndex: requests });
+    const injected = gate.fault({ request, company, requestIndex: requests });
     if (injected) {
       if (injected.kind === "outOfCredit") return detail(432, PLAN_LIMIT_TEXT);
       // Tavily has no tokens-per-minute limit: a request it finds too large is a plain 400.
@@ -326,14 +319,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
           "Retry-After": String(injected.retryAfterSeconds),
         });
       }
-      if (injected.status === 502) {
-        return answer({
-          status: 502,
-          headers: { "Content-Type": "text/html" },
-          body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
-          latencyMs: errorLatency,
-        });
-      }
+      if (injected.status === 502) return gate.badGateway();
       return detail(injected.status, injected.status === 504 ? "Gateway Timeout" : "Internal Server Error");
     }
 
@@ -376,7 +362,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       return charges;
     },
     get byStatus() {
-      return byStatus;
+      return gate.byStatus;
     },
     reset() {
       requests = 0;
@@ -384,12 +370,10 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       searches = 0;
       creditsServed = 0;
       byCompany = {};
-      byStatus = {};
       firstQuery = new Map();
       searchesByQuery = { first: 0, research: 0 };
       charges = [];
-      limiter = options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm);
-      fault = createFaultInjector(options.faults);
+      gate.reset();
     },
   };
 }

@@ -2,6 +2,7 @@
 // bodies recognised here are the ones real providers send (OpenAI, vLLM, llama.cpp's server,
 // Hugging Face TGI, Groq, Together, OpenRouter, Tavily); bodies are echoed only short and masked.
 import type { PauseReason } from "./status";
+import { jsonField as field } from "./json";
 import { maskSecrets } from "./secrets";
 import { SERVICE_NAMES, type HttpResponse, type Service } from "./types";
 
@@ -39,10 +40,6 @@ function safeJson(body: string): unknown {
 function firstString(...candidates: unknown[]): string | null {
   for (const c of candidates) if (typeof c === "string" && c.trim()) return c;
   return null;
-}
-
-function field(obj: unknown, key: string): unknown {
-  return obj !== null && typeof obj === "object" ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
 /**

@@ -13,3 +13,8 @@ export function parseStoredJson<T>(raw: string | null | undefined, schema: JsonS
     return null;
   }
 }
+
+/** obj[key] when obj is an object (a parsed body read field by field), else undefined. */
+export function jsonField(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === "object" ? (obj as Record<string, unknown>)[key] : undefined;
+}

@@ -4,7 +4,7 @@ import * as z from "zod/mini";
 import "./zod-english";
 import type { EvidenceItem } from "./types";
 import { readCount } from "./costs";
-import { parseStoredJson } from "./json";
+import { jsonField, parseStoredJson } from "./json";
 import { containsSecret, maskSecrets } from "./secrets";
 import { isWebUrl } from "./evidence";
 
@@ -105,10 +105,6 @@ export interface UsageEstimate {
   maxOutputTokens: number;
 }
 
-function usageField(usage: unknown, key: string): unknown {
-  return usage !== null && typeof usage === "object" ? (usage as Record<string, unknown>)[key] : undefined;
-}
-
 /** Characters per token, for estimates (English text averages about 4). */
 export const CHARS_PER_TOKEN = 4;
 
@@ -127,8 +123,8 @@ export function parseChatCompletion(body: string, estimate: UsageEstimate): Chat
     content,
     finishReason: choice?.finish_reason ?? null,
     reasoned: reasoning.trim() !== "",
-    inputTokens: readCount(usageField(usage, "prompt_tokens"), estimate.inputTokens, maxInput),
-    outputTokens: readCount(usageField(usage, "completion_tokens"), outputEstimate, estimate.maxOutputTokens * 2 + 1000),
+    inputTokens: readCount(jsonField(usage, "prompt_tokens"), estimate.inputTokens, maxInput),
+    outputTokens: readCount(jsonField(usage, "completion_tokens"), outputEstimate, estimate.maxOutputTokens * 2 + 1000),
   };
 }
 

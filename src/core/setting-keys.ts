@@ -24,6 +24,10 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
+/** The two API keys: masked wherever a setting is shown, removable on their own. */
+export const SECRET_KEYS = ["TAVILY_API_KEY", "LLM_API_KEY"] as const satisfies readonly SettingKey[];
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
 export interface NumberRule {
   min: number;
   max: number;

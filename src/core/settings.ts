@@ -6,7 +6,6 @@ import { baseUrlFormProblem, baseUrlProblem, normaliseBaseUrl, sameBaseUrl } fro
 
 // Defaults and parsing of the settings: values live in properties as strings.
 export { SETTING_KEYS, type SettingKey };
-export const SECRET_KEYS: readonly SettingKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 
 export const DEFAULT_LLM_BASE_URL = "https://api.crusoe.ai/v1";
 /** A sensible first choice; the settings view lists the provider's /models so it can be changed. */

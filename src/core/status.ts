@@ -94,8 +94,6 @@ export type PauseReason =
   /** Keys or settings went missing after the rows were queued. */
   | { kind: "settings" };
 
-export type PauseKind = PauseReason["kind"];
-
 /** What follows "Paused: " in a Status cell and in the progress message. */
 export function pauseText(reason: PauseReason): string {
   switch (reason.kind) {

@@ -6,11 +6,13 @@
 // execution for its argument schemas, and only a page parses results.
 import * as z from "zod/mini";
 import type { PauseReason } from "./status";
-import { SETTING_KEYS } from "./setting-keys";
-import type { RecentRow, Tier } from "./types";
+import { SECRET_KEYS, SETTING_KEYS, type SecretKey } from "./setting-keys";
+import type { RecentRow, Service, Tier } from "./types";
 
 const count = z.number();
-const service = z.enum(["tavily", "llm"]);
+/** The fields every yes/no answer of a server function shares. */
+const okMessage = () => ({ ok: z.boolean(), message: z.string() });
+const service = z.enum(["tavily", "llm"]) satisfies z.ZodMiniType<Service>;
 export const tierSchema = z.enum(["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) satisfies z.ZodMiniType<Tier>;
 
 export const pauseReasonSchema = z.lazy(
@@ -80,7 +82,7 @@ export const progressSchema = z.lazy(() =>
 export type ResearchProgress = z.infer<typeof progressSchema>;
 
 /** What the menu commands and the sidebar's buttons answer. */
-export const commandResultSchema = z.lazy(() => z.object({ ok: z.boolean(), message: z.string(), queued: z.number() }));
+export const commandResultSchema = z.lazy(() => z.object({ ...okMessage(), queued: z.number() }));
 export type CommandResult = z.infer<typeof commandResultSchema>;
 
 /** What a run of the selected rows would do and cost, before anything is queued. */
@@ -147,7 +149,7 @@ export type ClearCacheResult = z.infer<typeof clearCacheResultSchema>;
 
 const settingKeySchema = z.lazy(() => z.enum(SETTING_KEYS));
 const settingErrorsSchema = z.lazy(() => z.partialRecord(settingKeySchema, z.string()));
-export type SecretKey = "TAVILY_API_KEY" | "LLM_API_KEY";
+export type { SecretKey };
 
 export const settingsViewSchema = z.lazy(() =>
   z.object({
@@ -175,10 +177,10 @@ export const saveResultSchema = z.lazy(() =>
 );
 export type SaveSettingsResult = z.infer<typeof saveResultSchema>;
 
-export const connectionResultSchema = z.lazy(() => z.object({ ok: z.boolean(), message: z.string() }));
+export const connectionResultSchema = z.lazy(() => z.object(okMessage()));
 export type ConnectionTestResult = z.infer<typeof connectionResultSchema>;
 
-export const modelsResultSchema = z.lazy(() => z.object({ ok: z.boolean(), models: z.array(z.string()), message: z.string() }));
+export const modelsResultSchema = z.lazy(() => z.object({ ...okMessage(), models: z.array(z.string()) }));
 export type ModelsResult = z.infer<typeof modelsResultSchema>;
 
 /**
@@ -210,7 +212,7 @@ export const SERVER_ARGS = {
   researchFromSidebar: z.lazy(() => z.tuple([z.number()])),
   selectRow: z.lazy(() => z.tuple([z.string(), z.number(), z.string()])),
   clearCache: z.lazy(() => z.tuple([z.nullable(z.number())])),
-  removeKey: z.lazy(() => z.tuple([z.enum(["TAVILY_API_KEY", "LLM_API_KEY"])])),
+  removeKey: z.lazy(() => z.tuple([z.enum(SECRET_KEYS)])),
 } as const;
 
 /** The arguments of `name`, or an error saying the page sent something else. */
@@ -240,7 +242,7 @@ export interface ServerApi {
   getSettingsView(): Results["getSettingsView"];
   saveSettings(form: Record<string, string>): Results["saveSettings"];
   removeKey(key: SecretKey): Results["removeKey"];
-  testConnection(service: "tavily" | "llm", form?: Record<string, string>): Results["testConnection"];
+  testConnection(service: Service, form?: Record<string, string>): Results["testConnection"];
   listModels(form?: Record<string, string>): Results["listModels"];
 }
 export type ServerFunction = keyof ServerApi;

@@ -250,6 +250,10 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     param: string | null = null,
     headers: Record<string, string> = {},
   ) => answer(jsonReply(status, { error: { message, type, param, code } }, errorLatency, headers));
+  const rateLimited = (retryAfterSeconds: number) =>
+    openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
+      "Retry-After": String(retryAfterSeconds),
+    });
 
   const verdictFor = (company: string): LlmVerdict => ({ ...deriveVerdict(company), ...overrides.get(companyId(company)) });
 
@@ -274,11 +278,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
           "rate_limit_exceeded",
         );
       case "status":
-        if (injected.status === 429) {
-          return openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
-            "Retry-After": String(injected.retryAfterSeconds),
-          });
-        }
+        if (injected.status === 429) return rateLimited(injected.retryAfterSeconds);
         if (injected.status === 502) return gate.badGateway();
         return openAiError(injected.status, "The server had an error while processing your request.", "server_error", null);
     }
@@ -404,11 +404,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     }
     if (gate.limiter) {
       const admitted = gate.limiter.admit(request.sentAt);
-      if (!admitted.ok) {
-        return openAiError(429, "Rate limit exceeded: too many requests per minute.", "rate_limit_error", "rate_limit_exceeded", null, {
-          "Retry-After": String(admitted.retryAfterSeconds),
-        });
-      }
+      if (!admitted.ok) return rateLimited(admitted.retryAfterSeconds);
     }
     const injected = gate.fault({ request, company, requestIndex: requests });
     if (injected) return faultReply(injected, body);

@@ -213,6 +213,10 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
 
   const detail = (status: number, error: string, headers: Record<string, string> = {}) =>
     answer(jsonReply(status, { detail: { error } }, errorLatency, headers));
+  const rateLimited = (retryAfterSeconds: number) =>
+    detail(429, "Your request has been blocked due to excessive requests. Please reduce rate of requests.", {
+      "Retry-After": String(retryAfterSeconds),
+    });
 
   function pagesFor(company: string): FakePage[] {
     const known = knowledge.get(companyId(company));
@@ -303,22 +307,14 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
 
     if (gate.limiter) {
       const admitted = gate.limiter.admit(request.sentAt);
-      if (!admitted.ok) {
-        return detail(429, "Your request has been blocked due to excessive requests. Please reduce rate of requests.", {
-          "Retry-After": String(admitted.retryAfterSeconds),
-        });
-      }
+      if (!admitted.ok) return rateLimited(admitted.retryAfterSeconds);
     }
     const injected = gate.fault({ request, company, requestIndex: requests });
     if (injected) {
       if (injected.kind === "outOfCredit") return detail(432, PLAN_LIMIT_TEXT);
       // Tavily has no tokens-per-minute limit: a request it finds too large is a plain 400.
       if (injected.kind === "tooLarge") return detail(400, "Query is too long. Max query length is 400 characters.");
-      if (injected.status === 429) {
-        return detail(429, "Your request has been blocked due to excessive requests. Please reduce rate of requests.", {
-          "Retry-After": String(injected.retryAfterSeconds),
-        });
-      }
+      if (injected.status === 429) return rateLimited(injected.retryAfterSeconds);
       if (injected.status === 502) return gate.badGateway();
       return detail(injected.status, injected.status === 504 ? "Gateway Timeout" : "Internal Server Error");
     }

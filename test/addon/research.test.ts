@@ -21,6 +21,18 @@ function names(n: number, prefix = "Company"): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix} ${String(i + 1).padStart(4, "0")} Labs`);
 }
 
+/** `count` companies queued, then the first worker killed `killAfterMs` into its execution. */
+function queuedThenKilled(count: number, concurrency: number, killAfterMs: number) {
+  const perWave = String(concurrency);
+  const harness = setup({ rows: companyRows(names(count)), settings: { TAVILY_CONCURRENCY: perWave, LLM_CONCURRENCY: perWave } });
+  const { rt } = harness;
+  rt.spreadsheet.setSelection("Sheet1", [`A2:A${count + 1}`]);
+  ok(rt.run("researchSelectedRows"));
+  const killed = rt.run("runResearchWorker", [], { kind: "sidebar", killAt: rt.clock.now() + killAfterMs });
+  expect(killed.killed).toBe(true);
+  return harness;
+}
+
 describe("Research selected rows, end to end", () => {
   it("writes tier, score, use case, rationale, sources and status on every selected row", () => {
     const { rt, tavily, llm } = setup({ rows: companyRows(TEN, "company_name") });
@@ -201,14 +213,8 @@ describe("the queue survives what users and the platform do", () => {
   });
 
   it("loses nothing when an execution is killed mid-wave, and leaves no row Researching", () => {
-    const list = names(100);
-    const { rt, llm } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "20", LLM_CONCURRENCY: "20" } });
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A101"]);
-    ok(rt.run("researchSelectedRows"));
-    const start = rt.clock.now();
     // About 3 s of searches, then the first LLM wave: killed while that wave is in flight.
-    const killed = rt.run("runResearchWorker", [], { kind: "sidebar", killAt: start + 9_000 });
-    expect(killed.killed).toBe(true);
+    const { rt, llm } = queuedThenKilled(100, 20, 9_000);
     driveWithSidebar(rt);
     const rows = table(rt);
     expect(rows.every((r) => r["Status"] === "Done" || r["Status"] === "Done (cached)")).toBe(true);
@@ -422,14 +428,8 @@ describe("nothing paid twice, never forever", () => {
   });
 
   it("judges evidence paid for by an execution killed before the LLM answered, with no second search", () => {
-    const list = names(60);
-    const { rt, tavily } = setup({ rows: companyRows(list), settings: { TAVILY_CONCURRENCY: "60", LLM_CONCURRENCY: "60" } });
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A61"]);
-    ok(rt.run("researchSelectedRows"));
-    const start = rt.clock.now();
     // Searches take 3 s: killed while the first LLM wave is in flight.
-    const killed = rt.run("runResearchWorker", [], { kind: "sidebar", killAt: start + 5_000 });
-    expect(killed.killed).toBe(true);
+    const { rt, tavily } = queuedThenKilled(60, 60, 5_000);
     expect(tavily.searches).toBe(60);
     driveWithSidebar(rt);
     expect(statuses(rt).every((s) => s === "Done")).toBe(true);

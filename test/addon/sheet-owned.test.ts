@@ -12,6 +12,15 @@ function sheetOf(rt: LocalRuntime, name = "Sheet1"): FakeSheet {
   return sheet;
 }
 
+/** A sheet of `rows` whose `selection` was researched to the end with the sidebar open. */
+function researched(rows: unknown[][], selection: string): { rt: LocalRuntime; sheet: FakeSheet } {
+  const { rt } = setup({ rows });
+  rt.spreadsheet.setSelection("Sheet1", [selection]);
+  ok(rt.run("researchSelectedRows"));
+  driveWithSidebar(rt);
+  return { rt, sheet: sheetOf(rt) };
+}
+
 /** Every cell of the sheet that holds a formula, as "A1: formula". */
 function formulas(sheet: FakeSheet): string[] {
   const found: string[] = [];
@@ -44,11 +53,7 @@ describe("owned columns", () => {
       ["Runway", "bo", "Won", "+1 call back", "", "", "unlabelled"],
       ["Jasper", "cy", "", "", "=notes", "", ""],
     ];
-    const { rt } = setup({ rows: crm });
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
-    ok(rt.run("researchSelectedRows"));
-    driveWithSidebar(rt);
-    const sheet = sheetOf(rt);
+    const { sheet } = researched(crm, "A2:A4");
     const after = sheet.dump();
     // Every user cell, labelled or not, is as it was.
     expect(after.map((row) => row.slice(0, 7))).toEqual(crm);
@@ -74,11 +79,7 @@ describe("owned columns", () => {
       ["Runway", "", "", "", "", "", "Error: the LLM answered 500 three times"],
       ["Jasper", "", "", "", "", "", ""],
     ];
-    const { rt } = setup({ rows: earlier });
-    rt.spreadsheet.setSelection("Sheet1", ["A3:A4"]);
-    ok(rt.run("researchSelectedRows"));
-    driveWithSidebar(rt);
-    const sheet = sheetOf(rt);
+    const { sheet } = researched(earlier, "A3:A4");
     const after = sheet.dump();
     expect(after[0]).toEqual(earlier[0]);
     expect(column(sheet, "Tier")).toBe(2);
@@ -93,11 +94,7 @@ describe("owned columns", () => {
       ["Company", "Tier", "Score", "Use Case", "Rationale", "Sources", "Status"],
       ["Cohere", "Gold", 40, "", "", "", "Qualified"],
     ];
-    const { rt } = setup({ rows: crm });
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A2"]);
-    ok(rt.run("researchSelectedRows"));
-    driveWithSidebar(rt);
-    const sheet = sheetOf(rt);
+    const { sheet } = researched(crm, "A2:A2");
     // The user's Tier, Score and Status stay theirs; the empty Use Case, Rationale and Sources are adopted.
     const row = sheet.dump()[1] ?? [];
     expect([row[1], row[2], row[6]]).toEqual(["Gold", 40, "Qualified"]);
@@ -152,11 +149,7 @@ describe("owned columns", () => {
 
 describe("write only what changed", () => {
   it("keeps a user's edit made while a wave is in flight, and their text in a Score cell", () => {
-    const { rt } = setup({ rows: companyRows(["Cohere", "Runway", "Jasper"]) });
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
-    ok(rt.run("researchSelectedRows"));
-    driveWithSidebar(rt);
-    const sheet = sheetOf(rt);
+    const { rt, sheet } = researched(companyRows(["Cohere", "Runway", "Jasper"]), "A2:A4");
     const rationale = column(sheet, "Rationale");
     const score = column(sheet, "Score");
     // Re-research rows 2 and 4; between the worker's read and its write the user edits row 3.

@@ -380,8 +380,11 @@ export function refreshTierFormulas(): number {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const blocks: { range: GoogleAppsScript.Spreadsheet.Range; formulas: string[][] }[] = [];
   for (const sheet of spreadsheet.getSheets()) {
-    if (sheet.getName() === CACHE_SHEET_NAME || sheet.getLastRow() === 0 || sheet.getLastColumn() === 0) continue;
-    const formulas = sheet.getRange(1, 1, sheet.getLastRow(), sheet.getLastColumn()).getFormulas();
+    if (sheet.getName() === CACHE_SHEET_NAME) continue;
+    const lastRow = sheet.getLastRow();
+    const lastColumn = sheet.getLastColumn();
+    if (lastRow === 0 || lastColumn === 0) continue;
+    const formulas = sheet.getRange(1, 1, lastRow, lastColumn).getFormulas();
     const marked = formulas.map((row) => row.map((f) => CALLS_TERRITORY_TIER.test(f)));
     for (const [row, column, height, width] of rectangles(marked)) {
       const block = formulas.slice(row - 1, row - 1 + height).map((r) => r.slice(column - 1, column - 1 + width));

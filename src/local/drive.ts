@@ -49,7 +49,11 @@ export interface RuntimePort<R extends RunResult = RunResult> {
   stats: { snapshot(): StatsSnapshot };
 }
 
-/** Google fires an after() trigger about a minute after it was asked for, even when asked for less. */
+/**
+ * Google documents only a floor for after(): "The actual duration might vary, but won't be less
+ * than your specified minimum" (https://developers.google.com/apps-script/reference/script/clock-trigger-builder#afterdurationmilliseconds).
+ * Asked for a few seconds, a trigger fires about a minute later, so no drive fires one sooner.
+ */
 export const MIN_TRIGGER_DELAY_MS = 60_000;
 /** A sidebar round trip when the worker call itself took no virtual time, so the loop cannot spin. */
 const SIDEBAR_ROUND_TRIP_MS = 1_000;

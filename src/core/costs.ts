@@ -8,6 +8,9 @@ export type Prices = Pick<Settings, "tavilyPricePerCredit" | "llmInputPricePerMT
 /** Credits of one advanced search (Tavily's price list: basic 1, advanced 2), used when usage is missing. */
 export const ADVANCED_SEARCH_CREDITS = 2;
 
+/** Characters per token, for estimates (English text averages about 4). */
+export const CHARS_PER_TOKEN = 4;
+
 export const ZERO_COST: Cost = { tavilyCredits: 0, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 };
 
 export function costUsd(counts: Omit<Cost, "usd">, prices: Prices): number {
@@ -39,7 +42,7 @@ export function addCost(a: Cost, add: Partial<Omit<Cost, "usd">>, prices: Prices
 
 /** What a typical new company costs: one advanced search and one judging call at the full evidence budget. */
 export function expectedCompanyCost(settings: Settings, promptOverheadChars: number, outputTokens: number): Cost {
-  const inputTokens = Math.ceil((promptOverheadChars + settings.evidenceBudgetChars) / 4);
+  const inputTokens = Math.ceil((promptOverheadChars + settings.evidenceBudgetChars) / CHARS_PER_TOKEN);
   return addCost(
     ZERO_COST,
     { tavilyCredits: ADVANCED_SEARCH_CREDITS, llmInputTokens: inputTokens, llmOutputTokens: outputTokens },

@@ -10,9 +10,9 @@ import { domainFromName, normaliseCompanyName } from "./names";
 import { buildSearchRequest, displayName, parseSearchResponse, searchQueries, type SearchResult } from "./search";
 import { cutToBudget, formatEvidence, isWebUrl, mentionMatcher, selectEvidence } from "./evidence";
 import { buildMessages, promptOverheadChars } from "./prompt";
-import { CHARS_PER_TOKEN, checkReply, parseChatCompletion, responseFormat, sanitiseReply, type Reply } from "./reply";
+import { checkReply, parseChatCompletion, responseFormat, sanitiseReply, type Reply } from "./reply";
 import { scoreReply, useCaseText } from "./scoring";
-import { ADVANCED_SEARCH_CREDITS, addCost, expectedCompanyCost, ZERO_COST } from "./costs";
+import { ADVANCED_SEARCH_CREDITS, addCost, CHARS_PER_TOKEN, expectedCompanyCost, ZERO_COST } from "./costs";
 import { classifyHttpError } from "./errors";
 import { containsSecret, maskSecrets } from "./secrets";
 

@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import "./zod-english";
 import type { EvidenceItem } from "./types";
-import { readCount } from "./costs";
+import { CHARS_PER_TOKEN, readCount } from "./costs";
 import { jsonField, parseStoredJson } from "./json";
 import { containsSecret, maskSecrets } from "./secrets";
 import { isWebUrl } from "./evidence";
@@ -104,9 +104,6 @@ export interface UsageEstimate {
   /** The max_tokens cap of the request: no reply has more output tokens. */
   maxOutputTokens: number;
 }
-
-/** Characters per token, for estimates (English text averages about 4). */
-export const CHARS_PER_TOKEN = 4;
 
 /** The message text and token counts of a chat-completions response, or null when it is not one. */
 export function parseChatCompletion(body: string, estimate: UsageEstimate): ChatCompletion | null {

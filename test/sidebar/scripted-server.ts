@@ -91,7 +91,7 @@ export class ScriptedServer implements FakeServer {
       case "runResearchWorker": {
         await sleep(this.workerDelayMs);
         // Shaped like the add-on's WorkerReport.
-        if (!this.current.running || this.current.isPaused) return { status: "idle", waves: 0, written: 0 };
+        if (!this.current.running || this.current.pause !== null) return { status: "idle", waves: 0, written: 0 };
         const next = this.steps.shift();
         if (next) this.current = next;
         return { status: next?.running ? "continuing" : "finished", waves: 1, written: 1 };

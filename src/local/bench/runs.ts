@@ -80,7 +80,7 @@ export function runSheet(world: World, spec: RunSpec): RunOutcome {
   const drives = [drive()];
   let progress = readProgress(world);
   const firstStop = {
-    paused: progress?.isPaused ?? false,
+    paused: progress !== null && progress.pause !== null,
     message: progress?.message ?? "",
     atMs: (drives[0]?.endedAt ?? startedAt) - startedAt,
   };

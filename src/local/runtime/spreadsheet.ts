@@ -76,15 +76,20 @@ function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === "[object Date]";
 }
 
+/** A cell holds at most 50,000 characters (https://support.google.com/docs/answer/37603). */
+function checkCellLength(text: string): void {
+  if (text.length > LIMITS.cellChars) {
+    throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
+  }
+}
+
 /** How Sheets stores what a script writes, given the cell's number format ("@" keeps text as text). */
 export function interpretInput(input: unknown, format: string): { value: CellValue; formula: string } {
   if (input === null || input === undefined) return { value: "", formula: "" };
   if (typeof input === "number" || typeof input === "boolean") return { value: input, formula: "" };
   if (isDate(input)) return { value: new Date(input.getTime()), formula: "" };
   const text = typeof input === "string" ? input : String(input);
-  if (text.length > LIMITS.cellChars) {
-    throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
-  }
+  checkCellLength(text);
   if (format === "@" || text === "") return { value: text, formula: "" };
   // A leading apostrophe forces text in Sheets and is not part of the value.
   if (text.startsWith("'")) return { value: text.slice(1), formula: "" };
@@ -386,13 +391,7 @@ export class FakeSheet {
 
   /** Rich text is text whatever the number format: it never becomes a formula or a number. */
   setRichText(range: GridRange, values: { text: string; links: LinkRun[] }[][]): void {
-    for (const row of values) {
-      for (const v of row) {
-        if (v.text.length > LIMITS.cellChars) {
-          throw new ServiceError(`Your input contains more than the maximum of ${LIMITS.cellChars} characters in a single cell.`);
-        }
-      }
-    }
+    for (const row of values) for (const v of row) checkCellLength(v.text);
     values.forEach((row, r) =>
       row.forEach((v, c) => {
         const cell = this.#cellAt(range.row + r, range.col + c, true);

@@ -4,7 +4,10 @@ import { ServiceError, type Execution } from "./execution";
 
 const DEFAULT_TTL_SECONDS = 600;
 
-/** One cache (user, script or document): Google's size limits, expiry on the virtual clock. */
+/**
+ * One cache (user, script or document): Google's size limits, expiry on the virtual clock
+ * (https://developers.google.com/apps-script/reference/cache/cache).
+ */
 export class FakeCache {
   readonly #clock: VirtualClock;
   readonly #entries = new Map<string, { value: string; expiresAt: number }>();

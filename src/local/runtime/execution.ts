@@ -109,7 +109,10 @@ export class Execution {
     if (method !== undefined) this.stats.countMethod(method);
   }
 
-  /** Custom functions run read-only; Google refuses every call that would change something. */
+  /**
+   * Custom functions run read-only; Google refuses every call that would change something
+   * (https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services).
+   */
   forbidInCustomFunction(method: string): void {
     if (this.kind === "customFunction") this.fail(`You do not have permission to call ${method}`);
   }
@@ -126,7 +129,7 @@ export class Execution {
 
   /**
    * Simple triggers (onOpen, onEdit) run without authorization, so Google refuses services that
-   * need a scope, with this message.
+   * need a scope, with this message (https://developers.google.com/apps-script/guides/triggers#restrictions).
    */
   requireAuthorization(method: string, scope: string): void {
     if (this.kind === "simpleTrigger") {

@@ -24,7 +24,10 @@ export class FakeProperties {
     return this.setProperties({ [key]: value });
   }
 
-  /** All-or-nothing: a value over 9 KB or a store over 500 KB leaves the store unchanged. */
+  /**
+   * All-or-nothing: a value over 9 KB or a store over 500 KB leaves the store unchanged
+   * (https://developers.google.com/apps-script/guides/services/quotas).
+   */
   setProperties(properties: Record<string, unknown>, deleteAllOthers = false): this {
     const next = new Map(deleteAllOthers ? [] : this.#data);
     for (const [key, raw] of Object.entries(properties)) {

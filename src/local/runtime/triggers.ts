@@ -17,6 +17,7 @@ export interface TriggerRecord {
   createdAt: number;
 }
 
+// 20 triggers per user per script (https://developers.google.com/apps-script/guides/services/quotas).
 const TOO_MANY = "This script has too many triggers. Triggers must be deleted from the script before more can be added.";
 // Editor add-ons: "Each add-on can only have one trigger of each type, per user, per document" and
 // "Time-driven triggers cannot run more frequently than once per hour"

@@ -46,8 +46,7 @@ function withRunLock(change: () => void): boolean {
 }
 
 /** Starts a run, or continues the active one (rows queued now join it), and clears a pause. */
-function activateRun(): void {
-  const { settings } = loadSettings();
+function activateRun(settings: Settings | null = loadSettings().settings): void {
   if (!settings) return;
   withRunLock(() => {
     const run = loadRunState();
@@ -173,7 +172,8 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
   );
   addQueueSheet(queueSheet);
   const resumed = resumePausedRows();
-  activateRun();
+  // The settings the selection was read with: not read again.
+  activateRun(selection.settings);
   const message =
     queued + resumed > 0
       ? `Queued ${queued + resumed} row(s) for research.`

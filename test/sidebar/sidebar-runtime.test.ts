@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
+import { statuses } from "../addon/harness";
 import { launchChromium, screenshot, serveDist, SharedPage, sleep, type OpenedPage } from "./harness";
 import { globalNames, RuntimeServer } from "./runtime-server";
 
@@ -64,13 +65,6 @@ function queuedRun(names: string[], tavilyKey = TAVILY_KEY): LocalRuntime {
   const queued = rt.run("researchSelectedRows", [], { kind: "menu" });
   if (queued.error) throw new Error(queued.error);
   return rt;
-}
-
-function statuses(rt: LocalRuntime, sheet = "Sheet1"): string[] {
-  const rows = rt.spreadsheet.getSheetByName(sheet)?.dump() ?? [];
-  const header = rows[0] ?? [];
-  const column = header.indexOf("Status");
-  return rows.slice(1).map((row) => String(row[column] ?? ""));
 }
 
 async function open(rt: LocalRuntime, workerDelayMs: number): Promise<OpenedPage & { server: RuntimeServer }> {

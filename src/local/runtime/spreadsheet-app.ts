@@ -52,6 +52,11 @@ function grid(exec: Execution, method: string, data: unknown, range: GridRange):
   return rows;
 }
 
+/** The (position, howMany) whole numbers of an insert or delete method, with Google's signature error. */
+function positionAndCount(exec: Execution, method: string, args: unknown[]): [number, number] {
+  return [integer(exec, method, args, 0), integer(exec, method, args, 1)];
+}
+
 function fill<T>(range: GridRange, value: T): T[][] {
   return Array.from({ length: range.numRows }, () => Array.from({ length: range.numCols }, () => value));
 }
@@ -624,20 +629,18 @@ export class ScriptRangeList {
   getRanges(): ScriptRange[] {
     return this.#exec.toScript([...this.#ranges]);
   }
-  /** One call for every range of the list, as on Google; a protected range among them fails it whole. */
   setValue(value: unknown): ScriptRangeList {
-    this.#exec.forbidInCustomFunction("setValue");
-    this.#exec.service("write", "RangeList.setValue");
-    this.#ranges.forEach((r) => r.assertWritable());
-    this.#ranges.forEach((r) => r.applyValue(value));
-    return this;
+    return this.#writeAll("setValue", (r) => r.applyValue(value));
+  }
+  setNumberFormat(format: unknown): ScriptRangeList {
+    return this.#writeAll("setNumberFormat", (r) => r.applyNumberFormat(format));
   }
   /** One call for every range of the list, as on Google; a protected range among them fails it whole. */
-  setNumberFormat(format: unknown): ScriptRangeList {
-    this.#exec.forbidInCustomFunction("setNumberFormat");
-    this.#exec.service("write", "RangeList.setNumberFormat");
+  #writeAll(method: string, apply: (range: ScriptRange) => void): ScriptRangeList {
+    this.#exec.forbidInCustomFunction(method);
+    this.#exec.service("write", `RangeList.${method}`);
     this.#ranges.forEach((r) => r.assertWritable());
-    this.#ranges.forEach((r) => r.applyNumberFormat(format));
+    this.#ranges.forEach(apply);
     return this;
   }
   clearContent(): ScriptRangeList {
@@ -802,9 +805,7 @@ export class ScriptSheet {
   }
   deleteColumns(columnPosition: unknown, howMany: unknown): void {
     this.#change("deleteColumns");
-    const args = [columnPosition, howMany];
-    const method = "SpreadsheetApp.Sheet.deleteColumns";
-    this.#sheet.deleteColumns(integer(this.#exec, method, args, 0), integer(this.#exec, method, args, 1));
+    this.#sheet.deleteColumns(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.deleteColumns", [columnPosition, howMany]));
   }
   moveColumns(columnSpec: unknown, destinationIndex: unknown): void {
     this.#change("moveColumns");
@@ -836,9 +837,7 @@ export class ScriptSheet {
   }
   insertColumnsAfter(columnIndex: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertColumnsAfter");
-    const args = [columnIndex, howMany];
-    const method = "SpreadsheetApp.Sheet.insertColumnsAfter";
-    this.#sheet.insertColumns(integer(this.#exec, method, args, 0), integer(this.#exec, method, args, 1));
+    this.#sheet.insertColumns(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertColumnsAfter", [columnIndex, howMany]));
     return this;
   }
   insertColumnAfter(afterPosition: unknown): ScriptSheet {
@@ -846,23 +845,18 @@ export class ScriptSheet {
   }
   insertRowsAfter(afterPosition: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertRowsAfter");
-    const args = [afterPosition, howMany];
-    const method = "SpreadsheetApp.Sheet.insertRowsAfter";
-    this.#sheet.insertRows(integer(this.#exec, method, args, 0) + 1, integer(this.#exec, method, args, 1));
+    const [after, count] = positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertRowsAfter", [afterPosition, howMany]);
+    this.#sheet.insertRows(after + 1, count);
     return this;
   }
   insertRowsBefore(beforePosition: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertRowsBefore");
-    const args = [beforePosition, howMany];
-    const method = "SpreadsheetApp.Sheet.insertRowsBefore";
-    this.#sheet.insertRows(integer(this.#exec, method, args, 0), integer(this.#exec, method, args, 1));
+    this.#sheet.insertRows(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertRowsBefore", [beforePosition, howMany]));
     return this;
   }
   deleteRows(rowPosition: unknown, howMany: unknown): void {
     this.#change("deleteRows");
-    const args = [rowPosition, howMany];
-    const method = "SpreadsheetApp.Sheet.deleteRows";
-    this.#sheet.deleteRows(integer(this.#exec, method, args, 0), integer(this.#exec, method, args, 1));
+    this.#sheet.deleteRows(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.deleteRows", [rowPosition, howMany]));
   }
   deleteRow(rowPosition: unknown): void {
     this.deleteRows(rowPosition, 1);

@@ -35,40 +35,45 @@ function rememberIds(ids: readonly string[]): void {
 
 /**
  * This document's continuation triggers that the running user owns (Google lists only the user's
- * own). A script bound to the spreadsheet sees only this document's triggers, so there every
- * worker trigger is ours, including any made before ids were remembered.
+ * own), given the remembered ids. A script bound to the spreadsheet sees only this document's
+ * triggers, so there every worker trigger is ours, including any made before ids were remembered.
  */
-function ownWorkerTriggers(): GoogleAppsScript.Script.Trigger[] {
-  const ids = new Set(rememberedIds());
+function ownWorkerTriggers(ids: readonly string[]): GoogleAppsScript.Script.Trigger[] {
+  const remembered = new Set(ids);
   const everyDocument = isPublishedAddOn();
   return ScriptApp.getProjectTriggers().filter(
-    (t) => t.getHandlerFunction() === WORKER_HANDLER && (!everyDocument || ids.has(t.getUniqueId())),
+    (t) => t.getHandlerFunction() === WORKER_HANDLER && (!everyDocument || remembered.has(t.getUniqueId())),
   );
 }
 
-function deleteTriggers(triggers: readonly GoogleAppsScript.Script.Trigger[]): void {
-  if (triggers.length === 0) return;
+/** Deletes the triggers and forgets their ids; returns the ids still remembered. */
+function deleteTriggers(triggers: readonly GoogleAppsScript.Script.Trigger[], ids: readonly string[]): string[] {
+  if (triggers.length === 0) return [...ids];
   const gone = new Set(triggers.map((t) => t.getUniqueId()));
   for (const trigger of triggers) ScriptApp.deleteTrigger(trigger);
-  rememberIds(rememberedIds().filter((id) => !gone.has(id)));
+  const left = ids.filter((id) => !gone.has(id));
+  rememberIds(left);
+  return left;
 }
 
 /** Deletes this document's continuation triggers (never another document's). */
 export function deleteWorkerTriggers(): void {
-  deleteTriggers(ownWorkerTriggers());
+  const ids = rememberedIds();
+  deleteTriggers(ownWorkerTriggers(ids), ids);
 }
 
 /**
  * Leaves exactly one time-driven trigger to continue the run if no sidebar drives it: "soon" for a
  * hand-off, "after-this-execution" as a safety net for a worker that may be killed. With
- * keepExisting, a trigger already waiting will do.
+ * keepExisting, a trigger already waiting will do. The remembered ids are read once.
  */
 export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): void {
-  const existing = ownWorkerTriggers();
+  const ids = rememberedIds();
+  const existing = ownWorkerTriggers(ids);
   if (keepExisting && existing.length > 0) return;
-  deleteTriggers(existing);
+  const left = deleteTriggers(existing, ids);
   const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
   const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
   const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
-  rememberIds([...rememberedIds(), trigger.getUniqueId()]);
+  rememberIds([...left, trigger.getUniqueId()]);
 }

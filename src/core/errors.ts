@@ -2,6 +2,7 @@
 // bodies recognised here are the ones real providers send (OpenAI, vLLM, llama.cpp's server,
 // Hugging Face TGI, Groq, Together, OpenRouter, Tavily); bodies are echoed only short and masked.
 import type { PauseReason } from "./status";
+import { clip } from "./format";
 import { jsonField as field } from "./json";
 import { maskSecrets } from "./secrets";
 import { SERVICE_NAMES, type HttpResponse, type Service } from "./types";
@@ -80,7 +81,7 @@ function errorMarkers(body: string): { code: unknown; type: unknown } {
 /** A provider message made fit for a cell: masked, one line, short. */
 export function shortMessage(body: string, secrets: readonly string[]): string {
   const text = maskSecrets(providerMessage(body), secrets, { tokens: true });
-  return text.length <= MESSAGE_CHARS ? text : text.slice(0, MESSAGE_CHARS - 1) + "…";
+  return clip(text, MESSAGE_CHARS);
 }
 
 /**

@@ -1,4 +1,4 @@
-// Numbers as the product says them, the same in the sidebar, in alerts and in toasts.
+// Numbers and cut text as the product says them, the same in the sidebar, in alerts, in toasts and in cells.
 
 /** "12 s", "4 min 05 s", "1 h 07 min": precise while short, calm when long. */
 export function formatDuration(totalSeconds: number): string {
@@ -17,4 +17,9 @@ export function formatUsd(usd: number): string {
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
+}
+
+/** The text cut to at most `chars` characters, an ellipsis marking the cut. */
+export function clip(text: string, chars: number): string {
+  return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
 }

@@ -2,6 +2,7 @@
 // counted when paid, the pause, and the watch on a provider that refuses everything. The adapter
 // stores it in one document property, so it is kept small (bounded by bytes) and finite.
 import { addCost, ZERO_COST, type Prices } from "../costs";
+import { clip } from "../format";
 import type { Outcome, Service } from "../engine";
 import { statusText, type PauseReason, type RowStatus } from "../status";
 import type { Cost, RecentRow, Tier } from "../types";
@@ -79,10 +80,6 @@ export function newRunState(limits: PacingLimits, now: number, owner: RunState["
     errors: [],
     skipped: [],
   };
-}
-
-function clip(text: string, chars: number): string {
-  return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
 }
 
 /** Records a finished company on one of its rows. A paused outcome is not a row's end: it pauses the run. */

@@ -1,5 +1,6 @@
 // Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
 // its cells are presented.
+import { clip } from "../format";
 import { statusKind } from "../status";
 import { TIERS, type ResearchResult, type Tier } from "../types";
 
@@ -178,7 +179,7 @@ export function consecutiveRuns(numbers: Iterable<number>): [number, number][] {
 /** Cell text is capped below the 50,000 characters a cell holds, with room to spare. */
 export const CELL_TEXT_CAP = 49_000;
 export function capCellText(text: string): string {
-  return text.length > CELL_TEXT_CAP ? text.slice(0, CELL_TEXT_CAP - 1) + "…" : text;
+  return clip(text, CELL_TEXT_CAP);
 }
 
 /** A1 letters of a 1-based column number (1 -> A, 27 -> AA). */

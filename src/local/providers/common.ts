@@ -156,7 +156,7 @@ export function jsonReply(status: number, body: unknown, latencyMs: number, head
 }
 
 /** Latency of replies that carry no work (auth failures, rate limits, faults): a short round trip. */
-export const DEFAULT_ERROR_LATENCY_MS = 150;
+const DEFAULT_ERROR_LATENCY_MS = 150;
 
 /**
  * What both fakes keep alike and reset() starts afresh: the answers per HTTP status, the rate

@@ -335,7 +335,7 @@ export class ScriptRange {
 }
 
 /** SpreadsheetApp.newRichTextValue(): https://developers.google.com/apps-script/reference/spreadsheet/rich-text-value-builder */
-export class ScriptRichTextValueBuilder {
+class ScriptRichTextValueBuilder {
   #text = "";
   #links: LinkRun[] = [];
   setText(text: unknown): ScriptRichTextValueBuilder {
@@ -358,7 +358,7 @@ export class ScriptRichTextValueBuilder {
   }
 }
 
-export class ScriptRichTextValue {
+class ScriptRichTextValue {
   readonly #text: string;
   readonly #links: LinkRun[];
   constructor(text: string, links: LinkRun[]) {
@@ -401,7 +401,7 @@ export class ScriptRichTextValue {
 }
 
 /** SpreadsheetApp.newConditionalFormatRule(): https://developers.google.com/apps-script/reference/spreadsheet/conditional-format-rule-builder */
-export class ScriptConditionalFormatRuleBuilder {
+class ScriptConditionalFormatRuleBuilder {
   #rule: { ranges: ScriptRange[]; textEqualTo: string | null; background: string | null; fontColor: string | null } = {
     ranges: [],
     textEqualTo: null,
@@ -439,7 +439,7 @@ export class ScriptConditionalFormatRuleBuilder {
   }
 }
 
-export class ScriptConditionalFormatRule {
+class ScriptConditionalFormatRule {
   readonly rule: ConditionalRule;
   constructor(rule: ConditionalRule) {
     this.rule = rule;

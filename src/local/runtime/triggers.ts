@@ -29,14 +29,14 @@ const ADD_ON_TOO_MANY = "This add-on has created too many time-based triggers in
 const ADD_ON_RECURRENCE = "The recurrence interval for an Add-on trigger must be at least one hour.";
 const HOUR_MS = 3_600_000;
 
-export const TRIGGER_SOURCE = {
+const TRIGGER_SOURCE = {
   SPREADSHEETS: "SPREADSHEETS",
   CLOCK: "CLOCK",
   FORMS: "FORMS",
   DOCUMENTS: "DOCUMENTS",
   CALENDAR: "CALENDAR",
 } as const;
-export const EVENT_TYPE = {
+const EVENT_TYPE = {
   CLOCK: "CLOCK",
   ON_OPEN: "ON_OPEN",
   ON_EDIT: "ON_EDIT",

@@ -55,7 +55,7 @@ export function whitelisted(url: string, prefixes: readonly string[]): boolean {
  * https://github.com/diegomanuel/binance-to-google-sheets/issues/82, where the query string is cut
  * after its "?"); cutting it also keeps keys passed in a query out of the error.
  */
-export function notWhitelistedMessage(url: string): string {
+function notWhitelistedMessage(url: string): string {
   const query = url.indexOf("?");
   const shown = query < 0 ? url : url.slice(0, query + 1);
   return `Request to ${shown} failed because the URL has not been whitelisted in the script manifest.`;

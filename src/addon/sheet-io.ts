@@ -239,17 +239,14 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   }
 
   const written = (row: number) => !failed.has(row);
+  const covers = (s: Segment, column: number) => s.column <= column && column < s.column + s.values.length;
   // A Sources cell written blank or without a URL needs no links (setValues already wrote its text).
   const sourcesRows = segments
-    .filter((s) => written(s.row) && s.column <= outputs.Sources && outputs.Sources < s.column + s.values.length)
+    .filter((s) => written(s.row) && covers(s, outputs.Sources))
     .map((s): [number, string] => [s.row, String(s.values[outputs.Sources - s.column] ?? "")])
     .filter(([, text]) => sourceLinks(text).length > 0);
-  const noteRows = [...updates].filter(
-    ([row, update]) =>
-      written(row) &&
-      (update.scoreNote !== undefined ||
-        segments.some((s) => s.row === row && s.column <= outputs.Score && outputs.Score < s.column + s.values.length)),
-  );
+  const scoreChanged = new Set(segments.filter((s) => covers(s, outputs.Score)).map((s) => s.row));
+  const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || scoreChanged.has(row)));
   // A row in flight was claimed by this run (the worker holds the document lock), its output cells
   // were cleared then, and its result will overwrite them: it holds an empty cell with no note and
   // no link, so the presentation may pass over it instead of breaking into one call per run.

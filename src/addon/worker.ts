@@ -408,7 +408,7 @@ export function runWorker(): WorkerReport {
 }
 
 /** Pauses a run that no worker is processing: every queued row shows the reason. */
-export function pauseRun(run: RunState, reason: PauseReason): void {
+function pauseRun(run: RunState, reason: PauseReason): void {
   saveRunState(pause(run, reason));
   const text = statusText({ kind: "paused", reason });
   rewriteStatuses(loadQueueSheets(), (status) => (statusKind(status) === "queued" ? text : null));

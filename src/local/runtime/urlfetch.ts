@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { urlAllowed } from "../../core/allowlist";
 import type { HttpRequest } from "../../core/types";
 import { ScriptBlob, signedBytes } from "./blob";
 import type { Execution } from "./execution";
@@ -24,29 +25,6 @@ export interface FetchPolicy {
   whitelist: readonly string[] | null;
   /** Takes `count` requests from the user's daily URL Fetch quota; false when they do not fit. */
   takeQuota: (count: number) => boolean;
-}
-
-/**
- * A URL matches a prefix of the manifest's urlFetchWhitelist when it starts with it; a `*.` host
- * matches any subdomain (https://developers.google.com/apps-script/manifest/allowlist-url).
- */
-export function whitelisted(url: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) => {
-    const wildcard = /^(https?:\/\/)\*\.([^/]+)(\/.*)?$/i.exec(prefix);
-    if (!wildcard) return url.startsWith(prefix);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    const [, scheme = "", domain = "", path = "/"] = wildcard;
-    return (
-      `${parsed.protocol}//`.toLowerCase() === scheme.toLowerCase() &&
-      parsed.host.toLowerCase().endsWith(`.${domain.toLowerCase()}`) &&
-      `${parsed.pathname}${parsed.search}`.startsWith(path)
-    );
-  });
 }
 
 /**
@@ -228,13 +206,14 @@ export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
   /**
    * Sends everything at once: the requests reach the providers even when the wait for the answers
    * crosses the deadline, in which case the script never sees them (as on Google). A URL outside the
-   * whitelist, or a day's quota too small for every request, refuses the whole call before anything
+   * whitelist (matched by the add-on's own reading of Google's rules,
+   * https://developers.google.com/apps-script/manifest/allowlist-url), or a day's quota too small for every request, refuses the whole call before anything
    * is sent.
    */
   const send = (requests: Prepared[]) => {
     exec.ensureAlive();
     const { whitelist } = policy;
-    const refused = whitelist === null ? undefined : requests.find((r) => !whitelisted(r.url, whitelist));
+    const refused = whitelist === null ? undefined : requests.find((r) => !urlAllowed(r.url, whitelist));
     if (refused) return exec.fail(notWhitelistedMessage(refused.url));
     if (!policy.takeQuota(requests.length)) return exec.fail(QUOTA_MESSAGES.urlFetches);
     for (const r of requests) exec.stats.countRequest(r.url);

@@ -1,7 +1,7 @@
 // The Settings dialog. Keys are never in this page: the server sends them masked, the key fields
 // start empty, and an empty key field means "keep the saved key". What a sales rep needs comes
 // first; the rest waits under Advanced.
-import { NUMBER_RULES, type NumberRule, type SettingKey } from "../core/setting-keys";
+import { NUMBER_RULES, SECRET_KEYS, type NumberRule, type SettingKey } from "../core/setting-keys";
 import type { SecretKey, SettingsView } from "../core/wire";
 import { call } from "./bridge";
 import { byId, el, errorText, setText, show } from "./dom";
@@ -372,7 +372,7 @@ function bind(): void {
     const button = byId<HTMLButtonElement>(`test-${service}`);
     button.addEventListener("click", () => void busy(button, () => testService(service)));
   }
-  for (const key of ["TAVILY_API_KEY", "LLM_API_KEY"] as const) {
+  for (const key of SECRET_KEYS) {
     const button = byId<HTMLButtonElement>(`remove-${key}`);
     button.addEventListener("click", () => void busy(button, () => removeSavedKey(key)));
   }

@@ -391,9 +391,18 @@ export function refreshTierFormulas(): number {
       blocks.push({ range: sheet.getRange(row, column, height, width), formulas: block });
     }
   }
-  if (blocks.length === 0) return 0;
-  for (const { range, formulas } of blocks) range.setFormulas(formulas.map((r) => r.map(() => "")));
+  // A block this user may not edit (a protected range) keeps its formula as it is: refreshing is a
+  // courtesy, and a throw here would leave the run unfinished for good.
+  const cleared = blocks.filter(({ range, formulas }) => {
+    try {
+      range.setFormulas(formulas.map((r) => r.map(() => "")));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (cleared.length === 0) return 0;
   SpreadsheetApp.flush();
-  for (const { range, formulas } of blocks) range.setFormulas(formulas);
-  return blocks.reduce((n, b) => n + b.formulas.length * (b.formulas[0]?.length ?? 0), 0);
+  for (const { range, formulas } of cleared) range.setFormulas(formulas);
+  return cleared.reduce((n, b) => n + b.formulas.length * (b.formulas[0]?.length ?? 0), 0);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { companyKey } from "../../src/core/engine";
 import type { Profile } from "../../src/core/types";
-import { companyRows, driveWithSidebar, ok, setup, table } from "./harness";
+import { companyRows, driveWithSidebar, ok, progress, setup, table } from "./harness";
 
 function researchAll(names: string[]) {
   const harness = setup({ rows: companyRows(names) });
@@ -255,5 +255,21 @@ describe("=TERRITORY_TIER after a run", () => {
     expect(summary.formulaAt("A1")).toBe(formulas[0]);
     expect(summary.formulaAt("B2")).toBe(formulas[1]);
     expect(summary.formulaAt("A3")).toBe("=SUM(1,2)");
+  });
+
+  it("finishes the run when a TERRITORY_TIER formula sits in a range the user may not edit", () => {
+    const { rt } = setup({ rows: companyRows(["Cohere", "Runway"]) });
+    rt.spreadsheet.owner = "boss@example.com";
+    const summary = rt.spreadsheet.insertSheet("Summary");
+    summary.write({ row: 1, col: 1, numRows: 2, numCols: 1 }, [["=TERRITORY_TIER(Sheet1!A2:A3)"], ['=TERRITORY_TIER("Cohere")']]);
+    summary.protect("A1:A1");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
+    ok(rt.run("researchSelectedRows"));
+    const workers = driveWithSidebar(rt);
+    expect(workers.every((w) => w.error === null)).toBe(true);
+    expect(progress(rt)).toMatchObject({ running: false, done: 2 });
+    expect(rt.triggers()).toEqual([]);
+    expect(summary.formulaAt("A1")).toBe("=TERRITORY_TIER(Sheet1!A2:A3)");
+    expect(summary.formulaAt("A2")).toBe('=TERRITORY_TIER("Cohere")');
   });
 });

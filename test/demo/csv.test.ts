@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CsvError, cellText, decodeCsvBytes, outputProblem, parseCsv, writeCsv } from "../../src/local/demo/csv";
+import { CsvError, cellText, decodeCsvBytes, outputProblem, parseCsv, separatorOf, writeCsv } from "../../src/local/demo/csv";
 import { runDemo } from "../../src/local/demo/run";
 
 describe("parseCsv", () => {
   it("reads plain rows and ignores the final line break", () => {
-    expect(parseCsv("company_name\nOpenAI\nAnthropic\n")).toEqual({ rows: [["company_name"], ["OpenAI"], ["Anthropic"]], bom: false });
+    expect(parseCsv("company_name\nOpenAI\nAnthropic\n")).toEqual({
+      rows: [["company_name"], ["OpenAI"], ["Anthropic"]],
+      bom: false,
+      separator: ",",
+    });
   });
 
   it("handles quotes, doubled quotes, commas and line breaks inside fields", () => {
@@ -63,10 +67,69 @@ describe("parseCsv", () => {
   });
 });
 
+describe("separators", () => {
+  // What Excel writes with "CSV UTF-8" where the list separator is a semicolon (German, French,
+  // Italian, Spanish, Dutch... locales): a byte-order mark, CRLF, decimal commas, and quotes only
+  // around fields that hold a semicolon, a quote or a line break.
+  const excelEurope =
+    "\uFEFFFirma;Company;Umsatz (Mio. €);Notiz\r\n" +
+    '1;Mistral AI;"1,5";"Paris; KI-Labor, sehr groß"\r\n' +
+    "2;Aleph Alpha GmbH;0,4;\r\n" +
+    '3;"Black Forest Labs; Freiburg";2,0;"sagt ""hallo"""\r\n';
+
+  it("reads a semicolon-separated Excel export as columns, quoted fields holding either separator", () => {
+    const parsed = parseCsv(excelEurope);
+    expect(parsed.separator).toBe(";");
+    expect(parsed.bom).toBe(true);
+    expect(parsed.rows).toEqual([
+      ["Firma", "Company", "Umsatz (Mio. €)", "Notiz"],
+      ["1", "Mistral AI", "1,5", "Paris; KI-Labor, sehr groß"],
+      ["2", "Aleph Alpha GmbH", "0,4", ""],
+      ["3", "Black Forest Labs; Freiburg", "2,0", 'sagt "hallo"'],
+    ]);
+  });
+
+  it("reads tab-separated text (a copy from a spreadsheet saved as .tsv)", () => {
+    const parsed = parseCsv('Company\tWebsite\tNotes\nCohere\tcohere.com\t"a\tb, c; d"\nRunway\t\t\n');
+    expect(parsed.separator).toBe("\t");
+    expect(parsed.rows).toEqual([
+      ["Company", "Website", "Notes"],
+      ["Cohere", "cohere.com", "a\tb, c; d"],
+      ["Runway", "", ""],
+    ]);
+  });
+
+  it("keeps a comma file whose fields hold semicolons a comma file", () => {
+    const parsed = parseCsv('Company,Notes\nAcme;Labs,"x; y"\nBeta,z;w\n');
+    expect(parsed.separator).toBe(",");
+    expect(parsed.rows[1]).toEqual(["Acme;Labs", "x; y"]);
+  });
+
+  it("chooses the separator the rows agree with when the header holds both", () => {
+    expect(separatorOf("Company;Notes, misc\nAcme;x\nBeta;y\n")).toBe(";");
+    expect(separatorOf("Company,Notes; misc\nAcme,x\nBeta,y\n")).toBe(",");
+  });
+
+  it("reads a one-column file with commas, and honours Excel's sep= line", () => {
+    expect(parseCsv("Company\nOpenAI\n")).toMatchObject({ separator: ",", rows: [["Company"], ["OpenAI"]] });
+    expect(parseCsv("sep=;\r\nCompany\r\nAcme, Inc\r\n")).toMatchObject({ separator: ";", rows: [["Company"], ["Acme, Inc"]] });
+  });
+
+  it("writes the result with the input's separator, quoting fields that hold it", () => {
+    const rows = [
+      ["Company", "Notes"],
+      ["Mistral AI", "Paris; KI-Labor, sehr groß"],
+    ];
+    const text = writeCsv(rows, ";");
+    expect(text).toBe('\uFEFFCompany;Notes\nMistral AI;"Paris; KI-Labor, sehr groß"\n');
+    expect(parseCsv(text)).toMatchObject({ separator: ";", rows });
+  });
+});
+
 describe("decodeCsvBytes", () => {
   it("decodes UTF-8 and keeps the byte-order mark for parseCsv", () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("Company\nZürich AG\n")]);
-    expect(parseCsv(decodeCsvBytes(bytes))).toEqual({ rows: [["Company"], ["Zürich AG"]], bom: true });
+    expect(parseCsv(decodeCsvBytes(bytes))).toEqual({ rows: [["Company"], ["Zürich AG"]], bom: true, separator: "," });
   });
 
   it("refuses bytes that are not UTF-8 text", () => {

@@ -1,5 +1,7 @@
 // CSV in and out for the demo (RFC 4180 plus what spreadsheet exports really contain): quoted fields
-// with commas, doubled quotes and line breaks, CRLF/LF/CR line ends, a UTF-8 byte-order mark.
+// with commas, doubled quotes and line breaks, CRLF/LF/CR line ends, a UTF-8 byte-order mark, and
+// the separator of the export: a comma, a semicolon (Excel where the decimal mark is a comma, as in
+// most of Europe) or a tab.
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -11,9 +13,19 @@ export interface ParsedCsv {
   rows: string[][];
   /** The file started with a UTF-8 byte-order mark. */
   bom: boolean;
+  /** The field separator the file uses. */
+  separator: Separator;
 }
 
+export const SEPARATORS = [",", ";", "\t"] as const;
+export type Separator = (typeof SEPARATORS)[number];
+
+/** The separator in words, for messages. */
+export const SEPARATOR_NAMES: Record<Separator, string> = { ",": "comma", ";": "semicolon", "\t": "tab" };
+
 const BOM = "\uFEFF";
+/** Records read to choose the separator: enough to see a pattern, few enough to stay instant on a big file. */
+const SNIFF_RECORDS = 50;
 
 /** Decodes bytes as UTF-8, refusing anything that is not text (a spreadsheet saved as .xlsx, say). */
 export function decodeCsvBytes(bytes: Uint8Array): string {
@@ -28,13 +40,52 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
 }
 
 /**
- * Parses CSV text into rows of strings. Rows are padded to the widest row so that column indexes are
- * stable; trailing empty lines are dropped, empty lines inside the file are kept as empty rows (they
- * are rows of the sheet, and the add-on skips rows without a company).
+ * Parses CSV text into rows of strings, choosing the separator as `separatorOf` does unless one is
+ * given. Rows are padded to the widest row so that column indexes are stable; trailing empty lines
+ * are dropped, empty lines inside the file are kept as empty rows (they are rows of the sheet, and
+ * the add-on skips rows without a company).
  */
-export function parseCsv(input: string): ParsedCsv {
+export function parseCsv(input: string, separator?: Separator): ParsedCsv {
   const bom = input.startsWith(BOM);
-  const text = bom ? input.slice(1) : input;
+  let text = bom ? input.slice(1) : input;
+  // Excel writes and reads a first line "sep=;" that names the separator.
+  const directive = /^sep=(.)(\r\n|\n|\r|$)/i.exec(text);
+  const named = SEPARATORS.find((s) => s === directive?.[1]);
+  if (directive && named) text = text.slice(directive[0].length);
+  const chosen = separator ?? named ?? separatorOf(text);
+  const rows = parseRecords(text, chosen, Infinity);
+  while (rows.length > 0 && isBlankRow(rows[rows.length - 1] ?? [])) rows.pop();
+  const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
+  for (const r of rows) while (r.length < width) r.push("");
+  return { rows, bom, separator: chosen };
+}
+
+/**
+ * The separator that reads the start of the file as a table: the header splits into two fields or
+ * more, and the most rows below it have as many fields. A quoted field may hold the other
+ * separators. With no such separator (a one-column file), a comma.
+ */
+export function separatorOf(text: string): Separator {
+  let best: { separator: Separator; matching: number; width: number } | null = null;
+  for (const separator of SEPARATORS) {
+    let records: string[][];
+    try {
+      records = parseRecords(text, separator, SNIFF_RECORDS);
+    } catch {
+      continue;
+    }
+    const [header = [], ...rest] = records;
+    const width = header.length;
+    if (width < 2) continue;
+    const matching = rest.filter((r) => !isBlankRow(r) && r.length === width).length;
+    // Earlier candidates win ties: a comma is the common case.
+    if (!best || matching > best.matching || (matching === best.matching && width > best.width)) best = { separator, matching, width };
+  }
+  return best?.separator ?? ",";
+}
+
+/** Records of the text, at most `limit` of them (the last one may be cut short by the limit). */
+function parseRecords(text: string, separator: Separator, limit: number): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = "";
@@ -51,7 +102,7 @@ export function parseCsv(input: string): ParsedCsv {
     row = [];
   };
 
-  while (i < text.length) {
+  while (i < text.length && rows.length < limit) {
     const ch = text[i];
     if (ch === '"' && field === "") {
       // Quoted field: runs to the next quote that is not doubled, across line breaks.
@@ -74,12 +125,12 @@ export function parseCsv(input: string): ParsedCsv {
         i++;
       }
       const next = text[i];
-      if (next !== undefined && next !== "," && next !== "\n" && next !== "\r") {
+      if (next !== undefined && next !== separator && next !== "\n" && next !== "\r") {
         throw new CsvError(`unexpected text after a closing quote on line ${line}`);
       }
       continue;
     }
-    if (ch === ",") {
+    if (ch === separator) {
       endField();
       i++;
       continue;
@@ -93,12 +144,8 @@ export function parseCsv(input: string): ParsedCsv {
     field += ch;
     i++;
   }
-  if (field !== "" || row.length > 0) endRow();
-
-  while (rows.length > 0 && isBlankRow(rows[rows.length - 1] ?? [])) rows.pop();
-  const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
-  for (const r of rows) while (r.length < width) r.push("");
-  return { rows, bom };
+  if (rows.length < limit && (field !== "" || row.length > 0)) endRow();
+  return rows;
 }
 
 function isBlankRow(row: readonly string[]): boolean {
@@ -115,9 +162,9 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
-function quoteField(text: string): string {
+function quoteField(text: string, separator: Separator): string {
   // Leading or trailing spaces are quoted too: some readers trim unquoted fields.
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /["\r\n]|^\s|\s$/.test(text) || text.includes(separator) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
@@ -135,9 +182,10 @@ function neutralised(value: unknown): string {
 /**
  * Writes rows as CSV with LF line ends, quoting only where needed; the last line ends with LF. It
  * starts with a UTF-8 byte-order mark, without which Excel reads names such as "株式会社" as Latin-1.
+ * The separator is the input's, so the result opens in the program that wrote the input.
  */
-export function writeCsv(rows: readonly (readonly unknown[])[]): string {
-  const body = rows.map((row) => row.map((value) => quoteField(neutralised(value))).join(",")).join("\n");
+export function writeCsv(rows: readonly (readonly unknown[])[], separator: Separator = ","): string {
+  const body = rows.map((row) => row.map((value) => quoteField(neutralised(value), separator)).join(separator)).join("\n");
   return BOM + (rows.length > 0 ? body + "\n" : "");
 }
 

@@ -46,8 +46,11 @@ function demo(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-/** The CLI's entry function in this process, with an environment that holds no keys unless given. */
-function demoHere(args: string[], env: Record<string, string> = {}): Run {
+/**
+ * The CLI's entry function in this process, with an environment that holds no keys unless given.
+ * `ask`: the user at a terminal, answering each question; without it standard input is not a terminal.
+ */
+function demoHere(args: string[], env: Record<string, string> = {}, ask?: (question: string) => string): Run {
   let stdout = "";
   let stderr = "";
   const code = runDemo(args, {
@@ -57,6 +60,7 @@ function demoHere(args: string[], env: Record<string, string> = {}): Run {
     columns: 120,
     env,
     cwd: root,
+    ...(ask ? { ask: (question: string) => ask(stdout + question) } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -124,21 +128,155 @@ describe("offline demo", () => {
     expect(fresh.stdout).toContain("Requests: 10 searches, 10 LLM calls.");
   });
 
-  it("writes <name>.result.csv beside the input by default, and ends a company without a recording in No reliable data", () => {
+  it("writes <name>.result.csv beside the input by default, and lists a company without a recording as such, unresearched and free", () => {
     dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
     const input = join(dir, "leads.csv");
     writeFileSync(input, '\uFEFFId,Account,Notes\n1,OpenAI,"big, famous"\n2,Brightwater Plumbing Supplies,\n3,,empty row\n');
     const run = demoHere([input]);
+    expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const rows = resultRows(join(dir, "leads.result.csv"));
+    // The add-on never saw the unrecorded row: no fake "No reliable data", no pretend searches.
     expect(rows.map((r) => [r.Account, r.Tier, r.Status])).toEqual([
       ["OpenAI", "HOT", "Done"],
-      ["Brightwater Plumbing Supplies", "UNKNOWN", "No reliable data"],
+      ["Brightwater Plumbing Supplies", "", ""],
       ["", "", ""],
     ]);
     expect(rows[0]?.Notes).toBe("big, famous");
+    expect(run.stdout).toMatch(/Brightwater Plumbing Su…\s+Not in recordings/);
+    // Below the table, wrapped to the terminal's width.
+    expect(run.stdout.replace(/\n {2}/g, " ")).toContain(
+      "1 not in the offline recordings; set keys for a live run (TAVILY_API_KEY, LLM_API_KEY); not researched, $0: Brightwater Plumbing Supplies.",
+    );
+    expect(run.stdout).toContain(
+      "1 researched, 0 from the cache, 0 without reliable data, 0 failed, 1 not in the offline recordings ($0).",
+    );
+    expect(run.stdout).toContain("Requests: 1 search, 1 LLM call.");
+    // What OpenAI alone costs: the unrecorded company added nothing.
+    const alone = demoHere([write(dir, "openai.csv", "Account\nOpenAI\n"), "--out", join(dir, "alone.csv")]);
+    const cost = (text: string) => /Cost (\$[\d.]+)/.exec(text)?.[1];
+    expect(cost(run.stdout)).toBe(cost(alone.stdout));
     expect(readFileSync(join(dir, "leads.result.csv"), "utf8").startsWith("\uFEFFId,Account,Notes,Tier")).toBe(true);
     expect(existsSync(join(dir, "leads.state.json"))).toBe(true);
+  });
+
+  it("stops at once when no company of the file has a recording", () => {
+    dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
+    const run = demoHere([write(dir, "mine.csv", "Company\nAcme Robotics\nBrightwater Plumbing\n"), "--out", join(dir, "out.csv")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      "Error: none of the 2 companies in mine.csv is in the offline recordings; set TAVILY_API_KEY and LLM_API_KEY for a live run (npm run demo alone replays the sample).\n".replace(
+        "mine.csv",
+        join(dir, "mine.csv"),
+      ),
+    );
+    expect(run.stdout).not.toContain("Queued");
+    expect(readdirSync(dir)).toEqual(["mine.csv"]);
+  });
+
+  it("exits 3 when rows failed, with their whole messages and what to do in a closing line", () => {
+    dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
+    const input = write(dir, "list.csv", "Company\nOpenAI\n???\nJasper\n");
+    const run = demoHere([input, "--out", join(dir, "out.csv")]);
+    expect(run.code).toBe(3);
+    // The table cuts the Status; the message follows in full.
+    expect(run.stdout).toMatch(/\?\?\?\s+Error: the company na…/);
+    expect(run.stdout).toContain("1 row failed:\n  row 3, ???: the company name has no letters or digits\n");
+    const closing = run.stderr.trim().split("\n");
+    expect(closing).toEqual([
+      "Failed: 1 of 3 companies (messages above). Fix what a message asks for, or run the same command again to retry them: the 2 finished come from the cache at no cost.",
+    ]);
+    // The result is written all the same, and the run again is answered from the cache.
+    expect(resultRows(join(dir, "out.csv")).map((r) => r.Status)).toEqual([
+      "Done",
+      "Error: the company name has no letters or digits",
+      "Done",
+    ]);
+    const again = demoHere([input, "--out", join(dir, "out.csv")]);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain("Requests: 0 searches, 0 LLM calls.");
+  });
+
+  it("reads a semicolon-separated export from European Excel and writes the result the same way", () => {
+    dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
+    const input = write(
+      dir,
+      "konten.csv",
+      '\uFEFFNr;Company;Umsatz (Mio. €);Notiz\r\n1;Mistral AI;"1,5";"Paris; KI-Labor, sehr groß"\r\n2;Cohere;0,4;\r\n',
+    );
+    const run = demoHere([input, "--out", join(dir, "out.csv")]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("as semicolon-separated columns; the result is written the same way.");
+    const parsed = parseCsv(readFileSync(join(dir, "out.csv"), "utf8"));
+    expect(parsed.separator).toBe(";");
+    expect(parsed.rows.map((r) => [r[1], r[2], r[3], r[4]])).toEqual([
+      ["Company", "Umsatz (Mio. €)", "Notiz", "Tier"],
+      ["Mistral AI", "1,5", "Paris; KI-Labor, sehr groß", "HOT"],
+      ["Cohere", "0,4", "", "HOT"],
+    ]);
+  });
+
+  it("reads the add-on's own Status column, not the user's column of the same name", () => {
+    dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
+    const run = demoHere([write(dir, "crm.csv", "Company,Status\nOpenAI,Customer\nJasper,Lead\n"), "--out", join(dir, "out.csv")]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Jasper\s+WATCH\s+50 .* Done /);
+    expect(resultRows(join(dir, "out.csv")).map((r) => [r.Status, r["Status (Territory Planner)"]])).toEqual([
+      ["Customer", "Done"],
+      ["Lead", "Done"],
+    ]);
+  });
+
+  it("honours JOB_BUDGET_USD from the environment, keeping what was paid for when the budget stops the run", () => {
+    const { input, out, state } = tempCopy();
+    const stopped = demoHere([input, "--out", out], { JOB_BUDGET_USD: "0.03" });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toBe(
+      "Error: the run paused: budget reached. Raise JOB_BUDGET_USD (or unset it) in your environment and run again. " +
+        `What was paid for is kept in ${state} and is not paid for again.\n`,
+    );
+    expect(existsSync(out)).toBe(false);
+    const paid = /cost \$([\d.]+)\n$/.exec(stopped.stdout)?.[1];
+    expect(Number(paid)).toBeGreaterThan(0);
+    expect(Number(paid)).toBeLessThan(0.03 + 0.02);
+    const resumed = demoHere([input, "--out", out]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/Using the cache of earlier runs: [1-9]/);
+    // Together the two runs searched each company once.
+    const searches = (text: string) => Number(/Requests: (\d+) search/.exec(text)?.[1]);
+    expect(searches(resumed.stdout)).toBeLessThan(10);
+  });
+
+  it("refuses a JOB_BUDGET_USD the add-on would refuse, before anything starts", () => {
+    dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
+    const run = demoHere([write(dir, "ok.csv", "Company\nOpenAI\n"), "--out", join(dir, "out.csv")], { JOB_BUDGET_USD: "ten dollars" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'Error: JOB_BUDGET_USD must be blank (no budget) or a positive number (got "ten dollars"). Fix it in your environment and run again.\n',
+    );
+    expect(readdirSync(dir)).toEqual(["ok.csv"]);
+  });
+});
+
+function write(d: string, name: string, content: string): string {
+  writeFileSync(join(d, name), content);
+  return join(d, name);
+}
+
+describe("help", () => {
+  it("--help and the README's demo section name the same options and environment settings", () => {
+    const help = demoHere(["--help"]);
+    expect(help.code).toBe(0);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("`npm run demo` runs the built add-on"), readme.indexOf("Other scripts:"));
+    const named = (text: string) => [...new Set(text.match(/(?<![\w-])(--?[a-z]+)\b|\b[A-Z][A-Z_]{4,}\b/g))].sort();
+    const inHelp = named(help.stdout);
+    expect(inHelp).toEqual(
+      expect.arrayContaining(["--fresh", "--out", "--record", "--yes", "-y", "CONFIRM_ABOVE_USD", "JOB_BUDGET_USD", "TAVILY_API_KEY"]),
+    );
+    expect(named(section).filter((n) => n !== "--help")).toEqual(inHelp);
   });
 });
 
@@ -172,11 +310,6 @@ describe("errors", () => {
       2,
     ],
   ];
-
-  function write(d: string, name: string, content: string): string {
-    writeFileSync(join(d, name), content);
-    return join(d, name);
-  }
 
   it.each(cases)("%s: one line saying what to do, non-zero exit, nothing written", (_name, args, message, code) => {
     dir = mkdtempSync(join(tmpdir(), "tp-demo-"));
@@ -252,10 +385,17 @@ describe("live demo against fake servers", () => {
     seen.length = 0;
     rejectTavily = false;
     const rec = join(dir, "recordings");
-    const run = await demo([input, "--out", out, "--record", rec], liveEnv());
+    const run = await demo([input, "--out", out, "--record", rec, "--yes"], liveEnv());
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe(`Live run: calling Tavily (${tavilyUrl}) and the LLM at ${llmUrl} (model test/model-1).`);
+    expect(run.stdout).toContain("Estimate: 10 companies in 10 rows; 0 answered by the cache at no cost, 10 to research");
+    // What the run cost stays within the maximum the estimate announced.
+    const [, expected, maximum] = /Expected cost \$([\d.]+); at most \$([\d.]+)/.exec(run.stdout) ?? [];
+    const cost = Number(/Cost \$([\d.]+)/.exec(run.stdout)?.[1]);
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThanOrEqual(Number(maximum));
+    expect(Number(maximum)).toBeGreaterThan(Number(expected));
     expect(run.stdout).toContain("it holds offline results, this is a live run");
     expect(run.stdout).toContain("Requests: 10 searches, 10 LLM calls.");
     expect(seen.filter((s) => s.service === "tavily").map((s) => s.auth)).toEqual(Array(10).fill(`Bearer ${TAVILY_KEY}`));
@@ -276,17 +416,33 @@ describe("live demo against fake servers", () => {
     }
     expect(run.stdout).not.toContain(TAVILY_KEY);
 
+    // Answered by the cache, the second run costs nothing: it goes ahead without asking.
     seen.length = 0;
     const second = await demo([input, "--out", out], liveEnv());
     expect(second.code).toBe(0);
+    expect(second.stdout).toContain("Estimate: 10 companies in 10 rows; 10 answered by the cache at no cost, 0 to research");
     expect(second.stdout).toContain("Requests: 0 searches, 0 LLM calls.");
     expect(seen).toHaveLength(0);
+  });
+
+  it("asks before it spends: with standard input not a terminal and no --yes it refuses, and nothing is sent", async () => {
+    const { input, out } = tempCopy();
+    seen.length = 0;
+    const run = await demo([input, "--out", out], liveEnv());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/Expected cost \$[\d.]+; at most \$[\d.]+/);
+    expect(run.stderr).toMatch(
+      /^Error: this live run may spend up to \$[\d.]+ and asks first, but standard input is not a terminal\. Run it again with --yes/,
+    );
+    expect(run.stdout).not.toContain("Queued");
+    expect(seen).toHaveLength(0);
+    expect(readdirSync(dir)).toEqual(["companies.csv"]);
   });
 
   it("stops with what to do when the Tavily key is rejected, writing nothing", async () => {
     const { input, out, state } = tempCopy();
     rejectTavily = true;
-    const run = await demo([input, "--out", out], liveEnv());
+    const run = await demo([input, "--out", out, "--yes"], liveEnv());
     rejectTavily = false;
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
@@ -294,5 +450,72 @@ describe("live demo against fake servers", () => {
     expect(run.stderr).not.toContain(TAVILY_KEY);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(state)).toBe(false);
+  });
+});
+
+describe("live demo whose providers cannot be reached", () => {
+  // A port nobody listens on: every request fails at once, so the run is live without servers.
+  let closedUrl = "";
+  beforeAll(async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const env = (extra: Record<string, string> = {}) => ({
+    TAVILY_API_KEY: "tvly-test-0123456789abcdef",
+    LLM_API_KEY: "llm-test-fedcba9876543210",
+    TAVILY_BASE_URL: closedUrl,
+    LLM_SERVER_URL: `${closedUrl}/v1`,
+    ...extra,
+  });
+
+  it("prints the estimate, asks, and on yes researches: every row failing exits 3 with the whole messages in the terminal's words", () => {
+    const { input, out } = tempCopy();
+    const asked: string[] = [];
+    const run = demoHere([input, "--out", out], env({ JOB_BUDGET_USD: "5" }), (shown) => {
+      asked.push(shown);
+      return "y";
+    });
+    expect(asked).toHaveLength(1);
+    // The question comes after the estimate, and names the maximum.
+    expect(asked[0]).toMatch(
+      /Estimate: 10 companies in 10 rows; 0 answered by the cache at no cost, 10 to research .*\nExpected cost \$[\d.]+; at most (\$[\d.]+) .*\nBudget \$5\.0000 \(JOB_BUDGET_USD\): the run stops when it has spent it\.\nSpend up to \1 on this run\? \[y\/N\] $/s,
+    );
+    expect(run.code).toBe(3);
+    const rows = resultRows(out);
+    expect(rows.every((r) => r.Status?.startsWith("Error: could not reach Tavily"))).toBe(true);
+    expect(run.stdout).toContain("10 rows failed:\n  row 2, OpenAI: could not reach Tavily (");
+    for (const row of rows)
+      expect(run.stdout.replace(/\n {6}/g, " ")).toContain(
+        `${row.company_name}: ${row.Status?.slice("Error: ".length).replace(/; use Retry failed rows later$/, "")}\n`,
+      );
+    // The terminal has no Retry failed rows button: the closing line says what to do instead.
+    expect(`${run.stdout}${run.stderr}`).not.toContain("Retry failed rows");
+    expect(run.stderr).toBe(
+      "Failed: 10 of 10 companies (messages above). Fix what a message asks for, or run the same command again to retry them.\n",
+    );
+  });
+
+  it("on no, stops before anything is queued or written", () => {
+    const { input, out } = tempCopy();
+    const run = demoHere([input, "--out", out], env(), () => "n");
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split("\n").at(-1)).toBe("Nothing was researched and nothing was spent.");
+    expect(run.stdout).not.toContain("Queued");
+    expect(readdirSync(dir)).toEqual(["companies.csv"]);
+  });
+
+  it("asks only above CONFIRM_ABOVE_USD from the environment, and never when it is blank", () => {
+    const never = () => {
+      throw new Error("asked");
+    };
+    for (const threshold of ["100", ""]) {
+      const { input, out } = tempCopy();
+      const run = demoHere([input, "--out", out], env({ CONFIRM_ABOVE_USD: threshold }), never);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toContain("Queued 10 row(s) for research.");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

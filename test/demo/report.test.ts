@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ProgressPrinter, progressLine, renderTable, shortSources, shorten, terminalText } from "../../src/local/demo/report";
+import {
+  failureLines,
+  ProgressPrinter,
+  progressLine,
+  renderTable,
+  shortSources,
+  shorten,
+  terminalMessage,
+  terminalText,
+  wrap,
+} from "../../src/local/demo/report";
 
 const progress = { total: 10, done: 3, cached: 1, noData: 1, failed: 0, cancelled: 0, costUsd: 0.0826, running: true, etaSeconds: 75 };
 
@@ -66,5 +76,44 @@ describe("table", () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
     expect(lines[2]).toContain("  100  ");
     expect(lines[2]).toContain("…");
+  });
+});
+
+describe("failed rows", () => {
+  it("says a row's error in the terminal's terms: no menu item, no Settings dialog to point at", () => {
+    expect(
+      terminalMessage(
+        "Error: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries; use Retry failed rows later",
+      ),
+    ).toBe("could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries");
+    expect(terminalMessage("Error: LLM refused the request: reasoning_effort refused (HTTP 400); choose another model")).toBe(
+      "LLM refused the request: reasoning_effort refused (HTTP 400); set LLM_MODEL to another model",
+    );
+    expect(terminalMessage("Error: the company name has no letters or digits")).toBe("the company name has no letters or digits");
+  });
+
+  it("lists every failed row with its whole message, wrapped to the terminal's width", () => {
+    const message =
+      "Error: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries; use Retry failed rows later";
+    const lines = failureLines(
+      [
+        { row: 2, company: "OpenAI", status: message },
+        { row: 7, company: "???", status: "Error: the company name has no letters or digits" },
+      ],
+      60,
+    );
+    expect(lines[0]).toBe("2 rows failed:");
+    expect(lines.every((l) => l.length <= 60)).toBe(true);
+    expect(lines.slice(1).join(" ").replace(/\s+/g, " ").trim()).toBe(
+      "row 2, OpenAI: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries " +
+        "row 7, ???: the company name has no letters or digits",
+    );
+    expect(lines[1]?.startsWith("  row 2, OpenAI:")).toBe(true);
+    expect(lines[2]?.startsWith("      ")).toBe(true);
+  });
+
+  it("wraps at word boundaries and keeps a word longer than the line whole", () => {
+    expect(wrap("aaa bbb ccc", 7, "", "  ")).toEqual(["aaa bbb", "  ccc"]);
+    expect(wrap("x https://a.example/very/long/path y", 10, "- ", "  ")).toEqual(["- x", "  https://a.example/very/long/path", "  y"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnLetters, countCompanies, dataRange, findCompanyColumn, foldHeader } from "../../src/local/demo/sheet";
+import { columnLetters, countCompanies, dataRange, findCompanyColumn, foldHeader, rowRanges } from "../../src/local/demo/sheet";
 
 describe("findCompanyColumn", () => {
   it.each([
@@ -31,6 +31,11 @@ describe("ranges", () => {
   it("selects every data row across all columns", () => {
     expect(dataRange(11, 1)).toBe("A2:A11");
     expect(dataRange(3, 28)).toBe("A2:AB3");
+  });
+
+  it("selects chosen rows across all columns, one range per run of consecutive rows", () => {
+    expect(rowRanges([2, 3, 5, 6, 7, 10], 3)).toEqual(["A2:C3", "A5:C7", "A10:C10"]);
+    expect(rowRanges([], 3)).toEqual([]);
   });
 
   it("counts rows with a company", () => {

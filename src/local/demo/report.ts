@@ -137,3 +137,43 @@ export function renderTable(rows: readonly Record<keyof TableColumns, string>[],
   const rule = order.map((key) => "-".repeat(cols[key])).join("  ");
   return [line(headers), rule, ...rows.map(line)].join("\n");
 }
+
+/**
+ * A row's error message as the terminal should say it: the add-on's advice names its menu ("use
+ * Retry failed rows") and its Settings, which the terminal does not have; the demo's closing line
+ * says what to do instead.
+ */
+export function terminalMessage(status: string): string {
+  return terminalText(status)
+    .replace(/^Error:\s*/, "")
+    .replace(/;\s*use Retry failed rows( later)?\.?$/i, "")
+    .replace(/;\s*choose another model\.?$/i, "; set LLM_MODEL to another model");
+}
+
+/** Text wrapped at word boundaries to `width` columns, each line after `indent` (the first after `first`). */
+export function wrap(text: string, width: number, first: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(" ").filter((w) => w !== "")) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+export interface FailedRow {
+  row: number;
+  company: string;
+  status: string;
+}
+
+/** Failed rows with their whole messages, which the table cuts to its Status column. */
+export function failureLines(failed: readonly FailedRow[], width: number): string[] {
+  const head = `${failed.length} ${failed.length === 1 ? "row" : "rows"} failed:`;
+  return [head, ...failed.flatMap((f) => wrap(`row ${f.row}, ${f.company}: ${terminalMessage(f.status)}`, width, "  ", "      "))];
+}

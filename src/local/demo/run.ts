@@ -5,52 +5,68 @@ import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as z from "zod/mini";
-import { DEFAULT_LLM_BASE_URL, SETTING_FIELDS } from "../../core/settings";
-import { pauseText, type PauseReason } from "../../core/status";
+import { CACHE_SHEET_NAME } from "../../addon/cache-sheet";
+import { estimateCompanyCostUsd } from "../../core/engine";
+import { normaliseCompanyName } from "../../core/names";
+import { COLUMN_TAG, OUTPUT_HEADERS } from "../../core/run/sheet-layout";
+import { DEFAULT_LLM_BASE_URL, mergeRawSettings, validateSettings, type RawSettings } from "../../core/settings";
+import { pauseText, statusKind, type PauseReason } from "../../core/status";
 import { TIERS } from "../../core/types";
-import { commandResultSchema, progressSchema } from "../../core/wire";
+import { commandResultSchema, estimateResultSchema, progressSchema } from "../../core/wire";
 import { driveRun } from "../drive";
-import type { ProviderHandler } from "../providers";
 import { LocalRuntime, loadBuiltAddon, type FetchMode } from "../runtime";
-import { CsvError, decodeCsvBytes, outputProblem, parseCsv, writeCsv } from "./csv";
+import { CsvError, decodeCsvBytes, outputProblem, parseCsv, SEPARATOR_NAMES, writeCsv, type ParsedCsv } from "./csv";
+import { DemoError } from "./errors";
+import { consent, estimateLines, maximumCostUsd } from "./estimate";
 import { writeFileAtomic } from "./files";
-import { createLiveHandler, Recorder, tavilyRedirect, type Redirect } from "./live";
-import { loadRecordings, SAMPLE_NOTE } from "./recordings";
+import { createLiveHandler, Recorder } from "./live";
+import { loadRecordings, RecordingIndex, SAMPLE_NOTE, type Recording } from "./recordings";
 import { createReplayHandler } from "./replay";
-import { formatUsd, ProgressPrinter, renderTable, shortSources, terminalText } from "./report";
-import { countCompanies, dataRange, findCompanyColumn, foldHeader } from "./sheet";
+import { failureLines, formatUsd, ProgressPrinter, renderTable, shortSources, terminalText, wrap, type FailedRow } from "./report";
+import { liveSettings, moneyLimits, type LiveSettings, type MoneyLimits } from "./settings";
+import { countCompanies, findCompanyColumn, rowRanges } from "./sheet";
 import { loadState, saveState, type Mode } from "./state";
+
+export { DemoError } from "./errors";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const DEFAULT_INPUT = join(REPO_ROOT, "examples", "companies.csv");
 const RECORDINGS_DIR = join(REPO_ROOT, "examples", "recordings");
-const CACHE_SHEET = "_territory_cache";
 const DATA_SHEET = "Sheet1";
 /** Keys the offline run puts in Settings: the add-on refuses to start without keys, the replay ignores them. */
 const OFFLINE_KEY = "offline-replay";
 /** A run of a few thousand rows needs a few dozen worker executions; far more means it is stuck. */
 const MAX_WORKER_EXECUTIONS = 400;
+/** Finished, result written, but some rows failed. */
+const EXIT_ROWS_FAILED = 3;
+/** What the table and the summary say of a name the offline replay has no recording for. */
+const NOT_RECORDED = "not in the offline recordings; set keys for a live run";
 
-const USAGE = `Usage: npm run demo -- [file.csv] [--out result.csv] [--fresh] [--record DIR]
+const USAGE = `Usage: npm run demo -- [file.csv] [--out result.csv] [--fresh] [--yes] [--record DIR]
 
   file.csv      companies, one per row under a header (Company, Company Name, Name, Organization
-                or Account; else the first column). Default: examples/companies.csv
+                or Account; else the first column), with commas, semicolons or tabs between the
+                columns. Default: examples/companies.csv
   --out FILE    where to write the result CSV (default: <file>.result.csv beside the input)
   --fresh       ignore the cache kept from earlier runs (<output>.state.json)
+  --yes, -y     live mode: accept the estimate without being asked (needed when the input is not
+                a terminal)
   --record DIR  live mode only: save the provider responses as recordings in DIR
 
-Offline (default) it replays the sample recordings in examples/recordings. With TAVILY_API_KEY and
-LLM_API_KEY in the environment (optionally LLM_BASE_URL, LLM_MODEL, PROFILE) it calls the real services.`;
+Offline (default) it replays the sample recordings in examples/recordings: nothing is paid (the
+cost shown is what the recorded requests cost live), and a company without a recording is listed as
+not in the recordings, not researched. With TAVILY_API_KEY and LLM_API_KEY in the environment
+(optionally LLM_BASE_URL, LLM_MODEL, PROFILE) it calls the real services: it prints the estimate
+(expected and maximum cost) and asks before it spends.
 
-/** A failure the user can act on: one line saying what to do, and the exit code. */
-export class DemoError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+  JOB_BUDGET_USD     stop the run when it has spent this many dollars (blank or unset: no budget)
+  CONFIRM_ABOVE_USD  live mode: ask only when the expected cost is above this many dollars
+                     (unset: ask before any cost; blank: never ask)
+
+Exit status: 0 every row finished; 1 the run stopped or could not start, or you answered no;
+2 a wrong option or setting, or a live run that must ask with no terminal to ask on and no --yes;
+3 the result is written but some rows failed: run the same command again to retry them (the
+finished ones come from the cache, at no cost).`;
 
 export interface DemoIo {
   out: (text: string) => void;
@@ -59,6 +75,8 @@ export interface DemoIo {
   columns: number;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Shows a question and returns the line the user types; absent when standard input is not a terminal. */
+  ask?: (question: string) => string;
 }
 
 interface Options {
@@ -67,6 +85,7 @@ interface Options {
   output: string;
   statePath: string;
   fresh: boolean;
+  yes: boolean;
   recordDir: string | null;
 }
 
@@ -76,7 +95,13 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { out: { type: "string" }, fresh: { type: "boolean" }, record: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        out: { type: "string" },
+        fresh: { type: "boolean" },
+        yes: { type: "boolean", short: "y" },
+        record: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     throw new DemoError(`${error instanceof Error ? error.message : String(error)}. Run npm run demo -- --help for the options.`, 2);
@@ -97,66 +122,9 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
     output,
     statePath,
     fresh: parsed.values.fresh === true,
+    yes: parsed.values.yes === true,
     recordDir: parsed.values.record === undefined ? null : resolve(cwd, parsed.values.record),
   };
-}
-
-interface LiveSettings {
-  tavilyKey: string;
-  llmKey: string;
-  /** Only the settings the environment gives; the add-on's defaults apply to the rest. */
-  properties: Record<string, string>;
-  /** Where to send requests instead of the providers (tests against local servers). */
-  redirects: Redirect[];
-  llmHost: string;
-  llmBase: string;
-  describe: string;
-}
-
-function envSetting(env: DemoIo["env"], key: "LLM_BASE_URL" | "LLM_MODEL" | "PROFILE"): string | null {
-  const raw = env[key]?.trim();
-  if (!raw) return null;
-  const parsed = SETTING_FIELDS[key].safeParse(raw);
-  if (!parsed.success)
-    throw new DemoError(
-      `${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment and run again.`,
-    );
-  return parsed.data;
-}
-
-function liveSettings(env: DemoIo["env"]): LiveSettings | null {
-  const tavilyKey = env.TAVILY_API_KEY?.trim() ?? "";
-  const llmKey = env.LLM_API_KEY?.trim() ?? "";
-  if (tavilyKey === "" || llmKey === "") return null;
-  const properties: Record<string, string> = {};
-  const baseUrl = envSetting(env, "LLM_BASE_URL");
-  const model = envSetting(env, "LLM_MODEL");
-  const profile = envSetting(env, "PROFILE");
-  if (baseUrl) properties.LLM_BASE_URL = baseUrl;
-  if (model) properties.LLM_MODEL = model;
-  if (profile) properties.PROFILE = profile;
-  const tavilyServer = serverUrl(env, "TAVILY_BASE_URL");
-  const llmServer = serverUrl(env, "LLM_SERVER_URL");
-  const llmBase = baseUrl ?? DEFAULT_LLM_BASE_URL;
-  const redirects = [...(tavilyServer ? [tavilyRedirect(tavilyServer)] : []), ...(llmServer ? [{ from: llmBase, to: llmServer }] : [])];
-  const describe = `Live run: calling Tavily (${tavilyServer ?? "https://api.tavily.com"}) and the LLM at ${llmServer ?? llmBase}${model ? ` (model ${model})` : ""}${
-    profile ? `, profile ${profile}` : ""
-  }.`;
-  return { tavilyKey, llmKey, properties, redirects, llmHost: new URL(llmBase).host, llmBase, describe };
-}
-
-/**
- * A server to send one provider's requests to instead (tests against local fake servers). Not an
- * add-on setting, so any http(s) URL will do.
- */
-function serverUrl(env: DemoIo["env"], key: "TAVILY_BASE_URL" | "LLM_SERVER_URL"): string | null {
-  const raw = env[key]?.trim();
-  if (!raw) return null;
-  const url = URL.canParse(raw) ? new URL(raw) : null;
-  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new DemoError(`${key} must be an http or https URL (got "${raw}"). Fix it in your environment and run again.`);
-  }
-  return raw;
 }
 
 function display(path: string, cwd: string): string {
@@ -164,7 +132,7 @@ function display(path: string, cwd: string): string {
   return rel !== "" && !rel.startsWith("..") ? rel : path;
 }
 
-function readTable(path: string, shown: string): string[][] {
+function readTable(path: string, shown: string): ParsedCsv {
   if (!existsSync(path))
     throw new DemoError(`${shown} does not exist. Pass the path of a CSV file with a header row: npm run demo -- path/to/file.csv`);
   let bytes: Buffer;
@@ -179,7 +147,7 @@ function readTable(path: string, shown: string): string[][] {
     );
   }
   try {
-    return parseCsv(decodeCsvBytes(bytes)).rows;
+    return parseCsv(decodeCsvBytes(bytes));
   } catch (error) {
     if (error instanceof CsvError)
       throw new DemoError(`${shown} is not a readable CSV: ${error.message}. Fix the file or export it again as CSV (UTF-8).`);
@@ -199,7 +167,7 @@ function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema:
   return parsed.data;
 }
 
-/** What to do about a pause in a terminal: the keys and base URL come from the environment here. */
+/** What to do about a pause in a terminal: the keys, base URL and budget come from the environment here. */
 function demoAdvice(reason: PauseReason, mode: Mode): string {
   switch (reason.kind) {
     case "keyRejected":
@@ -210,38 +178,31 @@ function demoAdvice(reason: PauseReason, mode: Mode): string {
       return mode === "live" ? "Check LLM_MODEL and LLM_BASE_URL in your environment and run again." : "Run again with --fresh.";
     case "settings":
       return "Set TAVILY_API_KEY and LLM_API_KEY in your environment and run again.";
+    case "budget":
+      return "Raise JOB_BUDGET_USD (or unset it) in your environment and run again.";
     case "planLimit":
     case "outOfCredit":
-    case "budget":
     case "dailyQuota":
     case "rateLimited":
-      return mode === "live" ? "Fix the cause with your provider and run again; finished rows are not kept." : "Run again with --fresh.";
+      return mode === "live" ? "Fix the cause with your provider and run again." : "Run again with --fresh.";
   }
 }
 
 export function runDemo(argv: readonly string[], io: DemoIo): number {
-  let options: Options | "help";
   try {
-    options = parseOptions(argv, io.cwd);
-  } catch (error) {
-    if (error instanceof DemoError) {
-      io.err(`Error: ${error.message}\n`);
-      return error.exitCode;
+    const options = parseOptions(argv, io.cwd);
+    if (options === "help") {
+      io.out(USAGE + "\n");
+      return 0;
     }
-    throw error;
-  }
-  if (options === "help") {
-    io.out(USAGE + "\n");
-    return 0;
-  }
-  try {
     const live = liveSettings(io.env);
+    const limits = moneyLimits(io.env);
     io.out(
       live
         ? `${live.describe}\n`
         : `Offline demo: replaying the sample recordings in ${display(RECORDINGS_DIR, io.cwd)} (not live data). Set TAVILY_API_KEY and LLM_API_KEY for a live run.\n`,
     );
-    return research(options, live, io);
+    return research(options, live, limits, io);
   } catch (error) {
     if (error instanceof DemoError) {
       io.err(`Error: ${error.message}\n`);
@@ -251,7 +212,20 @@ export function runDemo(argv: readonly string[], io: DemoIo): number {
   }
 }
 
-function research(options: Options, live: LiveSettings | null, io: DemoIo): number {
+/**
+ * Sheet rows (1-based, the header is row 1) whose company the offline replay has no recording for.
+ * A name with no letters or digits is not among them: the add-on answers it itself, with no request.
+ */
+function unrecordedRows(rows: readonly (readonly string[])[], column: number, index: RecordingIndex): Set<number> {
+  const unrecorded = new Set<number>();
+  rows.forEach((row, i) => {
+    const company = (row[column] ?? "").trim();
+    if (i > 0 && normaliseCompanyName(company) !== "" && index.byName(company) === null) unrecorded.add(i + 1);
+  });
+  return unrecorded;
+}
+
+function research(options: Options, live: LiveSettings | null, limits: MoneyLimits, io: DemoIo): number {
   const mode: Mode = live ? "live" : "offline";
   const shownInput = display(options.input, io.cwd);
   if (options.recordDir !== null && !live)
@@ -260,11 +234,13 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const problem = outputProblem(options.output);
   if (problem !== null)
     throw new DemoError(`cannot write the result to ${display(options.output, io.cwd)}: ${problem}. Choose another place with --out.`, 2);
-  const rows = readTable(options.input, shownInput);
+  const { rows, separator } = readTable(options.input, shownInput);
   const header = rows[0];
   if (header === undefined || header.every((h) => h.trim() === "")) {
     throw new DemoError(`${shownInput} is empty. Put a header row (for example "Company") and one company per row.`);
   }
+  if (separator !== ",")
+    io.out(`Reading ${shownInput} as ${SEPARATOR_NAMES[separator]}-separated columns; the result is written the same way.\n`);
   const column = findCompanyColumn(header);
   const columnName = column.header.trim() === "" ? "column A" : `"${column.header}"`;
   const companies = countCompanies(rows, column.index);
@@ -273,6 +249,25 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     throw new DemoError(`${shownInput} has no company names under ${columnName}${why}. Add one company per row below the header.`);
   }
   if (!column.byHeader) io.out(`No Company/Name/Organization/Account header in ${shownInput}: using the first column, ${columnName}.\n`);
+
+  let recordings: Recording[] | null = null;
+  if (!live) {
+    try {
+      recordings = loadRecordings(RECORDINGS_DIR);
+    } catch (error) {
+      throw new DemoError(
+        `the sample recordings cannot be read: ${error instanceof Error ? error.message : String(error)}. Restore examples/recordings from git.`,
+      );
+    }
+  }
+  // Offline, a name without a recording is not handed to the add-on at all: a replayed "no result"
+  // would read as the rep's company having no web presence, and cost pretend money.
+  const unrecorded = recordings ? unrecordedRows(rows, column.index, new RecordingIndex(recordings)) : new Set<number>();
+  if (unrecorded.size === companies) {
+    throw new DemoError(
+      `none of the ${companies} companies in ${shownInput} is in the offline recordings; set TAVILY_API_KEY and LLM_API_KEY for a live run (npm run demo alone replays the sample).`,
+    );
+  }
 
   const state = options.fresh ? ({ kind: "none" } as const) : loadState(options.statePath);
   const shownState = display(options.statePath, io.cwd);
@@ -304,15 +299,7 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
         ? { kind: "http" }
         : { kind: "handler", handler: createLiveHandler({ redirects: live.redirects, ...(recorder ? { recorder } : {}) }) };
   } else {
-    let handler: ProviderHandler;
-    try {
-      handler = createReplayHandler(loadRecordings(RECORDINGS_DIR));
-    } catch (error) {
-      throw new DemoError(
-        `the sample recordings cannot be read: ${error instanceof Error ? error.message : String(error)}. Restore examples/recordings from git.`,
-      );
-    }
-    fetchMode = { kind: "handler", handler };
+    fetchMode = { kind: "handler", handler: createReplayHandler(recordings ?? []) };
   }
 
   // A live LLM_BASE_URL is allowed as `npm run push` with LLM_BASE_URL allows it in the manifest.
@@ -322,16 +309,42 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const sheet = rt.spreadsheet.getSheetByName(DATA_SHEET) ?? rt.spreadsheet.insertSheet(DATA_SHEET);
   sheet.load(rows);
   if (cacheRows) {
-    const cache = rt.spreadsheet.insertSheet(CACHE_SHEET);
+    const cache = rt.spreadsheet.insertSheet(CACHE_SHEET_NAME);
     cache.load(cacheRows);
     cache.hidden = true;
   }
-  rt.userProperties.setProperties(
-    live
+  const properties: RawSettings = {
+    ...(live
       ? { TAVILY_API_KEY: live.tavilyKey, LLM_API_KEY: live.llmKey, ...live.properties }
-      : { TAVILY_API_KEY: OFFLINE_KEY, LLM_API_KEY: OFFLINE_KEY },
-  );
-  rt.spreadsheet.setSelection(DATA_SHEET, [dataRange(rows.length, header.length)]);
+      : { TAVILY_API_KEY: OFFLINE_KEY, LLM_API_KEY: OFFLINE_KEY }),
+    ...(limits.budget === null ? {} : { JOB_BUDGET_USD: limits.budget }),
+    // The add-on's threshold for asking: a terminal user sees no sidebar estimate first, so a live
+    // run asks before any cost unless told otherwise; the replay costs nothing and never asks.
+    CONFIRM_ABOVE_USD: live ? (limits.confirmAbove ?? "0") : "",
+  };
+  rt.userProperties.setProperties(properties);
+  const selected = rows.map((_, i) => i + 1).filter((row) => row > 1 && !unrecorded.has(row));
+  rt.spreadsheet.setSelection(DATA_SHEET, rowRanges(selected, header.length));
+
+  let agreed = false;
+  if (live) {
+    const estimated = call(rt, "estimateSelectedRows", "sidebar", estimateResultSchema);
+    if (!estimated.ok) throw new DemoError(`the add-on did not start: ${estimated.message}`);
+    const { settings, errors } = validateSettings(mergeRawSettings(properties, {}), whitelist ?? []);
+    if (!settings) throw new DemoError(`a setting is not valid: ${Object.values(errors).join("; ")}. Fix it in your environment.`, 2);
+    const maximumUsd = maximumCostUsd(estimated.estimate, estimateCompanyCostUsd(settings));
+    for (const line of estimateLines(estimated.estimate, maximumUsd)) io.out(`${line}\n`);
+    const decision = consent(estimated.estimate, { yes: options.yes, ask: io.ask, maximumUsd });
+    if (decision.kind === "refused") throw new DemoError(decision.message, 2);
+    if (decision.kind === "declined") {
+      io.out("Nothing was researched and nothing was spent.\n");
+      return 1;
+    }
+    agreed = decision.asked;
+  }
+  // The add-on asks the same question with an alert when the run passes the same threshold: it gets
+  // the answer given here, and an alert the terminal did not answer spends nothing.
+  rt.ui.alertAnswers = [agreed ? "YES" : "NO"];
 
   const realStart = Date.now();
   const virtualStart = rt.clock.now();
@@ -366,10 +379,25 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
     );
   }
   printer.end();
-  if (progress.pause !== null) throw new DemoError(`the run paused: ${pauseText(progress.pause)}. ${demoAdvice(progress.pause, mode)}`);
+  const cacheSheet = () => rt.spreadsheet.getSheetByName(CACHE_SHEET_NAME)?.dump() ?? [];
+  if (progress.pause !== null) {
+    // What was paid for before the pause is kept, so the next run does not pay for it again.
+    const paid = cacheSheet();
+    let kept = "";
+    if (paid.length > 1) {
+      try {
+        saveState(options.statePath, mode, paid, new Date());
+        kept = ` What was paid for is kept in ${shownState} and is not paid for again.`;
+      } catch {
+        kept = ` What was paid for could not be kept (${shownState} is not writable).`;
+      }
+    }
+    throw new DemoError(`the run paused: ${pauseText(progress.pause)}. ${demoAdvice(progress.pause, mode)}${kept}`);
+  }
 
   const table = sheet.dump();
-  const summary = summarise(table);
+  const outputColumn = (name: (typeof OUTPUT_HEADERS)[number]) => (sheet.columnTagged(COLUMN_TAG, name) ?? 0) - 1;
+  const summary = summarise(table, column.index, outputColumn, unrecorded);
   if (summary.waiting > 0) {
     throw new DemoError(`the run stopped with ${summary.waiting} row(s) still waiting. Run again; if it persists, report it.`);
   }
@@ -377,8 +405,8 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   // Everything below happens only after a complete run: the files appear whole or not at all.
   const shownOutput = display(options.output, io.cwd);
   try {
-    writeFileAtomic(options.output, writeCsv(table));
-    saveState(options.statePath, mode, rt.spreadsheet.getSheetByName(CACHE_SHEET)?.dump() ?? [], new Date());
+    writeFileAtomic(options.output, writeCsv(table, separator));
+    saveState(options.statePath, mode, cacheSheet(), new Date());
   } catch (error) {
     throw new DemoError(
       `cannot write the result (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`,
@@ -387,6 +415,11 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const recorded = recorder && options.recordDir !== null ? recorder.save(options.recordDir, new Date()) : [];
 
   io.out("\n" + renderTable(summary.rows, io.columns) + "\n\n");
+  if (summary.failed.length > 0) io.out(failureLines(summary.failed, io.columns).join("\n") + "\n\n");
+  if (summary.unrecorded.length > 0) {
+    const names = `${summary.unrecorded.length} ${NOT_RECORDED} (TAVILY_API_KEY, LLM_API_KEY); not researched, $0: ${summary.unrecorded.join(", ")}.`;
+    io.out(wrap(names, io.columns, "", "  ").join("\n") + "\n\n");
+  }
   const tiers = TIERS.filter((t) => (progress.tiers[t] ?? 0) > 0)
     .map((t) => `${progress.tiers[t]} ${t}`)
     .join(", ");
@@ -396,7 +429,8 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   const researched = progress.done + progress.noData + progress.failed;
   io.out(
     `${summary.rows.length} compan${summary.rows.length === 1 ? "y" : "ies"}: ${tiers || "no tiers"}. ` +
-      `${progress.done} researched, ${progress.cached} from the cache, ${progress.noData} without reliable data, ${progress.failed} failed.\n`,
+      `${progress.done} researched, ${progress.cached} from the cache, ${progress.noData} without reliable data, ${progress.failed} failed` +
+      `${unrecorded.size > 0 ? `, ${unrecorded.size} not in the offline recordings ($0)` : ""}.\n`,
   );
   io.out(
     `Requests: ${searches} search${searches === 1 ? "" : "es"}, ${llmCalls} LLM call${llmCalls === 1 ? "" : "s"}. ` +
@@ -413,25 +447,63 @@ function research(options: Options, live: LiveSettings | null, io: DemoIo): numb
   if (recorder && options.recordDir !== null)
     io.out(`Recorded ${recorded.length} compan${recorded.length === 1 ? "y" : "ies"} in ${display(options.recordDir, io.cwd)}.\n`);
   if (!live) io.out(`(${SAMPLE_NOTE}.)\n`);
+  if (summary.failed.length > 0) {
+    const finished = summary.rows.length - summary.failed.length - unrecorded.size;
+    io.err(
+      `Failed: ${summary.failed.length} of ${summary.rows.length} compan${summary.rows.length === 1 ? "y" : "ies"} (messages above). ` +
+        `Fix what a message asks for, or run the same command again to retry them` +
+        `${finished > 0 ? `: the ${finished} finished come from the cache at no cost` : ""}.\n`,
+    );
+    return EXIT_ROWS_FAILED;
+  }
   return 0;
 }
 
-const TERMINAL_STATUS = /^(Done|Done \(cached\)|No reliable data|Error: .*|Cancelled)$/s;
+type TableRow = Parameters<typeof renderTable>[0][number];
 
-/** The rows of the result table, read back from the sheet by header as the add-on wrote them. */
-function summarise(table: unknown[][]): { rows: Parameters<typeof renderTable>[0][number][]; waiting: number } {
-  const header = (table[0] ?? []).map((h) => String(h ?? ""));
-  const at = (name: string) => header.findIndex((h) => foldHeader(h) === foldHeader(name));
-  const companyColumn = findCompanyColumn(header).index;
-  const [tier, score, useCase, rationale, sources, status] = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"].map(at);
+/**
+ * The rows of the result table, read back from the sheet as the add-on wrote them: each output in
+ * the column the add-on tagged for it (a user's own "Status" column is not the add-on's), each
+ * Status read by the add-on's own rule.
+ */
+function summarise(
+  table: unknown[][],
+  companyColumn: number,
+  outputColumn: (name: (typeof OUTPUT_HEADERS)[number]) => number,
+  unrecorded: ReadonlySet<number>,
+): { rows: TableRow[]; failed: FailedRow[]; unrecorded: string[]; waiting: number } {
+  const [tier, score, useCase, rationale, sources, status] = OUTPUT_HEADERS.map(outputColumn);
   const cell = (row: unknown[], index: number | undefined) => (index === undefined || index < 0 ? "" : row[index]);
-  const rows: Parameters<typeof renderTable>[0][number][] = [];
+  const rows: TableRow[] = [];
+  const failed: FailedRow[] = [];
+  const notRecorded: string[] = [];
   let waiting = 0;
-  for (const row of table.slice(1)) {
+  table.forEach((row, i) => {
     const company = terminalText(cell(row, companyColumn));
-    if (company === "") continue;
+    if (i === 0 || company === "") return;
+    if (unrecorded.has(i + 1)) {
+      notRecorded.push(company);
+      rows.push({ company, tier: "", score: "", useCase: "", status: "Not in recordings", rationale: "", sources: "" });
+      return;
+    }
     const statusText = String(cell(row, status) ?? "");
-    if (!TERMINAL_STATUS.test(statusText)) waiting++;
+    switch (statusKind(statusText)) {
+      case "queued":
+      case "researching":
+      case "paused":
+      case "none":
+      case "other":
+        waiting++;
+        break;
+      case "error":
+        failed.push({ row: i + 1, company, status: statusText });
+        break;
+      case "done":
+      case "cached":
+      case "noData":
+      case "cancelled":
+        break;
+    }
     rows.push({
       company,
       tier: terminalText(cell(row, tier)),
@@ -441,6 +513,6 @@ function summarise(table: unknown[][]): { rows: Parameters<typeof renderTable>[0
       rationale: terminalText(cell(row, rationale)),
       sources: shortSources(cell(row, sources)),
     });
-  }
-  return { rows, waiting };
+  });
+  return { rows, failed, unrecorded: notRecorded, waiting };
 }

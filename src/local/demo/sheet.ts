@@ -1,7 +1,7 @@
 // What the demo needs to know about the table before handing it to the add-on: which column holds
 // the companies (the same header rule the add-on applies) and which rows to select.
 
-import { columnLetter, findCompanyColumn as findCompanyColumnNumber, normaliseHeader } from "../../core/run/sheet-layout";
+import { columnLetter, consecutiveRuns, findCompanyColumn as findCompanyColumnNumber, normaliseHeader } from "../../core/run/sheet-layout";
 
 /** Header text folded the way the add-on compares headers: case, spaces and underscores ignored. */
 export const foldHeader = (header: string): string => normaliseHeader(header);
@@ -25,6 +25,12 @@ export function findCompanyColumn(header: readonly string[]): CompanyColumn {
 /** A1 range of every data row (row 2 to the last row) across all columns: what a user would select. */
 export function dataRange(rowCount: number, columnCount: number): string {
   return `A2:${columnLetters(Math.max(1, columnCount))}${rowCount}`;
+}
+
+/** A1 ranges across all columns covering these row numbers, one per run of consecutive rows. */
+export function rowRanges(rows: Iterable<number>, columnCount: number): string[] {
+  const last = columnLetters(Math.max(1, columnCount));
+  return consecutiveRuns(rows).map(([start, count]) => `A${start}:${last}${start + count - 1}`);
 }
 
 /** Number of data rows whose company cell is not blank. */

@@ -177,10 +177,13 @@ export const saveResultSchema = z.lazy(() =>
 );
 export type SaveSettingsResult = z.infer<typeof saveResultSchema>;
 
-export const connectionResultSchema = z.lazy(() => z.object(okMessage()));
+/** The technical part of a test's answer (provider, HTTP status, its message), shown in smaller text. */
+const detail = () => z.optional(z.string());
+
+export const connectionResultSchema = z.lazy(() => z.object({ ...okMessage(), detail: detail() }));
 export type ConnectionTestResult = z.infer<typeof connectionResultSchema>;
 
-export const modelsResultSchema = z.lazy(() => z.object({ ...okMessage(), models: z.array(z.string()) }));
+export const modelsResultSchema = z.lazy(() => z.object({ ...okMessage(), detail: detail(), models: z.array(z.string()) }));
 export type ModelsResult = z.infer<typeof modelsResultSchema>;
 
 /**

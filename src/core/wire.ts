@@ -39,8 +39,13 @@ const recentRowSchema = z.lazy(
     }) satisfies z.ZodMiniType<RecentRow>,
 );
 
-/** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
-const errorRowSchema = z.lazy(() => z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string() }));
+/**
+ * A row that failed or was skipped; the sidebar lists it once and selects it on a click. `skipped`:
+ * its cells could not be written (a protected range), so Retry cannot help it.
+ */
+const errorRowSchema = z.lazy(() =>
+  z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string(), skipped: z.boolean() }),
+);
 export type ErrorRow = z.infer<typeof errorRowSchema>;
 
 /** getResearchProgress(): counts from the Status column, money and times from the run state. */
@@ -53,6 +58,8 @@ export const progressSchema = z.lazy(() =>
     cached: count,
     noData: count,
     failed: count,
+    /** Of the failed rows, those whose cells could not be written (a protected range). */
+    skipped: count,
     cancelled: count,
     paused: count,
     tiers: z.record(tierSchema, count),

@@ -20,7 +20,6 @@ const COUNT_IDS: ReadonlyArray<[keyof ResearchProgress, string]> = [
   ["done", "count-done"],
   ["cached", "count-cached"],
   ["noData", "count-noData"],
-  ["failed", "count-failed"],
   ["cancelled", "count-cancelled"],
   ["paused", "count-paused"],
 ];
@@ -201,6 +200,10 @@ function render(p: ResearchProgress): void {
   show(byId("resume"), p.ownedBy === "");
 
   for (const [key, id] of COUNT_IDS) setText(id, formatCount(Number(p[key])));
+  // Rows that could not be written are counted apart from the failures a retry may fix.
+  setText("count-failed", formatCount(p.failed - p.skipped));
+  setText("count-skipped", formatCount(p.skipped));
+  for (const id of ["count-skipped", "count-skipped-label"]) show(byId(id), p.skipped > 0);
   for (const tier of TIERS) {
     setText(`tier-${tier}`, formatCount(p.tiers[tier]));
     // Empty tiers step back so the ones that matter stand out.

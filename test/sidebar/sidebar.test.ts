@@ -229,6 +229,7 @@ describeInBrowser("sidebar states", () => {
     expect(await text(page, "#errors-title")).toBe("Rows to retry (2)");
     expect(await page.locator("#errors .company").allInnerTexts()).toEqual(["Acme Robotics", "Globex"]);
     expect(await text(page, "#skipped-title")).toBe("Rows not written (1)");
+    expect([await text(page, "#count-failed"), await text(page, "#count-skipped")]).toEqual(["2", "1"]);
     expect(await page.locator("#skipped .company").allInnerTexts()).toEqual(["Initech"]);
     expect(await text(page, "#skipped-section")).toContain("a retry would meet the same wall");
     // Each failed row once: not repeated among the last finished.

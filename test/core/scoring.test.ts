@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { bandRange, budgetPoints, CONFIDENCE_POINTS, growthPoints, scoreReply, TIER_BANDS, tierFor, useCaseText } from "../../src/core/scoring";
+import {
+  bandRange,
+  budgetPoints,
+  CONFIDENCE_POINTS,
+  growthPoints,
+  scoreReply,
+  TIER_BANDS,
+  tierFor,
+  useCaseText,
+} from "../../src/core/scoring";
 import { reply } from "./helpers";
 
 describe("gpu-infrastructure budget from funding", () => {

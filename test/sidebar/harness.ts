@@ -85,8 +85,6 @@ export interface FakeServer {
 export interface CallRecord {
   name: string;
   args: unknown[];
-  startedAt: number;
-  endedAt: number | null;
 }
 
 /** Counts calls and concurrency on the test side of the bridge. */
@@ -98,7 +96,7 @@ export class CallLog {
   private inFlight = 0;
 
   begin(name: string, args: unknown[]): CallRecord {
-    const record: CallRecord = { name, args, startedAt: Date.now(), endedAt: null };
+    const record: CallRecord = { name, args };
     this.calls.push(record);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -109,7 +107,6 @@ export class CallLog {
   }
 
   end(record: CallRecord): void {
-    record.endedAt = Date.now();
     this.inFlight -= 1;
     this.inFlightByName.set(record.name, (this.inFlightByName.get(record.name) ?? 1) - 1);
   }

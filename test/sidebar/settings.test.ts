@@ -123,6 +123,7 @@ describeInBrowser("settings dialog, local runtime", () => {
       .toMatch(/^The web search service refused this key: paste it again, copied whole\.\nTavily answered HTTP 401/);
     expect(await page.locator("#test-result-tavily .detail").innerText()).toMatch(/^Tavily answered HTTP 401/);
     expect(await page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("bad");
+    await captureState(page, "settings-test-refused");
 
     // An unsaved key typed in the field is what the test uses.
     await page.fill("#in-TAVILY_API_KEY", TAVILY_KEY);

@@ -2,6 +2,7 @@
 // counters, so the numbers add up by construction. The sidebar calls this every few seconds, so
 // it reads two properties and, per queue sheet, the Status column alone: never the companies,
 // rationales or sources. Plain JSON only (no Date objects).
+import { isSkipped } from "../core/run/run-state";
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
@@ -53,7 +54,15 @@ export function researchProgress(): ResearchProgress {
     const perRowMs = (now - run.startedAt) / finished;
     etaSeconds = Math.round((perRowMs * (waiting.queued + waiting.researching)) / 1000);
   }
-  const errors = run ? run.errors.map(({ sheet, row, company, status }) => ({ sheet, row, company, status })) : [];
+  const errors = run
+    ? run.errors.map(({ sheet, row, company, status }) => ({
+        sheet,
+        row,
+        company,
+        status,
+        skipped: isSkipped(run, { sheet, row, company }),
+      }))
+    : [];
   return {
     total,
     queued: waiting.queued,
@@ -63,6 +72,7 @@ export function researchProgress(): ResearchProgress {
     cached: counts.cached,
     noData: counts.noData,
     failed: counts.failed,
+    skipped: Math.min(run?.skipped.length ?? 0, counts.failed),
     cancelled: counts.cancelled,
     tiers: run ? { ...run.tiers } : { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
     costUsd: Math.round((run?.cost.usd ?? 0) * 10_000) / 10_000,

@@ -2,7 +2,14 @@
 // API keys never leave the server in full: the view carries them masked to the last 4 characters,
 // and in a form a blank or masked key field means "keep the saved key".
 import * as z from "zod/mini";
-import { buildModelsRequest, buildTavilyTestRequest, describeConnectionTest, parseModelsResponse } from "../core/connection";
+import {
+  buildModelsRequest,
+  buildTavilyTestRequest,
+  ConnectionProblem,
+  describeConnectionTest,
+  parseModelsResponse,
+  PLAIN_NAMES,
+} from "../core/connection";
 import {
   BLANK_IS_A_CHOICE,
   maskSecret,
@@ -16,7 +23,7 @@ import {
 } from "../core/settings";
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SecretKey, SettingsView } from "../core/wire";
 import { maskSecrets } from "../core/secrets";
-import { SERVICE_NAMES, type Service } from "../core/types";
+import type { Service } from "../core/types";
 import { apiKeys, fetchOne } from "./http";
 import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
 
@@ -35,9 +42,9 @@ const SERVICE_FIELDS: Record<Service, readonly SettingKey[]> = {
   llm: ["LLM_API_KEY", "LLM_BASE_URL"],
 };
 const FIELD_LABEL: Partial<Record<SettingKey, string>> = {
-  TAVILY_API_KEY: "Tavily API key",
-  LLM_API_KEY: "LLM API key",
-  LLM_BASE_URL: "LLM base URL",
+  TAVILY_API_KEY: "Web search key",
+  LLM_API_KEY: "AI key",
+  LLM_BASE_URL: "AI provider address",
 };
 
 function isSecret(key: SettingKey): key is SecretKey {
@@ -137,8 +144,8 @@ function scrub(message: string, settings: Settings): string {
 function missingKeyMessage(service: Service): string {
   const withheld = service === "llm" ? withheldDeployerKeyUrl(readSettingLayers()) : null;
   if (withheld)
-    return `This deployment's LLM API key is only sent to its own base URL (${withheld}): paste your own LLM API key above to use another provider.`;
-  return `No ${SERVICE_NAMES[service]} API key yet: paste one in the field above.`;
+    return `This deployment's shared AI key is only sent to its own provider (${withheld}): paste your own AI key above to use another provider.`;
+  return `No ${PLAIN_NAMES[service]} key yet: paste one in the field above.`;
 }
 
 export function testConnection(service: unknown, form?: unknown): ConnectionTestResult {
@@ -154,7 +161,7 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
   // fetchOne turns a network failure into status 0, which the verdict words as "Could not reach".
   const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest() : buildModelsRequest(settings), apiKeys(settings));
   const verdict = describeConnectionTest(which.data, response, secrets);
-  let message = verdict.message;
+  let { message } = verdict;
   // The LLM test is GET /models anyway: say so when the chosen model is not offered.
   if (verdict.ok && which.data === "llm") {
     try {
@@ -166,7 +173,7 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
       // The verdict already says the key works; a list we cannot read is not worth a warning here.
     }
   }
-  return { ok: verdict.ok, message: scrub(message, settings) };
+  return { ok: verdict.ok, message: scrub(message, settings), detail: scrub(verdict.detail, settings) };
 }
 
 export function listModels(form?: unknown): ModelsResult {
@@ -179,11 +186,12 @@ export function listModels(form?: unknown): ModelsResult {
       settings.tavilyApiKey,
       settings.llmApiKey,
     ]);
-    const message = models.length === 0 ? "The provider lists no models; type the model id." : `${models.length} models available.`;
+    const message = models.length === 0 ? "The provider lists no models: type the model name." : `${models.length} models available.`;
     return { ok: models.length > 0, models, message };
   } catch (error) {
     const text = error instanceof Error ? error.message : "The model list could not be read.";
-    return { ok: false, models: [], message: scrub(text, settings) };
+    const detail = error instanceof ConnectionProblem ? error.detail : "";
+    return { ok: false, models: [], message: scrub(text, settings), detail: scrub(detail, settings) };
   }
 }
 

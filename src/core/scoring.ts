@@ -59,11 +59,54 @@ export function growthPoints(reply: Pick<Reply, "rapid_growth" | "ml_hiring" | "
   return (reply.rapid_growth ? 4 : 0) + (reply.ml_hiring ? 3 : 0) + (reply.recent_funding ? 3 : 0);
 }
 
+export interface TierBand {
+  tier: Exclude<Tier, "UNKNOWN">;
+  /** The lowest score of the tier. */
+  min: number;
+  /** What the tier says about a company, in a sales rep's words, for what each profile measures. */
+  meaning: Record<Profile, string>;
+}
+
+/** The tiers, highest first: a score belongs to the first band whose minimum it reaches. */
+export const TIER_BANDS: readonly TierBand[] = [
+  {
+    tier: "HOT",
+    min: 75,
+    meaning: { "gpu-infrastructure": "needs a lot of GPU compute, call first", "managed-inference": "runs AI at scale, call first" },
+  },
+  {
+    tier: "WARM",
+    min: 55,
+    meaning: { "gpu-infrastructure": "a real GPU need, worth a call", "managed-inference": "a real inference need, worth a call" },
+  },
+  {
+    tier: "WATCH",
+    min: 35,
+    meaning: {
+      "gpu-infrastructure": "some AI work but little GPU need yet, keep an eye on it",
+      "managed-inference": "some AI use but small so far, keep an eye on it",
+    },
+  },
+  {
+    tier: "COLD",
+    min: 0,
+    meaning: { "gpu-infrastructure": "little or no GPU need", "managed-inference": "little or no use for hosted AI models" },
+  },
+];
+
+/** What UNKNOWN means: no band, because nothing reliable was found to score. */
+export const UNKNOWN_MEANING = "nothing reliable found about the company";
+
 export function tierFor(score: number): Exclude<Tier, "UNKNOWN"> {
-  if (score >= 75) return "HOT";
-  if (score >= 55) return "WARM";
-  if (score >= 35) return "WATCH";
+  for (const band of TIER_BANDS) if (score >= band.min) return band.tier;
   return "COLD";
+}
+
+/** "75+", "under 35": a band's scores in a few characters. */
+export function bandRange(band: TierBand): string {
+  if (band.min > 0) return `${band.min}+`;
+  const lowest = Math.min(...TIER_BANDS.filter((b) => b.min > 0).map((b) => b.min));
+  return `under ${lowest}`;
 }
 
 export interface ScoreBreakdown {

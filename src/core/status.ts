@@ -123,52 +123,58 @@ export interface PauseAdvice {
   offerSettings: boolean;
 }
 
-/** What the user should do about a pause; the sidebar and the demo show it. */
+/** What the user should do about a pause; the sidebar and the demo show it. Words of a sales rep, not of the providers. */
 export function pauseAdvice(reason: PauseReason): PauseAdvice {
   switch (reason.kind) {
     case "keyRejected":
       return {
-        title: `${SERVICE_NAMES[reason.service]} API key rejected`,
-        advice: "Check the key in Settings, then press Resume.",
+        title: reason.service === "tavily" ? "The web search service refused its key" : "The AI service refused its key",
+        advice:
+          "Paste the key again in Settings (copied whole from the provider's website), then press Resume. Nothing is spent until then.",
         offerSettings: true,
       };
     case "planLimit":
       return {
-        title: "Tavily plan limit reached",
-        advice: "Upgrade the Tavily plan or wait for it to renew, then press Resume.",
+        title: "The web search plan is used up",
+        advice:
+          reason.limit === "plan"
+            ? "Upgrade the Tavily plan, or wait until it renews, then press Resume."
+            : "Raise the spending limit of the Tavily account, then press Resume.",
         offerSettings: false,
       };
     case "outOfCredit":
       return {
-        title: `${SERVICE_NAMES[reason.service]} account out of credit`,
-        advice: "Add credit or a payment method at the provider, then press Resume.",
+        title: reason.service === "tavily" ? "The web search account is out of credit" : "The AI account is out of credit",
+        advice: "Add credit or a payment method on the provider's website, then press Resume.",
         offerSettings: false,
       };
     case "modelNotFound":
       return {
-        title: "Model or base URL not found",
-        advice: "Choose a model from the list in Settings, then press Resume.",
+        title: "The AI model was not found",
+        advice: "Choose a model from the provider's list in Settings, then press Resume.",
         offerSettings: true,
       };
     case "budget":
       return {
-        title: "Budget reached",
-        advice: "Raise or clear JOB_BUDGET_USD in Settings, then press Resume.",
+        title: "Spending limit reached",
+        advice:
+          "The run spent what it was allowed. To go on, raise or clear the run budget in Settings (under Advanced), then press Resume.",
         offerSettings: true,
       };
     case "dailyQuota":
       return {
-        title: "Google's daily quota is spent",
-        advice: "Google resets it within a day. Press Resume tomorrow; no row was marked failed.",
+        title: "Google's daily limit is used up",
+        advice: "Google allows only so many web requests a day. Press Resume tomorrow; no row was marked failed.",
         offerSettings: false,
       };
     case "rateLimited":
       return {
-        title: `${SERVICE_NAMES[reason.service]} keeps refusing requests`,
-        advice: "The provider rate-limited every request for 15 minutes. Press Resume later, or lower the concurrency in Settings.",
+        title: reason.service === "tavily" ? "The web search service is turning requests away" : "The AI service is turning requests away",
+        advice:
+          "It said “too many requests” for 15 minutes. Press Resume later, or send fewer requests at once (Settings, under Advanced).",
         offerSettings: true,
       };
     case "settings":
-      return { title: "Settings incomplete", advice: "Add the missing keys in Settings, then press Resume.", offerSettings: true };
+      return { title: "Settings are incomplete", advice: "Add the missing keys in Settings, then press Resume.", offerSettings: true };
   }
 }

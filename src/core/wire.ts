@@ -39,8 +39,13 @@ const recentRowSchema = z.lazy(
     }) satisfies z.ZodMiniType<RecentRow>,
 );
 
-/** A row that failed or was skipped; the sidebar lists it once and selects it on a click. */
-const errorRowSchema = z.lazy(() => z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string() }));
+/**
+ * A row that failed or was skipped; the sidebar lists it once and selects it on a click. `skipped`:
+ * its cells could not be written (a protected range), so Retry cannot help it.
+ */
+const errorRowSchema = z.lazy(() =>
+  z.object({ sheet: z.string(), row: z.number(), company: z.string(), status: z.string(), skipped: z.boolean() }),
+);
 export type ErrorRow = z.infer<typeof errorRowSchema>;
 
 /** getResearchProgress(): counts from the Status column, money and times from the run state. */
@@ -53,6 +58,8 @@ export const progressSchema = z.lazy(() =>
     cached: count,
     noData: count,
     failed: count,
+    /** Of the failed rows, those whose cells could not be written (a protected range). */
+    skipped: count,
     cancelled: count,
     paused: count,
     tiers: z.record(tierSchema, count),
@@ -177,10 +184,13 @@ export const saveResultSchema = z.lazy(() =>
 );
 export type SaveSettingsResult = z.infer<typeof saveResultSchema>;
 
-export const connectionResultSchema = z.lazy(() => z.object(okMessage()));
+/** The technical part of a test's answer (provider, HTTP status, its message), shown in smaller text. */
+const detail = () => z.optional(z.string());
+
+export const connectionResultSchema = z.lazy(() => z.object({ ...okMessage(), detail: detail() }));
 export type ConnectionTestResult = z.infer<typeof connectionResultSchema>;
 
-export const modelsResultSchema = z.lazy(() => z.object({ ...okMessage(), models: z.array(z.string()) }));
+export const modelsResultSchema = z.lazy(() => z.object({ ...okMessage(), detail: detail(), models: z.array(z.string()) }));
 export type ModelsResult = z.infer<typeof modelsResultSchema>;
 
 /**

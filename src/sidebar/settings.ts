@@ -20,26 +20,36 @@ interface FieldMeta {
 // until it has a place here. Numeric bounds are not written here: they come from NUMBER_RULES,
 // which the validators read too.
 const FIELDS: Record<SettingKey, FieldMeta> = {
-  TAVILY_API_KEY: { section: "basics", kind: "secret", label: "Tavily API key", help: "From app.tavily.com. Used for the web searches." },
+  TAVILY_API_KEY: {
+    section: "basics",
+    kind: "secret",
+    label: "Web search key (Tavily)",
+    help: "From app.tavily.com: it pays for the web searches.",
+  },
   LLM_API_KEY: {
     section: "basics",
     kind: "secret",
-    label: "LLM API key",
-    help: "The key of your OpenAI-compatible provider (Crusoe by default).",
+    label: "AI key",
+    help: "From your AI provider (Crusoe by default): it pays for the AI that reads the search results.",
   },
   LLM_BASE_URL: {
     section: "basics",
     kind: "text",
-    label: "LLM base URL",
-    help: "OpenAI-compatible endpoint; /chat/completions and /models are added to it.",
+    label: "AI provider address",
+    help: "Keep the default for Crusoe. Another provider gives its own address (an OpenAI-compatible base URL).",
   },
   LLM_MODEL: {
     section: "basics",
     kind: "model",
-    label: "Model",
-    help: "Listed from the provider's /models; choose “Other” to type an id.",
+    label: "AI model",
+    help: "Chosen from your provider's list; choose “Other” to type a model name.",
   },
-  PROFILE: { section: "basics", kind: "profile", label: "Scoring profile", help: "Which need the tier measures." },
+  PROFILE: {
+    section: "basics",
+    kind: "profile",
+    label: "What the tiers rank",
+    help: "HOT to COLD by how much a company needs GPU compute, or hosted AI models.",
+  },
   CONFIRM_ABOVE_USD: {
     section: "cost",
     kind: "dollars",
@@ -287,9 +297,11 @@ function fill(next: SettingsView): void {
   }
 }
 
-function setStatus(id: string, text: string, tone: "ok" | "bad" | "busy"): void {
+/** A result in words, with its technical detail (provider, HTTP status) in smaller text below. */
+function setStatus(id: string, text: string, tone: "ok" | "bad" | "busy", detail = ""): void {
   const node = byId(id);
-  node.textContent = text;
+  node.replaceChildren(text);
+  if (detail) node.append(el("span", "detail", detail));
   node.dataset["tone"] = tone;
 }
 
@@ -344,7 +356,7 @@ async function testService(service: "tavily" | "llm"): Promise<void> {
   setStatus(target, "Testing…", "busy");
   try {
     const result = await call("testConnection", service, formValues());
-    setStatus(target, result.message, result.ok ? "ok" : "bad");
+    setStatus(target, result.message, result.ok ? "ok" : "bad", result.detail);
   } catch (error) {
     setStatus(target, errorText(error), "bad");
   }
@@ -355,7 +367,7 @@ async function loadModels(): Promise<void> {
   try {
     const result = await call("listModels", formValues());
     showModels(result.models, modelValue());
-    setStatus("models-status", result.message, result.ok ? "ok" : "bad");
+    setStatus("models-status", result.message, result.ok ? "ok" : "bad", result.detail);
   } catch (error) {
     showModels([], modelValue());
     setStatus("models-status", errorText(error), "bad");
@@ -391,7 +403,7 @@ async function start(): Promise<void> {
     show(byId("loading"), false);
     // One cheap call fills the model list when there is a key to ask with.
     if (view?.keysSet.LLM_API_KEY) await busy(byId<HTMLButtonElement>("load-models"), loadModels);
-    else setStatus("models-status", "Add the LLM key, then Load models; or type a model id.", "busy");
+    else setStatus("models-status", "Add the AI key, then Load models; or type a model name.", "busy");
   } catch (error) {
     setText("loading", `Settings could not be loaded: ${errorText(error)}`);
   }

@@ -1,8 +1,10 @@
 // The progress sidebar: starts a run from the selection (after showing its estimate), draws
 // getResearchProgress() and drives the run while open, says what to do when it pauses or ends,
 // and shows and clears the cache.
+import { ADVANCED_SEARCH_CREDITS } from "../core/costs";
 import { describeEstimate } from "../core/run/estimate";
-import { pauseAdvice, pauseText } from "../core/status";
+import { bandRange, TIER_BANDS, UNKNOWN_MEANING } from "../core/scoring";
+import { pauseAdvice, statusText } from "../core/status";
 import { TIERS, type Tier } from "../core/types";
 import type { CacheStats, ErrorRow, ResearchProgress, RunEstimate } from "../core/wire";
 import { call } from "./bridge";
@@ -18,7 +20,6 @@ const COUNT_IDS: ReadonlyArray<[keyof ResearchProgress, string]> = [
   ["done", "count-done"],
   ["cached", "count-cached"],
   ["noData", "count-noData"],
-  ["failed", "count-failed"],
   ["cancelled", "count-cancelled"],
   ["paused", "count-paused"],
 ];
@@ -55,8 +56,9 @@ function renderPaused(p: ResearchProgress): void {
   if (p.pause === null) return;
   const advice = pauseAdvice(p.pause);
   setText("paused-title", advice.title);
-  setText("paused-reason", `Reason: ${pauseText(p.pause)}`);
   setText("paused-advice", advice.advice);
+  // The words the sheet shows, so the rep connects this panel with the Status cells.
+  setText("paused-status", `Waiting rows show “${statusText({ kind: "paused", reason: p.pause })}”.`);
   show(byId("open-settings"), advice.offerSettings);
 }
 
@@ -69,7 +71,12 @@ function renderSummary(p: ResearchProgress, phase: RunPhase): void {
   const failed = p.failed > 0 || p.noData > 0;
   summary.classList.toggle("with-failures", failed);
   setText("summary-title", `Finished${took} · ${formatUsd(p.costUsd)}`);
-  const parts = [`${formatCount(p.done + p.cached)} done`, `${formatCount(p.noData)} no data`, `${formatCount(p.failed)} failed`];
+  const parts = [
+    `${formatCount(p.done + p.cached)} done`,
+    `${formatCount(p.noData)} no data`,
+    `${formatCount(p.failed - p.skipped)} failed`,
+  ];
+  if (p.skipped > 0) parts.push(`${formatCount(p.skipped)} not written`);
   if (p.cancelled > 0) parts.push(`${formatCount(p.cancelled)} cancelled`);
   setText("summary-rows", `${parts.join(" · ")}.`);
 }
@@ -109,17 +116,48 @@ function errorItem(row: ErrorRow): HTMLElement {
   return el("li", null, el("div", "error-where", link), el("div", "status-line", row.status));
 }
 
+/** The rows each list shows now, as JSON. */
+const listed = new Map<string, string>();
+
+/** Lists the rows, rebuilt only when they changed: a poll must not remove the link a keyboard user is on. */
+function listRows(id: string, rows: readonly ErrorRow[]): void {
+  const key = JSON.stringify(rows);
+  if (listed.get(id) === key) return;
+  listed.set(id, key);
+  byId(id).replaceChildren(...rows.map(errorItem));
+}
+
+/**
+ * Failed rows a retry may fix, and apart from them the rows whose cells could not be written (a
+ * protected range): a retry meets the same protection, so they are not offered as rows to retry.
+ */
 function renderErrors(p: ResearchProgress, phase: RunPhase): void {
-  byId("errors").replaceChildren(...p.errors.map(errorItem));
-  const toRetry = p.failed + p.noData;
-  show(byId("errors-section"), p.errors.length > 0 || (phase === "finished" && toRetry > 0));
-  setText("errors-title", p.errors.length > 0 ? `Rows to retry (${formatCount(p.errors.length)})` : "Rows to retry");
+  const retryable = p.errors.filter((row) => !row.skipped);
+  const unwritable = p.errors.filter((row) => row.skipped);
+  listRows("errors", retryable);
+  const toRetry = p.failed - p.skipped + p.noData;
+  show(byId("errors-section"), retryable.length > 0 || (phase === "finished" && toRetry > 0));
+  setText("errors-title", retryable.length > 0 ? `Rows to retry (${formatCount(retryable.length)})` : "Rows to retry");
   // Retry also takes rows without reliable data: say so when they are all there is.
   const note =
-    p.errors.length === 0 && p.noData > 0 ? `${formatCount(p.noData)} row(s) found no reliable data. Retrying searches them again.` : "";
+    retryable.length === 0 && p.noData > 0 ? `${formatCount(p.noData)} row(s) found no reliable data. Retrying searches them again.` : "";
   setText("errors-note", note);
   show(byId("errors-note"), note !== "");
   show(byId("retry"), phase !== "running" && toRetry > 0);
+
+  listRows("skipped", unwritable);
+  show(byId("skipped-section"), unwritable.length > 0);
+  setText("skipped-title", `Rows not written (${formatCount(Math.max(p.skipped, unwritable.length))})`);
+}
+
+/** What each tier means, from the scoring table (the sidebar does not know the profile: the default's words). */
+function renderLegend(): void {
+  const item = (tier: Tier, range: string, meaning: string) =>
+    el("li", null, el("span", tierClass(tier), tier), el("span", "range", range), el("span", null, meaning));
+  byId("tier-legend").replaceChildren(
+    ...TIER_BANDS.map((band) => item(band.tier, bandRange(band), band.meaning["gpu-infrastructure"])),
+    item("UNKNOWN", "no score", UNKNOWN_MEANING),
+  );
 }
 
 function render(p: ResearchProgress): void {
@@ -162,6 +200,10 @@ function render(p: ResearchProgress): void {
   show(byId("resume"), p.ownedBy === "");
 
   for (const [key, id] of COUNT_IDS) setText(id, formatCount(Number(p[key])));
+  // Rows that could not be written are counted apart from the failures a retry may fix.
+  setText("count-failed", formatCount(p.failed - p.skipped));
+  setText("count-skipped", formatCount(p.skipped));
+  for (const id of ["count-skipped", "count-skipped-label"]) show(byId(id), p.skipped > 0);
   for (const tier of TIERS) {
     setText(`tier-${tier}`, formatCount(p.tiers[tier]));
     // Empty tiers step back so the ones that matter stand out.
@@ -170,12 +212,42 @@ function render(p: ResearchProgress): void {
 
   setText("cost-title", phase === "finished" ? "Cost" : "Cost so far");
   setText("cost-usd", formatUsd(p.costUsd));
-  setText("cost-credits", formatCount(p.tavilyCredits));
-  setText("cost-tokens", formatTokens(p.llmTokens));
+  // Every search is an advanced one, billed at a fixed number of credits.
+  setText("cost-searches", formatCount(Math.round(p.tavilyCredits / ADVANCED_SEARCH_CREDITS)));
+  setText("cost-detail", `Billed as ${formatCount(p.tavilyCredits)} Tavily credits and ${formatTokens(p.llmTokens)} AI tokens.`);
 
   renderRecent(p);
   renderErrors(p, phase);
   show(byId("cancel"), phase === "running" || phase === "paused");
+  rescueFocus();
+}
+
+function isShown(node: HTMLElement): boolean {
+  return node.isConnected && node.closest("[hidden]") === null;
+}
+
+/** Moves focus to the element when it is shown; says whether it did. */
+function focusOn(id: string): boolean {
+  const node = byId(id);
+  if (!isShown(node)) return false;
+  node.focus();
+  return true;
+}
+
+/** Where focus lands when the control that had it disappears, first shown first. */
+const LANDINGS = ["estimate-title", "paused-title", "bar", "summary-title", "research", "settings"];
+
+/**
+ * A control hidden while it had focus (Cancel when the run ends, a panel's button) would keep it
+ * unseen: focus moves to the nearest landing instead. Only while the sidebar has focus, so a poll
+ * never takes the keyboard from the sheet; and from the page itself only after the user's action
+ * (`afterAction`), so a poll never scrolls the page under a reader who clicked beside a control.
+ */
+function rescueFocus(afterAction = false): void {
+  const active = document.activeElement;
+  if (!document.hasFocus() || !(active instanceof HTMLElement)) return;
+  if (active === document.body ? !afterAction : isShown(active)) return;
+  for (const id of LANDINGS) if (focusOn(id)) return;
 }
 
 const driver = new RunDriver({
@@ -206,11 +278,14 @@ function setNotice(text: string): void {
 
 /**
  * Runs a button's server action once at a time, then polls at once: the user acted, so the
- * progress may have changed. `act` resolves with the confirmation to show, or rejects.
+ * progress may have changed. `act` resolves with the confirmation to show, or rejects. Disabling
+ * the button drops its focus: afterwards focus goes to `focusAfter` (the first shown of those ids),
+ * else back to the button, else to the nearest landing.
  */
-function runAction(button: HTMLButtonElement | HTMLElement, act: () => Promise<string>): void {
+function runAction(button: HTMLButtonElement | HTMLElement, act: () => Promise<string>, focusAfter: readonly string[] = []): void {
   const control = button as HTMLButtonElement;
   if (control.disabled) return;
+  const hadFocus = document.activeElement === control;
   control.disabled = true;
   problems.action = "";
   renderProblems();
@@ -226,12 +301,16 @@ function runAction(button: HTMLButtonElement | HTMLElement, act: () => Promise<s
     .finally(() => {
       control.disabled = false;
       renderProblems();
+      if (!hadFocus) return;
+      if (focusAfter.some(focusOn)) return;
+      if (isShown(control)) control.focus();
+      else rescueFocus(true);
     });
 }
 
-function bindAction(buttonId: string, act: () => Promise<string>): void {
+function bindAction(buttonId: string, act: () => Promise<string>, focusAfter: readonly string[] = []): void {
   const button = byId<HTMLButtonElement>(buttonId);
-  button.addEventListener("click", () => runAction(button, act));
+  button.addEventListener("click", () => runAction(button, act, focusAfter));
 }
 
 /** The server's own words about a command (how many rows it queued or cancelled). */
@@ -289,18 +368,28 @@ async function loadCache(): Promise<string> {
   return "";
 }
 
-/** The clear waiting for its confirmation: null for all entries, else a number of days. */
-let pendingClear: { olderThanDays: number | null } | null = null;
+/** The clear waiting for its confirmation (null for all entries, else a number of days) and the button that asked. */
+let pendingClear: { olderThanDays: number | null; opener: string } | null = null;
 
-function askClear(olderThanDays: number | null): void {
-  pendingClear = { olderThanDays };
+/** The confirmation takes focus on its safe choice, Keep; Escape or Keep closes it. */
+function askClear(olderThanDays: number | null, opener: string): void {
+  pendingClear = { olderThanDays, opener };
   setText(
     "cache-confirm-text",
     olderThanDays === null
-      ? "Remove every cache entry? Companies researched again will be paid for again. Your sheets are not changed."
-      : `Remove the entries older than ${formatCount(olderThanDays)} days? Your sheets are not changed.`,
+      ? "Remove all saved research? Companies researched again will be paid for again. Your sheets are not changed."
+      : `Remove what was researched more than ${formatCount(olderThanDays)} days ago? Your sheets are not changed.`,
   );
   show(byId("cache-confirm"), true);
+  byId("cache-confirm-no").focus();
+}
+
+/** Closes the confirmation without clearing; focus goes back to the button that opened it. */
+function dismissClear(): void {
+  const opener = pendingClear?.opener;
+  pendingClear = null;
+  show(byId("cache-confirm"), false);
+  if (opener) focusOn(opener);
 }
 
 async function confirmClear(): Promise<string> {
@@ -308,18 +397,23 @@ async function confirmClear(): Promise<string> {
   pendingClear = null;
   show(byId("cache-confirm"), false);
   if (!pending) return "";
+  focusOn(pending.opener);
   const result = await call("clearCache", pending.olderThanDays);
   renderCache(result.stats);
   return result.message;
 }
 
 function start(): void {
-  bindAction("research", estimate);
-  bindAction("estimate-start", startResearch);
-  byId("estimate-dismiss").addEventListener("click", () => showEstimate(null));
-  bindAction("cancel", () => command("cancelResearch"));
-  bindAction("retry", () => command("retryFailedRows"));
-  bindAction("resume", () => command("resumeResearch"));
+  renderLegend();
+  bindAction("research", estimate, ["estimate-title"]);
+  bindAction("estimate-start", startResearch, ["estimate-title", "bar"]);
+  byId("estimate-dismiss").addEventListener("click", () => {
+    showEstimate(null);
+    focusOn("research");
+  });
+  bindAction("cancel", () => command("cancelResearch"), ["summary-title"]);
+  bindAction("retry", () => command("retryFailedRows"), ["bar"]);
+  bindAction("resume", () => command("resumeResearch"), ["bar"]);
   const openSettings = () => call("showSettings").then(() => "Settings are open in a dialog.");
   bindAction("open-settings", openSettings);
   bindAction("settings", openSettings);
@@ -328,7 +422,7 @@ function start(): void {
   cache.addEventListener("toggle", () => {
     if (cache.open) runAction(byId("cache-clear-all"), loadCache);
   });
-  byId("cache-clear-all").addEventListener("click", () => askClear(null));
+  byId("cache-clear-all").addEventListener("click", () => askClear(null, "cache-clear-all"));
   byId("cache-clear-old").addEventListener("click", () => {
     const days = Number(byId<HTMLInputElement>("cache-days").value);
     if (!Number.isFinite(days) || days < 0) {
@@ -336,12 +430,14 @@ function start(): void {
       renderProblems();
       return;
     }
-    askClear(Math.floor(days));
+    askClear(Math.floor(days), "cache-clear-old");
   });
   bindAction("cache-confirm-yes", confirmClear);
-  byId("cache-confirm-no").addEventListener("click", () => {
-    pendingClear = null;
-    show(byId("cache-confirm"), false);
+  byId("cache-confirm-no").addEventListener("click", dismissClear);
+  byId("cache-confirm").addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    dismissClear();
   });
 
   // Elapsed time moves every second between polls.

@@ -85,13 +85,17 @@ describe("presentation text", () => {
     breakdown: { useCaseClass: "S", useCase: 50, second: 30, growth: 7, confidence: 10 },
   };
 
-  it("explains a score as the sum of its parts, with profile, model and date", () => {
+  it("explains a score as the sum of its parts, with profile, model, date and what each tier means", () => {
     expect(scoreNote(result).split("\n")).toEqual([
       "Use case S 50 + Budget 30 + Growth 7 + Confidence 10 = 97",
       "Profile: gpu-infrastructure",
       "Model: llama-3.3",
       "Researched: 2026-01-05",
+      "Tiers: HOT 75+ (needs a lot of GPU compute, call first), WARM 55+ (a real GPU need, worth a call), " +
+        "WATCH 35+ (some AI work but little GPU need yet, keep an eye on it), COLD under 35 (little or no GPU need).",
     ]);
+    // The legend follows the profile the row was scored with.
+    expect(scoreNote({ ...result, profile: "managed-inference" })).toContain("HOT 75+ (runs AI at scale, call first)");
     expect(scoreNote({ ...result, profile: "managed-inference" })).toMatch(/^Use case S 50 \+ Adoption 30 \+/);
     expect(scoreNote({ ...result, breakdown: undefined }).split("\n")[0]).toBe("Profile: gpu-infrastructure");
   });

@@ -100,7 +100,7 @@ describe("deployer keys", () => {
       message: string;
     };
     expect(test.ok).toBe(false);
-    expect(test.message).toMatch(/only sent to its own base URL \(https:\/\/api\.crusoe\.ai\/v1\).*your own LLM API key/);
+    expect(test.message).toMatch(/only sent to its own provider \(https:\/\/api\.crusoe\.ai\/v1\).*your own AI key/);
     expect((ok(h.rt.run("listModels", [typed], { kind: "sidebar", user: "bob@example.com" })) as { ok: boolean }).ok).toBe(false);
     const saved = ok(h.rt.run("saveSettings", [typed], { kind: "sidebar", user: "bob@example.com" })) as Saved;
     expect(saved.ok).toBe(true);

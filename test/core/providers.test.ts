@@ -115,7 +115,8 @@ const table: Record<string, (res: HttpResponse, service: "tavily" | "llm") => vo
     expect(run.applied.map((a) => a.paid.tavilyCredits)).toEqual([2, 2, 2]);
     expect(noData.cacheEntry?.status).toBe("noData");
   },
-  "tavily-200-usage.json": (res) => expect(describeConnectionTest("tavily", res)).toEqual({ ok: true, message: "Tavily key works" }),
+  "tavily-200-usage.json": (res) =>
+    expect(describeConnectionTest("tavily", res)).toEqual({ ok: true, message: "The web search key works.", detail: "" }),
   "tavily-401-invalid-key.json": pausesWith({ kind: "keyRejected", service: "tavily" }),
   "tavily-432-plan-limit.json": pausesWith({ kind: "planLimit", limit: "plan" }),
   "tavily-433-paygo-limit.json": pausesWith({ kind: "planLimit", limit: "payAsYouGo" }),

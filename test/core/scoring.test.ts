@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { budgetPoints, CONFIDENCE_POINTS, growthPoints, scoreReply, tierFor, useCaseText } from "../../src/core/scoring";
+import {
+  bandRange,
+  budgetPoints,
+  CONFIDENCE_POINTS,
+  growthPoints,
+  scoreReply,
+  TIER_BANDS,
+  tierFor,
+  useCaseText,
+} from "../../src/core/scoring";
 import { reply } from "./helpers";
 
 describe("gpu-infrastructure budget from funding", () => {
@@ -88,6 +97,14 @@ describe("tiers", () => {
     [0, "COLD"],
   ];
   for (const [score, tier] of cases) it(`${score} is ${tier}`, () => expect(tierFor(score)).toBe(tier));
+
+  it("the legend's bands are the ones tierFor applies", () => {
+    expect(TIER_BANDS.map((band) => `${band.tier} ${bandRange(band)}`)).toEqual(["HOT 75+", "WARM 55+", "WATCH 35+", "COLD under 35"]);
+    for (const band of TIER_BANDS) {
+      expect(tierFor(band.min)).toBe(band.tier);
+      if (band.min > 0) expect(tierFor(band.min - 1)).not.toBe(band.tier);
+    }
+  });
 
   it("score is the sum of the four parts, and each cut-off is reached exactly", () => {
     const quiet = { rapid_growth: false, ml_hiring: false, recent_funding: false };

@@ -1,28 +1,44 @@
 // Browser harness for the sidebar and settings pages: Debian's Chromium through playwright-core,
 // the built pages from dist/ on a local HTTP server, and a google.script.run shim that forwards
 // every call to a server implemented in the test process (scripted, or the local Apps Script
-// runtime). No request leaves 127.0.0.1.
-import { accessSync, constants, mkdirSync } from "node:fs";
+// runtime). No request leaves 127.0.0.1. Pages read a fixed clock, never the real one, and every
+// state a test saves as a screenshot is first checked with axe-core.
+import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AxeResults } from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium; CHROMIUM_PATH names another build (Ubuntu's snap, a Chrome for Testing). */
+export const CHROMIUM = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
 export const SCREENSHOTS = join(root, "test-output/screenshots");
 const ADDONS_CSS = "https://ssl.gstatic.com/docs/script/css/add-ons1.css";
 
-export async function launchChromium(): Promise<Browser> {
+/** Why the browser tests cannot run here, in words that say what to install; null when they can. */
+export function chromiumProblem(path = CHROMIUM): string | null {
   try {
-    accessSync(CHROMIUM, constants.X_OK);
+    accessSync(path, constants.X_OK);
+    return null;
   } catch {
-    throw new Error(
-      `The sidebar tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium); .ci/run does it when it is missing.`,
+    return (
+      `The browser tests (test/sidebar: the sidebar and settings pages) drive Chromium at ${path}, and there is none. ` +
+      "On Debian or Ubuntu: sudo apt-get install chromium. Elsewhere, set CHROMIUM_PATH to a Chromium or Chrome executable."
     );
   }
+}
+
+const CHROMIUM_MISSING = chromiumProblem() !== null;
+
+/** describe for the tests that need a browser: skipped without Chromium (chromium.test.ts fails once and says what to install). */
+export const describeInBrowser = describe.skipIf(CHROMIUM_MISSING);
+
+async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -69,8 +85,6 @@ export interface FakeServer {
 export interface CallRecord {
   name: string;
   args: unknown[];
-  startedAt: number;
-  endedAt: number | null;
 }
 
 /** Counts calls and concurrency on the test side of the bridge. */
@@ -82,7 +96,7 @@ export class CallLog {
   private inFlight = 0;
 
   begin(name: string, args: unknown[]): CallRecord {
-    const record: CallRecord = { name, args, startedAt: Date.now(), endedAt: null };
+    const record: CallRecord = { name, args };
     this.calls.push(record);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -93,7 +107,6 @@ export class CallLog {
   }
 
   end(record: CallRecord): void {
-    record.endedAt = Date.now();
     this.inFlight -= 1;
     this.inFlightByName.set(record.name, (this.inFlightByName.get(record.name) ?? 1) - 1);
   }
@@ -207,9 +220,14 @@ export class SharedPage {
     return shared;
   }
 
-  async open(file: "Sidebar.html" | "Settings.html", server: FakeServer): Promise<OpenedPage> {
+  /**
+   * Opens a page whose clock reads `now` and stands still (its timers still run): what it shows of
+   * elapsed time and ages is the same on every run.
+   */
+  async open(file: "Sidebar.html" | "Settings.html", server: FakeServer, now = PAGE_NOW): Promise<OpenedPage> {
     if (server.functions.join() !== this.names.join()) throw new Error("SharedPage: the server exports other names than the shim's");
     await this.page.goto("about:blank");
+    await this.page.clock.setFixedTime(now);
     this.server = server;
     this.log = new CallLog();
     this.dialogs = [];
@@ -224,19 +242,67 @@ export class SharedPage {
   }
 }
 
+/** What the pages' clock reads in the tests: 26 November 2026, 09:00 UTC. */
+export const PAGE_NOW = Date.UTC(2026, 10, 26, 9, 0);
+
+/**
+ * The browser of a test file: Chromium, the dist/ pages on a local server and one shared tab whose
+ * shim knows `names`, made before the file's tests and closed after them. Without Chromium it makes
+ * nothing (the tests are skipped by describeInBrowser).
+ */
+export function browserTab(names: () => readonly string[], viewport?: { width: number; height: number }): () => SharedPage {
+  let browser: Browser | undefined;
+  let site: { url: string; close(): Promise<void> } | undefined;
+  let tab: SharedPage | undefined;
+  beforeAll(async () => {
+    if (CHROMIUM_MISSING) return;
+    browser = await launchChromium();
+    site = await serveDist();
+    tab = await SharedPage.create(browser, site.url, names(), viewport);
+  });
+  afterAll(async () => {
+    await tab?.close();
+    await browser?.close();
+    await site?.close();
+  });
+  return () => {
+    if (!tab) throw new Error("browserTab: no browser (Chromium is missing)");
+    return tab;
+  };
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical findings on the page as it is now, one line each (none is the goal). */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({ resultTypes: ["violations"] }),
+  );
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.join(" ")}: ${node.failureSummary ?? v.help}`));
+}
+
+/**
+ * A state of a page a test reached: checked with axe-core (no serious or critical violation), then
+ * saved as a screenshot under test-output/screenshots.
+ */
+export async function captureState(page: Page, name: string): Promise<void> {
+  const problems = await accessibilityProblems(page);
+  if (problems.length > 0) throw new Error(`${name}: accessibility violations\n${problems.join("\n")}`);
+  await screenshot(page, name);
+}
+
 /**
  * Saves the whole page. The viewport grows to the page's height first: a full-page capture of a
  * shorter viewport would draw sticky parts (the Settings footer) in the middle of the image.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const viewport = page.viewportSize();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   if (viewport) await page.setViewportSize(viewport);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,6 +11,7 @@ export function progress(overrides: Partial<ResearchProgress> = {}): ResearchPro
     cached: 0,
     noData: 0,
     failed: 0,
+    skipped: 0,
     cancelled: 0,
     paused: 0,
     tiers: { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },

@@ -1,35 +1,21 @@
 // The Settings dialog in Chromium, served by the built add-on in the local Apps Script runtime with
-// the fake providers behind UrlFetchApp: masking, saving, validation, connection tests, models.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+// the fake providers behind UrlFetchApp: masking, saving, validation, connection tests, models, a
+// sales rep's words in the basic section, the keyboard, and axe-core on every state it saves.
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
 import { NUMBER_RULES } from "../../src/core/setting-keys";
-import { launchChromium, screenshot, serveDist, SharedPage, type OpenedPage } from "./harness";
+import { browserTab, captureState, describeInBrowser, type OpenedPage } from "./harness";
 import { globalNames, RuntimeServer } from "./runtime-server";
 
 const TAVILY_KEY = "tvly-dev-SECRET-tavily-9f3a";
 const LLM_KEY = "crusoe-SECRET-llm-key-77b2";
 const MODELS = ["meta-llama/Llama-3.3-70B-Instruct", "deepseek-ai/DeepSeek-V3", "Qwen/Qwen3-235B-A22B"];
 
-let browser: Browser;
-let site: { url: string; close(): Promise<void> };
 const built = loadBuiltAddon();
-
-let tab: SharedPage;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await serveDist();
-  // The dialog's size as showSettings opens it.
-  tab = await SharedPage.create(browser, site.url, globalNames(built.code), { width: 460, height: 640 });
-});
-
-afterAll(async () => {
-  await tab?.close();
-  await browser?.close();
-  await site?.close();
-});
+// The dialog's size as showSettings opens it.
+const tab = browserTab(() => globalNames(built.code), { width: 460, height: 640 });
 
 function runtime(keys: { tavily?: string; llm?: string } = { tavily: TAVILY_KEY, llm: LLM_KEY }): LocalRuntime {
   const tavily = createFakeTavily({ apiKey: TAVILY_KEY });
@@ -41,7 +27,7 @@ function runtime(keys: { tavily?: string; llm?: string } = { tavily: TAVILY_KEY,
 }
 
 async function open(rt: LocalRuntime): Promise<OpenedPage> {
-  const opened = await tab.open("Settings.html", new RuntimeServer(rt, built.code));
+  const opened = await tab().open("Settings.html", new RuntimeServer(rt, built.code));
   await opened.page.locator("#settings-form").waitFor();
   return opened;
 }
@@ -49,7 +35,7 @@ async function open(rt: LocalRuntime): Promise<OpenedPage> {
 const value = (page: Page, key: string) => page.locator(`#in-${key}`).inputValue();
 const html = (page: Page) => page.content();
 
-describe("settings dialog, local runtime", () => {
+describeInBrowser("settings dialog, local runtime", () => {
   it("shows keys masked to their last 4 characters, never in full, and lists the models", async () => {
     const rt = runtime();
     const { page, log, blocked } = await open(rt);
@@ -78,15 +64,15 @@ describe("settings dialog, local runtime", () => {
     expect(content).not.toContain(LLM_KEY);
     expect(JSON.stringify(log.calls)).not.toContain("SECRET");
     expect(blocked).toEqual([]);
-    await screenshot(page, "settings-basic");
+    await captureState(page, "settings-basic");
     await page.click("#advanced summary");
     expect(await page.locator("#in-TAVILY_CONCURRENCY").isVisible()).toBe(true);
-    await screenshot(page, "settings-advanced");
+    await captureState(page, "settings-advanced");
     // The same page in a sidebar's width stays usable.
     await page.setViewportSize({ width: 300, height: 640 });
-    await screenshot(page, "settings-advanced-300");
+    await captureState(page, "settings-advanced-300");
     await page.click("#advanced summary");
-    await screenshot(page, "settings-basic-300");
+    await captureState(page, "settings-basic-300");
   });
 
   it("words each range from the validator's own bounds: the help and the error agree", async () => {
@@ -115,7 +101,7 @@ describe("settings dialog, local runtime", () => {
     await page.click("#advanced summary");
     await page.fill("#in-RELEVANCE_THRESHOLD", "0.9");
     await page.click("#remove-TAVILY_API_KEY");
-    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Tavily API key removed.");
+    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Web search key (Tavily) removed.");
     expect(rt.userProperties.getProperty("TAVILY_API_KEY")).toBeNull();
     expect(rt.userProperties.getProperty("LLM_API_KEY")).toBe(LLM_KEY);
     expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toBe("Paste your key");
@@ -131,23 +117,28 @@ describe("settings dialog, local runtime", () => {
     const { page } = await open(rt);
     const before = rt.stats.snapshot();
     await page.click("#test-tavily");
-    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toContain("Tavily key rejected (401)");
+    // The rep's words first; the provider's answer and its HTTP status below, smaller.
+    await expect
+      .poll(() => page.locator("#test-result-tavily").innerText())
+      .toMatch(/^The web search service refused this key: paste it again, copied whole\.\nTavily answered HTTP 401/);
+    expect(await page.locator("#test-result-tavily .detail").innerText()).toMatch(/^Tavily answered HTTP 401/);
     expect(await page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("bad");
+    await captureState(page, "settings-test-refused");
 
     // An unsaved key typed in the field is what the test uses.
     await page.fill("#in-TAVILY_API_KEY", TAVILY_KEY);
     await page.click("#test-tavily");
-    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toBe("Tavily key works");
+    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toBe("The web search key works.");
     expect(await page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("ok");
 
     await page.click("#test-llm");
-    await expect.poll(() => page.locator("#test-result-llm").innerText()).toBe("LLM key works");
+    await expect.poll(() => page.locator("#test-result-llm").innerText()).toBe("The AI key works.");
     const after = rt.stats.snapshot();
     expect(after.urlFetch.requests - before.urlFetch.requests).toBe(3);
     // Nothing was saved by testing.
     expect(rt.userProperties.getProperty("TAVILY_API_KEY")).toBe("tvly-wrong-key-0000");
     expect(await html(page)).not.toContain("tvly-wrong-key-0000");
-    await screenshot(page, "settings-tested");
+    await captureState(page, "settings-tested");
   });
 
   it("validates next to the fields and saves nothing while a field is wrong", async () => {
@@ -162,12 +153,12 @@ describe("settings dialog, local runtime", () => {
     await page.click("#save");
     await expect.poll(() => page.locator("#save-status").innerText()).toContain("Nothing was saved");
     expect(await page.locator("#err-RELEVANCE_THRESHOLD").innerText()).toBe("Relevance threshold must be at most 1.");
-    expect(await page.locator("#err-LLM_BASE_URL").innerText()).toMatch(/^LLM base URL must /);
+    expect(await page.locator("#err-LLM_BASE_URL").innerText()).toMatch(/^AI provider address must /);
     // The folded section opens to show its error.
     expect(await page.locator("#err-WORKER_TIME_BUDGET_SECONDS").isVisible()).toBe(true);
     expect(await page.locator("#field-RELEVANCE_THRESHOLD").getAttribute("class")).toContain("invalid");
     expect(rt.userProperties.getProperty("RELEVANCE_THRESHOLD")).toBeNull();
-    await screenshot(page, "settings-invalid");
+    await captureState(page, "settings-invalid");
   });
 
   it("saves changed fields, keeps a key whose field is left empty, and replaces a pasted one", async () => {
@@ -215,10 +206,44 @@ describe("settings dialog, local runtime", () => {
     const rt = runtime({});
     const { page, log } = await open(rt);
     expect(await page.locator("#in-TAVILY_API_KEY").getAttribute("placeholder")).toBe("Paste your key");
-    expect(await page.locator("#models-status").innerText()).toContain("Add the LLM key");
+    expect(await page.locator("#models-status").innerText()).toContain("Add the AI key");
     expect(await page.locator("#in-LLM_MODEL").isVisible()).toBe(true);
     expect(log.count("listModels")).toBe(0);
     await page.click("#test-llm");
-    await expect.poll(() => page.locator("#test-result-llm").innerText()).toContain("No LLM API key yet");
+    await expect.poll(() => page.locator("#test-result-llm").innerText()).toContain("No AI key yet");
+  });
+
+  it("speaks a sales rep's words in its basic section: no setting keys, endpoints or provider jargon", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await expect.poll(() => page.locator("#models-status").innerText()).toBe("3 models available.");
+    const basics = await page.evaluate(() => {
+      const copy = document.querySelector(".page")?.cloneNode(true) as HTMLElement;
+      copy.querySelector("#advanced")?.remove();
+      return copy.textContent ?? "";
+    });
+    expect(basics).toContain("Web search key (Tavily)");
+    expect(basics).toContain("AI provider address");
+    expect(basics).not.toMatch(/LLM|chat\/completions|\/models|[A-Z]+_[A-Z_]+|Which need the tier measures|tokens/);
+  });
+
+  it("works from the keyboard: a connection test with Enter, Save with Enter in a field", async () => {
+    const rt = runtime();
+    const { page } = await open(rt);
+    await page.focus("#in-TAVILY_API_KEY");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("test-tavily");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#test-result-tavily").innerText()).toBe("The web search key works.");
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.locator("#test-result-tavily").getAttribute("data-tone")).toBe("ok");
+
+    await page.focus("#in-LLM_BASE_URL");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#save-status").innerText()).toBe("Settings saved.");
+    // Advanced opens from the keyboard too.
+    await page.focus("#advanced summary");
+    await page.keyboard.press("Enter");
+    expect(await page.locator("#in-TAVILY_CONCURRENCY").isVisible()).toBe(true);
   });
 });

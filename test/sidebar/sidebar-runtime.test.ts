@@ -1,34 +1,21 @@
 // The progress sidebar end to end: Chromium, the built add-on in the local Apps Script runtime, the
 // fake Tavily and LLM behind UrlFetchApp. The sidebar alone drives the run (no trigger is fired).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+// Time is the runtime's virtual clock, which the page's clock follows; the test looks at the page
+// between two worker executions by holding the next one, never by sleeping.
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { LocalRuntime, loadBuiltAddon } from "../../src/local/runtime";
 import { createFakeLlm, createFakeTavily, createProviderRouter } from "../../src/local/providers";
 import { statuses } from "../addon/harness";
-import { launchChromium, screenshot, serveDist, SharedPage, sleep, type OpenedPage } from "./harness";
+import { browserTab, captureState, describeInBrowser, PAGE_NOW, type OpenedPage } from "./harness";
 import { globalNames, RuntimeServer } from "./runtime-server";
 
 const TAVILY_KEY = "tvly-dev-e2e-key-1a2b";
 const LLM_KEY = "llm-e2e-key-3c4d";
 const XSS = "<img src=x onerror=alert(1)>";
 
-let browser: Browser;
-let site: { url: string; close(): Promise<void> };
 const built = loadBuiltAddon();
-
-let tab: SharedPage;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await serveDist();
-  tab = await SharedPage.create(browser, site.url, globalNames(built.code));
-});
-
-afterAll(async () => {
-  await tab?.close();
-  await browser?.close();
-  await site?.close();
-});
+const tab = browserTab(() => globalNames(built.code));
 
 function companies(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `Northwind ${String(i + 1).padStart(3, "0")} Robotics`);
@@ -38,10 +25,9 @@ function companies(n: number): string[] {
 function selectedRows(names: string[], tavilyKey = TAVILY_KEY): LocalRuntime {
   const tavily = createFakeTavily({ apiKey: TAVILY_KEY });
   const llm = createFakeLlm({ apiKey: LLM_KEY, verdicts: { [XSS]: { rationale: `Evidence says ${XSS} runs GPUs.` } } });
-  // The virtual clock starts now so the sidebar's elapsed time (browser clock) reads sensibly.
   const rt = new LocalRuntime({
     ...built,
-    startTime: Date.now(),
+    startTime: PAGE_NOW,
     fetch: { kind: "handler", handler: createProviderRouter({ tavily, llm }) },
   });
   const settings: Record<string, string> = {
@@ -67,46 +53,51 @@ function queuedRun(names: string[], tavilyKey = TAVILY_KEY): LocalRuntime {
   return rt;
 }
 
-async function open(rt: LocalRuntime, workerDelayMs: number): Promise<OpenedPage & { server: RuntimeServer }> {
+/**
+ * The sidebar on the runtime, its clock following the runtime's virtual one. `holdWorkerAfter`:
+ * the worker calls after that many wait for `server.release()`.
+ */
+async function open(rt: LocalRuntime, holdWorkerAfter = Infinity): Promise<OpenedPage & { server: RuntimeServer }> {
   const server = new RuntimeServer(rt, built.code);
-  server.workerDelayMs = workerDelayMs;
-  const opened = await tab.open("Sidebar.html", server);
+  server.holdWorkerAfter = holdWorkerAfter;
+  const opened = await tab().open("Sidebar.html", server, rt.clock.now());
+  server.onTime = (now) => opened.page.clock.setFixedTime(now);
   return { ...opened, server };
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const phase = (page: Page) => page.locator("body").getAttribute("data-phase");
 
-/** The bar's values, sampled until the run reads `phase`; one screenshot on the way. */
-async function sampleBar(page: Page, phase: string, timeoutMs: number, midRunShot: string): Promise<number[]> {
-  const values: number[] = [];
-  let shot = false;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Both read in one evaluation, so a render cannot fall between them.
-    const [value, now] = await page.evaluate(
-      () => [Number(document.getElementById("bar")?.getAttribute("aria-valuenow")), document.body.dataset["phase"]] as const,
-    );
-    values.push(value);
-    if (now === phase) return values;
-    if (!shot && value >= 20 && value <= 80) {
-      shot = true;
-      await screenshot(page, midRunShot);
-    }
-    await sleep(100);
-  }
-  throw new Error(`the sidebar did not reach ${phase}; bar values: ${values.join(",")}`);
+/** Records every value the bar shows from now on, in the page itself: no sampling, nothing missed. */
+async function watchBar(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const bar = document.getElementById("bar");
+    const seen = [Number(bar?.getAttribute("aria-valuenow"))];
+    (window as unknown as { barValues: number[] }).barValues = seen;
+    if (bar) new MutationObserver(() => seen.push(Number(bar.getAttribute("aria-valuenow")))).observe(bar, { attributes: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { barValues: number[] }).barValues);
 }
 
-describe("sidebar, local runtime and fake providers", () => {
+describeInBrowser("sidebar, local runtime and fake providers", () => {
   it("runs a selection to the end: the bar advances, counts and tiers fill, cell text stays text", async () => {
     const names = [...companies(29), XSS];
     const rt = queuedRun(names);
-    const { page, log, dialogs, blocked } = await open(rt, 150);
+    // The first execution runs, the second waits: the page shows the run part way.
+    const { page, log, dialogs, blocked, server } = await open(rt, 1);
+    const barValues = await watchBar(page);
+    await expect.poll(() => log.count("runResearchWorker"), { timeout: 10_000 }).toBe(2);
+    const midRun = Number(await page.locator("#bar").getAttribute("aria-valuenow"));
+    expect(midRun).toBeGreaterThan(0);
+    expect(midRun).toBeLessThan(100);
+    expect(await phase(page)).toBe("running");
+    expect(await text(page, "#elapsed")).toMatch(/^\d+ s$|^\d+ min \d\d s$/);
+    await captureState(page, "e2e-sidebar-mid-run");
 
-    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 10_000 }).toBe("running");
-    const values = await sampleBar(page, "finished", 60_000, "e2e-sidebar-mid-run");
-    const between = values.filter((v) => v > 0 && v < 100);
-    expect(between.length).toBeGreaterThan(0);
+    server.release();
+    await expect.poll(() => phase(page), { timeout: 30_000 }).toBe("finished");
+    const values = await barValues();
+    expect(values).toContain(midRun);
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(values.at(-1)).toBe(100);
 
@@ -118,14 +109,14 @@ describe("sidebar, local runtime and fake providers", () => {
     for (const tier of ["HOT", "WARM", "WATCH", "COLD", "UNKNOWN"]) tiers += Number(await text(page, `#tier-${tier}`));
     expect(tiers).toBe(30);
     expect(await text(page, "#cost-usd")).toMatch(/^\$0\.\d{3}$/);
-    expect(Number(await text(page, "#cost-credits"))).toBe(60);
+    expect(Number(await text(page, "#cost-searches"))).toBe(30);
 
     // The company cell `<img …>` is listed as text: no element, no dialog.
     await expect.poll(() => page.locator("#recent .company").allInnerTexts()).toContain(XSS);
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(blocked).toEqual([]);
-    await screenshot(page, "e2e-sidebar-finished");
+    await captureState(page, "e2e-sidebar-finished");
 
     // Several worker executions, one at a time, and every row written.
     expect(log.count("runResearchWorker")).toBeGreaterThan(1);
@@ -137,11 +128,13 @@ describe("sidebar, local runtime and fake providers", () => {
 
   it("cancels a run: waiting rows become Cancelled and the worker is no longer called", async () => {
     const rt = queuedRun(companies(60));
-    const { page, log } = await open(rt, 150);
-    await expect.poll(() => log.count("runResearchWorker"), { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.locator("#cancel").isVisible()).toBe(true);
+    // One execution, then Cancel while the next waits.
+    const { page, log, server } = await open(rt, 1);
+    await expect.poll(() => log.count("runResearchWorker"), { timeout: 10_000 }).toBe(2);
     await page.click("#cancel");
-    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 15_000 }).toBe("finished");
+    await expect.poll(() => log.count("cancelResearch")).toBe(1);
+    server.release();
+    await expect.poll(() => phase(page), { timeout: 15_000 }).toBe("finished");
     const final = statuses(rt);
     expect(final.filter((s) => s === "Cancelled").length).toBeGreaterThan(0);
     expect(final.some((s) => s === "Queued" || s === "Researching")).toBe(false);
@@ -151,20 +144,20 @@ describe("sidebar, local runtime and fake providers", () => {
 
   it("pauses on a 401 from Tavily, says what to do, and resumes once the key is fixed", async () => {
     const rt = queuedRun(companies(6), "tvly-revoked-key-0000");
-    const { page, log } = await open(rt, 200);
+    const { page, log } = await open(rt);
     await page.locator("#paused-panel").waitFor({ timeout: 15_000 });
     expect(await text(page, "#phase")).toBe("Paused");
-    expect(await text(page, "#paused-title")).toBe("Tavily API key rejected");
-    expect(await text(page, "#paused-reason")).toContain("Tavily API key rejected");
+    expect(await text(page, "#paused-title")).toBe("The web search service refused its key");
+    expect(await text(page, "#paused-status")).toBe("Waiting rows show “Paused: Tavily API key rejected”.");
     expect(await page.locator("#open-settings").isVisible()).toBe(true);
     expect(statuses(rt).every((s) => s.startsWith("Paused: "))).toBe(true);
     expect(await page.content()).not.toContain("tvly-revoked-key-0000");
-    await screenshot(page, "e2e-sidebar-paused");
+    await captureState(page, "e2e-sidebar-paused");
 
     const workerCallsWhilePaused = log.count("runResearchWorker");
     rt.userProperties.setProperty("TAVILY_API_KEY", TAVILY_KEY);
     await page.click("#resume");
-    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 30_000 }).toBe("finished");
+    await expect.poll(() => phase(page), { timeout: 30_000 }).toBe("finished");
     expect(await page.locator("#paused-panel").isVisible()).toBe(false);
     expect(log.count("runResearchWorker")).toBeGreaterThan(workerCallsWhilePaused);
     expect(statuses(rt).every((s) => s === "Done" || s === "No reliable data")).toBe(true);
@@ -173,8 +166,8 @@ describe("sidebar, local runtime and fake providers", () => {
   it("starts from its Research button after the estimate, and the cache answers the same companies on another sheet", async () => {
     const names = companies(6);
     const rt = selectedRows(names);
-    const { page } = await open(rt, 100);
-    await expect.poll(() => page.locator("body").getAttribute("data-phase")).toBe("idle");
+    const { page } = await open(rt);
+    await expect.poll(() => phase(page)).toBe("idle");
     await page.click("#research");
     await page.locator("#estimate").waitFor();
     expect(await text(page, "#estimate-title")).toBe("Research 6 companies?");
@@ -182,7 +175,7 @@ describe("sidebar, local runtime and fake providers", () => {
     // Nothing is written before Start.
     expect(statuses(rt).every((s) => s === "")).toBe(true);
     await page.click("#estimate-start");
-    await expect.poll(() => page.locator("body").getAttribute("data-phase"), { timeout: 30_000 }).toBe("finished");
+    await expect.poll(() => phase(page), { timeout: 30_000 }).toBe("finished");
     expect(statuses(rt).every((s) => s === "Done" || s === "No reliable data")).toBe(true);
     expect(await text(page, "#summary-title")).toMatch(/^Finished in \d+ (s|min \d\d s) · \$0\.\d{3}$/);
 

@@ -89,9 +89,10 @@ export function describeEstimate(estimate: RunEstimate): { title: string; lines:
     fromCache > 0
       ? `Answered by the cache at no cost: ${formatCount(fromCache)} (${formatCount(estimate.cached)} researched, ${formatCount(estimate.cachedNoData)} with no reliable data).`
       : "None is answered by the cache.",
-    `To research: ${formatCount(estimate.research)} (a web search and an LLM call each).`,
+    `To research: ${formatCount(estimate.research)} (one web search and one AI call each).`,
   ];
-  if (estimate.judgeOnly > 0) lines.push(`To judge again from cached searches: ${formatCount(estimate.judgeOnly)} (an LLM call each).`);
+  if (estimate.judgeOnly > 0)
+    lines.push(`To score again from searches already paid for: ${formatCount(estimate.judgeOnly)} (one AI call each, no new search).`);
   lines.push(
     `Estimated cost: about ${formatUsd(estimate.costUsd)}. Estimated time: ${estimate.seconds > 0 ? `about ${formatDuration(estimate.seconds)}` : "a few seconds"}.`,
   );

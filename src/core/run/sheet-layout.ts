@@ -1,6 +1,7 @@
 // Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
 // its cells are presented.
 import { clip } from "../format";
+import { bandRange, TIER_BANDS } from "../scoring";
 import { statusKind } from "../status";
 import { TIERS, type ResearchResult, type Tier } from "../types";
 
@@ -131,7 +132,7 @@ export const TIER_COLOURS: Record<Tier, { background: string; text: string }> = 
   UNKNOWN: { background: "#e8eaed", text: "#5f6368" },
 };
 
-/** The Score cell's note: how the score adds up, the profile, the model and the day it was researched. */
+/** The Score cell's note: how the score adds up, the profile, the model, the day it was researched and what the tiers mean. */
 export function scoreNote(result: ResearchResult): string {
   const lines: string[] = [];
   const b = result.breakdown;
@@ -145,6 +146,7 @@ export function scoreNote(result: ResearchResult): string {
     `Profile: ${result.profile}`,
     `Model: ${result.model}`,
     `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`,
+    `Tiers: ${TIER_BANDS.map((band) => `${band.tier} ${bandRange(band)} (${band.meaning[result.profile]})`).join(", ")}.`,
   );
   return lines.join("\n");
 }

@@ -95,8 +95,8 @@ describe("describeEstimate", () => {
     expect(lines).toEqual([
       "520 row(s), 470 distinct companies.",
       "Answered by the cache at no cost: 120 (100 researched, 20 with no reliable data).",
-      "To research: 300 (a web search and an LLM call each).",
-      "To judge again from cached searches: 50 (an LLM call each).",
+      "To research: 300 (one web search and one AI call each).",
+      "To score again from searches already paid for: 50 (one AI call each, no new search).",
       "Estimated cost: about $6.20. Estimated time: about 11 min 40 s.",
       "The run pauses if it reaches its budget of $10.00.",
     ]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { companyKey, type Outcome } from "../../../src/core/engine";
+import type { Outcome } from "../../../src/core/engine";
+import { companyKey } from "../../../src/core/company-key";
 import {
   admit,
   groupByKey,
@@ -65,9 +66,9 @@ function entry(company: string, status: CacheEntry["status"], fetchedAt = NOW - 
 
 const done: Outcome = { kind: "done", result, fromCache: false, cacheEntry: null, cost: ZERO_COST };
 
-function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "groups">): ReturnType<typeof admit> {
+function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "waiting">): ReturnType<typeof admit> {
   return admit({
-    lookedUp: new Set(overrides.groups.keys()),
+    lookedUp: new Set(groupByKey(overrides.waiting).keys()),
     entries: new Map(),
     inFlight: new Set(),
     room: 100,
@@ -177,7 +178,7 @@ describe("usableEntry", () => {
 describe("admit", () => {
   it("claims each company once for all its rows, clearing their old results", () => {
     const rows = [row("Alpha", 2), row("Beta", 3), row("ALPHA", 4)];
-    const plan = admission({ groups: groupByKey(rows) });
+    const plan = admission({ waiting: rows });
     expect(plan.claims.map((c) => c.company)).toEqual(["Alpha", "Beta"]);
     expect(plan.writes.map((w) => [w.row.row, w.cells.Status, w.cells.Tier])).toEqual([
       [2, "Researching", ""],
@@ -190,7 +191,7 @@ describe("admit", () => {
   it("answers from a fresh validated entry with no claim, and from a remembered no-data outcome", () => {
     const rows = [row("Alpha", 2), row("Beta", 3)];
     const entries = new Map([entry("Alpha", "validated"), entry("Beta", "noData")].map((e) => [e.key, e]));
-    const plan = admission({ groups: groupByKey(rows), entries });
+    const plan = admission({ waiting: rows, entries });
     expect(plan.claims).toHaveLength(0);
     expect(plan.writes.map((w) => w.cells.Status)).toEqual(["Done (cached)", "No reliable data (cached)"]);
     expect(plan.outcomes).toHaveLength(2);
@@ -199,18 +200,18 @@ describe("admit", () => {
   it("starts an unjudged entry at the judging call: its search is not paid again", () => {
     const rows = [row("Alpha", 2)];
     const entries = new Map([entry("Alpha", "unjudged")].map((e) => [e.key, e]));
-    const plan = admission({ groups: groupByKey(rows), entries });
+    const plan = admission({ waiting: rows, entries });
     expect(plan.claims[0]?.state.phase).toBe("judge");
     expect(plan.claims[0]?.state.pending?.service).toBe("llm");
   });
 
   it("leaves rows waiting beyond the wave's room and beyond what the budget pays for", () => {
     const rows = ["A1", "A2", "A3", "A4", "A5"].map((name, i) => row(`${name} Labs`, i + 2));
-    const byRoom = admission({ groups: groupByKey(rows), room: 2 });
+    const byRoom = admission({ waiting: rows, room: 2 });
     expect(byRoom.claims).toHaveLength(2);
     expect(byRoom.left).toBe(3);
     expect(byRoom.budgetBlocked).toBe(false);
-    const byBudget = admission({ groups: groupByKey(rows), budgetAllows: 1 });
+    const byBudget = admission({ waiting: rows, budgetAllows: 1 });
     expect(byBudget.claims).toHaveLength(1);
     expect(byBudget.left).toBe(4);
     expect(byBudget.budgetBlocked).toBe(true);
@@ -219,7 +220,7 @@ describe("admit", () => {
   it("leaves a company whose next request goes to a blocked service waiting, unclaimed", () => {
     const rows = [row("Alpha", 2), row("Beta", 3)];
     const entries = new Map([entry("Alpha", "unjudged")].map((e) => [e.key, e]));
-    const plan = admission({ groups: groupByKey(rows), entries, blocked: new Set(["llm"]) });
+    const plan = admission({ waiting: rows, entries, blocked: new Set(["llm"]) });
     expect(plan.claims.map((c) => c.company)).toEqual(["Beta"]);
     expect(plan.blockedRows).toBe(1);
     expect(plan.writes.map((w) => w.row.row)).toEqual([3]);
@@ -227,14 +228,14 @@ describe("admit", () => {
 
   it("marks rows queued again for a company in flight as researching, without a second claim", () => {
     const rows = [row("Alpha", 7)];
-    const plan = admission({ groups: groupByKey(rows), inFlight: new Set([rows[0]?.key ?? ""]) });
+    const plan = admission({ waiting: rows, inFlight: new Set([rows[0]?.key ?? ""]) });
     expect(plan.claims).toHaveLength(0);
     expect(plan.writes[0]?.cells).toEqual({ Status: "Researching" });
   });
 
   it("leaves rows whose cache entry was not looked up yet for a later pass", () => {
     const rows = [row("Alpha", 2), row("Beta", 3)];
-    const plan = admission({ groups: groupByKey(rows), lookedUp: new Set([rows[0]?.key ?? ""]) });
+    const plan = admission({ waiting: rows, lookedUp: new Set([rows[0]?.key ?? ""]) });
     expect(plan.claims.map((c) => c.company)).toEqual(["Alpha"]);
     expect(plan.left).toBe(1);
   });

@@ -1,6 +1,7 @@
 // Fake OpenAI-compatible chat-completions provider (Crusoe-like): POST <base>/chat/completions and
-// GET <base>/models, with a latency model, key check, rate limit, context limit, a switch that
-// refuses json_schema response formats, fault injection and hooks for malformed replies.
+// GET <base>/models, with a latency model, key check, rate limit, context limit, switches that
+// refuse json_schema response formats and reasoning_effort, fault injection and hooks for
+// malformed replies.
 //
 // Contract with the research engine: the user message holds a line `Company: <name>` and, per
 // evidence item, a line `URL: <url>` followed by that item's text.
@@ -74,6 +75,8 @@ export interface FakeLlmOptions {
   contextLimitChars?: number;
   /** Answer 400 to response_format json_schema, as providers without structured output do. */
   rejectJsonSchema?: boolean;
+  /** Answer 400 unsupported_parameter to a request carrying reasoning_effort, as a model without reasoning does. */
+  rejectReasoningEffort?: boolean;
   malformed?: (ctx: MalformedContext) => Malformation | null;
 }
 
@@ -119,6 +122,7 @@ const ChatBody = z.object({
   max_tokens: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
+  reasoning_effort: z.string().optional(),
   top_p: z.number().optional(),
   stream: z.boolean().optional(),
   seed: z.number().int().optional(),
@@ -296,6 +300,17 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
         "invalid_request_error",
         null,
         "response_format",
+      );
+    }
+    // OpenAI's answer for a model without reasoning (the body quoted in
+    // https://github.com/BoundaryML/baml/pull/2708, with the Chat Completions parameter's name).
+    if (options.rejectReasoningEffort && body.reasoning_effort !== undefined) {
+      return openAiError(
+        400,
+        "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+        "invalid_request_error",
+        "unsupported_parameter",
+        "reasoning_effort",
       );
     }
     if (options.contextLimitChars !== undefined && promptChars > options.contextLimitChars) {

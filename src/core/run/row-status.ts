@@ -65,92 +65,50 @@ const SETTLED: Rule<Extract<RowEvent, { kind: "settle" }>> = (_, event) => outco
 const PAUSED: Rule<Extract<RowEvent, { kind: "pause" }>> = (_, event) => ({ kind: "paused", reason: event.reason });
 const CANCELLED: Rule<RowEvent> = () => ({ kind: "cancelled" });
 
+const EVERY_STATUS: Record<StatusKind, true> = {
+  none: true,
+  other: true,
+  queued: true,
+  researching: true,
+  done: true,
+  cached: true,
+  noData: true,
+  error: true,
+  cancelled: true,
+  paused: true,
+};
+
+/** A command sweeps every row of the sheets: the rows its rules do not name get `otherwise` (left as they are by default). */
+function sweep<R extends Rule<never>>(
+  rules: Partial<Record<StatusKind, R>>,
+  otherwise: R | typeof SKIP = SKIP,
+): Partial<Record<StatusKind, R | typeof SKIP>> {
+  const all: Partial<Record<StatusKind, R | typeof SKIP>> = {};
+  for (const kind of Object.keys(EVERY_STATUS) as StatusKind[]) all[kind] = rules[kind] ?? otherwise;
+  return all;
+}
+
 /**
  * Rows: events. Columns: the row's Status now. A missing cell is a transition the product never
- * makes, and asking for it throws. The commands sweep every row of a sheet, so their events name
- * every Status (SKIP where they leave the row alone); the worker's events name only the waiting
- * (queued) and claimed (researching) rows it reads.
+ * makes, and asking for it throws. The commands sweep every row of a sheet, so their events cover
+ * every Status (most rows are left as they are); the worker's events name only the waiting (queued)
+ * and claimed (researching) rows it reads.
  */
 export const ROW_STATUS_TABLE: { readonly [K in RowEventKind]: Rules<K> } = {
-  // Done rows are skipped unless the user asks to ignore the cache; rows in the queue stay as they are.
-  queue: {
-    none: QUEUED,
-    other: QUEUED,
-    error: QUEUED,
-    noData: QUEUED,
-    cancelled: QUEUED,
-    paused: QUEUED,
-    done: SKIP,
-    cached: SKIP,
-    queued: SKIP,
-    researching: SKIP,
-  },
-  // A claimed row is being researched already; everything else waits, the cache ignored.
-  queueIgnoringCache: {
-    none: QUEUED_IGNORING_CACHE,
-    other: QUEUED_IGNORING_CACHE,
-    error: QUEUED_IGNORING_CACHE,
-    noData: QUEUED_IGNORING_CACHE,
-    cancelled: QUEUED_IGNORING_CACHE,
-    paused: QUEUED_IGNORING_CACHE,
-    done: QUEUED_IGNORING_CACHE,
-    cached: QUEUED_IGNORING_CACHE,
-    queued: QUEUED_IGNORING_CACHE,
-    researching: SKIP,
-  },
+  // Done rows, and rows in the queue already, are left as they are.
+  queue: sweep({ none: QUEUED, other: QUEUED, error: QUEUED, noData: QUEUED, cancelled: QUEUED, paused: QUEUED }),
+  // A claimed row is being researched already; every other row waits, the cache ignored.
+  queueIgnoringCache: sweep({ researching: SKIP }, QUEUED_IGNORING_CACHE),
   claim: { queued: CLAIMED },
   settle: { queued: SETTLED, researching: SETTLED },
   release: { researching: REQUEUED },
-  // A claim the pause stops is released first; a stale claim (no worker runs) is left for the next one to release.
-  pause: {
-    queued: PAUSED,
-    researching: SKIP,
-    none: SKIP,
-    other: SKIP,
-    done: SKIP,
-    cached: SKIP,
-    noData: SKIP,
-    error: SKIP,
-    cancelled: SKIP,
-    paused: SKIP,
-  },
-  resume: {
-    paused: QUEUED,
-    none: SKIP,
-    other: SKIP,
-    queued: SKIP,
-    researching: SKIP,
-    done: SKIP,
-    cached: SKIP,
-    noData: SKIP,
-    error: SKIP,
-    cancelled: SKIP,
-  },
+  // A claim the pause stops is released first; a stale claim (no worker runs) is left for the next worker to release.
+  pause: sweep({ queued: PAUSED }),
+  resume: sweep({ paused: QUEUED }),
   // A remembered "No reliable data" would answer a plain queue again: it asks to ignore the cache.
-  retry: {
-    error: QUEUED,
-    paused: QUEUED,
-    noData: QUEUED_IGNORING_CACHE,
-    none: SKIP,
-    other: SKIP,
-    queued: SKIP,
-    researching: SKIP,
-    done: SKIP,
-    cached: SKIP,
-    cancelled: SKIP,
-  },
-  cancel: {
-    queued: CANCELLED,
-    researching: CANCELLED,
-    paused: CANCELLED,
-    none: SKIP,
-    other: SKIP,
-    done: SKIP,
-    cached: SKIP,
-    noData: SKIP,
-    error: SKIP,
-    cancelled: SKIP,
-  },
+  retry: sweep({ error: QUEUED, paused: QUEUED, noData: QUEUED_IGNORING_CACHE }),
+  // A Researching row: a claim the worker stops, or a stale one the menu finds (holding the lock, no worker runs).
+  cancel: sweep({ queued: CANCELLED, researching: CANCELLED, paused: CANCELLED }),
 };
 
 /** The Status the event gives the row, or null when it leaves the row as it is; throws on a transition the table does not hold. */

@@ -27,12 +27,17 @@ const noData: Outcome = { kind: "noData", rationale: "Nothing found.", fromCache
 const failed: Outcome = { kind: "error", message: "LLM unavailable (HTTP 503) after 3 tries", cost: ZERO_COST };
 const budget = { kind: "budget" } as const;
 
+type Change = [before: string, event: RowEvent, after: string | null];
+
+/** The rows a command leaves as they are. */
+const leaves = (event: RowEvent, cells: string[]): Change[] => cells.map((before) => [before, event, null]);
+
 /**
  * Every Status change the product makes, as the user sees it: the cell before, what happened, and
  * the cell after (null: the row is left as it was). Menu items and buttons sweep every row of the
  * sheets; the worker only moves the rows it read as Queued or Researching.
  */
-const PRODUCT: [before: string, event: RowEvent, after: string | null][] = [
+const PRODUCT: Change[] = [
   // Research selected rows
   ["", { kind: "queue" }, "Queued"],
   ["my own note", { kind: "queue" }, "Queued"],
@@ -40,21 +45,20 @@ const PRODUCT: [before: string, event: RowEvent, after: string | null][] = [
   ["No reliable data", { kind: "queue" }, "Queued"],
   ["Cancelled", { kind: "queue" }, "Queued"],
   ["Paused: budget reached", { kind: "queue" }, "Queued"],
-  ["Done", { kind: "queue" }, null],
-  ["Done (cached)", { kind: "queue" }, null],
-  ["Queued (ignore cache)", { kind: "queue" }, null],
-  ["Researching", { kind: "queue" }, null],
+  ...leaves({ kind: "queue" }, ["Done", "Done (cached)", "Queued (ignore cache)", "Researching"]),
   // Re-research selected rows (ignore cache)
-  ["", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["my own note", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Done", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Done (cached)", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["No reliable data (cached)", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Error: x", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Cancelled", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Paused: budget reached", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Queued", { kind: "queueIgnoringCache" }, "Queued (ignore cache)"],
-  ["Researching", { kind: "queueIgnoringCache" }, null],
+  ...[
+    "",
+    "my own note",
+    "Done",
+    "Done (cached)",
+    "No reliable data (cached)",
+    "Error: x",
+    "Cancelled",
+    "Paused: budget reached",
+    "Queued",
+  ].map((before): Change => [before, { kind: "queueIgnoringCache" }, "Queued (ignore cache)"]),
+  ...leaves({ kind: "queueIgnoringCache" }, ["Researching"]),
   // The worker claims a company's waiting rows
   ["Queued", { kind: "claim", refresh: false }, "Researching"],
   ["Queued (ignore cache)", { kind: "claim", refresh: true }, "Researching (ignore cache)"],
@@ -70,48 +74,40 @@ const PRODUCT: [before: string, event: RowEvent, after: string | null][] = [
   // A pause (the worker, or settings broken before it starts): waiting rows say why
   ["Queued", { kind: "pause", reason: budget }, "Paused: budget reached"],
   ["Queued (ignore cache)", { kind: "pause", reason: { kind: "settings" } }, "Paused: settings incomplete, open Settings"],
-  ["Researching", { kind: "pause", reason: budget }, null],
-  ["", { kind: "pause", reason: budget }, null],
-  ["my own note", { kind: "pause", reason: budget }, null],
-  ["Done", { kind: "pause", reason: budget }, null],
-  ["Done (cached)", { kind: "pause", reason: budget }, null],
-  ["No reliable data", { kind: "pause", reason: budget }, null],
-  ["Error: x", { kind: "pause", reason: budget }, null],
-  ["Cancelled", { kind: "pause", reason: budget }, null],
-  ["Paused: budget reached", { kind: "pause", reason: budget }, null],
+  ...leaves({ kind: "pause", reason: budget }, [
+    "Researching",
+    "",
+    "my own note",
+    "Done",
+    "Done (cached)",
+    "No reliable data",
+    "Error: x",
+    "Cancelled",
+    "Paused: budget reached",
+  ]),
   // Resume
   ["Paused: Tavily API key rejected", { kind: "resume" }, "Queued"],
-  ["", { kind: "resume" }, null],
-  ["my own note", { kind: "resume" }, null],
-  ["Queued", { kind: "resume" }, null],
-  ["Researching", { kind: "resume" }, null],
-  ["Done", { kind: "resume" }, null],
-  ["Done (cached)", { kind: "resume" }, null],
-  ["No reliable data", { kind: "resume" }, null],
-  ["Error: x", { kind: "resume" }, null],
-  ["Cancelled", { kind: "resume" }, null],
+  ...leaves({ kind: "resume" }, [
+    "",
+    "my own note",
+    "Queued",
+    "Researching",
+    "Done",
+    "Done (cached)",
+    "No reliable data",
+    "Error: x",
+    "Cancelled",
+  ]),
   // Retry failed rows: a remembered "No reliable data" would answer again, so it ignores the cache
   ["Error: LLM unavailable", { kind: "retry" }, "Queued"],
   ["Paused: budget reached", { kind: "retry" }, "Queued"],
   ["No reliable data", { kind: "retry" }, "Queued (ignore cache)"],
-  ["", { kind: "retry" }, null],
-  ["my own note", { kind: "retry" }, null],
-  ["Queued", { kind: "retry" }, null],
-  ["Researching", { kind: "retry" }, null],
-  ["Done", { kind: "retry" }, null],
-  ["Done (cached)", { kind: "retry" }, null],
-  ["Cancelled", { kind: "retry" }, null],
+  ...leaves({ kind: "retry" }, ["", "my own note", "Queued", "Researching", "Done", "Done (cached)", "Cancelled"]),
   // Cancel research (the worker, or the menu holding the lock: a Researching row is then stale)
   ["Queued", { kind: "cancel" }, "Cancelled"],
   ["Researching (ignore cache)", { kind: "cancel" }, "Cancelled"],
   ["Paused: budget reached", { kind: "cancel" }, "Cancelled"],
-  ["", { kind: "cancel" }, null],
-  ["my own note", { kind: "cancel" }, null],
-  ["Done", { kind: "cancel" }, null],
-  ["Done (cached)", { kind: "cancel" }, null],
-  ["No reliable data", { kind: "cancel" }, null],
-  ["Error: x", { kind: "cancel" }, null],
-  ["Cancelled", { kind: "cancel" }, null],
+  ...leaves({ kind: "cancel" }, ["", "my own note", "Done", "Done (cached)", "No reliable data", "Error: x", "Cancelled"]),
 ];
 
 const KINDS: StatusKind[] = ["none", "other", "queued", "researching", "done", "cached", "noData", "error", "cancelled", "paused"];
@@ -156,7 +152,7 @@ describe("the row-status table", () => {
     expect(() => transition(readStatus("Queued"), EVENTS.release)).toThrow();
   });
 
-  it("writes every Status through status.ts's words", () => {
+  it("claims with the company's choice of cache, and words every Status as status.ts does", () => {
     expect(transition(readStatus("Queued (ignore cache)"), { kind: "claim", refresh: true })).toEqual({
       kind: "researching",
       refresh: true,

@@ -59,6 +59,23 @@ export function tavilyOk(
   });
 }
 
+/** The fields of the reply schema, in the order the model is asked for them (pinned here, not derived from the schema). */
+export const REPLY_FIELDS = [
+  "about_company",
+  "relevance",
+  "use_case_class",
+  "funding_musd",
+  "platform_adoption",
+  "quant_trading",
+  "rapid_growth",
+  "ml_hiring",
+  "recent_funding",
+  "confidence",
+  "use_case_label",
+  "rationale",
+  "sources",
+];
+
 export function reply(overrides: Partial<Reply> = {}): Reply {
   return {
     about_company: true,

@@ -5,6 +5,7 @@
 import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
+import { nameKeyOf } from "../core/company-key";
 
 export const CACHE_SHEET_NAME = "_territory_cache";
 const EVIDENCE_CELLS = 8;
@@ -263,10 +264,9 @@ export class CacheSheet {
    */
   lookupByName(nameKeys: readonly string[]): Map<string, CacheEntry[]> {
     const wanted = new Set(nameKeys);
-    const nameOf = (key: string) => key.slice(0, key.lastIndexOf("|") + 1);
-    const keys = [...this.keyIndex().keys()].filter((key) => wanted.has(nameOf(key)));
+    const keys = [...this.keyIndex().keys()].filter((key) => wanted.has(nameKeyOf(key)));
     const byName = new Map<string, CacheEntry[]>();
-    for (const entry of this.lookup(keys).values()) byName.set(nameOf(entry.key), [...(byName.get(nameOf(entry.key)) ?? []), entry]);
+    for (const entry of this.lookup(keys).values()) byName.set(nameKeyOf(entry.key), [...(byName.get(nameKeyOf(entry.key)) ?? []), entry]);
     return byName;
   }
 

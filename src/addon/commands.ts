@@ -1,8 +1,9 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
-import { statusKind, statusText } from "../core/status";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
 import { newRunState } from "../core/run/run-state";
+import { pacingLimits } from "../core/run/pacing";
+import { nextStatusText } from "../core/run/row-status";
 import {
   addQueueSheet,
   currentUser,
@@ -19,7 +20,6 @@ import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from
 import { prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
-import { pacingLimits } from "./worker";
 
 export type { QueueMode };
 /** Sees the estimate of the selection before anything is queued; false queues nothing. */
@@ -59,9 +59,7 @@ function activateRun(settings: Settings | null = loadSettings().settings): void 
 
 /** Paused rows of every queue sheet go back to Queued. */
 function resumePausedRows(): number {
-  return rewriteStatuses(loadQueueSheets(), (status) =>
-    statusKind(status) === "paused" ? statusText({ kind: "queued", refresh: false }) : null,
-  );
+  return rewriteStatuses(loadQueueSheets(), (status) => nextStatusText(status, { kind: "resume" }));
 }
 
 /**
@@ -79,11 +77,7 @@ function refusedForAnotherRun(): CommandResult | null {
 /** The Status a Research or Re-research gives a selected row, or null to leave the row alone. */
 function queuedStatus(mode: QueueMode, status: unknown, company: unknown): string | null {
   if (company === null || company === undefined || String(company).trim() === "") return null;
-  const kind = statusKind(status);
-  if (mode === "refresh") return kind === "researching" ? null : statusText({ kind: "queued", refresh: true });
-  return kind === "done" || kind === "cached" || kind === "queued" || kind === "researching"
-    ? null
-    : statusText({ kind: "queued", refresh: false });
+  return nextStatusText(status, { kind: mode === "refresh" ? "queueIgnoringCache" : "queue" });
 }
 
 type Selection = { settings: Settings; sheet: GoogleAppsScript.Spreadsheet.Sheet; rows: Set<number>; leftmostColumn: number };
@@ -194,12 +188,7 @@ export function retryFailed(): CommandResult {
       ? { name: active.getName(), fallbackCompanyColumn: 1 }
       : null;
   if (added) sheets.push(added);
-  const queued = rewriteStatuses(sheets, (status) => {
-    const kind = statusKind(status);
-    // A remembered "No reliable data" would answer a plain queue again: those rows ask for a refresh.
-    if (kind === "noData") return statusText({ kind: "queued", refresh: true });
-    return kind === "error" || kind === "paused" ? statusText({ kind: "queued", refresh: false }) : null;
-  });
+  const queued = rewriteStatuses(sheets, (status) => nextStatusText(status, { kind: "retry" }));
   if (queued > 0) {
     if (added) addQueueSheet(added);
     activateRun();
@@ -220,11 +209,8 @@ export function resume(): CommandResult {
 export function cancel(): CommandResult {
   let cancelled = 0;
   const done = withRunLock(() => {
-    cancelled = rewriteStatuses(loadQueueSheets(), (status) => {
-      const kind = statusKind(status);
-      // With the lock held no worker is running, so Researching rows are stale ones.
-      return kind === "queued" || kind === "researching" || kind === "paused" ? statusText({ kind: "cancelled" }) : null;
-    });
+    // With the lock held no worker is running, so Researching rows are stale ones.
+    cancelled = rewriteStatuses(loadQueueSheets(), (status) => nextStatusText(status, { kind: "cancel" }));
     const run = loadRunState();
     if (run) saveRunState({ ...run, active: false, paused: null, counts: { ...run.counts, cancelled: run.counts.cancelled + cancelled } });
     deleteWorkerTriggers();

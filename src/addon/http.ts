@@ -1,14 +1,9 @@
 // Sends the core's requests with UrlFetchApp. Requests as data carry no secret: the key named by a
 // request's `auth` is added here, at the moment it is sent, so no state, log or error can hold it.
-import type { Settings } from "../core/settings";
 import type { HttpRequest, HttpResponse, Service } from "../core/types";
 
+/** The keys requests are sent with (`apiKeys` of the settings). */
 export type ApiKeys = Record<Service, string>;
-
-/** The keys of the settings a request is sent with. */
-export function apiKeys(settings: Pick<Settings, "tavilyApiKey" | "llmApiKey">): ApiKeys {
-  return { tavily: settings.tavilyApiKey, llm: settings.llmApiKey };
-}
 
 /**
  * Google's answer when the day's URL-fetch quota is spent; nothing can be fetched until it resets

@@ -1,7 +1,8 @@
 // The estimate of a Research of the selected rows, read from the sheet and the cache before
 // anything is queued or paid; the menu asks with an alert above CONFIRM_ABOVE_USD, the sidebar
 // shows the same figures before its Start button.
-import { estimateCompanyCostUsd, companyKey, isFresh } from "../core/engine";
+import { estimateCompanyCostUsd, isFresh } from "../core/engine";
+import { companyKey } from "../core/company-key";
 import { normaliseDomain } from "../core/names";
 import { cacheAnswer, describeEstimate, estimateRun, needsConfirmation, type CacheSummary } from "../core/run/estimate";
 import { ADVANCED_SEARCH_CREDITS } from "../core/costs";

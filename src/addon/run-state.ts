@@ -3,7 +3,7 @@
 // reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
-import { bounded, finiteNumbers, type RunState } from "../core/run/run-state";
+import { bounded, finiteNumbers, ownedByAnother, type RunState } from "../core/run/run-state";
 import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
 
@@ -28,6 +28,8 @@ const runStateSchema = z.lazy(
       finishedAt: z.optional(num),
       paused: z.nullable(pauseReasonSchema),
       jsonMode: z.boolean(),
+      // A run stored before this field existed has not learnt it yet.
+      noReasoningEffort: z._default(z.boolean(), false),
       counts: z.object({ done: num, cached: num, noData: num, failed: num, cancelled: num }),
       tiers: tierCounts,
       cost: z.object({ tavilyCredits: num, llmInputTokens: num, llmOutputTokens: num, usd: num }),
@@ -54,12 +56,8 @@ function props(): GoogleAppsScript.Properties.Properties {
   return PropertiesService.getDocumentProperties();
 }
 
-function readJson<T>(key: string, schema: z.ZodMiniType<T>): T | null {
-  return parseStoredJson(props().getProperty(key), schema);
-}
-
 export function loadRunState(): RunState | null {
-  return readJson(RUN_KEY, runStateSchema);
+  return parseStoredJson(props().getProperty(RUN_KEY), runStateSchema);
 }
 
 /** Stored finite and within a property's size, whatever the names and figures in it. */
@@ -68,7 +66,7 @@ export function saveRunState(state: RunState): void {
 }
 
 export function loadQueueSheets(): QueueSheet[] {
-  return readJson(SHEETS_KEY, queueSheetsSchema) ?? [];
+  return parseStoredJson(props().getProperty(SHEETS_KEY), queueSheetsSchema) ?? [];
 }
 
 export function addQueueSheet(sheet: QueueSheet): void {
@@ -107,6 +105,6 @@ export function currentUser(): NonNullable<RunState["owner"]> {
 /** The active run belongs to someone else: they pay for it and only they drive it. */
 export function runOwnedByAnother(): { ownerLabel: string } | null {
   const run = loadRunState();
-  if (!run || !run.active || !run.owner) return null;
-  return run.owner.key === currentUser().key ? null : { ownerLabel: run.owner.label };
+  if (!run?.active || !run.owner || !ownedByAnother(run, currentUser().key)) return null;
+  return { ownerLabel: run.owner.label };
 }

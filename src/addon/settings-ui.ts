@@ -11,6 +11,8 @@ import {
   PLAIN_NAMES,
 } from "../core/connection";
 import {
+  apiKeys,
+  apiKeySecrets,
   BLANK_IS_A_CHOICE,
   maskSecret,
   mergeRawSettings,
@@ -21,13 +23,12 @@ import {
   type SettingKey,
   type Settings,
 } from "../core/settings";
-import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SecretKey, SettingsView } from "../core/wire";
+import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SettingsView } from "../core/wire";
+import { SECRET_KEYS, type SecretKey } from "../core/setting-keys";
 import { maskSecrets } from "../core/secrets";
 import type { Service } from "../core/types";
-import { apiKeys, fetchOne } from "./http";
+import { fetchOne } from "./http";
 import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
-
-const SECRETS: readonly SecretKey[] = ["TAVILY_API_KEY", "LLM_API_KEY"];
 
 /** The mask character of maskSecret: a real key never contains it, so a field holding it is unchanged. */
 const MASK_CHAR = "•";
@@ -48,19 +49,21 @@ const FIELD_LABEL: Partial<Record<SettingKey, string>> = {
 };
 
 function isSecret(key: SettingKey): key is SecretKey {
-  return (SECRETS as readonly SettingKey[]).includes(key);
+  return (SECRET_KEYS as readonly SettingKey[]).includes(key);
 }
 
 function viewOf(raw: Record<SettingKey, string>): SettingsView {
   const values = { ...raw };
   const defaults = { ...SETTING_DEFAULTS };
-  for (const key of SECRETS) {
+  const keysSet = {} as Record<SecretKey, boolean>;
+  for (const key of SECRET_KEYS) {
     values[key] = maskSecret(raw[key].trim());
     defaults[key] = "";
+    keysSet[key] = raw[key].trim() !== "";
   }
   return {
     values,
-    keysSet: { TAVILY_API_KEY: raw.TAVILY_API_KEY.trim() !== "", LLM_API_KEY: raw.LLM_API_KEY.trim() !== "" },
+    keysSet,
     defaults,
     errors: validateRawSettings(raw).errors,
   };
@@ -138,7 +141,7 @@ function settingsForTest(service: Service, form: unknown): { settings: Settings 
 
 /** Belt and braces: whatever a provider or the network echoes back, a key never reaches the page. */
 function scrub(message: string, settings: Settings): string {
-  return maskSecrets(message, [settings.tavilyApiKey, settings.llmApiKey]);
+  return maskSecrets(message, apiKeySecrets(settings));
 }
 
 function missingKeyMessage(service: Service): string {
@@ -154,10 +157,9 @@ export function testConnection(service: unknown, form?: unknown): ConnectionTest
   const resolved = settingsForTest(which.data, form);
   if ("message" in resolved) return { ok: false, message: resolved.message };
   const { settings } = resolved;
-  const key = which.data === "tavily" ? settings.tavilyApiKey : settings.llmApiKey;
-  if (!key) return { ok: false, message: missingKeyMessage(which.data) };
+  if (!apiKeys(settings)[which.data]) return { ok: false, message: missingKeyMessage(which.data) };
 
-  const secrets = [settings.tavilyApiKey, settings.llmApiKey];
+  const secrets = apiKeySecrets(settings);
   // fetchOne turns a network failure into status 0, which the verdict words as "Could not reach".
   const response = fetchOne(which.data === "tavily" ? buildTavilyTestRequest() : buildModelsRequest(settings), apiKeys(settings));
   const verdict = describeConnectionTest(which.data, response, secrets);
@@ -182,10 +184,7 @@ export function listModels(form?: unknown): ModelsResult {
   const { settings } = resolved;
   if (!settings.llmApiKey) return { ok: false, models: [], message: missingKeyMessage("llm") };
   try {
-    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings), apiKeys(settings)), [
-      settings.tavilyApiKey,
-      settings.llmApiKey,
-    ]);
+    const models = parseModelsResponse(fetchOne(buildModelsRequest(settings), apiKeys(settings)), apiKeySecrets(settings));
     const message = models.length === 0 ? "The provider lists no models: type the model name." : `${models.length} models available.`;
     return { ok: models.length > 0, models, message };
   } catch (error) {

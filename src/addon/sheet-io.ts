@@ -8,8 +8,8 @@ import {
   OUTPUT_HEADERS,
   sourceLinks,
   type OutputColumns,
-  type OutputHeader,
 } from "../core/run/sheet-layout";
+import type { RowCells } from "../core/run/planner";
 import { statusKind } from "../core/status";
 import { TIERS } from "../core/types";
 import { ownedColumns } from "./columns";
@@ -54,9 +54,6 @@ export function cellAt(snapshot: SheetSnapshot, row: number, column: number): un
   return snapshot.values[row - 1]?.[column - 1] ?? "";
 }
 
-/** New output values of one row; `scoreNote` goes on the Score cell (its breakdown, profile, model, date). */
-export type RowUpdate = Partial<Record<OutputHeader, CellValue>> & { scoreNote?: string };
-
 /** A row that could not be written (a protected range, say): left as it was, with Google's reason. */
 export interface SkippedRow {
   sheet: string;
@@ -97,7 +94,7 @@ function errorText(error: unknown): string {
 }
 
 /** The segments of one row's changed cells, split where a column is unchanged. */
-function changedSegments(snapshot: SheetSnapshot, outputs: OutputColumns, row: number, update: RowUpdate): Segment[] {
+function changedSegments(snapshot: SheetSnapshot, outputs: OutputColumns, row: number, update: RowCells): Segment[] {
   const changed = new Map<number, CellValue>();
   for (const name of OUTPUT_HEADERS) {
     const raw = update[name];
@@ -169,7 +166,7 @@ function textRanges(block: Block, scoreColumn: number): string[] {
  * one call per column for each run of rows, a run passing over rows still in flight. A row that
  * cannot be written is skipped and reported; nothing throws.
  */
-export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<number, RowUpdate>): WriteReport {
+export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<number, RowCells>): WriteReport {
   const outputs = snapshot.outputs;
   const report: WriteReport = { calls: 0, skipped: [] };
   if (!outputs || updates.size === 0) return report;
@@ -353,7 +350,7 @@ export function rewriteStatuses(
     const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
     const outputs = snapshot.outputs;
     if (!outputs) continue;
-    const next = new Map<number, RowUpdate>();
+    const next = new Map<number, RowCells>();
     for (let row = 2; row <= snapshot.lastRow; row++) {
       const current = cellAt(snapshot, row, outputs.Status);
       const status = decide(current, row, snapshot);

@@ -1,9 +1,13 @@
 // Costs: Tavily credits and LLM tokens as the providers report them, dollars from the
 // price settings. Dollars are always recomputed from the counts, so sums never drift.
 import type { Cost } from "./types";
-import type { Settings } from "./settings";
 
-export type Prices = Pick<Settings, "tavilyPricePerCredit" | "llmInputPricePerMTok" | "llmOutputPricePerMTok">;
+/** The price settings (the Settings fields of the same names). */
+export interface Prices {
+  tavilyPricePerCredit: number;
+  llmInputPricePerMTok: number;
+  llmOutputPricePerMTok: number;
+}
 
 /** Credits of one advanced search (Tavily's price list: basic 1, advanced 2), used when usage is missing. */
 export const ADVANCED_SEARCH_CREDITS = 2;
@@ -41,7 +45,11 @@ export function addCost(a: Cost, add: Partial<Omit<Cost, "usd">>, prices: Prices
 }
 
 /** What a typical new company costs: one advanced search and one judging call at the full evidence budget. */
-export function expectedCompanyCost(settings: Settings, promptOverheadChars: number, outputTokens: number): Cost {
+export function expectedCompanyCost(
+  settings: Prices & { evidenceBudgetChars: number },
+  promptOverheadChars: number,
+  outputTokens: number,
+): Cost {
   const inputTokens = Math.ceil((promptOverheadChars + settings.evidenceBudgetChars) / CHARS_PER_TOKEN);
   return addCost(
     ZERO_COST,

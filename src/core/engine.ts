@@ -1,12 +1,14 @@
 // The research of one company as a sans-IO state machine: the caller asks nextStep() for the
 // request to send, sends a whole wave of them in one fetchAll, and feeds each answer back with
 // applyResponse(). No Apps Script or Node API is used, so the same code runs in tests and in
-// Sheets. Requests carry no key (HttpRequest.auth names whose key the sender adds), and every
-// response says what it cost, so the caller counts money when it is paid.
+// Sheets. Requests carry no key (HttpRequest.auth names whose key the sender adds). An answer
+// returns the company's new state and its effects as data (what it cost, what to store, what the
+// rest of the run must do differently), so the caller counts money when it is paid.
 import type { CacheEntry, CompanyInput, Cost, EvidenceItem, HttpRequest, HttpResponse, Profile, ResearchResult, Service } from "./types";
-import type { Settings } from "./settings";
+import { apiKeySecrets, type Settings } from "./settings";
 import type { PauseReason } from "./status";
 import { domainFromName, normaliseCompanyName } from "./names";
+import { companyKey } from "./company-key";
 import { buildSearchRequest, displayName, parseSearchResponse, searchQueries, type SearchResult } from "./search";
 import { cutToBudget, formatEvidence, isWebUrl, mentionMatcher, selectEvidence } from "./evidence";
 import { buildMessages, promptOverheadChars } from "./prompt";
@@ -114,26 +116,28 @@ export type Step =
   /** notBefore: epoch ms before which the request must not be sent (backoff, Retry-After); 0 for now. */
   { kind: "fetch"; service: Service; request: HttpRequest; notBefore: number } | { kind: "finished"; outcome: Outcome };
 
-export interface Applied {
-  state: CompanyState;
-  /** What this one response cost (search credits or LLM tokens); zero for an error answer. Count it now. */
-  paid: Cost;
+/**
+ * What an answer asks of the run beyond the company's own state. The run folds every effect in
+ * through one function whose switch must name each kind, so a new effect cannot go unhandled.
+ */
+export type Effect =
+  /** What this response cost (search credits or LLM tokens): count it now. */
+  | { kind: "paid"; cost: Cost }
   /**
    * Store at once so nothing is paid for twice: evidence just paid for and about to be judged, or,
    * when a search found nothing about the company, how far its re-search chain has gone.
    */
-  unjudged?: CacheEntry;
+  | { kind: "store"; entry: CacheEntry }
   /** The provider refused the JSON schema: use JSON mode for the rest of the run. */
-  switchToJsonMode?: boolean;
+  | { kind: "jsonMode" }
   /** The provider refused reasoning_effort: never send it again in this run. */
-  dropReasoningEffort?: boolean;
+  | { kind: "dropReasoningEffort" }
   /** A 429: the caller shrinks its waves for this service and waits retryAfterMs (handing off when that is longer than it has left). */
-  rateLimited?: { service: Service; retryAfterMs: number };
-}
+  | { kind: "rateLimited"; service: Service; retryAfterMs: number };
 
-/** Cache key: profile, the folded name with its spaces removed ("ScaleAI" = "Scale AI"), the domain when given. */
-export function companyKey(profile: Profile, company: string, domain: string | null): string {
-  return `${profile}|${normaliseCompanyName(company).replace(/ /g, "")}|${domain ?? ""}`;
+export interface Applied {
+  state: CompanyState;
+  effects: Effect[];
 }
 
 /** Whether a cache entry may still answer: no-data entries for NO_DATA_TTL_DAYS, the others for CACHE_TTL_DAYS. */
@@ -147,7 +151,7 @@ export function isFresh(
 }
 
 function secretsOf(opts: ResearchOptions): string[] {
-  return [opts.settings.tavilyApiKey, opts.settings.llmApiKey];
+  return apiKeySecrets(opts.settings);
 }
 
 function finish(state: CompanyState, outcome: Outcome): CompanyState {
@@ -494,40 +498,41 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
   if (response.status >= 200 && response.status < 300) {
     const next = service === "tavily" ? onSearchAnswer(state, response.body, opts, now) : onJudgeAnswer(state, response.body, opts, now);
     const unjudged = next.progress ?? (service === "tavily" ? unjudgedEntry(next.state) : null);
-    return { state: next.state, paid: next.paid, ...(unjudged ? { unjudged } : {}) };
+    const effects: Effect[] = [{ kind: "paid", cost: next.paid }];
+    if (unjudged) effects.push({ kind: "store", entry: unjudged });
+    return { state: next.state, effects };
   }
-  const unpaid = (next: CompanyState): Applied => ({ state: next, paid: ZERO_COST });
+  // An error answer is not billed: it has no paid effect.
+  const only = (next: CompanyState, ...effects: Effect[]): Applied => ({ state: next, effects });
   const action = classifyHttpError(service, response, now, secretsOf(opts));
   switch (action.kind) {
     case "pause":
-      return unpaid(finish(state, { kind: "paused", reason: action.reason, cost: state.cost }));
+      return only(finish(state, { kind: "paused", reason: action.reason, cost: state.cost }));
     case "rateLimited":
-      return {
-        ...unpaid({ ...state, pending: { ...pending, notBefore: now + action.retryAfterMs } }),
-        rateLimited: { service, retryAfterMs: action.retryAfterMs },
-      };
+      return only(
+        { ...state, pending: { ...pending, notBefore: now + action.retryAfterMs } },
+        { kind: "rateLimited", service, retryAfterMs: action.retryAfterMs },
+      );
     case "retry":
-      return unpaid(transient(state, action.message, now));
+      return only(transient(state, action.message, now));
     case "shrink": {
       if (state.shrinks >= MAX_SHRINKS) {
-        return unpaid(fail(state, `${action.message} even with a quarter of the evidence; lower the evidence budget in Settings`));
+        return only(fail(state, `${action.message} even with a quarter of the evidence; lower the evidence budget in Settings`));
       }
       // Half of what was actually sent: halving a budget the evidence never filled would barely shrink it.
       const sent = formatEvidence(state.evidence).length;
-      return unpaid(
-        toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts),
-      );
+      return only(toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts));
     }
     case "jsonMode":
-      if (state.jsonMode) return unpaid(fail(state, `${action.message}; choose another model`));
-      return { ...unpaid(toJudge({ ...state, jsonMode: true }, opts)), switchToJsonMode: true };
+      if (state.jsonMode) return only(fail(state, `${action.message}; choose another model`));
+      return only(toJudge({ ...state, jsonMode: true }, opts), { kind: "jsonMode" });
     case "reasoningEffortRefused":
       if (state.noReasoningEffort || !state.reasoningRetry) {
-        return unpaid(fail(state, `LLM refused the request: ${action.message}; choose another model`));
+        return only(fail(state, `LLM refused the request: ${action.message}; choose another model`));
       }
-      return { ...unpaid(toJudge({ ...state, noReasoningEffort: true }, opts)), dropReasoningEffort: true };
+      return only(toJudge({ ...state, noReasoningEffort: true }, opts), { kind: "dropReasoningEffort" });
     case "fail":
-      return unpaid(fail(state, action.message));
+      return only(fail(state, action.message));
   }
 }
 

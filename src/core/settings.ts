@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import "./zod-english";
-import type { Profile } from "./types";
+import type { Profile, Service } from "./types";
 import { NUMBER_RULES, SETTING_KEYS, type NumberSettingKey, type SettingKey } from "./setting-keys";
 import { baseUrlFormProblem, baseUrlProblem, normaliseBaseUrl, sameBaseUrl } from "./allowlist";
 
@@ -225,6 +225,16 @@ export function missingKeys(settings: Settings): string[] {
   if (!settings.tavilyApiKey) missing.push("Tavily API key");
   if (!settings.llmApiKey) missing.push("LLM API key");
   return missing;
+}
+
+/** The API keys of the settings, by the service each one is sent to. */
+export function apiKeys(settings: Pick<Settings, "tavilyApiKey" | "llmApiKey">): Record<Service, string> {
+  return { tavily: settings.tavilyApiKey, llm: settings.llmApiKey };
+}
+
+/** The API keys as the secrets to mask in any text a provider or the network echoes. */
+export function apiKeySecrets(settings: Pick<Settings, "tavilyApiKey" | "llmApiKey">): string[] {
+  return Object.values(apiKeys(settings));
 }
 
 // Keys are masked in one place for every surface.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { companyKey } from "../../src/core/engine";
+import { companyKey } from "../../src/core/company-key";
 import type { Profile } from "../../src/core/types";
 import { companyRows, driveWithSidebar, ok, progress, setup, table } from "./harness";
 

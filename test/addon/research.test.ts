@@ -327,6 +327,25 @@ describe("errors and controls", () => {
     expect(progress(rt).failed).toBe(0);
   });
 
+  it("learns once per run that the model refuses reasoning_effort: one refused call for ten companies", () => {
+    // A reasoning model that spends its first cap thinking, behind a provider that refuses
+    // reasoning_effort. One LLM call per wave, so each company's retry follows the first refusal
+    // (calls of one wave go out together and cannot know of each other's answers).
+    const { rt, llm } = setup({
+      rows: companyRows(TEN),
+      settings: { LLM_CONCURRENCY: "1" },
+      llm: { rejectReasoningEffort: true, malformed: ({ attempt }) => (attempt === 1 ? "truncated" : null) },
+    });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A11"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(statuses(rt)).toEqual(Array(10).fill("Done"));
+    expect(llm.byStatus[400]).toBe(1);
+    // Each company: the cut reply, then one call with the larger cap; the first company also the refused one.
+    expect(Object.values(llm.byCompany).reduce((a, b) => a + b, 0)).toBe(21);
+    expect(progress(rt).failed).toBe(0);
+  });
+
   it("fails only the row whose provider keeps answering 5xx, with a message", () => {
     const { rt } = setup({
       rows: companyRows(["Cohere", "Broken Co", "Runway"]),

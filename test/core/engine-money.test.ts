@@ -9,12 +9,15 @@ import {
   body,
   chat,
   drive,
+  effectOf,
   fixtureText,
   LLM_KEY,
   makeSettings,
   options,
+  paidBy,
   reply,
   response,
+  storedBy,
   TAVILY_KEY,
   tavilyOk,
   userMessage,
@@ -34,10 +37,10 @@ function expectKind<K extends Outcome["kind"]>(outcome: Outcome, kind: K): Extra
 describe("what each response paid", () => {
   it("reports the credits of a search and the tokens of a reply on the response that paid them", () => {
     const run = drive(anthropic, (call) => (call.service === "tavily" ? anthropicSearch() : chat(reply(), 3500, 240)));
-    expect(run.applied[0]?.paid).toMatchObject({ tavilyCredits: 2, llmInputTokens: 0, llmOutputTokens: 0 });
-    expect(run.applied[1]?.paid).toMatchObject({ tavilyCredits: 0, llmInputTokens: 3500, llmOutputTokens: 240 });
+    expect(paidBy(run.applied[0])).toMatchObject({ tavilyCredits: 2, llmInputTokens: 0, llmOutputTokens: 0 });
+    expect(paidBy(run.applied[1])).toMatchObject({ tavilyCredits: 0, llmInputTokens: 3500, llmOutputTokens: 240 });
     // The per-response amounts add up to the company's cost, dollars included.
-    const sum = run.applied.reduce((n, a) => n + a.paid.usd, 0);
+    const sum = run.applied.reduce((n, a) => n + paidBy(a).usd, 0);
     expect(sum).toBeCloseTo(run.outcome.cost.usd, 12);
   });
 
@@ -51,17 +54,17 @@ describe("what each response paid", () => {
       },
     });
     const run = drive(anthropic, (call) => (call.service === "tavily" ? anthropicSearch() : quota));
-    expect(run.applied.map((a) => a.paid.tavilyCredits)).toEqual([2, 0]);
+    expect(run.applied.map((a) => paidBy(a).tavilyCredits)).toEqual([2, 0]);
     const paused = expectKind(run.outcome, "paused");
     expect(paused.reason).toEqual({ kind: "outOfCredit", service: "llm" });
-    expect(run.applied[1]?.rateLimited).toBeUndefined();
+    expect(effectOf(run.applied[1], "rateLimited")).toBeUndefined();
   });
 
   it("a 200 whose body cannot be read was still billed: the usual price is counted", () => {
     const run = drive(anthropic, (call, i) =>
       i === 0 ? response(200, "<html>gateway</html>") : call.service === "tavily" ? anthropicSearch() : chat(reply()),
     );
-    expect(run.applied[0]?.paid.tavilyCredits).toBe(2);
+    expect(paidBy(run.applied[0]).tavilyCredits).toBe(2);
     expect(expectKind(run.outcome, "done").cost.tavilyCredits).toBe(4);
   });
 
@@ -94,7 +97,7 @@ describe("evidence paid for is never paid for twice", () => {
     const run = drive(anthropic, (call, i) =>
       call.service === "tavily" ? anthropicSearch() : i === 1 ? response(503, "busy") : chat(reply()),
     );
-    const unjudged = run.applied.map((a) => a.unjudged);
+    const unjudged = run.applied.map((a) => storedBy(a));
     expect(unjudged[0]).toMatchObject({ status: "unjudged", result: null, credits: 2, key: "gpu-infrastructure|anthropic|anthropic.com" });
     expect(unjudged.slice(1).every((u) => u === undefined)).toBe(true);
     // What is stored is everything the search paid for, not only what one prompt had room for.
@@ -105,13 +108,13 @@ describe("evidence paid for is never paid for twice", () => {
   it("a state handed off while judging yields the same entry", () => {
     const opts = options();
     const applied = applyResponse(startCompany(anthropic, null, opts, START), anthropicSearch(), opts, START + 1000);
-    expect(unjudgedEntry(applied.state)).toEqual(applied.unjudged);
+    expect(unjudgedEntry(applied.state)).toEqual(storedBy(applied));
     expect(unjudgedEntry(startCompany(anthropic, null, opts, START))).toBeNull();
   });
 
   it("the next execution judges the stored entry without searching; its credits are not counted again", () => {
     const opts = options();
-    const stored = applyResponse(startCompany(anthropic, null, opts, START), anthropicSearch(), opts, START + 1000).unjudged as CacheEntry;
+    const stored = storedBy(applyResponse(startCompany(anthropic, null, opts, START), anthropicSearch(), opts, START + 1000)) as CacheEntry;
     const run = drive(anthropic, () => chat(reply({ sources: ["https://www.anthropic.com/company"] })), opts, stored, START + 60_000);
     expect(run.calls.map((c) => c.service)).toEqual(["llm"]);
     const done = expectKind(run.outcome, "done");
@@ -121,7 +124,7 @@ describe("evidence paid for is never paid for twice", () => {
 
   it("when the stored evidence turns out to be about someone else, the next query is searched, not the same one again", () => {
     const opts = options();
-    const stored = applyResponse(startCompany(anthropic, null, opts, START), anthropicSearch(), opts, START + 1000).unjudged as CacheEntry;
+    const stored = storedBy(applyResponse(startCompany(anthropic, null, opts, START), anthropicSearch(), opts, START + 1000)) as CacheEntry;
     const firstQuery = body(nextStep(startCompany(anthropic, null, opts, START)) as Call).query;
     const run = drive(
       anthropic,
@@ -162,12 +165,12 @@ describe("a re-search chain cut by killed executions", () => {
       const call = { service: step.service, request: step.request, notBefore: step.notBefore };
       calls.push(call);
       const applied = applyResponse(state, answer(call), opts, now + 1000);
-      credits += applied.paid.tavilyCredits;
+      credits += paidBy(applied).tavilyCredits;
       const next = nextStep(applied.state);
       const entry =
         next.kind === "finished" && (next.outcome.kind === "noData" || next.outcome.kind === "done")
           ? next.outcome.cacheEntry
-          : applied.unjudged;
+          : storedBy(applied);
       if (entry) {
         entries.push(entry);
         stored = entry;
@@ -212,7 +215,7 @@ describe("a re-search chain cut by killed executions", () => {
 
   it("an entry whose searches are used up ends No reliable data with no request, remembered as no data", () => {
     const opts = options();
-    const first = applyResponse(startCompany(nobody, null, opts, START), namesakes(), opts, START + 1000).unjudged as CacheEntry;
+    const first = storedBy(applyResponse(startCompany(nobody, null, opts, START), namesakes(), opts, START + 1000)) as CacheEntry;
     const usedUp = { ...first, searches: 3 };
     const run = drive(nobody, () => response(500, ""), opts, usedUp, START + 60_000);
     expect(run.calls).toHaveLength(0);
@@ -317,7 +320,7 @@ describe("reasoning models that spend the cap thinking", () => {
     expect(llm).toHaveLength(3);
     expect(llm[2]).toMatchObject({ max_tokens: 4000 });
     expect(llm[2]).not.toHaveProperty("reasoning_effort");
-    expect(run.applied[2]?.dropReasoningEffort).toBe(true);
+    expect(effectOf(run.applied[2], "dropReasoningEffort")).toBeDefined();
     expectKind(run.outcome, "done");
     // A run that already dropped it never sends it.
     const next = drive(

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { applyResponse, companyKey, estimateCompanyCostUsd, nextStep, startCompany, type Outcome } from "../../src/core/engine";
+import { applyResponse, estimateCompanyCostUsd, nextStep, startCompany, type Outcome } from "../../src/core/engine";
+import { companyKey } from "../../src/core/company-key";
 import type { CacheEntry, ResearchResult } from "../../src/core/types";
 import { FENCE_CLOSE, FENCE_OPEN } from "../../src/core/prompt";
 import {
   body,
   chat,
   drive,
+  effectOf,
   evidenceChars,
   evidenceUrls,
   fixtureText,
@@ -270,7 +272,7 @@ describe("provider errors", () => {
     const run = drive(anthropic, (call, i) =>
       i < 4 ? response(429, "Too Many Requests", { "retry-after": "7" }) : call.service === "tavily" ? anthropicSearch() : chat(reply()),
     );
-    expect(run.applied[0]?.rateLimited).toEqual({ service: "tavily", retryAfterMs: 7000 });
+    expect(effectOf(run.applied[0], "rateLimited")).toEqual({ kind: "rateLimited", service: "tavily", retryAfterMs: 7000 });
     expect(run.calls[1]?.notBefore).toBeGreaterThanOrEqual(7000);
     expectKind(run.outcome, "done");
   });
@@ -281,12 +283,12 @@ describe("provider errors", () => {
     const opts = options();
     let state = startCompany(anthropic, null, opts, start);
     let applied = applyResponse(state, response(429, "", { "retry-after": date }), opts, start + 1000);
-    expect(applied.rateLimited).toEqual({ service: "tavily", retryAfterMs: 30_000 });
+    expect(effectOf(applied, "rateLimited")).toEqual({ kind: "rateLimited", service: "tavily", retryAfterMs: 30_000 });
     const step = nextStep(applied.state);
     expect(step.kind === "fetch" && step.notBefore).toBe(start + 31_000);
     state = applied.state;
     applied = applyResponse(state, response(429, ""), opts, start + 40_000);
-    expect(applied.rateLimited?.retryAfterMs).toBe(10_000);
+    expect(effectOf(applied, "rateLimited")?.retryAfterMs).toBe(10_000);
     expect(applied.state.phase).toBe("search");
   });
 
@@ -295,7 +297,7 @@ describe("provider errors", () => {
       anthropic,
       searchThen((i) => (i === 1 ? response(429, { error: { message: "rate limit" } }, { "retry-after": "2" }) : chat(reply()))),
     );
-    expect(run.applied[1]?.rateLimited).toEqual({ service: "llm", retryAfterMs: 2000 });
+    expect(effectOf(run.applied[1], "rateLimited")).toEqual({ kind: "rateLimited", service: "llm", retryAfterMs: 2000 });
     expectKind(run.outcome, "done");
   });
 
@@ -392,7 +394,7 @@ describe("provider errors", () => {
       anthropic,
       searchThen((i) => (i === 1 ? refused : chat(reply()))),
     );
-    expect(run.applied[1]?.switchToJsonMode).toBe(true);
+    expect(effectOf(run.applied[1], "jsonMode")).toBeDefined();
     expect(body(run.calls[2] as Call).response_format).toEqual({ type: "json_object" });
     expectKind(run.outcome, "done");
   });

@@ -9,13 +9,15 @@ import {
   startCompany,
   type Applied,
   type CompanyState,
+  type Effect,
   type Outcome,
   type ResearchOptions,
   type Service,
 } from "../../src/core/engine";
 import { mergeRawSettings, validateSettings, type RawSettings, type Settings } from "../../src/core/settings";
 import manifest from "../../appsscript.json";
-import type { CacheEntry, CompanyInput, HttpRequest, HttpResponse } from "../../src/core/types";
+import type { CacheEntry, CompanyInput, Cost, HttpRequest, HttpResponse } from "../../src/core/types";
+import { ZERO_COST } from "../../src/core/costs";
 import type { Reply } from "../../src/core/reply";
 import { FENCE_CLOSE, FENCE_OPEN } from "../../src/core/prompt";
 
@@ -57,6 +59,23 @@ export function tavilyOk(
   });
 }
 
+/** The fields of the reply schema, in the order the model is asked for them (pinned here, not derived from the schema). */
+export const REPLY_FIELDS = [
+  "about_company",
+  "relevance",
+  "use_case_class",
+  "funding_musd",
+  "platform_adoption",
+  "quant_trading",
+  "rapid_growth",
+  "ml_hiring",
+  "recent_funding",
+  "confidence",
+  "use_case_label",
+  "rationale",
+  "sources",
+];
+
 export function reply(overrides: Partial<Reply> = {}): Reply {
   return {
     about_company: true,
@@ -90,6 +109,21 @@ export function chat(content: unknown, promptTokens = 4000, completionTokens = 2
     ],
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   });
+}
+
+/** The effect of this kind an answer had, if any. */
+export function effectOf<K extends Effect["kind"]>(applied: Applied | undefined, kind: K): Extract<Effect, { kind: K }> | undefined {
+  return applied?.effects.find((effect): effect is Extract<Effect, { kind: K }> => effect.kind === kind);
+}
+
+/** What an answer cost: its paid effect, or nothing for an answer that was not billed. */
+export function paidBy(applied: Applied | undefined): Cost {
+  return effectOf(applied, "paid")?.cost ?? ZERO_COST;
+}
+
+/** The cache entry an answer asks to store at once, if any. */
+export function storedBy(applied: Applied | undefined): CacheEntry | undefined {
+  return effectOf(applied, "store")?.entry;
 }
 
 export interface Call {

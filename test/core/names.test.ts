@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { domainFromName, normaliseCompanyName, normaliseDomain } from "../../src/core/names";
-import { companyKey } from "../../src/core/engine";
+import { companyKey } from "../../src/core/company-key";
 
 const key = (company: string, domain: string | null = null) => companyKey("gpu-infrastructure", company, domain);
 

@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import type { Outcome } from "../../src/core/engine";
 import { describeConnectionTest, parseModelsResponse } from "../../src/core/connection";
 import type { HttpResponse } from "../../src/core/types";
-import { body, chat, drive, evidenceChars, fixtureText, options, reply, response, type Call, type Run } from "./helpers";
+import { body, chat, drive, effectOf, evidenceChars, fixtureText, options, paidBy, reply, response, type Call, type Run } from "./helpers";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "providers");
 
@@ -50,7 +50,7 @@ function pausesWith(reason: unknown) {
     const run = service === "tavily" ? drive(anthropic, () => res) : judged(() => res);
     expect(expectKind(run.outcome, "paused").reason).toEqual(reason);
     expect(run.calls).toHaveLength(service === "tavily" ? 1 : 2);
-    expect(run.applied.at(-1)?.paid.usd).toBe(0);
+    expect(paidBy(run.applied.at(-1)).usd).toBe(0);
   };
 }
 
@@ -62,8 +62,8 @@ function waits(expectedMs: number) {
       if (call.service === "tavily") return search();
       return service === "llm" && i === 1 ? res : chat(reply());
     });
-    const limited = run.applied[service === "tavily" ? 0 : 1]?.rateLimited;
-    expect(limited).toEqual({ service, retryAfterMs: expectedMs });
+    const limited = effectOf(run.applied[service === "tavily" ? 0 : 1], "rateLimited");
+    expect(limited).toEqual({ kind: "rateLimited", service, retryAfterMs: expectedMs });
     expectKind(run.outcome, "done");
   };
 }
@@ -83,7 +83,7 @@ function shrinks(res: HttpResponse) {
 /** The JSON schema refused: the same company asks again in JSON mode and the run is told to switch. */
 function jsonMode(res: HttpResponse) {
   const run = judged((i) => (i === 0 ? res : chat(reply())));
-  expect(run.applied[1]?.switchToJsonMode).toBe(true);
+  expect(effectOf(run.applied[1], "jsonMode")).toBeDefined();
   expect(body(llmCalls(run)[1] as Call).response_format).toEqual({ type: "json_object" });
   expectKind(run.outcome, "done");
 }
@@ -96,7 +96,7 @@ function reasoningRetry(res: HttpResponse) {
   expect(second.reasoning_effort).toBe("low");
   expectKind(once.outcome, "done");
   // The thinking was paid for, as the usage says.
-  expect(once.applied[1]?.paid.llmOutputTokens).toBe(700);
+  expect(paidBy(once.applied[1]).llmOutputTokens).toBe(700);
   const always = judged(() => res);
   expect(llmCalls(always)).toHaveLength(2);
   expect(expectKind(always.outcome, "error").message).toMatch(/reasoning/);
@@ -112,7 +112,7 @@ const table: Record<string, (res: HttpResponse, service: "tavily" | "llm") => vo
     expect(run.calls.map((c) => c.service)).toEqual(["tavily", "tavily", "tavily"]);
     const noData = expectKind(run.outcome, "noData");
     expect(noData.cost.tavilyCredits).toBe(6);
-    expect(run.applied.map((a) => a.paid.tavilyCredits)).toEqual([2, 2, 2]);
+    expect(run.applied.map((a) => paidBy(a).tavilyCredits)).toEqual([2, 2, 2]);
     expect(noData.cacheEntry?.status).toBe("noData");
   },
   "tavily-200-usage.json": (res) =>
@@ -126,7 +126,7 @@ const table: Record<string, (res: HttpResponse, service: "tavily" | "llm") => vo
     // A real completion whose content is not the JSON asked for: paid, one retry saying why, then Error.
     const run = judged(() => res);
     expect(llmCalls(run)).toHaveLength(2);
-    expect(run.applied[1]?.paid).toMatchObject({ llmInputTokens: 19, llmOutputTokens: 10 });
+    expect(paidBy(run.applied[1])).toMatchObject({ llmInputTokens: 19, llmOutputTokens: 10 });
     expect(expectKind(run.outcome, "error").message).toMatch(/invalid twice/);
   },
   "openai-200-models.json": (res) => expect(parseModelsResponse(res)).toEqual(["model-id-0", "model-id-1", "model-id-2"]),
@@ -139,7 +139,7 @@ const table: Record<string, (res: HttpResponse, service: "tavily" | "llm") => vo
   "openai-400-reasoning-effort-unsupported.json": (res) => {
     // Refused only after the reasoning retry sent it: dropped for the rest of the run, the request sent again without it.
     const run = judged((i) => (i === 0 ? vllmThinking() : i === 1 ? res : chat(reply())));
-    expect(run.applied[2]?.dropReasoningEffort).toBe(true);
+    expect(effectOf(run.applied[2], "dropReasoningEffort")).toBeDefined();
     expect(body(llmCalls(run)[2] as Call)).not.toHaveProperty("reasoning_effort");
     expectKind(run.outcome, "done");
   },

@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkReply, parseChatCompletion, replyJsonSchema, responseFormat, sanitiseReply } from "../../src/core/reply";
-import { reply } from "./helpers";
+import { reply, REPLY_FIELDS } from "./helpers";
 import sentBefore from "../fixtures/reply-response-format.json";
-
-const FIELDS = [
-  "about_company",
-  "relevance",
-  "use_case_class",
-  "funding_musd",
-  "platform_adoption",
-  "quant_trading",
-  "rapid_growth",
-  "ml_hiring",
-  "recent_funding",
-  "confidence",
-  "use_case_label",
-  "rationale",
-  "sources",
-];
 
 describe("reply schema", () => {
   it("accepts a reply with exactly the defined fields", () => {
@@ -27,8 +11,8 @@ describe("reply schema", () => {
 
   it("sends a strict JSON schema with every field required and no others allowed", () => {
     const schema = replyJsonSchema() as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-    expect(Object.keys(schema.properties).sort()).toEqual([...FIELDS].sort());
-    expect([...schema.required].sort()).toEqual([...FIELDS].sort());
+    expect(Object.keys(schema.properties).sort()).toEqual([...REPLY_FIELDS].sort());
+    expect([...schema.required].sort()).toEqual([...REPLY_FIELDS].sort());
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.funding_musd).toEqual({ type: ["number", "null"] });
     expect(responseFormat(false)).toMatchObject({ type: "json_schema", json_schema: { strict: true, name: "company_judgment" } });
@@ -68,7 +52,7 @@ describe("reply schema", () => {
 
   it("drops extra keys rather than trusting them", () => {
     const check = checkReply(JSON.stringify({ ...reply(), score: 100, tier: "HOT" }));
-    expect(check.ok && Object.keys(check.reply).sort()).toEqual([...FIELDS].sort());
+    expect(check.ok && Object.keys(check.reply).sort()).toEqual([...REPLY_FIELDS].sort());
   });
 
   it("finds the object inside a code fence or a sentence", () => {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createFakeLlm, type LlmVerdict } from "../../src/local/providers";
+import { REPLY_FIELDS } from "../core/helpers";
 
 const KEY = "llm-test-key";
 const BASE = "https://api.crusoe.ai/v1";
-const FIELDS = [
-  "about_company",
-  "relevance",
-  "use_case_class",
-  "funding_musd",
-  "platform_adoption",
-  "quant_trading",
-  "rapid_growth",
-  "ml_hiring",
-  "recent_funding",
-  "confidence",
-  "use_case_label",
-  "rationale",
-  "sources",
-];
 
 function prompt(company: string, items: { url: string; text: string }[]): string {
   return [`Company: ${company}`, "Evidence:", ...items.flatMap((i) => [`URL: ${i.url}`, i.text])].join("\n");
@@ -58,7 +44,7 @@ describe("fake LLM", () => {
     const reply = llm.handle(chat(text));
     expect(reply.status).toBe(200);
     const verdict = content(reply.body);
-    expect(Object.keys(verdict)).toEqual(FIELDS);
+    expect(Object.keys(verdict)).toEqual(REPLY_FIELDS);
     expect(verdict.about_company).toBe(true);
     expect(verdict.sources).toEqual(["https://acme.com/about"]);
     expect(verdict.rationale).toContain("Acme");

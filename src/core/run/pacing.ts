@@ -1,6 +1,7 @@
 // How many requests a wave may carry per provider: the concurrency setting, halved on 429 and grown
 // back slowly, and never more than the provider's requests-per-minute allow in a sliding minute.
-import type { Service } from "../engine";
+import type { Settings } from "../settings";
+import type { Service } from "../types";
 
 export interface PacingState {
   /** Current wave size per service. */
@@ -17,6 +18,14 @@ export interface PacingLimits {
 }
 
 const WINDOW_MS = 60_000;
+
+/** The limits the settings give: concurrency per wave and requests per minute, per provider. */
+export function pacingLimits(settings: Settings): PacingLimits {
+  return {
+    concurrency: { tavily: settings.tavilyConcurrency, llm: settings.llmConcurrency },
+    rpm: { tavily: settings.tavilyRpm, llm: settings.llmRpm },
+  };
+}
 
 export function initialPacing(limits: PacingLimits): PacingState {
   return {

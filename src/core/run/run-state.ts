@@ -3,10 +3,12 @@
 // stores it in one document property, so it is kept small (bounded by bytes) and finite.
 import { addCost, ZERO_COST, type Prices } from "../costs";
 import { clip } from "../format";
-import type { Outcome, Service } from "../engine";
-import { statusText, type PauseReason, type RowStatus } from "../status";
-import type { Cost, RecentRow, Tier } from "../types";
+import type { Outcome, ResearchOptions } from "../engine";
+import type { Settings } from "../settings";
+import { statusText, type PauseReason } from "../status";
+import type { Cost, RecentRow, Service, Tier } from "../types";
 import { initialPacing, type PacingLimits, type PacingState } from "./pacing";
+import { outcomeStatus } from "./row-status";
 
 export interface RunCounts {
   done: number;
@@ -33,7 +35,10 @@ export interface RunState {
   /** Epoch ms when the run ended (finished or cancelled). */
   finishedAt?: number;
   paused: PauseReason | null;
+  /** The provider refused the JSON schema: every judging call of the run asks for JSON mode. */
   jsonMode: boolean;
+  /** The provider refused reasoning_effort: no judging call of the run sends it. */
+  noReasoningEffort: boolean;
   counts: RunCounts;
   tiers: Record<Tier, number>;
   /** Everything paid in this run, counted as each response came back. */
@@ -71,6 +76,7 @@ export function newRunState(limits: PacingLimits, now: number, owner: RunState["
     active: true,
     paused: null,
     jsonMode: false,
+    noReasoningEffort: false,
     counts: { done: 0, cached: 0, noData: 0, failed: 0, cancelled: 0 },
     tiers: { HOT: 0, WARM: 0, WATCH: 0, COLD: 0, UNKNOWN: 0 },
     cost: ZERO_COST,
@@ -80,6 +86,21 @@ export function newRunState(limits: PacingLimits, now: number, owner: RunState["
     errors: [],
     skipped: [],
   };
+}
+
+/** What the engine must know of the run: the settings, and the fallbacks the provider taught it. */
+export function researchOptions(run: Pick<RunState, "jsonMode" | "noReasoningEffort">, settings: Settings): ResearchOptions {
+  return { settings, jsonMode: run.jsonMode, noReasoningEffort: run.noReasoningEffort };
+}
+
+/** The run was started by another user: their keys and their money, so only they drive it. */
+export function ownedByAnother(run: RunState | null, userKey: string): boolean {
+  return !!run?.owner && run.owner.key !== userKey;
+}
+
+/** The queue is empty or cancelled: the run ends. */
+export function finishRun(run: RunState, now: number): RunState {
+  return { ...run, active: false, finishedAt: now };
 }
 
 /** Records a finished company on one of its rows. A paused outcome is not a row's end: it pauses the run. */
@@ -107,20 +128,6 @@ export function recordOutcome(run: RunState, row: { sheet: string; row: number; 
   if (outcome.kind === "error") errors = [...errors, { sheet: row.sheet, row: row.row, company, status }].slice(-ERROR_ROWS);
   const recent = [...run.recent, { company, tier, score, status }].slice(-RECENT_ROWS);
   return bounded({ ...run, counts, tiers, errors, recent });
-}
-
-/** The Status of a row that got this outcome. */
-export function outcomeStatus(outcome: Outcome): RowStatus {
-  switch (outcome.kind) {
-    case "done":
-      return outcome.fromCache ? { kind: "cached" } : { kind: "done" };
-    case "noData":
-      return { kind: "noData", cached: outcome.fromCache };
-    case "error":
-      return { kind: "error", message: outcome.message };
-    case "paused":
-      return { kind: "paused", reason: outcome.reason };
-  }
 }
 
 export function isSkipped(run: RunState, row: SkippedRowRef): boolean {

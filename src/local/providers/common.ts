@@ -159,22 +159,31 @@ export function jsonReply(status: number, body: unknown, latencyMs: number, head
 const DEFAULT_ERROR_LATENCY_MS = 150;
 
 /**
- * What both fakes keep alike and reset() starts afresh: the answers per HTTP status, the rate
- * limiter and the fault sequence.
+ * What both fakes keep alike: the answers per HTTP status, the rate limiter, the fault sequence, and
+ * the fake's own counts (`fresh` gives them at zero). `expose` turns the fake into the object tests
+ * read, with a read-only getter per count and a reset() that starts everything afresh.
  */
-export function createGate(options: { rpm?: number; faults?: FaultOption; errorLatencyMs?: number }) {
+export function createGate<C extends object>(options: { rpm?: number; faults?: FaultOption; errorLatencyMs?: number }, fresh: () => C) {
   const errorLatency = options.errorLatencyMs ?? DEFAULT_ERROR_LATENCY_MS;
   const newLimiter = () => (options.rpm === undefined ? null : new SlidingWindowLimiter(options.rpm));
-  let byStatus: Record<number, number> = {};
+  const zero = () => ({ ...fresh(), byStatus: {} as Record<number, number> });
+  // Changed in place, so the fake may hold on to it across resets.
+  const counts = zero();
   let limiter = newLimiter();
   let fault = createFaultInjector(options.faults);
   const answer = (reply: ProviderReply): ProviderReply => {
-    byStatus[reply.status] = (byStatus[reply.status] ?? 0) + 1;
+    counts.byStatus[reply.status] = (counts.byStatus[reply.status] ?? 0) + 1;
     return reply;
+  };
+  const reset = () => {
+    Object.assign(counts, zero());
+    limiter = newLimiter();
+    fault = createFaultInjector(options.faults);
   };
   return {
     errorLatencyMs: errorLatency,
     answer,
+    counts: counts as C,
     /** A gateway in front of the provider failing: an HTML page, not the provider's JSON. */
     badGateway: (): ProviderReply =>
       answer({
@@ -187,13 +196,21 @@ export function createGate(options: { rpm?: number; faults?: FaultOption; errorL
     get limiter() {
       return limiter;
     },
-    get byStatus(): Readonly<Record<number, number>> {
-      return byStatus;
-    },
-    reset() {
-      byStatus = {};
-      limiter = newLimiter();
-      fault = createFaultInjector(options.faults);
+    /** `resetOwn`: what else of the fake's state reset() starts afresh. */
+    expose<F extends object>(
+      fake: F,
+      resetOwn: () => void = () => {},
+    ): F & Readonly<C & { byStatus: Readonly<Record<number, number>> }> & { reset(): void } {
+      const exposed = Object.assign(fake, {
+        reset() {
+          resetOwn();
+          reset();
+        },
+      });
+      for (const key of Object.keys(counts)) {
+        Object.defineProperty(exposed, key, { enumerable: true, get: () => counts[key as keyof typeof counts] });
+      }
+      return exposed as F & Readonly<C & { byStatus: Readonly<Record<number, number>> }> & { reset(): void };
     },
   };
 }

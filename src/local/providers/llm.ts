@@ -1,6 +1,7 @@
 // Fake OpenAI-compatible chat-completions provider (Crusoe-like): POST <base>/chat/completions and
-// GET <base>/models, with a latency model, key check, rate limit, context limit, a switch that
-// refuses json_schema response formats, fault injection and hooks for malformed replies.
+// GET <base>/models, with a latency model, key check, rate limit, context limit, switches that
+// refuse json_schema response formats and reasoning_effort, fault injection and hooks for
+// malformed replies.
 //
 // Contract with the research engine: the user message holds a line `Company: <name>` and, per
 // evidence item, a line `URL: <url>` followed by that item's text.
@@ -74,6 +75,8 @@ export interface FakeLlmOptions {
   contextLimitChars?: number;
   /** Answer 400 to response_format json_schema, as providers without structured output do. */
   rejectJsonSchema?: boolean;
+  /** Answer 400 unsupported_parameter to a request carrying reasoning_effort, as a model without reasoning does. */
+  rejectReasoningEffort?: boolean;
   malformed?: (ctx: MalformedContext) => Malformation | null;
 }
 
@@ -119,6 +122,7 @@ const ChatBody = z.object({
   max_tokens: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
+  reasoning_effort: z.string().optional(),
   top_p: z.number().optional(),
   stream: z.boolean().optional(),
   seed: z.number().int().optional(),
@@ -229,18 +233,19 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   const latencyOf =
     options.latencyMs ??
     ((u: { promptChars: number; completionTokens: number }) => 2000 + (20 * u.promptChars) / 1000 + 8 * u.completionTokens);
-  const gate = createGate(options);
+  const gate = createGate(options, () => ({
+    requests: 0,
+    completions: 0,
+    promptTokensServed: 0,
+    completionTokensServed: 0,
+    completionLatencyMsServed: 0,
+    byCompany: {} as Record<string, number>,
+    answeredByCompany: {} as Record<string, number>,
+    charges: [] as Charge[],
+  }));
   const errorLatency = gate.errorLatencyMs;
   const answer = gate.answer;
-
-  let requests = 0;
-  let completions = 0;
-  let promptTokensServed = 0;
-  let completionTokensServed = 0;
-  let completionLatencyMsServed = 0;
-  let byCompany: Record<string, number> = {};
-  let answeredByCompany: Record<string, number> = {};
-  let charges: Charge[] = [];
+  const count = gate.counts;
 
   const openAiError = (
     status: number,
@@ -298,6 +303,17 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
         "response_format",
       );
     }
+    // OpenAI's answer for a model without reasoning (the body quoted in
+    // https://github.com/BoundaryML/baml/pull/2708, with the Chat Completions parameter's name).
+    if (options.rejectReasoningEffort && body.reasoning_effort !== undefined) {
+      return openAiError(
+        400,
+        "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+        "invalid_request_error",
+        "unsupported_parameter",
+        "reasoning_effort",
+      );
+    }
     if (options.contextLimitChars !== undefined && promptChars > options.contextLimitChars) {
       const limitTokens = tokensOf(options.contextLimitChars);
       return openAiError(
@@ -324,8 +340,8 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       if (explicit) verdict.sources = explicit;
     }
 
-    const attempt = company === null ? 1 : (byCompany[company] ?? 1);
-    const how = options.malformed?.({ company, attempt, requestIndex: requests, request }) ?? null;
+    const attempt = company === null ? 1 : (count.byCompany[company] ?? 1);
+    const how = options.malformed?.({ company, attempt, requestIndex: count.requests, request }) ?? null;
     let { content, finishReason } =
       how === null ? { content: JSON.stringify(verdict), finishReason: "stop" as const } : malform(verdict, how);
     const cap = body.max_tokens ?? body.max_completion_tokens;
@@ -337,18 +353,18 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     }
     const completionTokens = tokensOf(content.length);
     const promptTokens = tokensOf(promptChars);
-    completions++;
-    promptTokensServed += promptTokens;
-    completionTokensServed += completionTokens;
-    if (company !== null && !malformed) answeredByCompany[company] = (answeredByCompany[company] ?? 0) + 1;
+    count.completions++;
+    count.promptTokensServed += promptTokens;
+    count.completionTokensServed += completionTokens;
+    if (company !== null && !malformed) count.answeredByCompany[company] = (count.answeredByCompany[company] ?? 0) + 1;
     const latencyMs = latencyOf({ promptChars, completionTokens }, request);
-    completionLatencyMsServed += latencyMs;
-    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: promptTokens + completionTokens });
+    count.completionLatencyMsServed += latencyMs;
+    count.charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: promptTokens + completionTokens });
     return answer(
       jsonReply(
         200,
         {
-          id: fakeId("chatcmpl-", requests, company ?? ""),
+          id: fakeId("chatcmpl-", count.requests, company ?? ""),
           object: "chat.completion",
           created: Math.floor(request.sentAt / 1000),
           model: body.model,
@@ -361,7 +377,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
   }
 
   function handle(request: ProviderRequest): ProviderReply {
-    requests++;
+    count.requests++;
     const path = request.url.startsWith(baseUrl + "/") ? request.url.slice(baseUrl.length).split("?")[0] : null;
     const isChat = path === "/chat/completions" && request.method === "post";
     const isModels = path === "/models" && request.method === "get";
@@ -397,7 +413,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
               .map((m) => messageText(m.content))
               .join("\n"),
           ).company;
-    if (company !== null) byCompany[company] = (byCompany[company] ?? 0) + 1;
+    if (company !== null) count.byCompany[company] = (count.byCompany[company] ?? 0) + 1;
 
     if (bearerToken(request.headers) !== options.apiKey) {
       return answer(jsonReply(401, { errors: [{ message: "unauthorized: invalid or missing API key" }] }, errorLatency));
@@ -406,7 +422,7 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
       const admitted = gate.limiter.admit(request.sentAt);
       if (!admitted.ok) return rateLimited(admitted.retryAfterSeconds);
     }
-    const injected = gate.fault({ request, company, requestIndex: requests });
+    const injected = gate.fault({ request, company, requestIndex: count.requests });
     if (injected) return faultReply(injected, body);
     if (body === null) {
       return answer(
@@ -423,47 +439,5 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     return complete(request, body, company);
   }
 
-  return {
-    handle,
-    baseUrl,
-    verdictFor,
-    get requests() {
-      return requests;
-    },
-    get completions() {
-      return completions;
-    },
-    get byCompany() {
-      return byCompany;
-    },
-    get answeredByCompany() {
-      return answeredByCompany;
-    },
-    get promptTokensServed() {
-      return promptTokensServed;
-    },
-    get completionTokensServed() {
-      return completionTokensServed;
-    },
-    get completionLatencyMsServed() {
-      return completionLatencyMsServed;
-    },
-    get byStatus() {
-      return gate.byStatus;
-    },
-    get charges() {
-      return charges;
-    },
-    reset() {
-      requests = 0;
-      completions = 0;
-      completionLatencyMsServed = 0;
-      promptTokensServed = 0;
-      completionTokensServed = 0;
-      byCompany = {};
-      answeredByCompany = {};
-      charges = [];
-      gate.reset();
-    },
-  };
+  return gate.expose({ handle, baseUrl, verdictFor });
 }

@@ -198,18 +198,19 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   const knowledge = new Map<string, FakePage[]>();
   for (const [name, entry] of Object.entries(options.knowledge ?? {})) knowledge.set(companyId(name), entry.pages);
   const latencyOf = options.latencyMs ?? ((depth: SearchDepth) => (depth === "advanced" ? 3000 : 1500));
-  const gate = createGate(options);
+  const gate = createGate(options, () => ({
+    requests: 0,
+    searches: 0,
+    creditsServed: 0,
+    searchLatencyMsServed: 0,
+    byCompany: {} as Record<string, number>,
+    searchesByQuery: { first: 0, research: 0 },
+    charges: [] as SearchCharge[],
+  }));
   const errorLatency = gate.errorLatencyMs;
   const answer = gate.answer;
-
-  let requests = 0;
-  let searches = 0;
-  let creditsServed = 0;
-  let searchLatencyMsServed = 0;
-  let byCompany: Record<string, number> = {};
+  const count = gate.counts;
   let firstQuery = new Map<string, string>();
-  let searchesByQuery = { first: 0, research: 0 };
-  let charges: SearchCharge[] = [];
 
   const detail = (status: number, error: string, headers: Record<string, string> = {}) =>
     answer(jsonReply(status, { detail: { error } }, errorLatency, headers));
@@ -236,7 +237,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
   function search(request: ProviderRequest, body: SearchBody, company: string): ProviderReply {
     const depth: SearchDepth = body.search_depth ?? "basic";
     const credits = depth === "advanced" ? 2 : 1;
-    if (options.planCredits !== undefined && creditsServed + credits > options.planCredits) {
+    if (options.planCredits !== undefined && count.creditsServed + credits > options.planCredits) {
       return detail(432, PLAN_LIMIT_TEXT);
     }
     const maxResults = body.max_results ?? 5;
@@ -258,15 +259,15 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       raw_content: withRaw ? rawOf(page) : null,
     }));
     const latencyMs = latencyOf(depth, request);
-    searches++;
-    creditsServed += credits;
+    count.searches++;
+    count.creditsServed += credits;
     const id = companyId(company);
     const first = firstQuery.get(id) ?? body.query;
     firstQuery.set(id, first);
-    if (first === body.query) searchesByQuery.first++;
-    else searchesByQuery.research++;
-    charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: credits, research: first !== body.query });
-    searchLatencyMsServed += latencyMs;
+    if (first === body.query) count.searchesByQuery.first++;
+    else count.searchesByQuery.research++;
+    count.charges.push({ sentAt: request.sentAt, answeredAt: request.sentAt + latencyMs, amount: credits, research: first !== body.query });
+    count.searchLatencyMsServed += latencyMs;
     const response: TavilySearchResponse = {
       query: body.query,
       follow_up_questions: null,
@@ -275,13 +276,13 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       results,
       response_time: Math.round(latencyMs / 10) / 100,
       ...(body.include_usage ? { usage: { credits } } : {}),
-      request_id: fakeId("", requests, `tavily:${company}`).replace(/^(.{8})(.{4})(.{4})/, "$1-$2-$3-"),
+      request_id: fakeId("", count.requests, `tavily:${company}`).replace(/^(.{8})(.{4})(.{4})/, "$1-$2-$3-"),
     };
     return answer(jsonReply(200, response, latencyMs));
   }
 
   function handle(request: ProviderRequest): ProviderReply {
-    requests++;
+    count.requests++;
     const url = new URL(request.url);
     const isSearch = url.pathname === "/search" && request.method === "post";
     const isUsage = url.pathname === "/usage" && request.method === "get";
@@ -300,7 +301,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       body = parsed.data;
     }
     const company = body ? companyFromQuery(body.query) : null;
-    if (company !== null) byCompany[company] = (byCompany[company] ?? 0) + 1;
+    if (company !== null) count.byCompany[company] = (count.byCompany[company] ?? 0) + 1;
 
     const key = bearerToken(request.headers) ?? body?.api_key;
     if (key !== options.apiKey) return detail(401, "Unauthorized: missing or invalid API key.");
@@ -309,7 +310,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
       const admitted = gate.limiter.admit(request.sentAt);
       if (!admitted.ok) return rateLimited(admitted.retryAfterSeconds);
     }
-    const injected = gate.fault({ request, company, requestIndex: requests });
+    const injected = gate.fault({ request, company, requestIndex: count.requests });
     if (injected) {
       if (injected.kind === "outOfCredit") return detail(432, PLAN_LIMIT_TEXT);
       // Tavily has no tokens-per-minute limit: a request it finds too large is a plain 400.
@@ -324,8 +325,8 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
         jsonReply(
           200,
           {
-            key: { usage: creditsServed, limit: options.planCredits ?? null },
-            account: { current_plan: "Fake", plan_usage: creditsServed, plan_limit: options.planCredits ?? null },
+            key: { usage: count.creditsServed, limit: options.planCredits ?? null },
+            account: { current_plan: "Fake", plan_usage: count.creditsServed, plan_limit: options.planCredits ?? null },
           },
           errorLatency,
         ),
@@ -334,42 +335,7 @@ export function createFakeTavily(options: FakeTavilyOptions): FakeTavily {
     return search(request, body, company ?? "");
   }
 
-  return {
-    handle,
-    get requests() {
-      return requests;
-    },
-    get searches() {
-      return searches;
-    },
-    get byCompany() {
-      return byCompany;
-    },
-    get creditsServed() {
-      return creditsServed;
-    },
-    get searchLatencyMsServed() {
-      return searchLatencyMsServed;
-    },
-    get searchesByQuery() {
-      return searchesByQuery;
-    },
-    get charges() {
-      return charges;
-    },
-    get byStatus() {
-      return gate.byStatus;
-    },
-    reset() {
-      requests = 0;
-      searchLatencyMsServed = 0;
-      searches = 0;
-      creditsServed = 0;
-      byCompany = {};
-      firstQuery = new Map();
-      searchesByQuery = { first: 0, research: 0 };
-      charges = [];
-      gate.reset();
-    },
-  };
+  return gate.expose({ handle }, () => {
+    firstQuery = new Map();
+  });
 }

@@ -75,7 +75,8 @@ function parseMinAgreement(raw: string): number {
   const text = raw.trim();
   const n = Number(text.replace(/%$/, ""));
   const value = text.endsWith("%") || n > 1 ? n / 100 : n;
-  if (text === "" || !Number.isFinite(value) || value < 0 || value > 1) throw usageError(`--min-agreement must be between 0 and 1, or a percentage (got "${raw}")`);
+  if (text === "" || !Number.isFinite(value) || value < 0 || value > 1)
+    throw usageError(`--min-agreement must be between 0 and 1, or a percentage (got "${raw}")`);
   return value;
 }
 
@@ -102,7 +103,8 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
   }
   const v = parsed.values;
   if (v.help) return "help";
-  if (v.profile !== undefined && !(PROFILES as readonly string[]).includes(v.profile)) throw usageError(`--profile must be ${PROFILES.join(" or ")}`);
+  if (v.profile !== undefined && !(PROFILES as readonly string[]).includes(v.profile))
+    throw usageError(`--profile must be ${PROFILES.join(" or ")}`);
   const models =
     v.models === undefined
       ? null
@@ -131,11 +133,15 @@ function shown(path: string, cwd: string): string {
 }
 
 /** A setting from the environment, checked as the add-on checks it; null when unset. */
-function envSetting(env: EvalIo["env"], key: "LLM_BASE_URL" | "TAVILY_PRICE_PER_CREDIT" | "LLM_INPUT_PRICE_PER_MTOK" | "LLM_OUTPUT_PRICE_PER_MTOK"): string | null {
+function envSetting(
+  env: EvalIo["env"],
+  key: "LLM_BASE_URL" | "TAVILY_PRICE_PER_CREDIT" | "LLM_INPUT_PRICE_PER_MTOK" | "LLM_OUTPUT_PRICE_PER_MTOK",
+): string | null {
   const raw = env[key]?.trim();
   if (!raw) return null;
   const parsed = SETTING_FIELDS[key].safeParse(raw);
-  if (!parsed.success) throw new EvalError(`${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment.`);
+  if (!parsed.success)
+    throw new EvalError(`${key} ${parsed.error.issues[0]?.message ?? "is not valid"} (got "${raw}"). Fix it in your environment.`);
   return String(parsed.data);
 }
 
@@ -199,7 +205,9 @@ function run(options: Options, io: EvalIo, stand: LiveServices | undefined): num
     try {
       pool = RecordingPool.load(options.recordings);
     } catch (error) {
-      throw new EvalError(`the recordings in ${shownRecordings} cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
+      throw new EvalError(
+        `the recordings in ${shownRecordings} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+      );
     }
   }
   let source: EvalSource;
@@ -243,7 +251,9 @@ function run(options: Options, io: EvalIo, stand: LiveServices | undefined): num
     writeFileAtomic(options.out, report);
     if (options.saveJudgments) saveJudgments(options.saveJudgments, judgmentsOf(results));
   } catch (error) {
-    throw new EvalError(`cannot write the report (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`);
+    throw new EvalError(
+      `cannot write the report (${error instanceof Error ? error.message : String(error)}). Choose another place with --out.`,
+    );
   }
   io.out(`${summaryLine(results, mode)}\n`);
   io.out(`Report: ${shown(options.out, io.cwd)}\n`);

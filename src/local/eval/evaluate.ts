@@ -50,7 +50,8 @@ export function evaluate(options: EvaluateOptions): ListResult[] {
         settings = { TAVILY_API_KEY: OFFLINE_KEY, LLM_API_KEY: OFFLINE_KEY };
       } else {
         const record = source.record;
-        handler = live && record ? observe(live, recordInto(record.pool, list.profile, source.secrets, record.note)) : (live ?? source.handler);
+        handler =
+          live && record ? observe(live, recordInto(record.pool, list.profile, source.secrets, record.note)) : (live ?? source.handler);
         settings = source.settings;
       }
       const run = researchList(list, model, {

@@ -61,6 +61,12 @@ export function saveJudgments(path: string, judgments: readonly Judgment[]): voi
 const identity = (j: Pick<Judgment, "list" | "model" | "company" | "website">) =>
   `${j.list}|${j.model}|${rowKey(j.company, rowDomain(j.company, j.website))}`;
 
+/** What to do when the guard fails, printed with the differences. */
+export const GUARD_ADVICE =
+  "The recorded answers no longer judge as examples/eval/judgments.json says (before: that file; after: this run). " +
+  "If the change is meant: with keys, re-record the answers (npm run eval -- --record); without keys, npm run eval -- --rekey keeps each recorded answer " +
+  "for the request sent now (a claim that the model would answer alike). Then npm run eval -- --save-judgments examples/eval/judgments.json, and review both diffs.";
+
 export function judgmentText(j: Judgment): string {
   if (j.status.startsWith("Done")) return `${j.class ?? "?"} · ${j.tier ?? "?"} ${j.score ?? ""} · ${j.status}`;
   return j.tier ? `${j.tier} · ${j.status}` : j.status;

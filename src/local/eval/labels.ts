@@ -111,7 +111,9 @@ export function parseLabelList(text: string, path: string, profile: Profile): La
     if (name === "") return;
     const expected = cell(at.expectedClass).toUpperCase();
     if (!(classes as readonly string[]).includes(expected)) {
-      throw new EvalError(`${shown} line ${line}: expected_class "${cell(at.expectedClass)}" is not one of ${classes.join(", ")} (profile ${profile}).`);
+      throw new EvalError(
+        `${shown} line ${line}: expected_class "${cell(at.expectedClass)}" is not one of ${classes.join(", ")} (profile ${profile}).`,
+      );
     }
     const tier = cell(at.expectedTier).toUpperCase();
     if (tier !== "" && !(TIERS as readonly string[]).includes(tier)) {
@@ -119,7 +121,8 @@ export function parseLabelList(text: string, path: string, profile: Profile): La
     }
     const site = cell(website);
     const domain = rowDomain(name, site);
-    if (site !== "" && normaliseDomain(site) === null) throw new EvalError(`${shown} line ${line}: website "${site}" is not a domain or URL.`);
+    if (site !== "" && normaliseDomain(site) === null)
+      throw new EvalError(`${shown} line ${line}: website "${site}" is not a domain or URL.`);
     const key = rowKey(name, domain);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
@@ -154,7 +157,9 @@ export function readLabelList(path: string, shown: string, profile: Profile): La
   } catch (error) {
     const code = error instanceof Error && "code" in error ? String(error.code) : "error";
     throw new EvalError(
-      code === "ENOENT" ? `${shown} does not exist. Pass a labelled CSV: npm run eval -- --list path/to/list.csv` : `${shown} cannot be read (${code}).`,
+      code === "ENOENT"
+        ? `${shown} does not exist. Pass a labelled CSV: npm run eval -- --list path/to/list.csv`
+        : `${shown} cannot be read (${code}).`,
     );
   }
   return parseLabelList(decodeCsvBytes(bytes), shown, profile);

@@ -5,13 +5,14 @@
 // sent exactly as recorded, so a change to the prompt, the evidence selection or the query finds
 // no answer and the eval names the company and what changed instead of replaying a stale judgment.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { coreNameTokens, normaliseDomain } from "../../core/names";
 import { PROFILES, type Profile } from "../../core/types";
 import { writeFileAtomic } from "../demo/files";
-import { recordingSchema, type ChatCompletion, type TavilyResponse } from "../demo/recordings";
+import { readRecordingFiles, recordingSchema, type ChatCompletion, type TavilyResponse } from "../demo/recordings";
+import { parsePayload } from "../demo/replay";
 import { parsePrompt } from "../providers";
 
 /** First 16 hex digits of SHA-256: a collision among a few thousand recorded requests is not a concern. */
@@ -42,9 +43,7 @@ export const evalRecordingSchema = recordingSchema
     /** The profile of entries not keyed yet (a demo recording copied in); the demo's profile when absent. */
     profile: z.enum(PROFILES).optional(),
     /** One key per search and per completion, in the same order; null for an entry not keyed yet. */
-    sent: z
-      .object({ searches: z.array(searchKeySchema.nullable()), completions: z.array(completionKeySchema.nullable()) })
-      .optional(),
+    sent: z.object({ searches: z.array(searchKeySchema.nullable()), completions: z.array(completionKeySchema.nullable()) }).optional(),
   })
   .refine((r) => !r.sent || (r.sent.searches.length === r.searches.length && r.sent.completions.length === r.completions.length), {
     message: "sent must hold one key per search and one per completion",
@@ -68,15 +67,6 @@ const chatBodySchema = z.looseObject({
   messages: z.array(z.looseObject({ role: z.string(), content: z.string() })),
 });
 
-function parseBody<T>(schema: z.ZodType<T>, payload: string | undefined): T | null {
-  try {
-    const parsed = schema.safeParse(JSON.parse(payload ?? ""));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 export type ParsedRequest =
   | { service: "tavily"; company: RequestCompany; query: string }
   | { service: "llm"; company: RequestCompany; model: string; system: string; user: string };
@@ -88,7 +78,7 @@ export type ParsedRequest =
  */
 export function parseRequest(url: string, payload: string | undefined): ParsedRequest | null {
   if (url.endsWith("/search")) {
-    const body = parseBody(searchBodySchema, payload);
+    const body = parsePayload(searchBodySchema, payload);
     const name = body ? /"([^"]+)"/.exec(body.query)?.[1] : undefined;
     if (!body || name === undefined) return null;
     const bare = body.query.replace(/"[^"]*"/g, " ").split(/\s+/);
@@ -96,7 +86,7 @@ export function parseRequest(url: string, payload: string | undefined): ParsedRe
     return { service: "tavily", company: { name, domain }, query: body.query };
   }
   if (/\/chat\/completions$/.test(url)) {
-    const body = parseBody(chatBodySchema, payload);
+    const body = parsePayload(chatBodySchema, payload);
     if (!body) return null;
     const text = (role: string) =>
       body.messages
@@ -112,7 +102,12 @@ export function parseRequest(url: string, payload: string | undefined): ParsedRe
   return null;
 }
 
-export function completionKey(profile: Profile, request: Extract<ParsedRequest, { service: "llm" }>, payload: string, latencyMs?: number): CompletionKey {
+export function completionKey(
+  profile: Profile,
+  request: Extract<ParsedRequest, { service: "llm" }>,
+  payload: string,
+  latencyMs?: number,
+): CompletionKey {
   return {
     profile,
     model: request.model,
@@ -142,7 +137,11 @@ export interface Candidate<K> extends Entry {
   key: K | null;
 }
 
-function entriesFor<K extends { profile: Profile }>(files: readonly RecordingFile[], keysOf: (r: EvalRecording) => { keys: readonly (K | null)[] | undefined; count: number }, profile: Profile): Candidate<K>[] {
+function entriesFor<K extends { profile: Profile }>(
+  files: readonly RecordingFile[],
+  keysOf: (r: EvalRecording) => { keys: readonly (K | null)[] | undefined; count: number },
+  profile: Profile,
+): Candidate<K>[] {
   const out: Candidate<K>[] = [];
   for (const file of files) {
     const fileProfile = file.recording.profile ?? "gpu-infrastructure";
@@ -153,6 +152,15 @@ function entriesFor<K extends { profile: Profile }>(files: readonly RecordingFil
     }
   }
   return out;
+}
+
+/** Puts an answer and its key where the same request was recorded, else at the end; returns the place. */
+function put<T, K>(values: T[], keys: (K | null)[], same: (key: K | null) => boolean, value: T, key: K): number {
+  const at = keys.findIndex(same);
+  const index = at >= 0 ? at : values.length;
+  values[index] = value;
+  keys[index] = key;
+  return index;
 }
 
 /** All recordings of a folder, indexed by what they answer. */
@@ -170,24 +178,11 @@ export class RecordingPool {
   /** A folder that does not exist is an empty pool (a first --record creates it). */
   static load(dir: string): RecordingPool {
     if (!existsSync(dir)) return new RecordingPool(dir, []);
-    const files = readdirSync(dir)
-      .filter((name) => name.endsWith(".json"))
-      .sort()
-      .map((name): RecordingFile => {
-        const path = join(dir, name);
-        let json: unknown;
-        try {
-          json = JSON.parse(readFileSync(path, "utf8"));
-        } catch (error) {
-          throw new Error(`recording ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
-        const parsed = evalRecordingSchema.safeParse(json);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new Error(`recording ${name} does not fit the format: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
-        }
-        return { path, recording: parsed.data, changed: false };
-      });
+    const files = readRecordingFiles(dir, evalRecordingSchema).map(({ name, recording }) => ({
+      path: join(dir, name),
+      recording,
+      changed: false,
+    }));
     return new RecordingPool(dir, files);
   }
 
@@ -213,12 +208,19 @@ export class RecordingPool {
     return completion && key ? { completion, key } : null;
   }
 
-  /** The recordings of a company: its name (or an alias) and the domain it was searched with. */
+  /**
+   * The recordings of a company: its name (or an alias) and the domain it was searched with. A
+   * request that names no domain (the last query of a company with a website) takes the company's
+   * recordings under any domain.
+   */
   filesOf(company: RequestCompany): RecordingFile[] {
-    const key = companyKeyOf(company);
-    return this.files.filter((f) =>
-      [f.recording.company, ...(f.recording.aliases ?? [])].some((name) => companyKeyOf({ name, domain: f.recording.domain ?? null }) === key),
+    const names = (f: RecordingFile) => [f.recording.company, ...(f.recording.aliases ?? [])];
+    const exact = this.files.filter((f) =>
+      names(f).some((name) => companyKeyOf({ name, domain: f.recording.domain ?? null }) === companyKeyOf(company)),
     );
+    if (exact.length > 0 || company.domain !== null) return exact;
+    const name = companyKeyOf({ name: company.name, domain: null });
+    return this.files.filter((f) => names(f).some((n) => companyKeyOf({ name: n, domain: null }) === name));
   }
 
   /** The company's searches for a profile, in recorded order. */
@@ -259,7 +261,14 @@ export class RecordingPool {
     const slug = coreNameTokens(company.name).join("-") || "company";
     const file: RecordingFile = {
       path: join(this.dir, `${slug}${company.domain ? `@${company.domain}` : ""}.json`),
-      recording: { _note: note, company: company.name, domain: company.domain, searches: [], completions: [], sent: { searches: [], completions: [] } },
+      recording: {
+        _note: note,
+        company: company.name,
+        domain: company.domain,
+        searches: [],
+        completions: [],
+        sent: { searches: [], completions: [] },
+      },
       changed: true,
     };
     this.files.push(file);
@@ -269,22 +278,14 @@ export class RecordingPool {
   /** Records a live search: replaces the answer to the same query, else adds it (--record). */
   addSearch(company: RequestCompany, key: SearchKey, response: TavilyResponse, note: string): void {
     const file = this.fileFor(company, note);
-    const sent = this.sentOf(file);
-    const at = sent.searches.findIndex((k) => k?.query === key.query);
-    const index = at >= 0 ? at : file.recording.searches.length;
-    file.recording.searches[index] = response;
-    sent.searches[index] = key;
+    const index = put(file.recording.searches, this.sentOf(file).searches, (k) => k?.query === key.query, response, key);
     file.changed = true;
     this.searches.set(key.query, { file, index });
   }
 
   addCompletion(company: RequestCompany, key: CompletionKey, completion: ChatCompletion, note: string): void {
     const file = this.fileFor(company, note);
-    const sent = this.sentOf(file);
-    const at = sent.completions.findIndex((k) => k?.request === key.request);
-    const index = at >= 0 ? at : file.recording.completions.length;
-    file.recording.completions[index] = completion;
-    sent.completions[index] = key;
+    const index = put(file.recording.completions, this.sentOf(file).completions, (k) => k?.request === key.request, completion, key);
     file.changed = true;
     this.completions.set(key.request, { file, index });
   }
@@ -302,4 +303,3 @@ export class RecordingPool {
     return written;
   }
 }
-

@@ -80,7 +80,9 @@ function disagreements(runs: readonly ModelRun[]): string[] {
       if (answeredClass(r) === r.row.expectedClass) continue;
       const answer = r.kind === "noData" ? "no reliable data" : `${r.useCaseClass ?? "?"} (${r.useCase})`;
       const reason = r.row.reason ? `: ${r.row.reason}` : "";
-      lines.push(`- **${r.row.company}**${r.row.domain ? ` (${r.row.domain})` : ""}, \`${run.model}\` answered ${answer}; expected ${r.row.expectedClass}${reason}`);
+      lines.push(
+        `- **${r.row.company}**${r.row.domain ? ` (${r.row.domain})` : ""}, \`${run.model}\` answered ${answer}; expected ${r.row.expectedClass}${reason}`,
+      );
     }
   }
   return lines;
@@ -119,7 +121,8 @@ export function renderReport(results: readonly ListResult[], heading: string): s
       ),
       "",
     );
-    for (const run of runs) parts.push(`### Confusion: \`${run.model}\``, "", "Rows: the label's class; columns: the answer.", "", confusionTable(list, run), "");
+    for (const run of runs)
+      parts.push(`### Confusion: \`${run.model}\``, "", "Rows: the label's class; columns: the answer.", "", confusionTable(list, run), "");
     parts.push(
       "### Companies",
       "",
@@ -151,8 +154,11 @@ export function summaryLine(results: readonly ListResult[], mode: string): strin
   const lists = results.map(({ list, runs }) => {
     const models = runs.map((run) => {
       const f = figures(run.companies);
-      const money = f.costPerCompanyUsd === null ? "" : `, ${formatUsd(f.costPerCompanyUsd)} and ${seconds(f.timePerCompanyMs)} per company`;
-      const apart = [f.errors > 0 ? `${f.errors} errors` : "", f.notRecorded > 0 ? `${f.notRecorded} not recorded` : ""].filter((s) => s !== "");
+      const money =
+        f.costPerCompanyUsd === null ? "" : `, ${formatUsd(f.costPerCompanyUsd)} and ${seconds(f.timePerCompanyMs)} per company`;
+      const apart = [f.errors > 0 ? `${f.errors} errors` : "", f.notRecorded > 0 ? `${f.notRecorded} not recorded` : ""].filter(
+        (s) => s !== "",
+      );
       return `${run.model} class ${ratioText(f.classAgreement)}, tier ${ratioText(f.tierAgreement)}, within one tier ${ratioText(f.withinOneTier)}, no data ${ratioText(f.noData)}${money}${apart.length > 0 ? ` (${apart.join(", ")})` : ""}`;
     });
     return `${list.name}: ${models.join("; ")}`;

@@ -15,7 +15,7 @@ import { driveRun } from "../drive";
 import type { ProviderHandler } from "../providers";
 import { LocalRuntime, loadBuiltAddon } from "../runtime";
 import { EvalError, rowKey, type LabelList, type LabelRow } from "./labels";
-import { companyKeyOf } from "./recordings";
+import { companyKeyOf, type RequestCompany } from "./recordings";
 import { observe, type Exchange, type Miss } from "./services";
 
 const SHEET = "Sheet1";
@@ -49,8 +49,8 @@ export interface CompanyResult {
 export interface ModelRun {
   model: string;
   companies: CompanyResult[];
-  /** The add-on's own total for the run (getResearchProgress). */
-  costUsd: number;
+  /** The add-on's own totals for the run (getResearchProgress). */
+  reported: Pick<ResearchProgress, "costUsd" | "tavilyCredits" | "llmTokens">;
   /** Apps Script time of the whole run in the runtime's clock. */
   runMs: number;
 }
@@ -98,7 +98,23 @@ function exchangeCost({ request, parsed, reply }: Exchange): Partial<Omit<Cost, 
   if (parsed.service === "tavily") return { tavilyCredits: parseSearchResponse(reply.body)?.credits ?? ADVANCED_SEARCH_CREDITS };
   const inputTokens = Math.ceil((request.payload ?? "").length / CHARS_PER_TOKEN);
   const completion = parseChatCompletion(reply.body, { inputTokens, maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS });
-  return completion ? { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens } : { llmInputTokens: inputTokens };
+  return completion
+    ? { llmInputTokens: completion.inputTokens, llmOutputTokens: completion.outputTokens }
+    : { llmInputTokens: inputTokens };
+}
+
+/**
+ * The row a request is for: its name and domain; a query without the domain (a company's last
+ * query) goes to the row of that name, the one without a website first when namesakes share it.
+ */
+function attribution(rows: readonly LabelRow[]): (company: RequestCompany) => string {
+  const keys = new Set(rows.map((r) => rowKey(r.company, r.domain)));
+  return (company) => {
+    const key = companyKeyOf(company);
+    if (keys.has(key) || company.domain !== null) return key;
+    const named = rows.filter((r) => rowKey(r.company, null) === key).sort((a, b) => Number(a.domain !== null) - Number(b.domain !== null));
+    return named[0] ? rowKey(named[0].company, named[0].domain) : key;
+  };
 }
 
 const CLASS_IN_NOTE = new RegExp(`^Use case (${USE_CASE_CLASSES.join("|")}) `, "m");
@@ -111,10 +127,11 @@ export function researchList(list: LabelList, model: string, services: RunServic
     throw new EvalError("dist/Code.js is missing. Build the add-on first: npm run build (npm run eval does it for you).");
   }
   const prices = price(services.settings);
+  const rowOf = attribution(list.rows);
   const meters = new Map<string, Meter>();
   const handler = observe(services.handler, (exchange) => {
     if (!exchange.parsed) return;
-    const key = companyKeyOf(exchange.parsed.company);
+    const key = rowOf(exchange.parsed.company);
     const m = meters.get(key) ?? { cost: ZERO_COST, first: exchange.request.sentAt, last: exchange.request.sentAt, requests: 0 };
     m.cost = addCost(m.cost, exchangeCost(exchange), prices);
     m.first = Math.min(m.first, exchange.request.sentAt);
@@ -144,18 +161,20 @@ export function researchList(list: LabelList, model: string, services: RunServic
     settled: () => progress.pause !== null || !progress.running,
     maxExecutions: MAX_WORKER_EXECUTIONS,
     afterWorker: ({ result }) => {
-      if (result.error !== null && !result.killed) throw new EvalError(`the add-on's worker failed: ${result.error}. Run npm run build and try again.`);
+      if (result.error !== null && !result.killed)
+        throw new EvalError(`the add-on's worker failed: ${result.error}. Run npm run build and try again.`);
       progress = call(rt, "getResearchProgress", "sidebar", progressSchema);
     },
   });
-  if (!drive.settled) throw new EvalError(`the run of ${list.name} with ${model} did not finish after ${drive.workers.length} worker executions.`);
+  if (!drive.settled)
+    throw new EvalError(`the run of ${list.name} with ${model} did not finish after ${drive.workers.length} worker executions.`);
   if (progress.pause !== null) throw new EvalError(`the run of ${list.name} with ${model} paused: ${pauseText(progress.pause)}.`);
 
   const [header = [], ...cells] = sheet.dump();
   const at = (name: string) => header.findIndex((h) => foldHeader(String(h ?? "")) === foldHeader(name));
   const [tierAt, scoreAt, useCaseAt, statusAt] = ["Tier", "Score", "Use Case", "Status"].map(at);
   const missesBy = new Map<string, Miss[]>();
-  for (const miss of services.misses) missesBy.set(companyKeyOf(miss.company), [...(missesBy.get(companyKeyOf(miss.company)) ?? []), miss]);
+  for (const miss of services.misses) missesBy.set(rowOf(miss.company), [...(missesBy.get(rowOf(miss.company)) ?? []), miss]);
   const companies = list.rows.map((row, i): CompanyResult => {
     const line = cells[i] ?? [];
     const text = (index: number | undefined) => (index === undefined || index < 0 ? "" : String(line[index] ?? ""));
@@ -163,7 +182,8 @@ export function researchList(list: LabelList, model: string, services: RunServic
     const key = rowKey(row.company, row.domain);
     const meter = meters.get(key);
     const misses = missesBy.get(key) ?? [];
-    const missing = misses.length === 0 ? null : misses.map((m) => `${m.service === "tavily" ? "search" : "judgment"}: ${m.why}`).join("; ");
+    const missing =
+      misses.length === 0 ? null : misses.map((m) => `${m.service === "tavily" ? "search" : "judgment"}: ${m.why}`).join("; ");
     const tierText = text(tierAt);
     const tier = (TIERS as readonly string[]).includes(tierText) ? (tierText as Tier) : null;
     const note = scoreAt === undefined || scoreAt < 0 ? "" : sheet.noteAt(`${columnLetters(scoreAt + 1)}${i + 2}`);
@@ -191,5 +211,6 @@ export function researchList(list: LabelList, model: string, services: RunServic
       requests: meter?.requests ?? 0,
     };
   });
-  return { model, companies, costUsd: progress.costUsd, runMs: rt.clock.now() - start };
+  const { costUsd, tavilyCredits, llmTokens } = progress;
+  return { model, companies, reported: { costUsd, tavilyCredits, llmTokens }, runMs: rt.clock.now() - start };
 }

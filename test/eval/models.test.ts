@@ -71,6 +71,7 @@ describe("npm run eval -- --models a,b", () => {
     expect(report).toContain("| Tier agreement | 5/6 (83%) | 4/6 (67%) |");
     expect(report).toContain("| Within one tier | 6/6 (100%) | 6/6 (100%) |");
     expect(report).toContain("| No reliable data | 0/6 (0%) | 0/6 (0%) |");
+    expect(report).toContain("No company of this list is labelled UNKNOWN: the figures say nothing about those classes.");
     expect(report).toContain("| Robot Co | robot.example | D · HOT | ✓ D · HOT 85 | ✗ E · WARM 60 |");
     expect(report).toContain("| Post Co | post.example | A · HOT | ✓ A · HOT 95 | ✗ S · HOT 92 |");
     // The hasty model's confusion: the robotics company in the E column, post-training in S.

@@ -4,11 +4,18 @@ import type { ProviderHandler } from "../providers";
 import type { LabelList } from "./labels";
 import type { RecordingPool } from "./recordings";
 import type { ListResult } from "./report";
-import { researchList, type ModelRun } from "./research";
+import { researchList, type ModelRun, type OutcomeKind } from "./research";
 import { createKeyedReplay, observe, recordInto, shareSearches, type Miss } from "./services";
 
 /** Keys the replay puts in Settings: the add-on refuses to start without keys, the recordings ignore them. */
 const OFFLINE_KEY = "offline-replay";
+
+const OUTCOME_WORDS: readonly [OutcomeKind, string][] = [
+  ["judged", "judged"],
+  ["noData", "no reliable data"],
+  ["error", "errors"],
+  ["notRecorded", "not recorded"],
+];
 
 export type EvalSource =
   | { kind: "replay"; pool: RecordingPool; rekey: boolean }
@@ -37,7 +44,7 @@ export interface EvaluateOptions {
 export function evaluate(options: EvaluateOptions): ListResult[] {
   const { source } = options;
   // One sharing layer for the whole eval: every model of every list judges the same search answers.
-  const live = source.kind === "live" ? shareSearches(source.handler) : null;
+  let shared: ProviderHandler | null = null;
   return options.lists.map((list) => ({
     list,
     runs: options.models.map((model): ModelRun => {
@@ -49,9 +56,9 @@ export function evaluate(options: EvaluateOptions): ListResult[] {
         handler = createKeyedReplay(source.pool, { profile: list.profile, rekey: source.rekey, misses });
         settings = { TAVILY_API_KEY: OFFLINE_KEY, LLM_API_KEY: OFFLINE_KEY };
       } else {
+        shared ??= shareSearches(source.handler);
         const record = source.record;
-        handler =
-          live && record ? observe(live, recordInto(record.pool, list.profile, source.secrets, record.note)) : (live ?? source.handler);
+        handler = record ? observe(shared, recordInto(record.pool, list.profile, source.secrets, record.note)) : shared;
         settings = source.settings;
       }
       const run = researchList(list, model, {
@@ -62,16 +69,8 @@ export function evaluate(options: EvaluateOptions): ListResult[] {
           source.kind === "live" && source.allowOrigin && whitelist ? [...whitelist, `${source.allowOrigin}/`] : whitelist,
         ...(source.kind === "live" ? { startTime: Date.now() } : {}),
       });
-      const counts = new Map<string, number>();
-      for (const c of run.companies) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
-      const said = [
-        ["judged", "judged"],
-        ["noData", "no reliable data"],
-        ["error", "errors"],
-        ["notRecorded", "not recorded"],
-      ]
-        .filter(([kind]) => (counts.get(kind ?? "") ?? 0) > 0)
-        .map(([kind, words]) => `${counts.get(kind ?? "")} ${words}`);
+      const count = (kind: string) => run.companies.filter((c) => c.kind === kind).length;
+      const said = OUTCOME_WORDS.filter(([kind]) => count(kind) > 0).map(([kind, words]) => `${count(kind)} ${words}`);
       options.progress?.(`${list.name} with ${model}: ${said.join(", ")}.`);
       return run;
     }),

@@ -121,6 +121,9 @@ export function renderReport(results: readonly ListResult[], heading: string): s
       ),
       "",
     );
+    const uncovered = uncoveredClasses(list);
+    if (uncovered.length > 0)
+      parts.push(`No company of this list is labelled ${uncovered.join(", ")}: the figures say nothing about those classes.`, "");
     for (const run of runs)
       parts.push(`### Confusion: \`${run.model}\``, "", "Rows: the label's class; columns: the answer.", "", confusionTable(list, run), "");
     parts.push(

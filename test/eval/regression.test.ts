@@ -61,11 +61,16 @@ describe("the guard", () => {
   it("names each company whose evidence changed, with its judgment before and what replay had after", () => {
     const changes = compareJudgments(expected, replay({ settings: { EVIDENCE_BUDGET_CHARS: "1000" } }));
     const anthropic = changes.find((c) => c.startsWith("Anthropic (anthropic.com), gpu-infrastructure"));
-    expect(anthropic).toMatch(
-      /before: S · HOT 100 · Done\n {2}after: {2}no recorded answer: judgment: the (evidence changed|user message changed)/,
+    expect(anthropic).toBe(
+      "Anthropic (anthropic.com), gpu-infrastructure, meta-llama/Llama-3.3-70B-Instruct\n" +
+        "  before: S · HOT 100 · Done\n" +
+        "  after:  no recorded answer: judgment: the evidence changed: 3 results sent, 5 recorded " +
+        "(no longer https://en.wikipedia.org/wiki/Anthropic, https://www.aboutamazon.com/news/aws/amazon-invests-additional-4-billion-anthropic-ai)",
     );
-    // Every judged company's request carried its evidence; the budget cut every one of them.
-    console.log(changes.join("\n\n"));
+    // The cut reaches every judged company but the three whose few short pages still fit.
+    const title = (j: (typeof expected)[number]) => `${j.company}${j.website ? ` (${j.website})` : ""}, ${j.list},`;
+    const untouched = expected.filter((j) => !changes.some((c) => c.startsWith(title(j))));
+    expect(untouched.map((j) => j.company).sort()).toEqual(["Atlas", "Figure", "Read AI"]);
   });
 
   it("says the system prompt changed when an answer was recorded under other rules", () => {

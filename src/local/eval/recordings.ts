@@ -11,6 +11,7 @@ import { z } from "zod";
 import { coreNameTokens, normaliseDomain } from "../../core/names";
 import { PROFILES, type Profile } from "../../core/types";
 import { writeFileAtomic } from "../demo/files";
+import { rowKey } from "./labels";
 import { readRecordingFiles, recordingSchema, type ChatCompletion, type TavilyResponse } from "../demo/recordings";
 import { parsePayload } from "../demo/replay";
 import { parsePrompt } from "../providers";
@@ -58,7 +59,7 @@ export interface RequestCompany {
 }
 
 export function companyKeyOf(company: RequestCompany): string {
-  return `${coreNameTokens(company.name).join("")}|${company.domain ?? ""}`;
+  return rowKey(company.name, company.domain);
 }
 
 const searchBodySchema = z.looseObject({ query: z.string() });

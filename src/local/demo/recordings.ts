@@ -62,6 +62,11 @@ export const SAMPLE_NOTE = "sample recording for the offline demo, not live data
 
 /** Loads every *.json of a folder as a recording; a file that does not fit the format is an error. */
 export function loadRecordings(dir: string): Recording[] {
+  return readRecordingFiles(dir, recordingSchema).map((file) => file.recording);
+}
+
+/** Every *.json of a folder in name order, checked against a recording format (the eval's extends the demo's). */
+export function readRecordingFiles<T>(dir: string, schema: z.ZodType<T>): { name: string; recording: T }[] {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith(".json"))
     .sort();
@@ -72,12 +77,12 @@ export function loadRecordings(dir: string): Recording[] {
     } catch (error) {
       throw new Error(`recording ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const parsed = recordingSchema.safeParse(json);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`recording ${name} does not fit the format: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
     }
-    return parsed.data;
+    return { name, recording: parsed.data };
   });
 }
 

@@ -40,7 +40,8 @@ function messageText(content: unknown): string {
   return "";
 }
 
-function parsePayload<T>(schema: z.ZodType<T>, payload: string | undefined): T | null {
+/** A JSON request body checked against a schema, or null when it is not JSON or does not fit. */
+export function parsePayload<T>(schema: z.ZodType<T>, payload: string | undefined): T | null {
   try {
     const parsed = schema.safeParse(JSON.parse(payload ?? ""));
     return parsed.success ? parsed.data : null;

@@ -66,6 +66,11 @@ export interface FakeLlmOptions {
   models?: string[];
   /** Company (any case) -> fields that override the derived verdict. */
   verdicts?: Record<string, Partial<LlmVerdict>>;
+  /**
+   * Model id -> how that model's verdict on a company differs from the one above, so two models of
+   * one fake judge the same evidence differently (an eval compares them side by side).
+   */
+  judgeAs?: Record<string, (verdict: LlmVerdict) => Partial<LlmVerdict>>;
   /** Default 2000 ms + 20 ms per 1,000 prompt characters + 8 ms per output token. */
   latencyMs?: (usage: { promptChars: number; completionTokens: number }, request: ProviderRequest) => number;
   errorLatencyMs?: number;
@@ -332,8 +337,11 @@ export function createFakeLlm(options: FakeLlmOptions): FakeLlm {
     const prompt = parsePrompt(userText);
     const name = company ?? "the company";
     const relevant = company === null ? [] : prompt.evidence.filter((e) => mentions(e.text, company) || mentions(e.url, company));
+    const judged = verdictFor(name);
     const verdict: LlmVerdict =
-      relevant.length === 0 ? notAboutVerdict(name) : { ...verdictFor(name), sources: relevant.slice(0, 3).map((e) => e.url) };
+      relevant.length === 0
+        ? notAboutVerdict(name)
+        : { ...judged, ...options.judgeAs?.[body.model]?.(judged), sources: relevant.slice(0, 3).map((e) => e.url) };
     if (relevant.length > 0) {
       // Overrides may set sources explicitly; otherwise they come from the prompt.
       const explicit = overrides.get(companyId(name))?.sources;

@@ -71,6 +71,22 @@ describe("a 5,000-row filtered selection", () => {
   });
 });
 
+describe("a protected row in a 5,000-row block", () => {
+  it("is found by halving the block, not by writing every row alone", () => {
+    const { rt } = setup({ rows: companyRows(names(5000)) });
+    rt.spreadsheet.owner = "boss@example.com";
+    rt.spreadsheet.getSheetByName("Sheet1")?.protect("A2600:Z2600");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5001"]);
+    rt.stats.reset();
+    ok(rt.run("researchSelectedRows"));
+    const all = statuses(rt);
+    expect(all[2598]).toBe("");
+    expect(all.filter((s) => s === "Queued")).toHaveLength(4999);
+    // The header, then the block and the halves down to the row: about 2 log2(5000), never 5,001.
+    expect(calls(rt, "Range.setValues")).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(5000)));
+  });
+});
+
 /** Range calls per wave while a run of `queued` rows is worked off, by method. */
 function perWave(rt: LocalRuntime): { waves: number; perWave: number; byMethod: Record<string, number> } {
   rt.stats.reset();

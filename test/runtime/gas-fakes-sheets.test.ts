@@ -13,11 +13,16 @@ function value(rt: LocalRuntime, fn: string, args: unknown[] = []): unknown {
 }
 
 describe("gas-fakes testsheetsdeveloper.js, A1 Notation Range Parsing", () => {
-  const code = `function parse(a1) {
-    const sheet = SpreadsheetApp.getActiveSheet();
-    const r = sheet.getRange(a1);
-    return [r.getA1Notation(), r.getRow(), r.getColumn(), r.getNumRows(), r.getNumColumns()];
-  }`;
+  const code = `
+    function parse(a1) {
+      const sheet = SpreadsheetApp.getActiveSheet();
+      const r = sheet.getRange(a1);
+      return [r.getA1Notation(), r.getRow(), r.getColumn(), r.getNumRows(), r.getNumColumns()];
+    }
+    function whole() {
+      const sheet = SpreadsheetApp.getActiveSheet();
+      return [sheet.getRange("5:7").getNumColumns() === sheet.getMaxColumns(), sheet.getRange("D:F").getNumRows() === sheet.getMaxRows()];
+    }`;
   const rt = new LocalRuntime({ code });
   // gas-fakes' live sheets reach column AB and beyond ("RC1" is column 471).
   const wide = new LocalRuntime({ code });
@@ -33,6 +38,7 @@ describe("gas-fakes testsheetsdeveloper.js, A1 Notation Range Parsing", () => {
     expect.soft((value(rt, "parse", ["C5:B2"]) as unknown[])[0]).toBe("B2:C5");
     expect.soft((value(rt, "parse", ["5:2"]) as unknown[])[0]).toBe("2:5");
     expect.soft((value(rt, "parse", ["D:B"]) as unknown[])[0]).toBe("B:D");
+    expect.soft(value(rt, "whole")).toEqual([true, true]);
   });
 
   it("reads lower-case and $ references alike (testsheets.js notes; testsheetsvalues.js, advanced & spreadsheetapp values and ranges)", () => {
@@ -89,7 +95,8 @@ describe("gas-fakes testsheets.js", () => {
         const r = SpreadsheetApp.getActiveSheet().getRange("A51:B52");
         r.setFormula("=A1");
         const abs = SpreadsheetApp.getActiveSheet().getRange("C51:C52").setFormula("=SUM($B$2:$B$4)");
-        return [r.getFormulas(), abs.getFormulas()];
+        const each = SpreadsheetApp.getActiveSheet().getRange("D51:E51").setFormulas([["=A1", "=$A$1"]]);
+        return [r.getFormulas(), abs.getFormulas(), each.getFormulas()];
       }`,
     });
     expect.soft(value(rt, "block")).toEqual([
@@ -98,6 +105,8 @@ describe("gas-fakes testsheets.js", () => {
         ["=A2", "=B2"],
       ],
       [["=SUM($B$2:$B$4)"], ["=SUM($B$2:$B$4)"]],
+      // setFormulas enters each formula as given.
+      [["=A1", "=$A$1"]],
     ]);
   });
 
@@ -177,7 +186,8 @@ describe("gas-fakes testsheetssets.js", () => {
       const filter = sheet.getRange("A1:D5").createFilter();
       filter.setColumnFilterCriteria(4, SpreadsheetApp.newFilterCriteria().whenNumberGreaterThan(25).build());
       const c = filter.getColumnFilterCriteria(4);
-      const read = [String(c.getCriteriaType()), c.getCriteriaValues(), [2, 3, 4, 5].map((r) => sheet.isRowHiddenByFilter(r))];
+      const read = [String(c.getCriteriaType()), c.getCriteriaType() === SpreadsheetApp.BooleanCriteria.NUMBER_GREATER_THAN,
+                    c.getCriteriaValues(), [2, 3, 4, 5].map((r) => sheet.isRowHiddenByFilter(r))];
       filter.removeColumnFilterCriteria(4);
       return [read, filter.getColumnFilterCriteria(4), [2, 3, 4, 5].map((r) => sheet.isRowHiddenByFilter(r))];
     }
@@ -214,7 +224,7 @@ describe("gas-fakes testsheetssets.js", () => {
     const rt = new LocalRuntime({ code });
     const [read, gone, after] = value(rt, "criteria") as unknown[];
     // Column D holds 50, 20, 30, 10: "greater than 25" keeps rows 2 and 4.
-    expect.soft(read).toEqual(["NUMBER_GREATER_THAN", [25], [false, true, false, true]]);
+    expect.soft(read).toEqual(["NUMBER_GREATER_THAN", true, [25], [false, true, false, true]]);
     expect.soft(gone).toBeNull();
     expect.soft(after).toEqual([false, false, false, false]);
   });
@@ -230,11 +240,16 @@ describe("gas-fakes testsheetssets.js", () => {
 describe("gas-fakes testsheetsvalues.js and testsheetstext.js", () => {
   it("orders inserted sheets by the 0-based index given, 1-based getIndex (creating and updating sheets)", () => {
     const rt = new LocalRuntime({
-      code: `function order() {
-        const ss = SpreadsheetApp.getActiveSpreadsheet();
-        ss.insertSheet("s1"); ss.insertSheet("s2"); ss.insertSheet("s3", 1); ss.insertSheet("s4", 0);
-        return ss.getSheets().map((s) => [s.getName(), s.getIndex()]);
-      }`,
+      code: `
+        function order() {
+          const ss = SpreadsheetApp.getActiveSpreadsheet();
+          ss.insertSheet("s1"); ss.insertSheet("s2"); ss.insertSheet("s3", 1); ss.insertSheet("s4", 0);
+          return ss.getSheets().map((s) => [s.getName(), s.getIndex()]);
+        }
+        function ids() {
+          const ss = SpreadsheetApp.getActiveSpreadsheet();
+          return ss.getSheets().map((s) => typeof s.getSheetId() === "number" && ss.getSheetByName(s.getName()).getSheetId() === s.getSheetId());
+        }`,
     });
     expect.soft(value(rt, "order")).toEqual([
       ["s4", 1],
@@ -243,6 +258,8 @@ describe("gas-fakes testsheetsvalues.js and testsheetstext.js", () => {
       ["s1", 4],
       ["s2", 5],
     ]);
+    // "spreadsheetapp basics": a sheet found by name has the same numeric id.
+    expect.soft(value(rt, "ids")).toEqual([true, true, true, true, true]);
   });
 
   it("reads back what setValues wrote, and knows a blank range (spreadsheet values - both advanced and app)", () => {
@@ -254,10 +271,12 @@ describe("gas-fakes testsheetsvalues.js and testsheetstext.js", () => {
         const blank = range.isBlank();
         range.setValues(data);
         return [blank, range.isBlank(), range.offset(1, 1, 1, 1).isBlank(),
-                JSON.stringify(sheet.getDataRange().getValues()) === JSON.stringify(data), sheet.getDataRange().getA1Notation()];
+                JSON.stringify(sheet.getDataRange().getValues()) === JSON.stringify(data), sheet.getDataRange().getA1Notation(),
+                range.getDisplayValues()[2][3]];
       }`,
     });
-    expect.soft(value(rt, "values")).toEqual([true, false, false, true, "A1:F10"]);
+    // testsheetsvui.js: a cell's display value is its value as text.
+    expect.soft(value(rt, "values")).toEqual([true, false, false, true, "A1:F10", "5"]);
   });
 
   it("appends, hides and shows, inserts and deletes rows and columns (insert sheets,rows,columns)", () => {

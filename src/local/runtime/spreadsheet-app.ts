@@ -711,7 +711,9 @@ class ScriptFilter {
     this.#exec = exec;
     this.#spreadsheet = spreadsheet;
     this.#sheet = sheet;
+    return failOnceDeleted(this, exec, sheet);
   }
+  /** Google documents no text for a Filter object used after remove(); the model's names what happened. */
   #range(): GridRange {
     const range = this.#sheet.filter;
     return range ?? this.#exec.fail("The filter has been removed.");

@@ -13,6 +13,9 @@
 // - What a deployment allows: `platform: { triggers, documentLock }` (also `rt.platform`, changeable
 //   between executions): a test deployment that refuses installable triggers, a user who declined the
 //   trigger scope, an add-on trigger that gets no document lock. Default: everything allowed.
+// - What a formula shows: `rt.spreadsheet.formulaValues = (formula, cell) => value` (the runtime
+//   evaluates no formula; without a value a formula cell reads "#ERROR!").
+// - What time sheet work takes: `serviceCallMs` per call and `cellMs` per cell moved (CELL_MS).
 // - The quotas: `account: "consumer" | "workspace"` and `quotas: { urlFetches, propertyCalls,
 //   triggerRuntimeMs }` to override single limits; `rt.quotaUsage(email)` tells what is spent.
 // - The whitelist: `urlFetchWhitelist` (loadBuiltAddon() gives dist/appsscript.json's; null or

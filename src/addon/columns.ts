@@ -105,10 +105,21 @@ function colourTiers(sheet: Sheet, column: number): void {
   sheet.setConditionalFormatRules([...sheet.getConditionalFormatRules(), ...rules]);
 }
 
+/** A cell as a condition sees it: its value (dates by their time) and the text Sheets shows. */
+function cellKey(value: unknown, shown: string): string {
+  const raw = value instanceof Date ? value.getTime() : value;
+  return JSON.stringify([typeof value, raw, shown]);
+}
+
 /**
- * Whether a row is hidden by the sheet's filter, asking Google as little as possible: rows outside
- * the filter's range never are; a filter "by values" is evaluated on one read per filtered column;
- * only a filter by condition is asked row by row.
+ * Whether a row is hidden by the sheet's filter, asking Google as little as it allows. Apps Script
+ * reads a filter's criteria one column at a time and answers isRowHiddenByFilter one row at a time;
+ * it has no call for many rows. So a filter with no criteria hides nothing and no row is asked;
+ * criteria by values are evaluated on one read per column; a condition's verdict depends only on
+ * the cell of its column, so rows are grouped by their cells in the condition columns and one row of
+ * each group is asked. Only a custom formula (which may read any cell) or criteria of another kind
+ * (by colour) are asked row by row. Sheets applies a filter when it is set, not when a cell changes
+ * later, so a row edited since may differ from its group: Google offers no call that would tell.
  */
 function filterHides(sheet: Sheet, rows: readonly number[]): (row: number) => boolean {
   const filter = sheet.getFilter();
@@ -120,35 +131,52 @@ function filterHides(sheet: Sheet, rows: readonly number[]): (row: number) => bo
   if (inside.length === 0) return () => false;
   const first = Math.min(...inside);
   const last = Math.max(...inside);
-  const hiddenValues: { column: number; hidden: Set<string>; visible: Set<string> | null }[] = [];
-  let byCondition = false;
+  const byValues: { column: number; hidden: Set<string>; visible: Set<string> | null }[] = [];
+  const byCondition: number[] = [];
+  let rowByRow = false;
   for (let column = range.getColumn(); column <= range.getLastColumn(); column++) {
     const criteria = filter.getColumnFilterCriteria(column);
     if (!criteria) continue;
-    if (criteria.getCriteriaType() !== null) byCondition = true;
+    const type = criteria.getCriteriaType();
+    const hidden = criteria.getHiddenValues();
     const visible = criteria.getVisibleValues();
-    hiddenValues.push({ column, hidden: new Set(criteria.getHiddenValues()), visible: visible.length > 0 ? new Set(visible) : null });
+    if (hidden.length > 0 || visible.length > 0) {
+      byValues.push({ column, hidden: new Set(hidden), visible: visible.length > 0 ? new Set(visible) : null });
+    }
+    if (type === SpreadsheetApp.BooleanCriteria.CUSTOM_FORMULA || (type === null && hidden.length === 0 && visible.length === 0))
+      rowByRow = true;
+    else if (type !== null) byCondition.push(column);
   }
-  if (byCondition || hiddenValues.length === 0) {
-    const asked = new Map<number, boolean>();
-    return (row) => {
-      if (row < top || row > bottom) return false;
-      let hidden = asked.get(row);
-      if (hidden === undefined) asked.set(row, (hidden = sheet.isRowHiddenByFilter(row)));
-      return hidden;
-    };
-  }
-  const shown = hiddenValues.map(({ column, hidden, visible }) => ({
-    hidden,
-    visible,
-    values: sheet.getRange(first, column, last - first + 1, 1).getDisplayValues(),
-  }));
-  return (row) => {
-    if (row < first || row > last) return false;
-    return shown.some(({ hidden, visible, values }) => {
-      const value = values[row - first]?.[0] ?? "";
+  if (byValues.length === 0 && byCondition.length === 0 && !rowByRow) return () => false;
+
+  const cells = (column: number) => sheet.getRange(first, column, last - first + 1, 1);
+  const shownOf = new Map(byValues.map(({ column }) => [column, cells(column).getDisplayValues()]));
+  const hiddenByValues = (row: number): boolean =>
+    byValues.some(({ column, hidden, visible }) => {
+      const value = shownOf.get(column)?.[row - first]?.[0] ?? "";
       return hidden.has(value) || (visible !== null && !visible.has(value));
     });
+  const asked = new Map<number, boolean>();
+  const ask = (row: number): boolean => {
+    let hidden = asked.get(row);
+    if (hidden === undefined) asked.set(row, (hidden = sheet.isRowHiddenByFilter(row)));
+    return hidden;
+  };
+  if (rowByRow) return (row) => row >= first && row <= last && (hiddenByValues(row) || ask(row));
+
+  const conditionCells = byCondition.map((column) => ({ values: cells(column).getValues(), shown: cells(column).getDisplayValues() }));
+  const keyOf = (row: number) =>
+    conditionCells.map(({ values, shown }) => cellKey(values[row - first]?.[0], shown[row - first]?.[0] ?? "")).join("\n");
+  const verdicts = new Map<string, boolean>();
+  return (row) => {
+    if (row < first || row > last) return false;
+    if (hiddenByValues(row)) return true;
+    if (byCondition.length === 0) return false;
+    // The first row asked of a group answers for all of it: not hidden by values, so its verdict is the condition's.
+    const key = keyOf(row);
+    let hidden = verdicts.get(key);
+    if (hidden === undefined) verdicts.set(key, (hidden = ask(row)));
+    return hidden;
   };
 }
 

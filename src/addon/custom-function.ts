@@ -90,8 +90,12 @@ function documentCache(): GoogleAppsScript.Cache.Cache | null {
   }
 }
 
+/**
+ * Hashed as UTF-8: Google's digest of a string defaults to US_ASCII, which turns every non-Latin
+ * letter into "?", so "Сбербанк" and "Тинькофф" would share one memoised answer.
+ */
 function digestKey(prefix: string, text: string): string {
-  return prefix + Utilities.base64EncodeWebSafe(Utilities.computeDigest(Utilities.DigestAlgorithm.SHA_256, text));
+  return prefix + Utilities.base64EncodeWebSafe(Utilities.computeDigest(Utilities.DigestAlgorithm.SHA_256, text, Utilities.Charset.UTF_8));
 }
 
 /** The answer of a live lookup: it depends on the model that judged. */
@@ -187,10 +191,12 @@ const liveCountSchema = z.lazy(() => z.object({ day: z.string(), count: z.number
  * is a document property: Google lets a custom function set document properties (only an editor's
  * user properties are refused), see
  * https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services.
- * Sheets recalculates many cells at once, hence the lock around the read and the write.
+ * Sheets recalculates many cells at once, hence the lock around the read and the write: the
+ * document's own, since a published add-on's script lock is shared by every document using it.
+ * Where Google gives no document lock (null), the script lock still keeps the count right.
  */
 function reserveLiveLookup(perDay: number): string | null {
-  const lock = LockService.getScriptLock();
+  const lock = LockService.getDocumentLock() ?? LockService.getScriptLock();
   if (!lock.tryLock(COUNTER_LOCK_MS)) return `Too many live lookups at once; recalculate later or ${USE_RESEARCH}.`;
   try {
     const props = PropertiesService.getDocumentProperties();

@@ -24,11 +24,17 @@ import {
 import { researchProgress } from "./progress";
 import * as settingsUi from "./settings-ui";
 import { territoryTier } from "./custom-function";
+import { isPublishedAddOn } from "./triggers";
 import { runWorker, type WorkerReport } from "./worker";
 
+/**
+ * A published add-on's menu is Google's add-on menu, under Extensions with the add-on's name
+ * (https://developers.google.com/workspace/add-ons/concepts/menus); a script bound to the
+ * spreadsheet (deployed with clasp) has its own menu in the menu bar.
+ */
 export function onOpen(_e?: unknown): void {
-  SpreadsheetApp.getUi()
-    .createMenu("Territory Planner")
+  const ui = SpreadsheetApp.getUi();
+  (isPublishedAddOn() ? ui.createAddonMenu() : ui.createMenu("Territory Planner"))
     .addItem("Research selected rows", "researchSelectedRows")
     .addItem("Re-research selected rows (ignore cache)", "refreshSelectedRows")
     .addItem("Retry failed rows", "retryFailedRows")

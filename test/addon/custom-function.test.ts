@@ -230,6 +230,50 @@ describe("=TERRITORY_TIER live lookups", () => {
   });
 });
 
+describe("=TERRITORY_TIER memo and lock", () => {
+  const TIERS = ["HOT", "WARM", "WATCH", "COLD"];
+
+  // Google hashes a string as US_ASCII unless told otherwise: each pair below would share one digest.
+  for (const [first, second] of [
+    ["Сбербанк", "Тинькофф"],
+    ["任天堂", "資生堂"],
+  ] as const) {
+    it(`never answers ${second} with the memo of ${first}`, () => {
+      const { rt, tavily } = setup({ rows: companyRows([]) });
+      expect(TIERS).toContain(rt.run("TERRITORY_TIER", [first], { kind: "customFunction" }).value);
+      expect(TIERS).toContain(rt.run("TERRITORY_TIER", [second], { kind: "customFunction" }).value);
+      expect(tavily.requests).toBe(2);
+      expect(Object.keys(tavily.byCompany).sort()).toEqual([first, second].sort());
+      // Each is memoised under its own key: recalculating either pays nothing.
+      rt.run("TERRITORY_TIER", [first], { kind: "customFunction" });
+      rt.run("TERRITORY_TIER", [second], { kind: "customFunction" });
+      expect(tavily.requests).toBe(2);
+    });
+  }
+
+  it("counts live lookups under the document's lock, not the script lock every document of an add-on shares", () => {
+    const { rt, tavily } = setup({ rows: companyRows([]), runtime: { installationSource: "WEB_STORE_ADD_ON" } });
+    // Another document's recalculation holds the script lock: this document's lookup goes on.
+    rt.holdLock("script");
+    expect(TIERS).toContain(rt.run("TERRITORY_TIER", ["Anthropic"], { kind: "customFunction" }).value);
+    rt.releaseHeldLock("script");
+    // This document's own recalculation holds its lock: the cell says so, and nothing is paid.
+    rt.holdLock("document");
+    const busy = rt.run("TERRITORY_TIER", ["Cohere"], { kind: "customFunction" });
+    expect(busy.error).toBeNull();
+    expect(String(busy.value)).toMatch(/^Too many live lookups at once/);
+    expect(tavily.requests).toBe(1);
+  });
+
+  it("still answers, with text, where Google gives no document lock", () => {
+    const { rt, tavily } = setup({ rows: companyRows([]), runtime: { platform: { documentLock: "absent" } } });
+    const answer = rt.run("TERRITORY_TIER", ["Anthropic"], { kind: "customFunction" });
+    expect(answer.error).toBeNull();
+    expect(TIERS).toContain(answer.value);
+    expect(tavily.requests).toBe(1);
+  });
+});
+
 describe("=TERRITORY_TIER after a run", () => {
   it("re-enters the document's TERRITORY_TIER formulas when the run ends, with one read per sheet", () => {
     const { rt } = setup({ rows: companyRows(["Cohere", "Runway"]) });

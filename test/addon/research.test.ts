@@ -251,7 +251,9 @@ describe("the queue survives what users and the platform do", () => {
     rt.stats.reset();
     const result = rt.run("researchSelectedRows", [], { kind: "menu" });
     expect(result.error).toBeNull();
-    expect(result.elapsedMs).toBeLessThan(3_000);
+    // Reading 5,000 rows and writing 5,000 statuses cost time per cell (the runtime's CELL_MS): a
+    // few seconds, not the half second a flat cost per call gave.
+    expect(result.elapsedMs).toBeLessThan(5_000);
     expect(rt.stats.rangeCalls).toBeLessThan(16);
     expect(statuses(rt).filter((s) => s === "Queued")).toHaveLength(5000);
   });

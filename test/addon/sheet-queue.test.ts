@@ -26,7 +26,7 @@ describe("filtered selections", () => {
     expect(rt.stats.rangeCalls).toBeLessThan(40);
   });
 
-  it("asks row by row only inside the filter's range when the filter is by condition", () => {
+  it("asks row by row only inside the filter's range when the filter is by a custom formula", () => {
     const { rt } = setup({ rows: companyRows(names(2000)) });
     const sheet = rt.spreadsheet.getSheetByName("Sheet1");
     sheet?.setFilter("A1:A101");
@@ -37,6 +37,53 @@ describe("filtered selections", () => {
     expect(calls(rt, "Sheet.isRowHiddenByFilter")).toBe(100);
     expect(statuses(rt).filter((s) => s.startsWith("Queued"))).toHaveLength(1999);
     expect(statuses(rt)[48]).toBe("");
+  });
+});
+
+describe("a 5,000-row filtered selection", () => {
+  const regions = ["EMEA", "US", "APAC"];
+  const rows = () => companyRows(names(5000)).map((row, i) => [...row, i === 0 ? "Region" : regions[i % 3]]);
+
+  it("asks no row when the filter is on with no criteria: it hides nothing", () => {
+    const { rt } = setup({ rows: rows() });
+    rt.spreadsheet.getSheetByName("Sheet1")?.setFilter("A1:B5001");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5001"]);
+    rt.stats.reset();
+    ok(rt.run("researchSelectedRows"));
+    expect(calls(rt, "Sheet.isRowHiddenByFilter")).toBe(0);
+    expect(statuses(rt).filter((s) => s.startsWith("Queued"))).toHaveLength(5000);
+    expect(rt.stats.rangeCalls).toBeLessThan(20);
+  });
+
+  it("asks one row per distinct value of the condition's column, not one per row", () => {
+    const { rt } = setup({ rows: rows() });
+    rt.spreadsheet.getSheetByName("Sheet1")?.filterByCondition(2, "TEXT_DOES_NOT_CONTAIN", ["us"]);
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5001"]);
+    rt.stats.reset();
+    ok(rt.run("researchSelectedRows"));
+    expect(calls(rt, "Sheet.isRowHiddenByFilter")).toBe(regions.length);
+    expect(calls(rt, "Filter.getColumnFilterCriteria")).toBe(2);
+    const queued = statuses(rt).flatMap((s, i) => (s.startsWith("Queued") ? [i + 2] : []));
+    expect(queued).toHaveLength(5000 - 1667);
+    // Row r holds regions[(r - 1) % 3]: the US rows are the ones hidden.
+    expect(queued.some((row) => regions[(row - 1) % 3] === "US")).toBe(false);
+    expect(rt.stats.rangeCalls).toBeLessThan(24);
+  });
+});
+
+describe("a protected row in a 5,000-row block", () => {
+  it("is found by halving the block, not by writing every row alone", () => {
+    const { rt } = setup({ rows: companyRows(names(5000)) });
+    rt.spreadsheet.owner = "boss@example.com";
+    rt.spreadsheet.getSheetByName("Sheet1")?.protect("A2600:Z2600");
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5001"]);
+    rt.stats.reset();
+    ok(rt.run("researchSelectedRows"));
+    const all = statuses(rt);
+    expect(all[2598]).toBe("");
+    expect(all.filter((s) => s === "Queued")).toHaveLength(4999);
+    // The header, then the block and the halves down to the row: about 2 log2(5000), never 5,001.
+    expect(calls(rt, "Range.setValues")).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(5000)));
   });
 });
 

@@ -133,6 +133,26 @@ describe("SpreadsheetApp values", () => {
     expect(rt.spreadsheet.getSheetByName("_cache")?.isHidden()).toBe(true);
   });
 
+  it("selects a range on its sheet, which becomes active; writes read back after flush; the time zone is the spreadsheet's", () => {
+    // https://developers.google.com/apps-script/reference/spreadsheet/range#activate() and
+    // https://developers.google.com/apps-script/reference/spreadsheet/spreadsheet-app#flush()
+    const rt = new LocalRuntime({
+      code: `function go() {
+        const ss = SpreadsheetApp.getActiveSpreadsheet();
+        const leads = ss.getSheetByName("Leads");
+        const range = leads.getRange(3, 1, 1, 2);
+        range.activate();
+        range.setValue("x");
+        SpreadsheetApp.flush();
+        return [range.getSheet().getName(), ss.getActiveSheet().getName(), ss.getActiveRange().getA1Notation(),
+                range.getValue(), ss.getSpreadsheetTimeZone()];
+      }`,
+    });
+    rt.spreadsheet.insertSheet("Leads");
+    expect(rt.run("go").value).toEqual(["Leads", "Leads", "A3:B3", "x", "Etc/UTC"]);
+    expect(rt.spreadsheet.selection()).toEqual(["A3:B3"]);
+  });
+
   it("lets tests move rows between executions", () => {
     const rt = new LocalRuntime({ code: "" });
     const sheet = sheet1(rt);

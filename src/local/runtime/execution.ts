@@ -11,6 +11,20 @@ export class ServiceError extends Error {}
 
 export const KILL_MESSAGE = "Exceeded maximum execution time";
 
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "number[]";
+  if (typeof value === "string") return "String";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "Boolean";
+  return "Object";
+}
+
+/** Google's refusal of arguments that fit no overload of a method. */
+export function signatureError(exec: Execution, method: string, args: unknown[]): never {
+  return exec.fail(`The parameters (${args.map(typeName).join(",")}) don't match the method signature for ${method}.`);
+}
+
 /** Constructors and helpers that live inside the script's vm context, so `instanceof` works there. */
 export interface Realm {
   Error: ErrorConstructor;
@@ -28,6 +42,17 @@ export interface ExecutionInit {
   /** What the script gets when it reaches the deadline; default the 6-minute kill. */
   deadlineMessage?: string;
   serviceCallMs: number;
+  /** Virtual ms per cell of a call that carries one value per cell in or out (see CellCosts). */
+  cellMs: CellCosts;
+}
+
+/**
+ * What a cell costs a call that moves a value per cell (getValues, setValues and their kin), on top
+ * of the flat cost of every call: a range call costs in proportion to its cells.
+ */
+export interface CellCosts {
+  read: number;
+  write: number;
 }
 
 /**
@@ -47,6 +72,9 @@ export class Execution {
   readonly logs: string[] = [];
   killed = false;
   readonly #serviceCallMs: number;
+  readonly #cellMs: CellCosts;
+  /** Cell costs below a whole millisecond, carried to the next call so the clock stays in whole ms. */
+  #pendingMs = 0;
   #realm: Realm | null = null;
 
   constructor(init: ExecutionInit) {
@@ -58,6 +86,7 @@ export class Execution {
     this.deadline = init.deadline;
     this.deadlineMessage = init.deadlineMessage ?? KILL_MESSAGE;
     this.#serviceCallMs = init.serviceCallMs;
+    this.#cellMs = init.cellMs;
   }
 
   attachRealm(realm: Realm): void {
@@ -99,11 +128,15 @@ export class Execution {
   }
 
   /**
-   * One call to a Google service: costs the configured virtual time and counts range reads/writes,
-   * and calls by method name when the caller gives one.
+   * One call to a Google service: costs the configured virtual time, plus `cells` times the cost of
+   * a cell read or written, and counts range reads/writes, and calls by method name when the caller
+   * gives one.
    */
-  service(kind: "read" | "write" | "other" = "other", method?: string): void {
-    this.advance(this.#serviceCallMs);
+  service(kind: "read" | "write" | "other" = "other", method?: string, cells = 0): void {
+    this.#pendingMs += cells * (kind === "write" ? this.#cellMs.write : kind === "read" ? this.#cellMs.read : 0);
+    const whole = Math.floor(this.#pendingMs);
+    this.#pendingMs -= whole;
+    this.advance(this.#serviceCallMs + whole);
     if (kind === "read") this.stats.rangeReads += 1;
     if (kind === "write") this.stats.rangeWrites += 1;
     if (method !== undefined) this.stats.countMethod(method);
@@ -132,9 +165,12 @@ export class Execution {
    * need a scope, with this message (https://developers.google.com/apps-script/guides/triggers#restrictions).
    */
   requireAuthorization(method: string, scope: string): void {
-    if (this.kind === "simpleTrigger") {
-      this.fail(`You do not have permission to call ${method}. Required permissions: https://www.googleapis.com/auth/${scope}`);
-    }
+    if (this.kind === "simpleTrigger") this.refuseScope(method, scope);
+  }
+
+  /** Google's refusal of a call whose scope the user has not granted (or has declined). */
+  refuseScope(method: string, scope: string): never {
+    return this.fail(`You do not have permission to call ${method}. Required permissions: https://www.googleapis.com/auth/${scope}`);
   }
 
   toScript<T>(value: T): T {

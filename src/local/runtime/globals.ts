@@ -7,7 +7,7 @@ import { lockService, type LockKeys, type LockTable } from "./locks";
 import { scriptProperties, type FakeProperties } from "./properties";
 import { ScriptSpreadsheet, spreadsheetAppBuilders } from "./spreadsheet-app";
 import type { FakeSpreadsheet } from "./spreadsheet";
-import { scriptApp, type InstallationSource, type TriggerTable } from "./triggers";
+import { scriptApp, type InstallationSource, type TriggerRefusal, type TriggerTable } from "./triggers";
 import { urlFetchApp, type FetchPolicy } from "./urlfetch";
 import { utilities } from "./utilities";
 
@@ -23,8 +23,14 @@ export interface Services {
   userPropertiesReadOnly: boolean;
   locks: LockTable;
   lockKeys: LockKeys;
+  /** LockService.getDocumentLock() returns null (no containing document, or an add-on trigger). */
+  noDocumentLock: boolean;
   triggers: TriggerTable;
+  /** Why ScriptApp refuses trigger calls in this deployment, or null. */
+  triggerRefusal: TriggerRefusal | null;
   installationSource: InstallationSource;
+  /** The name Google shows for the add-on's menu under Extensions. */
+  addOnName: string;
   ui: UiRecord;
   htmlFiles: Record<string, string>;
   fetch: FetchPolicy;
@@ -49,8 +55,10 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       exec.logs.length = 0;
     },
   };
-  const activeUser = { getEmail: () => services.session.activeUser };
-  const effectiveUser = { getEmail: () => services.session.effectiveUser };
+  // A User prints as its email (gas-fakes test/testsession.js, "session properties", recorded on Google).
+  const user = (email: string) => ({ getEmail: () => email, toString: () => email });
+  const activeUser = user(services.session.activeUser);
+  const effectiveUser = user(services.session.effectiveUser);
   const properties = (store: FakeProperties, readOnly = false) =>
     scriptProperties(exec, store, { takeQuota: services.takePropertyQuota, readOnly });
   return {
@@ -61,7 +69,7 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       getActiveSheet: () => active().getActiveSheet(),
       getActiveRange: () => active().getActiveRange(),
       getActiveRangeList: () => active().getActiveRangeList(),
-      getUi: () => spreadsheetUi(exec, services.ui),
+      getUi: () => spreadsheetUi(exec, services.ui, services.addOnName),
       // Writes are applied at once here, so there is nothing to flush.
       flush: () => undefined,
     },
@@ -75,8 +83,12 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       getScriptCache: () => scriptCache(exec, services.caches.script),
       getDocumentCache: () => scriptCache(exec, services.caches.document),
     },
-    LockService: lockService(exec, services.locks, services.lockKeys),
-    ScriptApp: scriptApp(exec, services.triggers, services.installationSource, services.documentId),
+    LockService: lockService(exec, services.locks, services.lockKeys, services.noDocumentLock),
+    ScriptApp: scriptApp(exec, services.triggers, {
+      installation: services.installationSource,
+      document: services.documentId,
+      refusal: services.triggerRefusal,
+    }),
     UrlFetchApp: urlFetchApp(exec, services.fetch),
     HtmlService: htmlService(exec, services.htmlFiles),
     Utilities: utilities(exec),

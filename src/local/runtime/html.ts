@@ -95,7 +95,7 @@ const BUTTON = { OK: "OK", CANCEL: "CANCEL", YES: "YES", NO: "NO", CLOSE: "CLOSE
 const BUTTON_SET = { OK: "OK", OK_CANCEL: "OK_CANCEL", YES_NO: "YES_NO", YES_NO_CANCEL: "YES_NO_CANCEL" } as const;
 
 /** SpreadsheetApp.getUi(). Google refuses it in time-driven triggers and custom functions. */
-export function spreadsheetUi(exec: Execution, record: UiRecord) {
+export function spreadsheetUi(exec: Execution, record: UiRecord, addOnName: string) {
   if (exec.kind === "trigger") exec.fail("Cannot call SpreadsheetApp.getUi() from this context.");
   exec.forbidInCustomFunction("SpreadsheetApp.getUi");
   const menu = (name: string, addon: boolean) => {
@@ -126,8 +126,11 @@ export function spreadsheetUi(exec: Execution, record: UiRecord) {
     Button: BUTTON,
     ButtonSet: BUTTON_SET,
     createMenu: (caption: unknown) => menu(String(caption), false),
-    /** In an add-on the menu appears under Extensions with the add-on's name. */
-    createAddonMenu: () => menu("Add-on", true),
+    /**
+     * The menu appears under Extensions with the add-on's name, whatever the script passes
+     * (https://developers.google.com/apps-script/reference/base/ui#createAddonMenu()).
+     */
+    createAddonMenu: () => menu(addOnName, true),
     showSidebar(output: unknown) {
       const page = show(output);
       record.sidebars.push({ title: page.getTitle(), html: page.getContent() });

@@ -44,7 +44,11 @@ export class LockTable {
     const acquire = (timeoutMs: unknown): boolean => {
       exec.service();
       const holder = this.#holders.get(key);
-      if (holder === undefined || holder === exec.id) {
+      if (holder === exec.id) return true;
+      // A negative timeout fails even on a free lock (gas-fakes test/testlock.js, "Lock timeout
+      // failures", recorded on Google: tryLock(-100) is false, waitLock(-100) throws "Lock timeout").
+      if (typeof timeoutMs === "number" && timeoutMs < 0) return false;
+      if (holder === undefined) {
         this.#holders.set(key, exec.id);
         return true;
       }
@@ -72,11 +76,12 @@ export class LockTable {
 /**
  * Locks work in custom functions too ("Works, but not particularly useful in custom functions",
  * https://developers.google.com/apps-script/guides/sheets/functions#using_apps_script_services).
+ * `noDocumentLock`: getDocumentLock() returns null, as it does without a containing document.
  */
-export function lockService(exec: Execution, locks: LockTable, keys: LockKeys): Record<string, unknown> {
+export function lockService(exec: Execution, locks: LockTable, keys: LockKeys, noDocumentLock: boolean): Record<string, unknown> {
   const get = (scope: LockScope) => () => locks.scriptLock(exec, lockKey(scope, keys));
   return {
-    getDocumentLock: get("document"),
+    getDocumentLock: noDocumentLock ? () => null : get("document"),
     getScriptLock: get("script"),
     getUserLock: get("user"),
   };

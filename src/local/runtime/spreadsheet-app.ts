@@ -1,8 +1,8 @@
 // The SpreadsheetApp a script sees: thin wrappers over the in-memory model that charge each call to
 // the execution (virtual time, stats, custom-function permissions) and turn model errors into
 // Apps Script exceptions of the script's realm.
-import { toA1, splitSheetName, type GridRange } from "./a1";
-import type { Execution } from "./execution";
+import { shiftFormula, splitSheetName, toA1, type GridRange } from "./a1";
+import { signatureError, type Execution } from "./execution";
 import {
   displayOf,
   PROTECTED_MESSAGE,
@@ -10,22 +10,11 @@ import {
   type ConditionalRule,
   type FakeSheet,
   type FakeSpreadsheet,
+  type FilterCondition,
+  type FilterCriteria,
   type LinkRun,
   type ProtectedRange,
 } from "./spreadsheet";
-
-function typeName(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return "number[]";
-  if (typeof value === "string") return "String";
-  if (typeof value === "number") return "number";
-  if (typeof value === "boolean") return "Boolean";
-  return "Object";
-}
-
-function signatureError(exec: Execution, method: string, args: unknown[]): never {
-  return exec.fail(`The parameters (${args.map(typeName).join(",")}) don't match the method signature for ${method}.`);
-}
 
 function integer(exec: Execution, method: string, args: unknown[], index: number): number {
   const value = args[index];
@@ -135,45 +124,45 @@ export class ScriptRange {
   }
 
   getValues(): unknown[][] {
-    this.#exec.service("read", "Range.getValues");
+    this.#exec.service("read", "Range.getValues", this.#cells());
     return this.#exec.toScript(this.#sheet.values(this.#range));
   }
   getValue(): unknown {
-    this.#exec.service("read", "Range.getValue");
+    this.#exec.service("read", "Range.getValue", 1);
     return this.#exec.toScript(this.#sheet.values(this.#top())[0]?.[0] ?? "");
   }
   getDisplayValues(): string[][] {
-    this.#exec.service("read", "Range.getDisplayValues");
+    this.#exec.service("read", "Range.getDisplayValues", this.#cells());
     return this.#exec.toScript(this.#sheet.values(this.#range).map((row) => row.map(displayOf)));
   }
   getDisplayValue(): string {
-    this.#exec.service("read", "Range.getDisplayValue");
+    this.#exec.service("read", "Range.getDisplayValue", 1);
     return displayOf(this.#sheet.values(this.#top())[0]?.[0] ?? "");
   }
   getFormulas(): string[][] {
-    this.#exec.service("read", "Range.getFormulas");
+    this.#exec.service("read", "Range.getFormulas", this.#cells());
     return this.#exec.toScript(this.#sheet.formulas(this.#range));
   }
   getFormula(): string {
-    this.#exec.service("read", "Range.getFormula");
+    this.#exec.service("read", "Range.getFormula", 1);
     return this.#sheet.formulas(this.#top())[0]?.[0] ?? "";
   }
   getNumberFormats(): string[][] {
-    this.#exec.service("read", "Range.getNumberFormats");
+    this.#exec.service("read", "Range.getNumberFormats", this.#cells());
     // Sheets reports "General"-like formats for untouched cells; the model keeps "" for them.
     return this.#exec.toScript(this.#sheet.formats(this.#range));
   }
   getNumberFormat(): string {
-    this.#exec.service("read", "Range.getNumberFormat");
+    this.#exec.service("read", "Range.getNumberFormat", 1);
     return this.#sheet.formats(this.#top())[0]?.[0] ?? "";
   }
   isBlank(): boolean {
-    this.#exec.service("read", "Range.isBlank");
+    this.#exec.service("read", "Range.isBlank", this.#cells());
     return this.#sheet.values(this.#range).every((row) => row.every((v) => v === ""));
   }
 
   setValues(values: unknown): ScriptRange {
-    this.#write("setValues");
+    this.#write("setValues", this.#cells());
     const rows = grid(this.#exec, "SpreadsheetApp.Range.setValues", values, this.#range);
     this.#exec.guard(() => this.#sheet.write(this.#range, rows));
     return this;
@@ -190,11 +179,14 @@ export class ScriptRange {
   setFormula(formula: unknown): ScriptRange {
     this.#write("setFormula");
     if (typeof formula !== "string") return signatureError(this.#exec, "SpreadsheetApp.Range.setFormula", [formula]);
-    this.#exec.guard(() => this.#sheet.write(this.#range, fill(this.#range, formula)));
+    const block = Array.from({ length: this.#range.numRows }, (_, r) =>
+      Array.from({ length: this.#range.numCols }, (_, c) => shiftFormula(formula, r, c)),
+    );
+    this.#exec.guard(() => this.#sheet.write(this.#range, block));
     return this;
   }
   setFormulas(formulas: unknown): ScriptRange {
-    this.#write("setFormulas");
+    this.#write("setFormulas", this.#cells());
     const method = "SpreadsheetApp.Range.setFormulas";
     const rows = grid(this.#exec, method, formulas, this.#range);
     if (!rows.every((row) => row.every((f) => typeof f === "string"))) return signatureError(this.#exec, method, [formulas]);
@@ -214,7 +206,7 @@ export class ScriptRange {
     return this;
   }
   setNumberFormats(formats: unknown): ScriptRange {
-    this.#write("setNumberFormats");
+    this.#write("setNumberFormats", this.#cells());
     const rows = grid(this.#exec, "SpreadsheetApp.Range.setNumberFormats", formats, this.#range);
     this.#sheet.setFormats(
       this.#range,
@@ -239,15 +231,15 @@ export class ScriptRange {
   }
 
   getNotes(): string[][] {
-    this.#exec.service("read", "Range.getNotes");
+    this.#exec.service("read", "Range.getNotes", this.#cells());
     return this.#exec.toScript(this.#sheet.notes(this.#range));
   }
   getNote(): string {
-    this.#exec.service("read", "Range.getNote");
+    this.#exec.service("read", "Range.getNote", 1);
     return this.#sheet.notes(this.#top())[0]?.[0] ?? "";
   }
   setNotes(notes: unknown): ScriptRange {
-    this.#write("setNotes");
+    this.#write("setNotes", this.#cells());
     const rows = grid(this.#exec, "SpreadsheetApp.Range.setNotes", notes, this.#range);
     this.#sheet.setNotes(
       this.#range,
@@ -262,16 +254,16 @@ export class ScriptRange {
   }
 
   getRichTextValues(): ScriptRichTextValue[][] {
-    this.#exec.service("read", "Range.getRichTextValues");
+    this.#exec.service("read", "Range.getRichTextValues", this.#cells());
     return this.#exec.toScript(this.#sheet.richText(this.#range).map((row) => row.map((v) => new ScriptRichTextValue(v.text, v.links))));
   }
   getRichTextValue(): ScriptRichTextValue | null {
-    this.#exec.service("read", "Range.getRichTextValue");
+    this.#exec.service("read", "Range.getRichTextValue", 1);
     const v = this.#sheet.richText(this.#top())[0]?.[0];
     return v ? new ScriptRichTextValue(v.text, v.links) : null;
   }
   setRichTextValues(values: unknown): ScriptRange {
-    this.#write("setRichTextValues");
+    this.#write("setRichTextValues", this.#cells());
     const method = "SpreadsheetApp.Range.setRichTextValues";
     const rows = grid(this.#exec, method, values, this.#range);
     const data = rows.map((row) =>
@@ -310,6 +302,23 @@ export class ScriptRange {
     return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, [this.#sheet], (m) => m.column >= col && m.column < col + numCols);
   }
 
+  /**
+   * A sheet has at most one filter; Google's text for a second one is recorded by gas-fakes
+   * (test/testsheetssets.js, "Range.createFilter and getFilter").
+   */
+  createFilter(): ScriptFilter {
+    this.#exec.forbidInCustomFunction("createFilter");
+    this.#exec.service();
+    if (this.#sheet.filter) this.#exec.fail("You can't create a filter in a sheet that already has a filter.");
+    this.#sheet.setFilter(toA1(this.#range));
+    return new ScriptFilter(this.#exec, this.#spreadsheet, this.#sheet);
+  }
+  /** The sheet's filter, whether or not it covers this range (as gas-fakes records Google doing). */
+  getFilter(): ScriptFilter | null {
+    this.#exec.service();
+    return this.#sheet.filter ? new ScriptFilter(this.#exec, this.#spreadsheet, this.#sheet) : null;
+  }
+
   /** The running user becomes an editor of the new protection, as on Google. */
   protect(): ScriptProtection {
     this.#exec.forbidInCustomFunction("protect");
@@ -322,9 +331,15 @@ export class ScriptRange {
     return { row: this.#range.row, col: this.#range.col, numRows: 1, numCols: 1 };
   }
 
-  #write(method: string): void {
+  /** Cells of the range: what a call that moves a value per cell pays for. */
+  #cells(): number {
+    return this.#range.numRows * this.#range.numCols;
+  }
+
+  /** `cells`: the values the call carries, one per cell; a setter of one value for the range carries none. */
+  #write(method: string, cells = 0): void {
     this.#exec.forbidInCustomFunction(method);
-    this.#exec.service("write", `Range.${method}`);
+    this.#exec.service("write", `Range.${method}`, cells);
     this.assertWritable();
   }
   /** Runtime plumbing: a user's pending edit lands, then protection is checked. Not an Apps Script method. */
@@ -500,7 +515,7 @@ class ScriptDeveloperMetadata {
   /** Where the metadata is now: the column it moved with. */
   getLocation(): { getLocationType(): string; getColumn(): ScriptRange | null; getRow(): null; getSheet(): null } {
     const column = this.#entry.column;
-    const range = { row: 1, col: column, numRows: this.#sheet.maxRows, numCols: 1 };
+    const range = { row: 1, col: column, numRows: this.#sheet.maxRows, numCols: 1, openRows: true };
     return {
       getLocationType: () => "COLUMN",
       getColumn: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
@@ -615,6 +630,127 @@ function emailOf(user: unknown): string {
   if (typeof user === "object" && user !== null && "getEmail" in user && typeof user.getEmail === "function")
     return String(user.getEmail());
   return String(user);
+}
+
+/** https://developers.google.com/apps-script/reference/spreadsheet/filter-criteria */
+class ScriptFilterCriteria {
+  readonly criteria: FilterCriteria;
+  constructor(criteria: FilterCriteria) {
+    this.criteria = criteria;
+  }
+  /** The condition's type (SpreadsheetApp.BooleanCriteria), or null for criteria by values. */
+  getCriteriaType(): FilterCondition | null {
+    return this.criteria.condition?.type ?? null;
+  }
+  getCriteriaValues(): (string | number)[] {
+    return [...(this.criteria.condition?.values ?? [])];
+  }
+  getHiddenValues(): string[] {
+    return [...this.criteria.hiddenValues];
+  }
+  getVisibleValues(): string[] {
+    return [...this.criteria.visibleValues];
+  }
+  copy(): ScriptFilterCriteriaBuilder {
+    return new ScriptFilterCriteriaBuilder(this.criteria);
+  }
+  toString(): string {
+    return "FilterCriteria";
+  }
+}
+
+/** SpreadsheetApp.newFilterCriteria(): the conditions the model evaluates, values hidden or shown. */
+class ScriptFilterCriteriaBuilder {
+  #criteria: FilterCriteria;
+  constructor(criteria: FilterCriteria = { hiddenValues: [], visibleValues: [], condition: null }) {
+    this.#criteria = { ...criteria, hiddenValues: [...criteria.hiddenValues], visibleValues: [...criteria.visibleValues] };
+  }
+  #when(type: FilterCondition, ...values: unknown[]): ScriptFilterCriteriaBuilder {
+    this.#criteria.condition = { type, values: values.map((v) => (typeof v === "number" ? v : String(v))) };
+    return this;
+  }
+  whenCellEmpty = () => this.#when("CELL_EMPTY");
+  whenCellNotEmpty = () => this.#when("CELL_NOT_EMPTY");
+  whenTextContains = (text: unknown) => this.#when("TEXT_CONTAINS", text);
+  whenTextDoesNotContain = (text: unknown) => this.#when("TEXT_DOES_NOT_CONTAIN", text);
+  whenTextStartsWith = (text: unknown) => this.#when("TEXT_STARTS_WITH", text);
+  whenTextEndsWith = (text: unknown) => this.#when("TEXT_ENDS_WITH", text);
+  whenTextEqualTo = (text: unknown) => this.#when("TEXT_EQUAL_TO", text);
+  whenNumberGreaterThan = (n: unknown) => this.#when("NUMBER_GREATER_THAN", n);
+  whenNumberGreaterThanOrEqualTo = (n: unknown) => this.#when("NUMBER_GREATER_THAN_OR_EQUAL_TO", n);
+  whenNumberLessThan = (n: unknown) => this.#when("NUMBER_LESS_THAN", n);
+  whenNumberLessThanOrEqualTo = (n: unknown) => this.#when("NUMBER_LESS_THAN_OR_EQUAL_TO", n);
+  whenNumberEqualTo = (n: unknown) => this.#when("NUMBER_EQUAL_TO", n);
+  whenNumberNotEqualTo = (n: unknown) => this.#when("NUMBER_NOT_EQUAL_TO", n);
+  whenNumberBetween = (a: unknown, b: unknown) => this.#when("NUMBER_BETWEEN", a, b);
+  whenNumberNotBetween = (a: unknown, b: unknown) => this.#when("NUMBER_NOT_BETWEEN", a, b);
+  /** A custom formula is kept, not evaluated: it hides only the rows a test marks (FakeSheet.setFilteredOut). */
+  whenFormulaSatisfied = (formula: unknown) => this.#when("CUSTOM_FORMULA", formula);
+  setHiddenValues(values: unknown): ScriptFilterCriteriaBuilder {
+    this.#criteria.hiddenValues = Array.isArray(values) ? values.map(String) : [];
+    return this;
+  }
+  setVisibleValues(values: unknown): ScriptFilterCriteriaBuilder {
+    this.#criteria.visibleValues = Array.isArray(values) ? values.map(String) : [];
+    return this;
+  }
+  copy(): ScriptFilterCriteriaBuilder {
+    return new ScriptFilterCriteriaBuilder(this.#criteria);
+  }
+  build(): ScriptFilterCriteria {
+    return new ScriptFilterCriteria({ ...this.#criteria, condition: this.#criteria.condition && { ...this.#criteria.condition } });
+  }
+}
+
+/** https://developers.google.com/apps-script/reference/spreadsheet/filter */
+class ScriptFilter {
+  readonly #exec: Execution;
+  readonly #spreadsheet: FakeSpreadsheet;
+  readonly #sheet: FakeSheet;
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheet: FakeSheet) {
+    this.#exec = exec;
+    this.#spreadsheet = spreadsheet;
+    this.#sheet = sheet;
+    return failOnceDeleted(this, exec, sheet);
+  }
+  /** Google documents no text for a Filter object used after remove(); the model's names what happened. */
+  #range(): GridRange {
+    const range = this.#sheet.filter;
+    return range ?? this.#exec.fail("The filter has been removed.");
+  }
+  getRange(): ScriptRange {
+    return new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, this.#range());
+  }
+  /** One call per column, as on Google: reading a filter's criteria costs a call for each column asked. */
+  getColumnFilterCriteria(columnPosition: unknown): ScriptFilterCriteria | null {
+    this.#exec.service("other", "Filter.getColumnFilterCriteria");
+    this.#range();
+    const criteria = this.#sheet.filterCriteria.get(
+      integer(this.#exec, "SpreadsheetApp.Filter.getColumnFilterCriteria", [columnPosition], 0),
+    );
+    return criteria ? new ScriptFilterCriteria(criteria) : null;
+  }
+  setColumnFilterCriteria(columnPosition: unknown, criteria: unknown): ScriptFilter {
+    this.#exec.forbidInCustomFunction("setColumnFilterCriteria");
+    this.#exec.service();
+    const method = "SpreadsheetApp.Filter.setColumnFilterCriteria";
+    if (criteria !== null && !(criteria instanceof ScriptFilterCriteria))
+      return signatureError(this.#exec, method, [columnPosition, criteria]);
+    this.#range();
+    this.#sheet.setColumnCriteria(integer(this.#exec, method, [columnPosition], 0), criteria?.criteria ?? null);
+    return this;
+  }
+  removeColumnFilterCriteria(columnPosition: unknown): ScriptFilter {
+    return this.setColumnFilterCriteria(columnPosition, null);
+  }
+  remove(): void {
+    this.#exec.forbidInCustomFunction("remove");
+    this.#exec.service();
+    this.#sheet.setFilter(null);
+  }
+  toString(): string {
+    return "Filter";
+  }
 }
 
 export class ScriptRangeList {
@@ -753,29 +889,9 @@ export class ScriptSheet {
     return this.#sheet.isHiddenByUser(integer(this.#exec, "SpreadsheetApp.Sheet.isRowHiddenByUser", [rowPosition], 0));
   }
 
-  getFilter(): Record<string, unknown> | null {
+  getFilter(): ScriptFilter | null {
     this.#exec.service();
-    const range = this.#sheet.filter;
-    if (!range) return null;
-    return {
-      getRange: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
-      // Criteria "by values" only: https://developers.google.com/apps-script/reference/spreadsheet/filter-criteria
-      getColumnFilterCriteria: (column: unknown) => {
-        this.#exec.service();
-        const hidden = this.#sheet.hiddenValues.get(Number(column));
-        if (!hidden) return null;
-        return {
-          getCriteriaType: () => null,
-          getCriteriaValues: () => this.#exec.toScript([]),
-          getHiddenValues: () => this.#exec.toScript([...hidden]),
-          getVisibleValues: () => this.#exec.toScript([]),
-        };
-      },
-      remove: () => {
-        this.#change("remove");
-        this.#sheet.setFilter(null);
-      },
-    };
+    return this.#sheet.filter ? new ScriptFilter(this.#exec, this.#spreadsheet, this.#sheet) : null;
   }
 
   createDeveloperMetadataFinder(): ScriptMetadataFinder {
@@ -982,11 +1098,32 @@ export class ScriptSpreadsheet {
   }
 }
 
+const BOOLEAN_CRITERIA: readonly FilterCondition[] = [
+  "CELL_EMPTY",
+  "CELL_NOT_EMPTY",
+  "TEXT_CONTAINS",
+  "TEXT_DOES_NOT_CONTAIN",
+  "TEXT_STARTS_WITH",
+  "TEXT_ENDS_WITH",
+  "TEXT_EQUAL_TO",
+  "NUMBER_GREATER_THAN",
+  "NUMBER_GREATER_THAN_OR_EQUAL_TO",
+  "NUMBER_LESS_THAN",
+  "NUMBER_LESS_THAN_OR_EQUAL_TO",
+  "NUMBER_EQUAL_TO",
+  "NUMBER_NOT_EQUAL_TO",
+  "NUMBER_BETWEEN",
+  "NUMBER_NOT_BETWEEN",
+  "CUSTOM_FORMULA",
+];
+
 /** The builders and enums of SpreadsheetApp that the model supports. */
 export function spreadsheetAppBuilders(): Record<string, unknown> {
   return {
     newRichTextValue: () => new ScriptRichTextValueBuilder(),
     newConditionalFormatRule: () => new ScriptConditionalFormatRuleBuilder(),
+    newFilterCriteria: () => new ScriptFilterCriteriaBuilder(),
+    BooleanCriteria: Object.fromEntries(BOOLEAN_CRITERIA.map((c) => [c, c])),
     ProtectionType: { RANGE: "RANGE", SHEET: "SHEET" },
     DeveloperMetadataLocationType: { SPREADSHEET: "SPREADSHEET", SHEET: "SHEET", ROW: "ROW", COLUMN: "COLUMN" },
     DeveloperMetadataVisibility: { DOCUMENT: "DOCUMENT", PROJECT: "PROJECT" },

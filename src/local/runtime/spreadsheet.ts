@@ -61,13 +61,58 @@ export const PROTECTED_MESSAGE =
 interface Row {
   cells: (Cell | undefined)[];
   filteredOut: boolean;
+  /** Hidden by a custom-formula condition (a test says which rows; the model does not evaluate it). */
+  hiddenByFormula: boolean;
   hiddenByUser: boolean;
 }
 
 const DEFAULT_ROWS = 1000;
 const DEFAULT_COLS = 26;
-/** Value of a formula cell: formulas are stored, never evaluated. */
+/** Value of a formula cell the test gave no value for: the runtime stores formulas, never evaluates them. */
 export const FORMULA_VALUE = "#ERROR!";
+
+/** Where a formula cell is, for a test's FormulaValues. */
+export interface FormulaCell {
+  sheet: string;
+  row: number;
+  column: number;
+  a1: string;
+}
+
+/**
+ * The value Sheets would show for a formula (a formula cell reads back as its value on Google), or
+ * undefined for FORMULA_VALUE. A test supplies it; the runtime is not a spreadsheet engine.
+ */
+export type FormulaValues = (formula: string, cell: FormulaCell) => CellValue | undefined;
+
+/**
+ * The condition types of a filter by condition the model evaluates (SpreadsheetApp.BooleanCriteria).
+ * CUSTOM_FORMULA is not evaluated: a test marks the rows it hides (FakeSheet.setFilteredOut).
+ */
+export type FilterCondition =
+  | "CELL_EMPTY"
+  | "CELL_NOT_EMPTY"
+  | "TEXT_CONTAINS"
+  | "TEXT_DOES_NOT_CONTAIN"
+  | "TEXT_STARTS_WITH"
+  | "TEXT_ENDS_WITH"
+  | "TEXT_EQUAL_TO"
+  | "NUMBER_GREATER_THAN"
+  | "NUMBER_GREATER_THAN_OR_EQUAL_TO"
+  | "NUMBER_LESS_THAN"
+  | "NUMBER_LESS_THAN_OR_EQUAL_TO"
+  | "NUMBER_EQUAL_TO"
+  | "NUMBER_NOT_EQUAL_TO"
+  | "NUMBER_BETWEEN"
+  | "NUMBER_NOT_BETWEEN"
+  | "CUSTOM_FORMULA";
+
+/** One column's filter criteria: values hidden or shown (the checklist), or a condition. */
+export interface FilterCriteria {
+  hiddenValues: string[];
+  visibleValues: string[];
+  condition: { type: FilterCondition; values: (string | number)[] } | null;
+}
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** "+SUM(A1)" or "-A1" typed into Sheets is parsed as a formula; "- item" or "-" alone stays text. */
 const SIGNED_FORMULA = /^[+-][A-Za-z(]/;
@@ -133,6 +178,48 @@ function remap(range: GridRange, axis: "row" | "col", move: (index: number) => n
   return axis === "row" ? { ...range, row: first, numRows: count } : { ...range, col: first, numCols: count };
 }
 
+function asNumber(value: CellValue): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  return null;
+}
+
+/**
+ * Whether a column's criteria hide a value. Conditions on text ignore case, as the filter menu's do;
+ * a number condition hides a cell that holds no number.
+ */
+function hides(criteria: FilterCriteria, value: CellValue): boolean {
+  const shown = displayOf(value);
+  if (criteria.hiddenValues.includes(shown)) return true;
+  if (criteria.visibleValues.length > 0 && !criteria.visibleValues.includes(shown)) return true;
+  const condition = criteria.condition;
+  if (!condition || condition.type === "CUSTOM_FORMULA") return false;
+  const text = shown.toLowerCase();
+  const [a = "", b = ""] = condition.values;
+  const wanted = String(a).toLowerCase();
+  const n = asNumber(value);
+  const x = Number(a);
+  const y = Number(b);
+  const keep: Record<Exclude<FilterCondition, "CUSTOM_FORMULA">, () => boolean> = {
+    CELL_EMPTY: () => shown === "",
+    CELL_NOT_EMPTY: () => shown !== "",
+    TEXT_CONTAINS: () => text.includes(wanted),
+    TEXT_DOES_NOT_CONTAIN: () => !text.includes(wanted),
+    TEXT_STARTS_WITH: () => text.startsWith(wanted),
+    TEXT_ENDS_WITH: () => text.endsWith(wanted),
+    TEXT_EQUAL_TO: () => text === wanted,
+    NUMBER_GREATER_THAN: () => n !== null && n > x,
+    NUMBER_GREATER_THAN_OR_EQUAL_TO: () => n !== null && n >= x,
+    NUMBER_LESS_THAN: () => n !== null && n < x,
+    NUMBER_LESS_THAN_OR_EQUAL_TO: () => n !== null && n <= x,
+    NUMBER_EQUAL_TO: () => n !== null && n === x,
+    NUMBER_NOT_EQUAL_TO: () => n === null || n !== x,
+    NUMBER_BETWEEN: () => n !== null && n >= Math.min(x, y) && n <= Math.max(x, y),
+    NUMBER_NOT_BETWEEN: () => n !== null && (n < Math.min(x, y) || n > Math.max(x, y)),
+  };
+  return !keep[condition.type]();
+}
+
 export class FakeSheet {
   readonly id: number;
   name: string;
@@ -149,8 +236,8 @@ export class FakeSheet {
   readonly metadata: ColumnMetadata[] = [];
   readonly protections: ProtectedRange[] = [];
   conditionalRules: ConditionalRule[] = [];
-  /** The filter's "by values" criteria: column -> values it hides. */
-  readonly hiddenValues = new Map<number, Set<string>>();
+  /** The filter's criteria by column; a filter without any hides nothing. */
+  readonly filterCriteria = new Map<number, FilterCriteria>();
   #beforeNextScriptWrite: ((sheet: FakeSheet) => void) | null = null;
 
   constructor(spreadsheet: FakeSpreadsheet, name: string, id: number) {
@@ -187,7 +274,7 @@ export class FakeSheet {
 
   cell(a1: string): unknown {
     const range = this.#parseTestRef(a1);
-    return this.#cellAt(range.row, range.col, false)?.value ?? "";
+    return this.#valueAt(range.row, range.col);
   }
 
   formulaAt(a1: string): string {
@@ -248,21 +335,30 @@ export class FakeSheet {
     return this.hidden;
   }
 
-  /** Hides a row by the sheet's filter; a sheet without one gets a filter over its data first. */
+  /**
+   * Hides a row by a custom-formula condition on the filter's first column (one the model does not
+   * evaluate); a sheet without a filter gets one over its data first.
+   */
   setFilteredOut(rowNumber: number, filteredOut: boolean): void {
-    if (!this.filter) this.setFilter(`A1:${columnLetters(Math.max(1, this.lastColumn()))}${Math.max(rowNumber, this.lastRow())}`);
-    this.#row(rowNumber, true).filteredOut = filteredOut;
+    const range = this.#filterOver(1, rowNumber);
+    this.#row(rowNumber, true).hiddenByFormula = filteredOut;
+    const criteria = this.filterCriteria.get(range.col);
+    const formula = { type: "CUSTOM_FORMULA" as const, values: ["=TRUE"] };
+    this.setColumnCriteria(
+      range.col,
+      criteria ? { ...criteria, condition: formula } : { hiddenValues: [], visibleValues: [], condition: formula },
+    );
   }
 
-  /** Puts a filter on `a1` (or removes it with null, which shows every filtered row again). */
+  /** Puts a filter with no criteria on `a1` (or removes it with null, which shows every filtered row again). */
   setFilter(a1: string | null): void {
-    if (a1 === null) {
-      this.filter = null;
-      this.hiddenValues.clear();
-      for (const row of this.#rows) if (row) row.filteredOut = false;
-      return;
+    this.filterCriteria.clear();
+    for (const row of this.#rows) {
+      if (!row) continue;
+      row.filteredOut = false;
+      row.hiddenByFormula = false;
     }
-    this.filter = this.#parseTestRef(a1);
+    this.filter = a1 === null ? null : this.#parseTestRef(a1);
   }
 
   /**
@@ -270,13 +366,40 @@ export class FakeSheet {
    * whose value shows as one of `hidden` are hidden.
    */
   filterByValues(col: number, hidden: readonly string[]): void {
-    if (!this.filter) this.setFilter(`A1:${columnLetters(Math.max(col, this.lastColumn()))}${Math.max(2, this.lastRow())}`);
+    this.#filterOver(col, 2);
+    this.setColumnCriteria(col, { hiddenValues: [...hidden], visibleValues: [], condition: null });
+  }
+
+  /** Filters column `col` by a condition, as the filter menu's "Filter by condition" does. */
+  filterByCondition(col: number, type: Exclude<FilterCondition, "CUSTOM_FORMULA">, values: (string | number)[] = []): void {
+    this.#filterOver(col, 2);
+    this.setColumnCriteria(col, { hiddenValues: [], visibleValues: [], condition: { type, values: [...values] } });
+  }
+
+  /** The sheet's filter, created over the data (at least to `col` and `row`) when there is none. */
+  #filterOver(col: number, row: number): GridRange {
+    if (!this.filter) {
+      this.setFilter(`A1:${columnLetters(Math.max(col, this.lastColumn()))}${Math.max(row, this.lastRow())}`);
+    }
+    return this.filter ?? this.#parseTestRef("A1");
+  }
+
+  /**
+   * Sets (or with null removes) one column's criteria and applies the filter again: each row of the
+   * range below its header row is hidden when any column's criteria hide it. Sheets applies a filter
+   * when it is set, not when a cell changes later, and so does the model.
+   */
+  setColumnCriteria(col: number, criteria: FilterCriteria | null): void {
     const range = this.filter;
     if (!range) return;
-    this.hiddenValues.set(col, new Set(hidden));
+    if (criteria) this.filterCriteria.set(col, criteria);
+    else this.filterCriteria.delete(col);
+    const byFormula = [...this.filterCriteria.values()].some((c) => c.condition?.type === "CUSTOM_FORMULA");
     for (let r = range.row + 1; r < range.row + range.numRows; r++) {
-      const hiddenHere = [...this.hiddenValues].some(([c, values]) => values.has(displayOf(this.#cellAt(r, c, false)?.value ?? "")));
-      this.#row(r, true).filteredOut = hiddenHere;
+      const row = this.#row(r, false);
+      const hidden =
+        (byFormula && (row?.hiddenByFormula ?? false)) || [...this.filterCriteria].some(([c, rule]) => hides(rule, this.#valueAt(r, c)));
+      if (hidden || row) this.#row(r, true).filteredOut = hidden;
     }
   }
 
@@ -338,7 +461,7 @@ export class FakeSheet {
   }
 
   values(range: GridRange): CellValue[][] {
-    return this.#map(range, (cell) => cell?.value ?? "");
+    return this.#map(range, (cell, row, column) => this.#shown(cell, row, column));
   }
 
   formulas(range: GridRange): string[][] {
@@ -386,7 +509,10 @@ export class FakeSheet {
   }
 
   richText(range: GridRange): { text: string; links: LinkRun[] }[][] {
-    return this.#map(range, (cell) => ({ text: cell ? displayOf(cell.value) : "", links: [...(cell?.links ?? [])] }));
+    return this.#map(range, (cell, row, column) => ({
+      text: cell ? displayOf(this.#shown(cell, row, column)) : "",
+      links: [...(cell?.links ?? [])],
+    }));
   }
 
   /** Rich text is text whatever the number format: it never becomes a formula or a number. */
@@ -539,15 +665,28 @@ export class FakeSheet {
     return range;
   }
 
-  #map<T>(range: GridRange, read: (cell: Cell | undefined) => T): T[][] {
+  #map<T>(range: GridRange, read: (cell: Cell | undefined, row: number, column: number) => T): T[][] {
     const out: T[][] = [];
     for (let r = range.row; r < range.row + range.numRows; r++) {
       const cells = this.#rows[r - 1]?.cells;
       const line: T[] = [];
-      for (let c = range.col; c < range.col + range.numCols; c++) line.push(read(cells?.[c - 1]));
+      for (let c = range.col; c < range.col + range.numCols; c++) line.push(read(cells?.[c - 1], r, c));
       out.push(line);
     }
     return out;
+  }
+
+  /** A cell's value as a script reads it: a formula cell shows the value the test gave for it. */
+  #shown(cell: Cell | undefined, row: number, column: number): CellValue {
+    if (!cell) return "";
+    const values = this.#spreadsheet.formulaValues;
+    if (cell.formula === "" || !values) return cell.value;
+    const a1 = `${columnLetters(column)}${row}`;
+    return values(cell.formula, { sheet: this.name, row, column, a1 }) ?? cell.value;
+  }
+
+  #valueAt(row: number, column: number): CellValue {
+    return this.#shown(this.#cellAt(row, column, false), row, column);
   }
 
   #row(rowNumber: number, create: true): Row;
@@ -555,7 +694,7 @@ export class FakeSheet {
   #row(rowNumber: number, create: boolean): Row | undefined {
     let row = this.#rows[rowNumber - 1];
     if (!row && create) {
-      row = { cells: [], filteredOut: false, hiddenByUser: false };
+      row = { cells: [], filteredOut: false, hiddenByFormula: false, hiddenByUser: false };
       this.#rows[rowNumber - 1] = row;
       if (rowNumber > this.maxRows) this.maxRows = rowNumber;
     }
@@ -590,6 +729,8 @@ export class FakeSpreadsheet {
   readonly toasts: ToastRecord[] = [];
   /** The owner may edit every protected range. */
   owner = "user@example.com";
+  /** What formula cells read as; null: every formula reads as FORMULA_VALUE. */
+  formulaValues: FormulaValues | null = null;
   #sheets: FakeSheet[] = [];
   #nextId = 1;
   #nextSheetId = 0;

@@ -52,6 +52,18 @@ export const INSTALLATION_SOURCE = {
 /** NONE: a script bound to the spreadsheet (clasp push); the others: a published add-on. */
 export type InstallationSource = keyof typeof INSTALLATION_SOURCE;
 
+/** Why a deployment refuses trigger calls (see PlatformBehaviour.triggers). */
+export type TriggerRefusal = "testDeployment" | "scopeDeclined";
+
+/**
+ * What a test deployment answers when a script creates an installable trigger: Google's page says
+ * only that test deployments do not support them
+ * (https://developers.google.com/workspace/add-ons/how-tos/testing-editor-addons); this is the text
+ * users quote from the old "Test as add-on" mode, not found in a page we could cite.
+ */
+export const TEST_DEPLOYMENT_MESSAGE =
+  "The add-on attempted an action that is not permitted in Test as add-on mode. To use this action, you must deploy the add-on.";
+
 /** Time-driven triggers of the script project (other trigger kinds are not modelled). */
 export class TriggerTable {
   readonly records: TriggerRecord[] = [];
@@ -123,14 +135,15 @@ function triggerObject(record: TriggerRecord): Record<string, unknown> {
 export function scriptApp(
   exec: Execution,
   table: TriggerTable,
-  installation: InstallationSource,
-  document: string,
+  deployment: { installation: InstallationSource; document: string; refusal: TriggerRefusal | null },
 ): Record<string, unknown> {
+  const { installation, document, refusal } = deployment;
   const where: TriggerScope = { document, addOn: installation !== "NONE" };
   const call = (method: string): void => {
     exec.forbidInCustomFunction(`ScriptApp.${method}`);
     exec.requireAuthorization(`ScriptApp.${method}`, "script.scriptapp");
     exec.service();
+    if (refusal === "scopeDeclined") exec.refuseScope(`ScriptApp.${method}`, "script.scriptapp");
   };
   const clockBuilder = (handler: string) => {
     let dueAt: number | null = null;
@@ -156,6 +169,7 @@ export function scriptApp(
       },
       create() {
         call("newTrigger");
+        if (refusal === "testDeployment") exec.fail(TEST_DEPLOYMENT_MESSAGE);
         if (dueAt === null && everyMs === null) exec.fail("A time-based trigger needs after(), at() or every...().");
         const record = table.create(exec, where, handler, dueAt ?? exec.clock.now() + (everyMs ?? 0), everyMs);
         return triggerObject(record);

@@ -41,6 +41,10 @@ function notWhitelistedMessage(url: string): string {
 
 interface Prepared extends HttpRequest {
   muteHttpExceptions: boolean;
+  /** The Content-Type sent with a payload ("application/x-www-form-urlencoded" unless set). */
+  contentType: string;
+  /** The headers the script set, without the Content-Type UrlFetchApp adds. */
+  scriptHeaders: Record<string, string>;
 }
 
 type Outcome = { status: number; headers: Record<string, string>; body: string } | { error: string };
@@ -172,33 +176,60 @@ function prepare(exec: Execution, url: unknown, params: unknown): Prepared {
   const method = typeof options.method === "string" ? options.method.toLowerCase() : "get";
   // The add-on only needs these two; HttpRequest (core/types) has no other methods.
   if (method !== "get" && method !== "post") return exec.fail(`Local runtime: HTTP method ${method} is not modelled`);
-  const headers: Record<string, string> = {};
+  const scriptHeaders: Record<string, string> = {};
   if (typeof options.headers === "object" && options.headers !== null) {
-    for (const [k, v] of Object.entries(options.headers)) headers[k] = String(v);
+    for (const [k, v] of Object.entries(options.headers)) scriptHeaders[k] = String(v);
   }
   let payload: string | undefined;
   if (typeof options.payload === "string") payload = options.payload;
   else if (typeof options.payload === "object" && options.payload !== null) payload = formEncode(options.payload);
-  if (payload !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) {
-    headers["Content-Type"] = typeof options.contentType === "string" ? options.contentType : "application/x-www-form-urlencoded";
-  }
+  const contentType = typeof options.contentType === "string" ? options.contentType : "application/x-www-form-urlencoded";
+  const headers = { ...scriptHeaders };
+  if (payload !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) headers["Content-Type"] = contentType;
   return {
     url,
     method,
     headers,
     ...(payload === undefined ? {} : { payload }),
     muteHttpExceptions: options.muteHttpExceptions === true,
+    contentType,
+    scriptHeaders,
   };
 }
 
-function responseObject(exec: Execution, outcome: { status: number; headers: Record<string, string>; body: string }) {
+function headerValue(headers: Record<string, string>, name: string): string | null {
+  const found = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return found === undefined ? null : (headers[found] ?? null);
+}
+
+/**
+ * The name of a response's blob: the Content-Disposition filename, else the last segment of the
+ * URL's path, else its host. gas-fakes test/testfetch.js ("urlfetchapp external and blobs") records
+ * a non-empty name on Google for URLs without a Content-Disposition.
+ */
+function blobName(url: string, headers: Record<string, string>): string {
+  const disposition = /filename="?([^";]+)"?/i.exec(headerValue(headers, "content-disposition") ?? "");
+  if (disposition?.[1]) return disposition[1];
+  const { pathname, host } = new URL(url);
+  return decodeURIComponent(pathname.split("/").filter(Boolean).at(-1) ?? host);
+}
+
+/**
+ * Header names come as the server sent them: Apps Script does not lowercase them (gas-fakes
+ * src/services/urlfetchapp/app.js reads the raw headers "so we match the case of Apps Script"), so
+ * a reader must look them up without regard to case. In http mode Node's fetch gives them
+ * lowercased, as an HTTP/2 server sends them. The blob's type is the Content-Type without its
+ * parameters (gas-fakes test/testfetch.js: "text/javascript" for "text/javascript; charset=UTF-8").
+ */
+function responseObject(exec: Execution, url: string, outcome: { status: number; headers: Record<string, string>; body: string }) {
+  const type = headerValue(outcome.headers, "content-type")?.split(";")[0]?.trim() || null;
   return {
     getResponseCode: () => outcome.status,
     getContentText: (_charset?: unknown) => outcome.body,
     getHeaders: () => exec.toScript({ ...outcome.headers }),
     getAllHeaders: () => exec.toScript({ ...outcome.headers }),
     getContent: () => exec.toScript(signedBytes(Buffer.from(outcome.body, "utf8"))),
-    getBlob: () => new ScriptBlob(exec, Buffer.from(outcome.body, "utf8"), outcome.headers["content-type"] ?? null),
+    getBlob: () => new ScriptBlob(exec, Buffer.from(outcome.body, "utf8"), type, blobName(url, outcome.headers)),
   };
 }
 
@@ -230,7 +261,7 @@ export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
           `Request failed for ${new URL(request.url).origin} returned code ${outcome.status}. Truncated server response: ${body} (use muteHttpExceptions option to examine full response)`,
         );
       }
-      return responseObject(exec, outcome);
+      return responseObject(exec, request?.url ?? "", outcome);
     });
   };
   return {
@@ -248,9 +279,10 @@ export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
       );
       return exec.toScript(send(prepared));
     },
+    /** The request as Google describes it (gas-fakes test/testfetch.js, "urlfetchapp getRequest"). */
     getRequest(url: unknown, params?: unknown) {
-      const { url: href, method, headers, payload } = prepare(exec, url, params);
-      return exec.toScript({ url: href, method, headers, payload });
+      const { url: href, method, scriptHeaders, payload, contentType } = prepare(exec, url, params);
+      return exec.toScript({ url: href, method, headers: scriptHeaders, payload, contentType });
     },
   };
 }

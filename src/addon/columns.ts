@@ -182,23 +182,31 @@ function filterHides(sheet: Sheet, rows: readonly number[]): (row: number) => bo
 
 /**
  * The rows of the user's selection on `sheet` (below the header, within the data, not hidden by a
- * filter) and the leftmost selected column.
+ * filter), the leftmost selected column, and the selected columns that hold anything (the company
+ * column may be any of them when no header names it).
  */
-export function selectedRowNumbers(sheet: Sheet): { rows: Set<number>; leftmostColumn: number } {
+export function selectedRowNumbers(sheet: Sheet): { rows: Set<number>; leftmostColumn: number; columns: number[] } {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const rangeList = spreadsheet.getActiveRangeList();
   const ranges = (rangeList ? rangeList.getRanges() : [spreadsheet.getActiveRange()]).filter(
     (r): r is GoogleAppsScript.Spreadsheet.Range => r !== null && r.getSheet().getName() === sheet.getName(),
   );
   const lastRow = sheet.getLastRow();
+  const lastColumn = sheet.getLastColumn();
   const rows = new Set<number>();
+  const columns = new Set<number>();
   let leftmostColumn = Number.POSITIVE_INFINITY;
   for (const range of ranges) {
     leftmostColumn = Math.min(leftmostColumn, range.getColumn());
     const last = Math.min(range.getLastRow(), lastRow);
     for (let row = Math.max(range.getRow(), 2); row <= last; row++) rows.add(row);
+    for (let column = range.getColumn(); column <= Math.min(range.getLastColumn(), lastColumn); column++) columns.add(column);
   }
   const hidden = filterHides(sheet, [...rows]);
   for (const row of [...rows]) if (hidden(row)) rows.delete(row);
-  return { rows, leftmostColumn: Number.isFinite(leftmostColumn) ? leftmostColumn : 1 };
+  return {
+    rows,
+    leftmostColumn: Number.isFinite(leftmostColumn) ? leftmostColumn : 1,
+    columns: [...columns].sort((a, b) => a - b),
+  };
 }

@@ -1,28 +1,30 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
-import { newRunState } from "../core/run/run-state";
+import { columnUnchosen } from "../core/run/estimate";
+import { formatCount } from "../core/format";
+import { confirmSpending, newRunState } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
 import {
   addQueueSheet,
   currentUser,
+  loadConfirmedSpending,
   loadQueueSheets,
   loadRunState,
   requestCancel,
   runOwnedByAnother,
+  saveConfirmedSpending,
   saveRunState,
-  type QueueSheet,
 } from "./run-state";
 import { loadSettings } from "./settings-store";
-import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
-import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
+import type { CommandResult, EstimateResult, QueueAction, RunEstimate, SidebarAction, SidebarStart } from "../core/wire";
+import { confirmWithAlert, estimatePlan, planQueue, type QueuePlan, type SelectedRows } from "./run-estimate";
 import { prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
-export type { QueueMode };
-/** Sees the estimate of the selection before anything is queued; false queues nothing. */
+/** Sees the estimate of what a command would queue before anything is written; false queues nothing. */
 export type Confirm = (estimate: RunEstimate) => boolean;
 
 function toast(message: string): void {
@@ -45,21 +47,34 @@ function withRunLock(change: () => void): boolean {
   }
 }
 
-/** Starts a run, or continues the active one (rows queued now join it), and clears a pause. */
-function activateRun(settings: Settings | null = loadSettings().settings): void {
-  if (!settings) return;
+/**
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. What the
+ * confirmed rows may cost is recorded first: for an active run before its rows are written (a worker
+ * may be running, holding the lock, and reads it at its next pass), for a new run just before the
+ * run exists.
+ */
+function activateRun(settings: Settings, maximumUsd: number, confirmedEarly: boolean): void {
   withRunLock(() => {
     const run = loadRunState();
-    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
-    else if (run.paused !== null) saveRunState({ ...run, paused: null });
+    if (!run || !run.active) {
+      const fresh = newRunState(pacingLimits(settings), Date.now(), currentUser());
+      saveConfirmedSpending(confirmSpending(fresh, null, maximumUsd));
+      saveRunState(fresh);
+    } else if (run.paused !== null) {
+      if (!confirmedEarly) saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
+      saveRunState({ ...run, paused: null });
+    }
   });
   // A worker may be running with its own safety trigger: that one will do.
   scheduleWorker("soon", true);
 }
 
-/** Paused rows of every queue sheet go back to Queued. */
-function resumePausedRows(): number {
-  return rewriteStatuses(loadQueueSheets(), (status) => nextStatusText(status, { kind: "resume" }));
+/** Rows about to join an active run: what they may cost is added before they are written. */
+function confirmForActiveRun(maximumUsd: number): boolean {
+  const run = loadRunState();
+  if (!run?.active) return false;
+  saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
+  return true;
 }
 
 /**
@@ -74,136 +89,151 @@ function refusedForAnotherRun(): CommandResult | null {
   return { ok: false, message, queued: 0 };
 }
 
-/** The Status a Research or Re-research gives a selected row, or null to leave the row alone. */
-function queuedStatus(mode: QueueMode, status: unknown, company: unknown): string | null {
-  if (company === null || company === undefined || String(company).trim() === "") return null;
-  return nextStatusText(status, { kind: mode === "refresh" ? "queueIgnoringCache" : "queue" });
+function refused(message: string): CommandResult {
+  toast(message);
+  return { ok: false, message, queued: 0 };
 }
 
-type Selection = { settings: Settings; sheet: GoogleAppsScript.Spreadsheet.Sheet; rows: Set<number>; leftmostColumn: number };
-
-/** The settings and the selected rows, or why nothing can be queued (said to the user too). */
-function readSelection(): Selection | CommandResult {
-  const { settings, errors } = loadSettings();
+/**
+ * The settings a command queues with, or why it queues nothing (said to the user too). Another
+ * user's run is named before anything else: keys of one's own would not let one join it.
+ */
+function readyToQueue(): Settings | CommandResult {
+  const other = refusedForAnotherRun();
+  if (other) return other;
+  const { settings } = loadSettings();
   const missing = settings ? missingKeys(settings) : [];
-  if (!settings || missing.length > 0) {
-    const what = settings
-      ? `Add your ${missing.join(" and ")} in Settings first.`
-      : `Fix the settings marked in Settings first (${Object.keys(errors).join(", ")}).`;
-    toast(what);
-    openSettingsSafely();
-    return { ok: false, message: what, queued: 0 };
-  }
-  const refused = refusedForAnotherRun();
-  if (refused) return refused;
+  if (settings && missing.length === 0) return settings;
+  openSettingsSafely();
+  return refused(
+    settings
+      ? `Add your ${missing.join(" and ")} in Settings first: research is paid with them.`
+      : "Some settings are not valid. Open Settings, correct the fields marked there, then try again.",
+  );
+}
+
+/** The selected rows of the active sheet, or why there are none to research. */
+function readSelection(chosenColumn: number | null): SelectedRows | CommandResult {
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (sheet.getName() === CACHE_SHEET_NAME)
-    return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
-  const { rows, leftmostColumn } = selectedRowNumbers(sheet);
-  if (rows.size === 0) {
-    const message = "Select the rows of the companies to research (row 1 is the header).";
-    toast(message);
-    return { ok: false, message, queued: 0 };
+  if (sheet.getName() === CACHE_SHEET_NAME) return refused("Select rows of your company list, not the cache sheet.");
+  const { rows, leftmostColumn, columns } = selectedRowNumbers(sheet);
+  if (rows.size === 0) return refused("Select the rows of the companies to research (row 1 is the header).");
+  return { sheet, rows, leftmostColumn, columns, chosenColumn };
+}
+
+/** What `action` would queue, read from the sheets; or why it can queue nothing. */
+function planOf(action: QueueAction, settings: Settings, chosenColumn: number | null): QueuePlan | CommandResult {
+  const queueSheets = loadQueueSheets();
+  if (action === "resume") return planQueue(action, settings, queueSheets, null);
+  const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
+  if (action === "retry") return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null });
+  const selected = readSelection(chosenColumn);
+  if ("ok" in selected) return selected;
+  return planQueue(action, settings, queueSheets, { sheet, selected });
+}
+
+/** What each command says when it has nothing to queue, and when it queued `n` rows. */
+const WORDS: Record<QueueAction, { nothing: string; queued: (n: number) => string }> = {
+  research: {
+    nothing: "Nothing to queue: the selected rows are done already (use Re-research to research them again).",
+    queued: (n) => `Queued ${formatCount(n)} row(s) for research.`,
+  },
+  refresh: { nothing: "Nothing to queue in the selected rows.", queued: (n) => `Queued ${formatCount(n)} row(s) to research again.` },
+  retry: { nothing: "No failed rows to retry.", queued: (n) => `Queued ${formatCount(n)} failed row(s) again.` },
+  resume: { nothing: "No paused rows to resume.", queued: (n) => `Resumed ${formatCount(n)} row(s).` },
+};
+
+type Queued =
+  | { kind: "queued" | "refused"; result: CommandResult }
+  /** The confirmation said no: nothing was written. */
+  | { kind: "declined"; estimate: RunEstimate; result: CommandResult };
+
+/**
+ * Every command that queues paid work: it reads what it would queue, estimates it, asks `confirm`,
+ * and only then writes `Queued` into exactly the rows of the plan (a row whose company or Status
+ * changed since is left alone), with the confirmed maximum added to what the run may spend.
+ */
+function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: number | null = null): Queued {
+  const settings = readyToQueue();
+  if ("ok" in settings) return { kind: "refused", result: settings };
+  const plan = planOf(action, settings, chosenColumn);
+  if ("ok" in plan) return { kind: "refused", result: plan };
+  if (plan.rows.length === 0) {
+    // A paused run with no row left paused (the rows deleted, say) ends rather than wait for ever.
+    if (loadRunState()?.paused) activateRun(settings, 0, false);
+    toast(WORDS[action].nothing);
+    return { kind: "queued", result: { ok: true, message: WORDS[action].nothing, queued: 0 } };
   }
-  return { settings, sheet, rows, leftmostColumn };
-}
-
-/** What queueing the selection would do and cost, read before anything is written. */
-function estimateOf(selection: Selection, mode: QueueMode): RunEstimate {
-  const snapshot = readSnapshot(selection.sheet, selection.leftmostColumn);
-  const statusColumn = snapshot.outputs?.Status ?? null;
-  const rows = [...selection.rows].filter(
-    (row) =>
-      queuedStatus(
-        mode,
-        statusColumn === null ? "" : cellAt(snapshot, row, statusColumn),
-        cellAt(snapshot, row, snapshot.companyColumn),
-      ) !== null,
-  );
-  return estimatePlanned(planCompanies(snapshot, rows, selection.settings), selection.settings, mode);
-}
-
-export function estimateSelection(): EstimateResult {
-  const selection = readSelection();
-  if (!("settings" in selection)) return { ok: false, message: selection.message };
-  return { ok: true, estimate: estimateOf(selection, "research") };
-}
-
-/** Research from the sidebar, whose user saw the estimate of `companies` companies. */
-export function queueFromSidebar(companies: number): SidebarStart {
-  let changed: RunEstimate | null = null;
-  const result = queueSelectedRows(
-    "research",
-    (estimate) => {
-      if (estimate.companies === companies) return true;
-      changed = estimate;
-      return false;
-    },
-    true,
-  );
-  return changed ? { kind: "changed", estimate: changed } : { kind: result.ok ? "queued" : "refused", result };
-}
-
-/** `fromSidebar`: the sidebar asked, so it is open already (showing it again would reload it). */
-export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWithAlert, fromSidebar = false): CommandResult {
-  const selection = readSelection();
-  if (!("settings" in selection)) return selection;
-  const { sheet, rows, leftmostColumn } = selection;
-  if (!confirm(estimateOf(selection, mode))) return { ok: false, message: "Nothing was queued.", queued: 0 };
-  try {
-    prepareOutputColumns(sheet);
-  } catch (error) {
-    // A protected header row (or a sheet the user may not change) leaves nowhere to put the results.
-    const message = `Territory Planner could not add its columns to this sheet (${error instanceof Error ? error.message : String(error)}). Ask the owner to let you edit row 1, or copy the companies to a sheet you can edit.`;
-    toast(message);
-    return { ok: false, message, queued: 0 };
+  const estimate = estimatePlan(plan, settings);
+  if (!confirm(estimate)) return { kind: "declined", estimate, result: { ok: false, message: "Nothing was queued.", queued: 0 } };
+  if (action === "research" || action === "refresh") {
+    try {
+      prepareOutputColumns(SpreadsheetApp.getActiveSpreadsheet().getActiveSheet());
+    } catch (error) {
+      // A protected header row (or a sheet the user may not change) leaves nowhere to put the results.
+      return {
+        kind: "refused",
+        result: refused(
+          `Territory Planner could not add its columns to this sheet (${error instanceof Error ? error.message : String(error)}). Ask the owner to let you edit row 1, or copy the companies to a sheet you can edit.`,
+        ),
+      };
+    }
   }
   // Created now, while the user is here, rather than by a worker later.
   CacheSheet.open(true);
-  const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };
-  const queued = rewriteStatuses([queueSheet], (status, row, snapshot) =>
-    rows.has(row) ? queuedStatus(mode, status, snapshot.values[row - 1]?.[snapshot.companyColumn - 1]) : null,
-  );
-  addQueueSheet(queueSheet);
-  const resumed = resumePausedRows();
-  // The settings the selection was read with: not read again.
-  activateRun(selection.settings);
-  const message =
-    queued + resumed > 0
-      ? `Queued ${queued + resumed} row(s) for research.`
-      : "Nothing to queue: the selected rows are done already (use Re-research to research them again).";
+  const confirmedEarly = confirmForActiveRun(estimate.maximumUsd);
+  const queued = writePlan(plan);
+  for (const sheet of plan.sheets) if (plan.rows.some((r) => r.sheet === sheet.name)) addQueueSheet(sheet);
+  if (queued > 0) activateRun(settings, estimate.maximumUsd, confirmedEarly);
+  const message = queued > 0 ? WORDS[action].queued(queued) : WORDS[action].nothing;
   toast(message);
-  if (!fromSidebar) showSidebarSafely();
-  return { ok: true, message, queued: queued + resumed };
+  return { kind: "queued", result: { ok: true, message, queued } };
+}
+
+/** Writes the plan's Status into its rows, where the row still holds the planned company and Status. */
+function writePlan(plan: QueuePlan): number {
+  const byRow = new Map(plan.rows.map((r) => [`${r.sheet}\n${r.row}`, r]));
+  return rewriteStatuses(plan.sheets, (status, row, snapshot) => {
+    const planned = byRow.get(`${snapshot.name}\n${row}`);
+    if (!planned || cellText(cellAt(snapshot, row, snapshot.companyColumn)) !== planned.company) return null;
+    const next = nextStatusText(status, planned.event);
+    return next === planned.status ? next : null;
+  });
+}
+
+/** Research or Re-research of the selected rows from the menu: asks with an alert when the estimate calls for it. */
+export function queueSelectedRows(mode: "research" | "refresh"): CommandResult {
+  const done = queueConfirmed(mode, confirmWithAlert);
+  if (done.kind === "queued" && done.result.queued > 0) showSidebarSafely();
+  return done.result;
 }
 
 export function retryFailed(): CommandResult {
-  const refused = refusedForAnotherRun();
-  if (refused) return refused;
-  const sheets = [...loadQueueSheets()];
-  const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  // The active sheet, when it is not a queue sheet yet: the only one that may need adding.
-  const added: QueueSheet | null =
-    active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())
-      ? { name: active.getName(), fallbackCompanyColumn: 1 }
-      : null;
-  if (added) sheets.push(added);
-  const queued = rewriteStatuses(sheets, (status) => nextStatusText(status, { kind: "retry" }));
-  if (queued > 0) {
-    if (added) addQueueSheet(added);
-    activateRun();
-  }
-  const message = queued > 0 ? `Queued ${queued} failed row(s) again.` : "No failed rows to retry.";
-  toast(message);
-  return { ok: true, message, queued };
+  return queueConfirmed("retry", confirmWithAlert).result;
 }
 
 export function resume(): CommandResult {
-  const refused = refusedForAnotherRun();
-  if (refused) return refused;
-  const queued = resumePausedRows();
-  activateRun();
-  return { ok: true, message: `Resumed ${queued} row(s).`, queued };
+  return queueConfirmed("resume", confirmWithAlert).result;
+}
+
+/** The sidebar's estimate of what `action` would queue, shown before its Start button. */
+export function estimateForSidebar(action: SidebarAction, chosenColumn: number | null): EstimateResult {
+  const settings = readyToQueue();
+  if ("ok" in settings) return { ok: false, message: settings.message };
+  const plan = planOf(action, settings, chosenColumn);
+  if ("ok" in plan) return { ok: false, message: plan.message };
+  if (plan.rows.length === 0) return { ok: false, message: WORDS[action].nothing };
+  return { ok: true, estimate: estimatePlan(plan, settings) };
+}
+
+/**
+ * The sidebar's Start: queues exactly the plan the user saw estimated (`planId`). Anything that
+ * changed since (the selection, a row, the cache, a setting) makes another plan, which is estimated
+ * again and shown instead; so is a plan whose company column the rep has not chosen yet.
+ */
+export function startFromSidebar(action: SidebarAction, planId: string, chosenColumn: number | null): SidebarStart {
+  const done = queueConfirmed(action, (estimate) => estimate.planId === planId && !columnUnchosen(estimate), chosenColumn);
+  return done.kind === "declined" ? { kind: "changed", estimate: done.estimate } : { kind: done.kind, result: done.result };
 }
 
 export function cancel(): CommandResult {

@@ -12,14 +12,14 @@ import {
 import { cacheStats, clearCache as clearCacheEntries } from "./cache-panel";
 import {
   cancel,
-  estimateSelection,
+  estimateForSidebar,
   openSettingsSafely,
-  queueFromSidebar,
   queueSelectedRows,
   resume,
   retryFailed,
   selectRow as selectSheetRow,
   showSidebarSafely,
+  startFromSidebar,
 } from "./commands";
 import { researchProgress } from "./progress";
 import * as settingsUi from "./settings-ui";
@@ -71,13 +71,12 @@ export function cancelResearch(): CommandResult {
 }
 
 /** The sidebar's Research button: what the selection would cost, before anything is queued. */
-export function estimateSelectedRows(): EstimateResult {
-  return estimateSelection();
+export function estimateQueue(action: unknown, column: unknown): EstimateResult {
+  return estimateForSidebar(...parseArgs("estimateQueue", [action, column]));
 }
 
-/** The sidebar's Start research, after its user saw the estimate of `companies` companies. */
-export function researchFromSidebar(companies: unknown): SidebarStart {
-  return queueFromSidebar(...parseArgs("researchFromSidebar", [companies]));
+export function startQueue(action: unknown, planId: unknown, column: unknown): SidebarStart {
+  return startFromSidebar(...parseArgs("startQueue", [action, planId, column]));
 }
 
 export function selectRow(sheet: unknown, row: unknown, company: unknown): CommandResult {

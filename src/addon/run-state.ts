@@ -3,7 +3,7 @@
 // reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
-import { bounded, finiteNumbers, ownedByAnother, type RunState } from "../core/run/run-state";
+import { bounded, finiteNumbers, ownedByAnother, type ConfirmedSpending, type RunState } from "../core/run/run-state";
 import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
 
@@ -12,6 +12,7 @@ export type { RunState } from "../core/run/run-state";
 const RUN_KEY = "TP_RUN";
 const SHEETS_KEY = "TP_SHEETS";
 const CANCEL_KEY = "TP_CANCEL";
+const CONFIRMED_KEY = "TP_CONFIRMED";
 
 const num = z.number().check(z.refine(Number.isFinite));
 const tierCounts = z.object(Object.fromEntries(TIERS.map((t) => [t, num])) as Record<Tier, typeof num>);
@@ -73,6 +74,17 @@ export function addQueueSheet(sheet: QueueSheet): void {
   const sheets = loadQueueSheets().filter((s) => s.name !== sheet.name);
   sheets.push(sheet);
   props().setProperty(SHEETS_KEY, JSON.stringify(sheets));
+}
+
+const confirmedSchema = z.lazy(() => z.object({ runId: z.string(), usd: num }) satisfies z.ZodMiniType<ConfirmedSpending>);
+
+/** What the user confirmed the run may spend; written by the commands only, read by the worker at every pass. */
+export function loadConfirmedSpending(): ConfirmedSpending | null {
+  return parseStoredJson(props().getProperty(CONFIRMED_KEY), confirmedSchema);
+}
+
+export function saveConfirmedSpending(confirmed: ConfirmedSpending): void {
+  props().setProperty(CONFIRMED_KEY, JSON.stringify(confirmed));
 }
 
 /** A cancel asked for while a worker held the lock; the worker acts on it after its wave. */

@@ -17,13 +17,13 @@ import {
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
 import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { finishRun, ownedByAnother, pause, type RunState } from "../core/run/run-state";
+import { finishRun, ownedByAnother, pause, spendingCapUsd, type RunState } from "../core/run/run-state";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
 import { CacheSheet } from "./cache-sheet";
 import { fetchAllResponses, type ApiKeys } from "./http";
-import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
+import { currentUser, loadConfirmedSpending, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
 import { cellAt, cellText, readSnapshot, rewriteStatuses, writeRowUpdates, type SheetSnapshot, type SkippedRow } from "./sheet-io";
 import { refreshTierFormulas } from "./tier-formulas";
@@ -94,6 +94,8 @@ class Worker {
   private pass(admitting: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
     const { rows, snapshots } = this.readRows();
     if (takeCancelRequest()) this.cancelling = true;
+    // Read at every pass: rows added while this execution runs bring their confirmed maximum.
+    const budgetUsd = spendingCapUsd(this.run, loadConfirmedSpending(), this.settings.jobBudgetUsd);
     const settled = settle({
       run: this.run,
       rows,
@@ -101,7 +103,7 @@ class Worker {
       finished: this.finished,
       release,
       cancelling: this.cancelling,
-      budgetUsd: this.settings.jobBudgetUsd,
+      budgetUsd,
     });
     this.run = settled.run;
     this.finished.clear();
@@ -120,6 +122,7 @@ class Worker {
         entries,
         inFlight,
         blocked: blockedServices(this.clock, this.run),
+        budgetUsd,
         now: Date.now(),
       });
       this.run = admission.run;

@@ -219,11 +219,11 @@ export function validateSettings(
   };
 }
 
-/** Which keys are missing, in the words the user sees. */
+/** Which keys are missing, in the words the user sees (the settings page's labels). */
 export function missingKeys(settings: Settings): string[] {
   const missing: string[] = [];
-  if (!settings.tavilyApiKey) missing.push("Tavily API key");
-  if (!settings.llmApiKey) missing.push("LLM API key");
+  if (!settings.tavilyApiKey) missing.push("web search key (Tavily)");
+  if (!settings.llmApiKey) missing.push("AI key");
   return missing;
 }
 

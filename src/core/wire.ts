@@ -10,6 +10,8 @@ import { SECRET_KEYS, SETTING_KEYS, type SecretKey } from "./setting-keys";
 import type { RecentRow, Service, Tier } from "./types";
 
 const count = z.number();
+/** A 1-based column number. */
+const column = () => z.number().check(z.int(), z.positive());
 /** The fields every yes/no answer of a server function shares. */
 const okMessage = () => ({ ok: z.boolean(), message: z.string() });
 const service = z.enum(["tavily", "llm"]) satisfies z.ZodMiniType<Service>;
@@ -92,11 +94,26 @@ export type ResearchProgress = z.infer<typeof progressSchema>;
 export const commandResultSchema = z.lazy(() => z.object({ ...okMessage(), queued: z.number() }));
 export type CommandResult = z.infer<typeof commandResultSchema>;
 
-/** What a run of the selected rows would do and cost, before anything is queued. */
+/**
+ * What queues paid work: Research (`research`) or Re-research (`refresh`) of the selected rows, Retry
+ * failed rows, Resume paused rows. Each is estimated and confirmed the same way.
+ */
+export type QueueAction = "research" | "refresh" | "retry" | "resume";
+/** The actions the sidebar offers. */
+export const sidebarActionSchema = z.lazy(() => z.enum(["research", "retry", "resume"]) satisfies z.ZodMiniType<QueueAction>);
+export type SidebarAction = z.infer<typeof sidebarActionSchema>;
+
+/** A column as the rep sees it: its letters, its header and the first few names in it. */
+const columnFields = () => ({ letter: z.string(), header: z.string(), names: z.array(z.string()) });
+
+/** What queueing would do and cost, before anything is queued. */
 export const runEstimateSchema = z.lazy(() =>
   z.object({
-    /** Selected rows that would be queued. */
+    action: z.enum(["research", "refresh", "retry", "resume"]) satisfies z.ZodMiniType<QueueAction>,
+    /** Rows that would be queued, the resumed ones included. */
     rows: count,
+    /** Of those, rows that were paused and resume. */
+    resumed: count,
     /** Distinct companies among them. */
     companies: count,
     /** Companies the cache answers with a result (no request). */
@@ -107,23 +124,41 @@ export const runEstimateSchema = z.lazy(() =>
     judgeOnly: count,
     /** Companies researched from scratch. */
     research: count,
+    /** Of those, companies whose last research found nothing reliable: expected to need every search. */
+    researchAgain: count,
+    /** Expected dollars. */
     costUsd: z.number(),
+    /** The most the rows can cost: every company searched as often as the research allows. */
+    maximumUsd: z.number(),
     seconds: z.number(),
     /** The run's budget (JOB_BUDGET_USD), null for none. */
     budgetUsd: z.nullable(z.number()),
     /** The cost above which the user is asked first (CONFIRM_ABOVE_USD), null for never. */
     confirmAboveUsd: z.nullable(z.number()),
+    /** The company column of each sheet with rows to queue. */
+    columns: z.array(z.object({ sheet: z.string(), ...columnFields(), byHeader: z.boolean() })),
+    /**
+     * When no header names the company column and the selection spans several columns: the columns
+     * the rep may choose from, and the one chosen (null: none yet, the leftmost is estimated).
+     */
+    columnChoice: z.nullable(
+      z.object({ chosen: z.nullable(count), options: z.array(z.object({ column: count, ...columnFields() })) }),
+    ),
+    /** Names this plan (sheets by id, rows, companies, what the cache answers, the figures); Start sends it back. */
+    planId: z.string(),
   }),
 );
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
+export type ColumnShown = RunEstimate["columns"][number];
+export type ColumnChoice = NonNullable<RunEstimate["columnChoice"]>;
 
-/** estimateSelectedRows(): an estimate, or why there is nothing to estimate. */
+/** estimateQueue(): an estimate, or why there is nothing to queue. */
 export const estimateResultSchema = z.lazy(() =>
   z.union([z.object({ ok: z.literal(true), estimate: runEstimateSchema }), z.object({ ok: z.literal(false), message: z.string() })]),
 );
 export type EstimateResult = z.infer<typeof estimateResultSchema>;
 
-/** researchFromSidebar(): queued, or the selection changed since the estimate the user saw. */
+/** startQueue(): queued, or what would be queued now differs from the estimate the user saw (here is the new one). */
 export const sidebarStartSchema = z.lazy(() =>
   z.union([
     z.object({ kind: z.literal("queued"), result: commandResultSchema }),
@@ -202,10 +237,8 @@ export const SERVER_RESULTS = {
   getResearchProgress: progressSchema,
   runResearchWorker: z.unknown(),
   cancelResearch: commandResultSchema,
-  retryFailedRows: commandResultSchema,
-  resumeResearch: commandResultSchema,
-  estimateSelectedRows: estimateResultSchema,
-  researchFromSidebar: sidebarStartSchema,
+  estimateQueue: estimateResultSchema,
+  startQueue: sidebarStartSchema,
   selectRow: commandResultSchema,
   showSettings: z.unknown(),
   getCacheStats: cacheStatsSchema,
@@ -219,7 +252,8 @@ export const SERVER_RESULTS = {
 
 /** Arguments of the server functions that take any, parsed on the server before use. */
 export const SERVER_ARGS = {
-  researchFromSidebar: z.lazy(() => z.tuple([z.number()])),
+  estimateQueue: z.lazy(() => z.tuple([sidebarActionSchema, z.nullable(column())])),
+  startQueue: z.lazy(() => z.tuple([sidebarActionSchema, z.string(), z.nullable(column())])),
   selectRow: z.lazy(() => z.tuple([z.string(), z.number(), z.string()])),
   clearCache: z.lazy(() => z.tuple([z.nullable(z.number())])),
   removeKey: z.lazy(() => z.tuple([z.enum(SECRET_KEYS)])),
@@ -238,11 +272,10 @@ export interface ServerApi {
   getResearchProgress(): Results["getResearchProgress"];
   runResearchWorker(): unknown;
   cancelResearch(): Results["cancelResearch"];
-  retryFailedRows(): Results["retryFailedRows"];
-  resumeResearch(): Results["resumeResearch"];
-  estimateSelectedRows(): Results["estimateSelectedRows"];
-  /** Queues the selection the user saw estimated as `companies` companies. */
-  researchFromSidebar(companies: number): Results["researchFromSidebar"];
+  /** What `action` would queue and cost; `column`: the company column the rep chose (see `columnChoice`). */
+  estimateQueue(action: SidebarAction, column: number | null): Results["estimateQueue"];
+  /** Queues what `action` queues, if it is still the plan the rep saw estimated (`planId`). */
+  startQueue(action: SidebarAction, planId: string, column: number | null): Results["startQueue"];
   /** Selects the row of `sheet` that holds `company` (at `row` when it is still there). */
   selectRow(sheet: string, row: number, company: string): Results["selectRow"];
   showSettings(): unknown;

@@ -2,11 +2,11 @@
 // getResearchProgress() and drives the run while open, says what to do when it pauses or ends,
 // and shows and clears the cache.
 import { ADVANCED_SEARCH_CREDITS } from "../core/costs";
-import { describeEstimate } from "../core/run/estimate";
+import { columnUnchosen, describeEstimate } from "../core/run/estimate";
 import { bandRange, TIER_BANDS, UNKNOWN_MEANING } from "../core/scoring";
 import { pauseAdvice, statusText } from "../core/status";
 import { TIERS, type Tier } from "../core/types";
-import type { CacheStats, ErrorRow, ResearchProgress, RunEstimate } from "../core/wire";
+import type { CacheStats, ErrorRow, ResearchProgress, RunEstimate, SidebarAction } from "../core/wire";
 import { call } from "./bridge";
 import { byId, el, errorText, setText, show } from "./dom";
 import { RunDriver } from "./driver";
@@ -25,8 +25,8 @@ const COUNT_IDS: ReadonlyArray<[keyof ResearchProgress, string]> = [
 ];
 
 let latest: ResearchProgress | null = null;
-/** The estimate on screen, waiting for Start research. */
-let shownEstimate: RunEstimate | null = null;
+/** The estimate on screen, waiting for its Start button: what it would queue, and the button that asked. */
+let shownEstimate: { action: SidebarAction; estimate: RunEstimate; opener: string } | null = null;
 const problems: Record<"progress" | "worker" | "action", string> = { progress: "", worker: "", action: "" };
 
 function tierClass(tier: Tier | ""): string {
@@ -313,38 +313,66 @@ function bindAction(buttonId: string, act: () => Promise<string>, focusAfter: re
   button.addEventListener("click", () => runAction(button, act, focusAfter));
 }
 
-/** The server's own words about a command (how many rows it queued or cancelled). */
-async function command(fn: "cancelResearch" | "retryFailedRows" | "resumeResearch"): Promise<string> {
+/** The server's own words about a command (how many rows it cancelled). */
+async function command(fn: "cancelResearch"): Promise<string> {
   const result = await call(fn);
   if (!result.ok) throw new Error(result.message);
   return result.message;
 }
 
-function showEstimate(estimate: RunEstimate | null): void {
-  shownEstimate = estimate;
-  show(byId("estimate"), estimate !== null);
-  if (estimate) {
-    const { title, lines } = describeEstimate(estimate);
-    setText("estimate-title", title);
-    byId("estimate-lines").replaceChildren(...lines.map((line) => el("li", null, line)));
-  }
-  if (latest) render(latest);
-  else show(byId("start"), estimate === null);
+/** What each action's Start button says. */
+const START_LABEL: Record<SidebarAction, string> = { research: "Start research", retry: "Retry these rows", resume: "Resume" };
+
+/** The column choice, when no header names the company column: each selected column with its first names. */
+function renderColumnChoice(estimate: RunEstimate): void {
+  const choice = estimate.columnChoice;
+  show(byId("column-choice"), choice !== null);
+  if (!choice) return;
+  const select = byId<HTMLSelectElement>("column-select");
+  const prompt = el("option", null, "Choose a column") as HTMLOptionElement;
+  prompt.value = "";
+  const options = choice.options.map((o) => {
+    const option = el("option", null, `${o.letter}${o.header ? ` · ${o.header}` : ""}: ${o.names.join(", ") || "empty"}`) as HTMLOptionElement;
+    option.value = String(o.column);
+    return option;
+  });
+  select.replaceChildren(prompt, ...options);
+  select.value = choice.chosen === null ? "" : String(choice.chosen);
 }
 
-async function estimate(): Promise<string> {
-  const result = await call("estimateSelectedRows");
+function showEstimate(shown: typeof shownEstimate): void {
+  shownEstimate = shown;
+  show(byId("estimate"), shown !== null);
+  if (shown) {
+    const { title, lines } = describeEstimate(shown.estimate);
+    setText("estimate-title", title);
+    byId("estimate-lines").replaceChildren(...lines.map((line) => el("li", null, line)));
+    setText("estimate-start", START_LABEL[shown.action]);
+    renderColumnChoice(shown.estimate);
+  }
+  if (latest) render(latest);
+  else show(byId("start"), shown === null);
+}
+
+/** Asks the server what `action` would queue and cost, and shows it with its Start button. */
+async function estimate(action: SidebarAction, opener: string, column: number | null = null): Promise<string> {
+  const result = await call("estimateQueue", action, column);
   if (!result.ok) throw new Error(result.message);
-  showEstimate(result.estimate);
+  showEstimate({ action, estimate: result.estimate, opener });
   return "";
 }
 
-async function startResearch(): Promise<string> {
-  const expected = shownEstimate?.companies ?? 0;
-  const answer = await call("researchFromSidebar", expected);
+async function startQueued(): Promise<string> {
+  if (!shownEstimate) return "";
+  const { action, estimate: seen, opener } = shownEstimate;
+  if (columnUnchosen(seen)) {
+    focusOn("column-select");
+    throw new Error("Choose the column that holds the companies first.");
+  }
+  const answer = await call("startQueue", action, seen.planId, seen.columnChoice?.chosen ?? null);
   if (answer.kind === "changed") {
-    showEstimate(answer.estimate);
-    return "The selection changed: here is its estimate.";
+    showEstimate({ action, estimate: answer.estimate, opener });
+    return "What would be queued changed since: here is its estimate.";
   }
   if (!answer.result.ok) throw new Error(answer.result.message);
   showEstimate(null);
@@ -405,15 +433,28 @@ async function confirmClear(): Promise<string> {
 
 function start(): void {
   renderLegend();
-  bindAction("research", estimate, ["estimate-title"]);
-  bindAction("estimate-start", startResearch, ["estimate-title", "bar"]);
+  for (const [id, action] of [
+    ["research", "research"],
+    ["retry", "retry"],
+    ["resume", "resume"],
+  ] as const) {
+    bindAction(id, () => estimate(action, id), ["estimate-title"]);
+  }
+  bindAction("estimate-start", startQueued, ["estimate-title", "bar"]);
   byId("estimate-dismiss").addEventListener("click", () => {
+    const opener = shownEstimate?.opener ?? "research";
     showEstimate(null);
-    focusOn("research");
+    if (!focusOn(opener)) rescueFocus(true);
+  });
+  // Another column is estimated at once: the figures shown are always those Start would queue.
+  const columnSelect = byId<HTMLSelectElement>("column-select");
+  columnSelect.addEventListener("change", () => {
+    const shown = shownEstimate;
+    const column = Number(columnSelect.value);
+    if (!shown || !Number.isInteger(column) || column < 1) return;
+    runAction(columnSelect, () => estimate(shown.action, shown.opener, column), ["column-select"]);
   });
   bindAction("cancel", () => command("cancelResearch"), ["summary-title"]);
-  bindAction("retry", () => command("retryFailedRows"), ["bar"]);
-  bindAction("resume", () => command("resumeResearch"), ["bar"]);
   const openSettings = () => call("showSettings").then(() => "Settings are open in a dialog.");
   bindAction("open-settings", openSettings);
   bindAction("settings", openSettings);

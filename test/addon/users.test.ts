@@ -107,7 +107,7 @@ describe("deployer keys", () => {
     h.rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     const queued = ok(h.rt.run("researchSelectedRows", [], { user: "bob@example.com" })) as { ok: boolean; message: string };
     expect(queued.ok).toBe(false);
-    expect(queued.message).toMatch(/LLM API key/);
+    expect(queued.message).toMatch(/Add your AI key in Settings first/);
     for (const request of seen) {
       if (request.auth === `Bearer ${DEPLOYER_LLM}`) expect(request.url.startsWith("https://api.crusoe.ai/v1/")).toBe(true);
     }

@@ -213,11 +213,14 @@ export function settle(input: {
   finished: ReadonlyMap<string, Outcome>;
   release: boolean;
   cancelling: boolean;
+  /** The most the run may spend (spendingCapUsd). */
   budgetUsd: number | null;
 }): Settled {
   const settled = settleClaimed(input);
   let run = settled.outcomes.reduce((next, { row, outcome }) => recordOutcome(next, row, outcome), input.run);
-  if (budgetReached(run, input.budgetUsd)) run = pause(run, { kind: "budget" });
+  // Spent with nothing left to do is a run that ended, not one waiting for more money.
+  const rowsLeft = settled.waiting.length + settled.claimed.length > 0;
+  if (rowsLeft && budgetReached(run, input.budgetUsd)) run = pause(run, { kind: "budget" });
   const stop: Stop | null = input.cancelling ? { kind: "cancel" } : run.paused ? { kind: "pause", reason: run.paused } : null;
   if (!stop) return { run, writes: settled.writes, waiting: settled.waiting, stopped: false };
   // The wave in flight has been written above; companies it left unfinished stop here too (their
@@ -337,6 +340,8 @@ export function admitWaiting(input: {
   entries: ReadonlyMap<string, CacheEntry>;
   inFlight: ReadonlySet<string>;
   blocked: ReadonlySet<Service>;
+  /** The most the run may spend (spendingCapUsd). */
+  budgetUsd: number | null;
   now: number;
 }): Admission & { run: RunState } {
   const { run, settings, inFlight, now } = input;
@@ -347,7 +352,7 @@ export function admitWaiting(input: {
     entries: input.entries,
     inFlight,
     room: Math.max(0, capacity - inFlight.size),
-    budgetAllows: companiesBudgetAllows(run, settings.jobBudgetUsd, estimateCompanyCostUsd(settings), inFlight.size),
+    budgetAllows: companiesBudgetAllows(run, input.budgetUsd, estimateCompanyCostUsd(settings), inFlight.size),
     blocked: input.blocked,
     runStartedAt: run.startedAt,
     fresh: (entry) => isFresh(entry, settings, now),

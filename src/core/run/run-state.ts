@@ -164,8 +164,39 @@ export function pause(run: RunState, reason: PauseReason): RunState {
   return run.paused === null ? { ...run, paused: reason } : run;
 }
 
+/**
+ * What the user confirmed the run may spend, in all since it started. It is kept apart from the run
+ * state because the commands write it while a worker holds the run (rows added to an active run).
+ */
+export interface ConfirmedSpending {
+  runId: string;
+  usd: number;
+}
+
+/**
+ * What the run may spend once rows confirmed at `maximumUsd` join it. A paused run has nothing in
+ * flight and every waiting row of it was estimated again with this confirmation, so it may spend
+ * that much more than it has; a running run adds it to what was confirmed before (or spent, if more).
+ */
+export function confirmSpending(run: RunState, confirmed: ConfirmedSpending | null, maximumUsd: number): ConfirmedSpending {
+  const before = confirmed?.runId === run.runId ? confirmed.usd : 0;
+  const base = run.paused !== null ? run.cost.usd : Math.max(before, run.cost.usd);
+  return { runId: run.runId, usd: base + Math.max(0, maximumUsd) };
+}
+
+/**
+ * The most the run may spend: what the user confirmed or JOB_BUDGET_USD, whichever is lower. A run
+ * with no confirmation recorded (started before confirmations were kept) has only the budget.
+ */
+export function spendingCapUsd(run: RunState, confirmed: ConfirmedSpending | null, jobBudgetUsd: number | null): number | null {
+  const confirmedUsd = confirmed?.runId === run.runId ? confirmed.usd : null;
+  if (confirmedUsd === null) return jobBudgetUsd;
+  return jobBudgetUsd === null ? confirmedUsd : Math.min(confirmedUsd, jobBudgetUsd);
+}
+
+/** The run has spent its cap. One that spent nothing has reached nothing: the cache answers it for free. */
 export function budgetReached(run: RunState, budgetUsd: number | null): boolean {
-  return budgetUsd !== null && run.cost.usd >= budgetUsd;
+  return budgetUsd !== null && run.cost.usd > 0 && run.cost.usd >= budgetUsd;
 }
 
 /**

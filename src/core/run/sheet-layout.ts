@@ -8,7 +8,20 @@ import { TIERS, type ResearchResult, type Tier } from "../types";
 export const OUTPUT_HEADERS = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"] as const;
 export type OutputHeader = (typeof OUTPUT_HEADERS)[number];
 
-const COMPANY_HEADERS = ["company", "companyname", "name", "organization", "account"];
+/**
+ * Headers of the company column, the most telling first, whatever the columns' order: a contacts
+ * export has the person's Name before the Company, a CRM export an Account Name beside its Owner.
+ */
+export const COMPANY_HEADERS = [
+  "Company",
+  "Company Name",
+  "Account Name",
+  "Account",
+  "Organization",
+  "Organization Name",
+  "Organisation",
+  "Name",
+] as const;
 const WEBSITE_HEADERS = ["website", "domain", "url"];
 
 /** Header comparison ignores case, spaces and underscores. */
@@ -23,9 +36,13 @@ function firstColumnMatching(header: readonly unknown[], names: readonly string[
   return index < 0 ? null : index + 1;
 }
 
-/** 1-based company column from the header row, or null when no header names it. */
+/** 1-based company column from the header row, by the order of preference, or null when no header names it. */
 export function findCompanyColumn(header: readonly unknown[]): number | null {
-  return firstColumnMatching(header, COMPANY_HEADERS);
+  for (const name of COMPANY_HEADERS) {
+    const column = firstColumnMatching(header, [normaliseHeader(name)]);
+    if (column !== null) return column;
+  }
+  return null;
 }
 
 export function findWebsiteColumn(header: readonly unknown[]): number | null {

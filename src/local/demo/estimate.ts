@@ -1,32 +1,23 @@
 // A live run's estimate on the terminal, and whether to go ahead: the add-on's own estimate of the
-// selection (estimateSelectedRows, what the sidebar shows before its Start button), plus the most
-// the run can cost, then a question the user answers before anything is paid.
+// selection (estimateQueue, what the sidebar shows before its Start button), with its expected and
+// maximum cost, then a question the user answers before anything is paid.
 import { DEFAULT_MAX_SEARCHES } from "../../core/engine";
-import { needsConfirmation } from "../../core/run/estimate";
+import { columnLines, needsConfirmation } from "../../core/run/estimate";
 import type { RunEstimate } from "../../core/wire";
 import { formatUsd } from "./report";
-
-/**
- * The most the run can cost at the estimate's prices: a company whose first search finds nothing
- * about it (a namesake, a company with little web presence) is searched again, up to the engine's
- * limit, each search followed by an LLM call. Retries of a failed request are left out, as the
- * expected figure leaves them out.
- */
-export function maximumCostUsd(estimate: RunEstimate, researchUsd: number): number {
-  return estimate.costUsd + (estimate.research + estimate.judgeOnly) * (DEFAULT_MAX_SEARCHES - 1) * researchUsd;
-}
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The estimate in a few lines for the terminal. */
-export function estimateLines(estimate: RunEstimate, maximumUsd: number): string[] {
+export function estimateLines(estimate: RunEstimate): string[] {
   const fromCache = estimate.cached + estimate.cachedNoData;
   return [
+    ...columnLines(estimate),
     `Estimate: ${plural(estimate.companies, "company", "companies")} in ${plural(estimate.rows, "row", "rows")}; ` +
       `${fromCache} answered by the cache at no cost, ${estimate.research} to research (a web search and an LLM call each)` +
       (estimate.judgeOnly > 0 ? `, ${estimate.judgeOnly} to judge again from searches already paid for (an LLM call each)` : "") +
       ".",
-    `Expected cost ${formatUsd(estimate.costUsd)}; at most ${formatUsd(maximumUsd)} if every company needs its ${DEFAULT_MAX_SEARCHES - 1} extra searches.`,
+    `Expected cost ${formatUsd(estimate.costUsd)}; at most ${formatUsd(estimate.maximumUsd)} if every company needs its ${DEFAULT_MAX_SEARCHES - 1} extra searches.`,
     estimate.budgetUsd === null
       ? "No budget: set JOB_BUDGET_USD to stop the run when it has spent that many dollars."
       : `Budget ${formatUsd(estimate.budgetUsd)} (JOB_BUDGET_USD): the run stops when it has spent it.`,
@@ -46,7 +37,6 @@ export interface ConsentOptions {
   yes: boolean;
   /** Reads the user's answer to a question; undefined when standard input is not a terminal. */
   ask: ((question: string) => string) | undefined;
-  maximumUsd: number;
 }
 
 /**
@@ -60,11 +50,11 @@ export function consent(estimate: RunEstimate, options: ConsentOptions): Consent
     return {
       kind: "refused",
       message:
-        `this live run may spend up to ${formatUsd(options.maximumUsd)} and asks first, but standard input is not a terminal. ` +
+        `this live run may spend up to ${formatUsd(estimate.maximumUsd)} and asks first, but standard input is not a terminal. ` +
         "Run it again with --yes to accept the estimate above, or set CONFIRM_ABOVE_USD to ask only above that many dollars.",
     };
   }
-  const answer = options.ask(`Spend up to ${formatUsd(options.maximumUsd)} on this run? [y/N] `);
+  const answer = options.ask(`Spend up to ${formatUsd(estimate.maximumUsd)} on this run? [y/N] `);
   if (/^\s*y(es)?\s*$/i.test(answer)) return { kind: "go", asked: true };
   return { kind: "declined" };
 }

@@ -6,9 +6,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as z from "zod/mini";
 import { CACHE_SHEET_NAME } from "../../addon/cache-sheet";
-import { estimateCompanyCostUsd } from "../../core/engine";
 import { normaliseCompanyName } from "../../core/names";
-import { COLUMN_TAG, OUTPUT_HEADERS } from "../../core/run/sheet-layout";
+import { COLUMN_TAG, COMPANY_HEADERS, OUTPUT_HEADERS } from "../../core/run/sheet-layout";
 import { DEFAULT_LLM_BASE_URL, mergeRawSettings, validateSettings, type RawSettings } from "../../core/settings";
 import { pauseText, statusKind, type PauseReason } from "../../core/status";
 import { TIERS } from "../../core/types";
@@ -17,7 +16,7 @@ import { driveRun } from "../drive";
 import { LocalRuntime, loadBuiltAddon, type FetchMode } from "../runtime";
 import { CsvError, decodeCsvBytes, outputProblem, parseCsv, SEPARATOR_NAMES, writeCsv, type ParsedCsv } from "./csv";
 import { DemoError } from "./errors";
-import { consent, estimateLines, maximumCostUsd } from "./estimate";
+import { consent, estimateLines } from "./estimate";
 import { writeFileAtomic } from "./files";
 import { createLiveHandler, Recorder } from "./live";
 import { loadRecordings, RecordingIndex, SAMPLE_NOTE, type Recording } from "./recordings";
@@ -42,10 +41,13 @@ const EXIT_ROWS_FAILED = 3;
 /** What the table and the summary say of a name the offline replay has no recording for. */
 const NOT_RECORDED = "not in the offline recordings; set keys for a live run";
 
+/** The company column's headers in the add-on's order of preference, as a rep would list them. */
+const HEADER_NAMES = `${COMPANY_HEADERS.slice(0, -1).join(", ")} or ${COMPANY_HEADERS[COMPANY_HEADERS.length - 1] ?? ""}`;
+
 const USAGE = `Usage: npm run demo -- [file.csv] [--out result.csv] [--fresh] [--yes] [--record DIR]
 
-  file.csv      companies, one per row under a header (Company, Company Name, Name, Organization
-                or Account; else the first column), with commas, semicolons or tabs between the
+  file.csv      companies, one per row under a header (the first of ${HEADER_NAMES}
+                found; else the first column), with commas, semicolons or tabs between the
                 columns. Default: examples/companies.csv
   --out FILE    where to write the result CSV (default: <file>.result.csv beside the input)
   --fresh       ignore the cache kept from earlier runs (<output>.state.json)
@@ -156,8 +158,8 @@ function readTable(path: string, shown: string): ParsedCsv {
 }
 
 /** Runs a global of the add-on and returns its value, or fails the demo with the script's error. */
-function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodMiniType<T>): T {
-  const result = rt.run(fn, [], { kind });
+function call<T>(rt: LocalRuntime, fn: string, kind: "menu" | "sidebar", schema: z.ZodMiniType<T>, args: unknown[] = []): T {
+  const result = rt.run(fn, args, { kind });
   if (result.error !== null)
     throw new DemoError(
       `the add-on's ${fn} failed: ${result.error}. Run npm run build and try again; if it persists, report it with this line.`,
@@ -245,10 +247,10 @@ function research(options: Options, live: LiveSettings | null, limits: MoneyLimi
   const columnName = column.header.trim() === "" ? "column A" : `"${column.header}"`;
   const companies = countCompanies(rows, column.index);
   if (companies === 0) {
-    const why = column.byHeader ? "" : " (no Company, Company Name, Name, Organization or Account header, so the first column is used)";
+    const why = column.byHeader ? "" : ` (no column is headed ${HEADER_NAMES}, so the first column is used)`;
     throw new DemoError(`${shownInput} has no company names under ${columnName}${why}. Add one company per row below the header.`);
   }
-  if (!column.byHeader) io.out(`No Company/Name/Organization/Account header in ${shownInput}: using the first column, ${columnName}.\n`);
+  if (!column.byHeader) io.out(`No column of ${shownInput} is headed ${HEADER_NAMES}: using the first column, ${columnName}.\n`);
 
   let recordings: Recording[] | null = null;
   if (!live) {
@@ -324,17 +326,19 @@ function research(options: Options, live: LiveSettings | null, limits: MoneyLimi
   };
   rt.userProperties.setProperties(properties);
   const selected = rows.map((_, i) => i + 1).filter((row) => row > 1 && !unrecorded.has(row));
-  rt.spreadsheet.setSelection(DATA_SHEET, rowRanges(selected, header.length));
+  // Only the company column: the add-on asks which column holds the companies when the selection
+  // spans several and no header names one, and the demo has chosen (and said) already.
+  rt.spreadsheet.setSelection(DATA_SHEET, rowRanges(selected, column.index + 1, column.index + 1));
 
   let agreed = false;
   if (live) {
-    const estimated = call(rt, "estimateSelectedRows", "sidebar", estimateResultSchema);
+    const { errors } = validateSettings(mergeRawSettings(properties, {}), whitelist ?? []);
+    if (Object.keys(errors).length > 0)
+      throw new DemoError(`a setting is not valid: ${Object.values(errors).join("; ")}. Fix it in your environment.`, 2);
+    const estimated = call(rt, "estimateQueue", "sidebar", estimateResultSchema, ["research", null]);
     if (!estimated.ok) throw new DemoError(`the add-on did not start: ${estimated.message}`);
-    const { settings, errors } = validateSettings(mergeRawSettings(properties, {}), whitelist ?? []);
-    if (!settings) throw new DemoError(`a setting is not valid: ${Object.values(errors).join("; ")}. Fix it in your environment.`, 2);
-    const maximumUsd = maximumCostUsd(estimated.estimate, estimateCompanyCostUsd(settings));
-    for (const line of estimateLines(estimated.estimate, maximumUsd)) io.out(`${line}\n`);
-    const decision = consent(estimated.estimate, { yes: options.yes, ask: io.ask, maximumUsd });
+    for (const line of estimateLines(estimated.estimate)) io.out(`${line}\n`);
+    const decision = consent(estimated.estimate, { yes: options.yes, ask: io.ask });
     if (decision.kind === "refused") throw new DemoError(decision.message, 2);
     if (decision.kind === "declined") {
       io.out("Nothing was researched and nothing was spent.\n");

@@ -27,10 +27,11 @@ export function dataRange(rowCount: number, columnCount: number): string {
   return `A2:${columnLetters(Math.max(1, columnCount))}${rowCount}`;
 }
 
-/** A1 ranges across all columns covering these row numbers, one per run of consecutive rows. */
-export function rowRanges(rows: Iterable<number>, columnCount: number): string[] {
-  const last = columnLetters(Math.max(1, columnCount));
-  return consecutiveRuns(rows).map(([start, count]) => `A${start}:${last}${start + count - 1}`);
+/** A1 ranges from the first to the last column covering these row numbers, one per run of consecutive rows. */
+export function rowRanges(rows: Iterable<number>, lastColumn: number, firstColumn = 1): string[] {
+  const first = columnLetters(Math.max(1, firstColumn));
+  const last = columnLetters(Math.max(1, firstColumn, lastColumn));
+  return consecutiveRuns(rows).map(([start, count]) => `${first}${start}:${last}${start + count - 1}`);
 }
 
 /** Number of data rows whose company cell is not blank. */

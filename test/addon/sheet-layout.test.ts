@@ -1,8 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { holdsOnlyOutputWords, planOwnedColumns, scoreNote, sourceLinks, untaggedOutputBlock } from "../../src/core/run/sheet-layout";
+import {
+  findCompanyColumn,
+  holdsOnlyOutputWords,
+  planOwnedColumns,
+  scoreNote,
+  sourceLinks,
+  untaggedOutputBlock,
+} from "../../src/core/run/sheet-layout";
 import type { ResearchResult } from "../../src/core/types";
 
 const emptyBelow = (columns: number[]) => (column: number) => columns.includes(column);
+
+describe("the company column", () => {
+  it.each([
+    // A contacts export: the person's Name comes first, the Company is what is researched.
+    [["Name", "Title", "Company"], 3],
+    // A Salesforce export: the Account Name, not its Owner.
+    [["Account Owner", "Account Name", "Billing City"], 2],
+    [["Name", "Organisation"], 2],
+    [["Organization Name", "Account"], 2],
+    [["Account", "Company Name"], 2],
+    [["Name", "Organization"], 2],
+    [["  company_NAME ", "Company"], 2],
+    [["ID", "ACCOUNT NAME"], 2],
+    [["Contact", "name"], 2],
+  ])("is chosen by the order of preference, whatever the columns' order: %j", (header, column) => {
+    expect(findCompanyColumn(header)).toBe(column);
+  });
+
+  it("is none when no header names it (the leftmost selected column is used, or the rep chooses)", () => {
+    expect(findCompanyColumn(["Firm", "Company size", "Org"])).toBeNull();
+  });
+});
 
 describe("columns an earlier version wrote without tags", () => {
   it("are the six output headers side by side, in order", () => {

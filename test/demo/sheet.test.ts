@@ -7,6 +7,8 @@ describe("findCompanyColumn", () => {
     [["ID", "Company Name"], 1],
     [["x", "COMPANY"], 1],
     [["Organization", "Name"], 0],
+    [["Name", "Title", "Company"], 2],
+    [["Account Owner", "Account Name"], 1],
     [["Notes", "  account "], 1],
     [["Org", "name"], 1],
   ])("finds the company column of %j", (header, index) => {
@@ -33,8 +35,9 @@ describe("ranges", () => {
     expect(dataRange(3, 28)).toBe("A2:AB3");
   });
 
-  it("selects chosen rows across all columns, one range per run of consecutive rows", () => {
+  it("selects chosen rows across the columns, one range per run of consecutive rows", () => {
     expect(rowRanges([2, 3, 5, 6, 7, 10], 3)).toEqual(["A2:C3", "A5:C7", "A10:C10"]);
+    expect(rowRanges([2, 3, 5], 2, 2)).toEqual(["B2:B3", "B5:B5"]);
     expect(rowRanges([], 3)).toEqual([]);
   });
 

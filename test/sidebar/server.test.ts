@@ -12,7 +12,7 @@ function names(n: number, prefix = "Northwind"): string[] {
 }
 
 function estimate(rt: ReturnType<typeof setup>["rt"]): RunEstimate {
-  const result = ok(rt.run("estimateSelectedRows", [], { kind: "sidebar" })) as EstimateResult;
+  const result = ok(rt.run("estimateQueue", ["research", null], { kind: "sidebar" })) as EstimateResult;
   if (!result.ok) throw new Error(result.message);
   return result.estimate;
 }
@@ -29,7 +29,8 @@ describe("estimate and confirmation", () => {
     expect(alert?.title).toBe("Research 300 companies?");
     expect(alert?.buttons).toBe("YES_NO");
     expect(alert?.prompt).toContain("300 row(s), 300 distinct companies.");
-    expect(alert?.prompt).toMatch(/Estimated cost: about \$\d+\.\d\d\. Estimated time: about /);
+    expect(alert?.prompt).toMatch(/Estimated cost: about \$\d+\.\d\d, at most \$\d+\.\d\d\. Estimated time: about /);
+    expect(alert?.prompt).toContain("Companies from column A “Company”: Northwind 0001 Robotics, Northwind 0002 Robotics, Northwind 0003 Robotics and more.");
     // Nothing written: no output column, no Status, no request.
     expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toEqual(["Company"]);
     expect(rt.stats.snapshot().urlFetch.requests).toBe(0);
@@ -81,15 +82,19 @@ describe("estimate and confirmation", () => {
     rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
     const seen = estimate(rt);
     rt.spreadsheet.setSelection("Sheet1", ["A2:A9"]);
-    const changed = ok(rt.run("researchFromSidebar", [seen.companies], { kind: "sidebar" })) as { kind: string; estimate?: RunEstimate };
+    const changed = ok(rt.run("startQueue", ["research", seen.planId, null], { kind: "sidebar" })) as { kind: string; estimate?: RunEstimate };
     expect(changed.kind).toBe("changed");
     expect(changed.estimate?.companies).toBe(8);
     expect(statuses(rt).every((s) => s === "")).toBe(true);
-    const started = ok(rt.run("researchFromSidebar", [8], { kind: "sidebar" })) as { kind: string; result: CommandResult };
+    const started = ok(rt.run("startQueue", ["research", changed.estimate?.planId, null], { kind: "sidebar" })) as {
+      kind: string;
+      result: CommandResult;
+    };
     expect(started).toMatchObject({ kind: "queued", result: { ok: true, queued: 8 } });
     // The sidebar asked: it is not opened again over itself.
     expect(rt.ui.sidebars).toHaveLength(0);
-    expect(rt.run("researchFromSidebar", ["eight"], { kind: "sidebar" }).error).toContain("cannot use");
+    expect(rt.run("startQueue", ["research", 8, null], { kind: "sidebar" }).error).toContain("cannot use");
+    expect(rt.run("startQueue", ["everything", "x", null], { kind: "sidebar" }).error).toContain("cannot use");
   });
 });
 
@@ -147,7 +152,8 @@ describe("cache panel", () => {
 
     // Cleared: the same companies are researched again (paid), not answered from the cache.
     rt.spreadsheet.setSelection("Sheet1", ["A2:A7"]);
-    expect(estimate(rt).research).toBe(0); // the rows are Done already
+    // The rows are Done already: nothing to estimate.
+    expect(ok(rt.run("estimateQueue", ["research", null], { kind: "sidebar" }))).toMatchObject({ ok: false, message: /done already/ });
     rt.spreadsheet.setSelection("Later", ["A2:A3"]);
     const copy = rt.spreadsheet.insertSheet("Copy");
     copy.load(companyRows(names(2, "Southwind")));

@@ -145,7 +145,7 @@ function quoted(header: string): string {
 }
 
 function nameList(names: readonly string[]): string {
-  return names.length === 0 ? "no names yet" : names.slice(0, SHOWN_NAMES).join(", ") + (names.length > SHOWN_NAMES ? ", …" : "");
+  return names.length === 0 ? "no names yet" : names.slice(0, SHOWN_NAMES).join(", ") + (names.length > SHOWN_NAMES ? " and more" : "");
 }
 
 /** Where the companies are read from, one line per sheet (a few at most), with the first names. */

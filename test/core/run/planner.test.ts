@@ -316,6 +316,14 @@ describe("settle", () => {
     ]);
   });
 
+  it("ends rather than pauses a run that reached its cap with nothing left to do", () => {
+    const spent = recordPaid(run(), { tavilyCredits: 1000, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 }, opts.settings);
+    const last = row("Alpha", 2, { kind: "researching" });
+    const settled = settle({ ...base, run: spent, rows: [last], finished: new Map([[last.key, done]]), budgetUsd: 1 });
+    expect(settled.run.paused).toBeNull();
+    expect(settled.writes.map((w) => w.cells.Status)).toEqual(["Done"]);
+  });
+
   it("cancels every row still waiting or claimed and counts them", () => {
     const settled = settle({ ...base, run: run(), rows: [row("Alpha", 2, { kind: "researching" }), row("Beta", 3)], cancelling: true });
     expect(settled.writes.map((w) => w.cells.Status)).toEqual(["Queued", "Cancelled", "Cancelled"]);
@@ -356,6 +364,7 @@ describe("admission and its consequences", () => {
       entries,
       inFlight: new Set(["other"]),
       blocked: new Set(),
+      budgetUsd: null,
       now: NOW,
     });
     // Room for 2 + 2 requests, one taken by the company in flight.

@@ -5,6 +5,7 @@ import {
   bounded,
   budgetReached,
   companiesBudgetAllows,
+  confirmSpending,
   finiteNumbers,
   MAX_RUN_STATE_BYTES,
   newRunState,
@@ -15,6 +16,7 @@ import {
   recordSkipped,
   isSkipped,
   REFUSING_PAUSE_MS,
+  spendingCapUsd,
   utf8Bytes,
   type RunState,
 } from "../../../src/core/run/run-state";
@@ -98,6 +100,39 @@ describe("costs counted when paid", () => {
     expect(companiesBudgetAllows(run, 0.4, 0.02, 0)).toBe(0);
     expect(budgetReached(run, 0.4)).toBe(true);
     expect(budgetReached(run, 0.41)).toBe(false);
+  });
+});
+
+describe("what a confirmed run may spend", () => {
+  const paid = (usd: number) => recordPaid(fresh(), { tavilyCredits: usd / 0.008, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 }, settings);
+
+  it("is what the user confirmed or the run budget, whichever is lower", () => {
+    const run = fresh();
+    const confirmed = confirmSpending(run, null, 3);
+    expect(confirmed).toEqual({ runId: run.runId, usd: 3 });
+    expect(spendingCapUsd(run, confirmed, null)).toBe(3);
+    expect(spendingCapUsd(run, confirmed, 2)).toBe(2);
+    expect(spendingCapUsd(run, confirmed, 5)).toBe(3);
+    // Another run's confirmation says nothing about this one: only its budget holds.
+    expect(spendingCapUsd(run, { runId: "older", usd: 100 }, 5)).toBe(5);
+    expect(spendingCapUsd(run, null, null)).toBeNull();
+  });
+
+  it("grows by the maximum of rows added to an active run, counted from what it spent if it spent more", () => {
+    const run = paid(1);
+    expect(confirmSpending(run, { runId: run.runId, usd: 3 }, 2)).toEqual({ runId: run.runId, usd: 5 });
+    // Overspent by the wave in flight: the new rows still get all of their maximum.
+    expect(confirmSpending(run, { runId: run.runId, usd: 0.9 }, 2).usd).toBeCloseTo(3, 10);
+  });
+
+  it("starts again from what was spent when a paused run resumes: every row left was estimated again", () => {
+    const run = pause(paid(1), { kind: "keyRejected", service: "tavily" });
+    expect(confirmSpending(run, { runId: run.runId, usd: 3 }, 2).usd).toBeCloseTo(3, 10);
+  });
+
+  it("is reached only by money spent: a run that spent nothing goes on with what the cache answers", () => {
+    expect(budgetReached(fresh(), 0)).toBe(false);
+    expect(budgetReached(paid(1), 1)).toBe(true);
   });
 });
 

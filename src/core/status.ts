@@ -158,7 +158,7 @@ export function pauseAdvice(reason: PauseReason): PauseAdvice {
       return {
         title: "Spending limit reached",
         advice:
-          "The run spent what it was allowed. To go on, raise or clear the run budget in Settings (under Advanced), then press Resume.",
+          "The run spent the most it may: the maximum you confirmed, or the run budget in Settings (under Advanced). Press Resume to see what the rows left would cost and go on; if the run budget stopped it, raise or clear that first.",
         offerSettings: true,
       };
     case "dailyQuota":

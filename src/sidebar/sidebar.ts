@@ -344,7 +344,7 @@ function showEstimate(shown: typeof shownEstimate): void {
   shownEstimate = shown;
   show(byId("estimate"), shown !== null);
   if (shown) {
-    const { title, lines } = describeEstimate(shown.estimate);
+    const { title, lines } = describeEstimate(shown.estimate, "offered");
     setText("estimate-title", title);
     byId("estimate-lines").replaceChildren(...lines.map((line) => el("li", null, line)));
     setText("estimate-start", START_LABEL[shown.action]);
@@ -365,10 +365,6 @@ async function estimate(action: SidebarAction, opener: string, column: number | 
 async function startQueued(): Promise<string> {
   if (!shownEstimate) return "";
   const { action, estimate: seen, opener } = shownEstimate;
-  if (columnUnchosen(seen)) {
-    focusOn("column-select");
-    throw new Error("Choose the column that holds the companies first.");
-  }
   const answer = await call("startQueue", action, seen.planId, seen.columnChoice?.chosen ?? null);
   if (answer.kind === "changed") {
     showEstimate({ action, estimate: answer.estimate, opener });
@@ -440,7 +436,17 @@ function start(): void {
   ] as const) {
     bindAction(id, () => estimate(action, id), ["estimate-title"]);
   }
-  bindAction("estimate-start", startQueued, ["estimate-title", "bar"]);
+  const startButton = byId<HTMLButtonElement>("estimate-start");
+  startButton.addEventListener("click", () => {
+    // No Start before the rep says which column holds the companies: the choice takes focus.
+    if (shownEstimate && columnUnchosen(shownEstimate.estimate)) {
+      problems.action = "Choose the column that holds the companies first.";
+      renderProblems();
+      focusOn("column-select");
+      return;
+    }
+    runAction(startButton, startQueued, ["estimate-title", "bar"]);
+  });
   byId("estimate-dismiss").addEventListener("click", () => {
     const opener = shownEstimate?.opener ?? "research";
     showEstimate(null);

@@ -49,9 +49,9 @@ describe("bridge", () => {
 
   it("says so when the add-on lacks the function, or the page is outside Sheets", async () => {
     installRunner({});
-    await expect(call("resumeResearch")).rejects.toThrow("The add-on has no function resumeResearch");
+    await expect(call("cancelResearch")).rejects.toThrow("The add-on has no function cancelResearch");
     delete (globalThis as { google?: unknown }).google;
-    await expect(call("resumeResearch")).rejects.toThrow("only works inside Google Sheets");
+    await expect(call("cancelResearch")).rejects.toThrow("only works inside Google Sheets");
   });
 
   it("passes on the server's own failure text", async () => {

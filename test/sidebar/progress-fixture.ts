@@ -1,6 +1,6 @@
 // A progress object with every field at its empty value, for tests to override. Kept apart from
 // the browser harness so tests without a browser do not load it.
-import type { ResearchProgress } from "../../src/core/wire";
+import type { ResearchProgress, RunEstimate } from "../../src/core/wire";
 
 export function progress(overrides: Partial<ResearchProgress> = {}): ResearchProgress {
   return {
@@ -29,6 +29,30 @@ export function progress(overrides: Partial<ResearchProgress> = {}): ResearchPro
     ownedBy: "",
     recent: [],
     errors: [],
+    ...overrides,
+  };
+}
+
+/** An estimate of a Research of column A, for tests to override. */
+export function estimate(overrides: Partial<RunEstimate> = {}): RunEstimate {
+  return {
+    action: "research",
+    rows: 520,
+    resumed: 0,
+    companies: 470,
+    cached: 100,
+    cachedNoData: 20,
+    judgeOnly: 50,
+    research: 300,
+    researchAgain: 0,
+    costUsd: 6.2,
+    maximumUsd: 20.2,
+    seconds: 700,
+    budgetUsd: 10,
+    confirmAboveUsd: 5,
+    columns: [{ sheet: "Prospects", letter: "A", header: "Company", byHeader: true, names: ["Together AI", "Jasper", "Read AI", "Cohere"] }],
+    columnChoice: null,
+    planId: "plan-520",
     ...overrides,
   };
 }

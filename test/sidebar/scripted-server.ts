@@ -3,9 +3,9 @@
 // whatever the real worker would have done.
 import type { ResearchProgress } from "../../src/core/wire";
 import type { FakeServer } from "./harness";
-import { progress } from "./progress-fixture";
+import { estimate, progress } from "./progress-fixture";
 
-export { progress };
+export { estimate, progress };
 
 type Handler = (args: unknown[], server: ScriptedServer) => unknown;
 
@@ -17,11 +17,9 @@ export class ScriptedServer implements FakeServer {
     "getResearchProgress",
     "runResearchWorker",
     "cancelResearch",
-    "retryFailedRows",
-    "resumeResearch",
     "showSettings",
-    "estimateSelectedRows",
-    "researchFromSidebar",
+    "estimateQueue",
+    "startQueue",
     "selectRow",
     "getCacheStats",
     "clearCache",
@@ -49,7 +47,14 @@ export class ScriptedServer implements FakeServer {
           etaSeconds: 0,
         };
         return { ok: true, message: "Cancelled 3 row(s).", queued: 0 };
-      case "resumeResearch":
+      case "estimateQueue": {
+        // Resume and Retry estimate the rows they would queue; Research a selection of 520 rows.
+        const action = String(args[0]);
+        const rows = action === "resume" ? this.current.paused : action === "retry" ? this.current.failed + this.current.noData : 520;
+        return { ok: true, estimate: estimate({ action: action as "research", rows, resumed: action === "resume" ? rows : 0 }) };
+      }
+      case "startQueue":
+        if (args[0] !== "resume") return { kind: "queued", result: { ok: true, message: "Queued 0 row(s) again.", queued: 0 } };
         this.current = {
           ...this.current,
           pause: null,
@@ -59,9 +64,7 @@ export class ScriptedServer implements FakeServer {
           queued: this.current.queued + this.current.paused,
           paused: 0,
         };
-        return { ok: true, message: "Resumed 9 row(s).", queued: 9 };
-      case "retryFailedRows":
-        return { ok: true, message: "Queued 0 row(s) again.", queued: 0 };
+        return { kind: "queued", result: { ok: true, message: "Resumed 9 row(s).", queued: 9 } };
       case "showSettings":
         return undefined;
       case "selectRow":

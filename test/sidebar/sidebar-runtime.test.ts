@@ -156,7 +156,12 @@ describeInBrowser("sidebar, local runtime and fake providers", () => {
 
     const workerCallsWhilePaused = log.count("runResearchWorker");
     rt.userProperties.setProperty("TAVILY_API_KEY", TAVILY_KEY);
+    // Resume shows what the paused rows would cost, and goes on once the rep says so.
     await page.click("#resume");
+    await expect.poll(() => text(page, "#estimate-title")).toBe("Resume 6 rows?");
+    expect(await page.locator("#estimate-lines li").allInnerTexts()).toContain("Of the rows, 6 were paused and go on.");
+    expect(statuses(rt).every((s) => s.startsWith("Paused: "))).toBe(true);
+    await page.click("#estimate-start");
     await expect.poll(() => phase(page), { timeout: 30_000 }).toBe("finished");
     expect(await page.locator("#paused-panel").isVisible()).toBe(false);
     expect(log.count("runResearchWorker")).toBeGreaterThan(workerCallsWhilePaused);
@@ -171,7 +176,9 @@ describeInBrowser("sidebar, local runtime and fake providers", () => {
     await page.click("#research");
     await page.locator("#estimate").waitFor();
     expect(await text(page, "#estimate-title")).toBe("Research 6 companies?");
-    expect(await page.locator("#estimate-lines li").allInnerTexts()).toContain("None is answered by the cache.");
+    const first = await page.locator("#estimate-lines li").allInnerTexts();
+    expect(first).toContain("None is answered by the cache.");
+    expect(first[0]).toMatch(/^Companies from column A “Company”: .+ and more\.$/);
     // Nothing is written before Start.
     expect(statuses(rt).every((s) => s === "")).toBe(true);
     await page.click("#estimate-start");
@@ -186,6 +193,6 @@ describeInBrowser("sidebar, local runtime and fake providers", () => {
     await expect.poll(() => text(page, "#estimate-title")).toBe("Answer from the cache?");
     const lines = await page.locator("#estimate-lines li").allInnerTexts();
     expect(lines.some((line) => line.startsWith("Answered by the cache at no cost: 6 "))).toBe(true);
-    expect(lines).toContain("Estimated cost: about $0.00. Estimated time: a few seconds.");
+    expect(lines).toContain("Estimated cost: about $0.00, at most $0.00. Estimated time: a few seconds.");
   });
 });

@@ -6,9 +6,8 @@
 import { expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { pauseAdvice, statusText, type PauseReason } from "../../src/core/status";
-import type { RunEstimate } from "../../src/core/wire";
 import { accessibilityProblems, browserTab, captureState, describeInBrowser, PAGE_NOW, type OpenedPage } from "./harness";
-import { progress, ScriptedServer } from "./scripted-server";
+import { estimate, progress, ScriptedServer } from "./scripted-server";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const MINUTE = 60_000;
@@ -48,18 +47,7 @@ const focused = (page: Page) =>
     return { id: active?.id || active?.tagName || "", seen };
   });
 
-const ESTIMATE: RunEstimate = {
-  rows: 520,
-  companies: 470,
-  cached: 100,
-  cachedNoData: 20,
-  judgeOnly: 50,
-  research: 300,
-  costUsd: 6.2,
-  seconds: 700,
-  budgetUsd: 10,
-  confirmAboveUsd: 5,
-};
+const ESTIMATE = estimate();
 
 const FINISHED_WITH_FAILURES = progress({
   total: 24,
@@ -95,10 +83,10 @@ const FINISHED_WITH_FAILURES = progress({
 describeInBrowser("sidebar states", () => {
   it("idle: greets with the Research button and starts from the estimate it shows", async () => {
     const server = new ScriptedServer(progress());
-    let asked = 0;
-    server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
-    server.handlers.set("researchFromSidebar", (args, s) => {
-      asked = Number(args[0]);
+    let asked: unknown[] = [];
+    server.handlers.set("estimateQueue", () => ({ ok: true, estimate: ESTIMATE }));
+    server.handlers.set("startQueue", (args, s) => {
+      asked = args;
       s.current = progress({ total: 520, queued: 520, running: true, startedAt: PAGE_NOW });
       return { kind: "queued", result: { ok: true, message: "Queued 520 row(s) for research.", queued: 520 } };
     });
@@ -113,25 +101,31 @@ describeInBrowser("sidebar states", () => {
     await page.locator("#estimate").waitFor();
     expect(await text(page, "#estimate-title")).toBe("Research 350 companies?");
     const lines = await page.locator("#estimate-lines li").allInnerTexts();
+    expect(lines[0]).toBe("Companies from column A “Company”: Together AI, Jasper, Read AI and more.");
     expect(lines).toContain("Answered by the cache at no cost: 120 (100 researched, 20 with no reliable data).");
-    expect(lines).toContain("To research: 300 (one web search and one AI call each).");
-    expect(lines).toContain("Estimated cost: about $6.20. Estimated time: about 11 min 40 s.");
+    expect(lines).toContain(
+      "To research: 300 (one web search and one AI call each, up to 3 of each for a company the first search finds nothing about).",
+    );
+    expect(lines).toContain("Estimated cost: about $6.20, at most $20.20. Estimated time: about 11 min 40 s.");
+    expect(await text(page, "#estimate-start")).toBe("Start research");
+    expect(await visible(page, "#column-choice")).toBe(false);
     expect(await visible(page, "#research")).toBe(false);
     // Nothing is queued until the user says so.
-    expect(log.count("researchFromSidebar")).toBe(0);
+    expect(log.count("startQueue")).toBe(0);
     expect(await repWords(page)).not.toMatch(JARGON);
     await captureState(page, "sidebar-estimate");
 
     await page.click("#estimate-start");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
-    expect(asked).toBe(470);
+    // Start names the plan the rep saw, not a count another selection could share.
+    expect(asked).toEqual(["research", "plan-520", null]);
     expect(await visible(page, "#estimate")).toBe(false);
     expect(await text(page, "#notice")).toBe("Queued 520 row(s) for research.");
   });
 
   it("estimate: says why there is nothing to research; a selection changed since shows its new estimate; Not now dismisses", async () => {
     const server = new ScriptedServer(progress());
-    server.handlers.set("estimateSelectedRows", () => ({
+    server.handlers.set("estimateQueue", () => ({
       ok: false,
       message: "Select the rows of the companies to research (row 1 is the header).",
     }));
@@ -140,15 +134,15 @@ describeInBrowser("sidebar states", () => {
     await expect.poll(() => text(page, "#problem")).toBe("Select the rows of the companies to research (row 1 is the header).");
     expect(await visible(page, "#estimate")).toBe(false);
 
-    server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
-    server.handlers.set("researchFromSidebar", () => ({
+    server.handlers.set("estimateQueue", () => ({ ok: true, estimate: ESTIMATE }));
+    server.handlers.set("startQueue", () => ({
       kind: "changed",
-      estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2 },
+      estimate: { ...ESTIMATE, companies: 10, research: 10, cached: 0, cachedNoData: 0, judgeOnly: 0, costUsd: 0.2, planId: "plan-10" },
     }));
     await page.click("#research");
     await page.click("#estimate-start");
     await expect.poll(() => text(page, "#estimate-title")).toBe("Research 10 companies?");
-    expect(await text(page, "#notice")).toBe("The selection changed: here is its estimate.");
+    expect(await text(page, "#notice")).toBe("What would be queued changed since: here is its estimate.");
     await page.click("#estimate-dismiss");
     expect(await visible(page, "#estimate")).toBe(false);
     expect(await visible(page, "#research")).toBe(true);
@@ -214,9 +208,9 @@ describeInBrowser("sidebar states", () => {
 
   it("finished with failures: took, tiers, cost, rows; rows to retry apart from protected rows, each selecting its row; Retry", async () => {
     const server = new ScriptedServer(FINISHED_WITH_FAILURES);
-    server.handlers.set("retryFailedRows", (_args, s) => {
+    server.handlers.set("startQueue", (_args, s) => {
       s.current = progress({ total: 3, queued: 3, running: true, startedAt: PAGE_NOW });
-      return { ok: true, message: "Queued 3 failed row(s) again.", queued: 3 };
+      return { kind: "queued", result: { ok: true, message: "Queued 3 failed row(s) again.", queued: 3 } };
     });
     const { page, log } = await open(server);
     expect(await text(page, "#phase")).toBe("Finished");
@@ -242,9 +236,16 @@ describeInBrowser("sidebar states", () => {
     await expect.poll(() => log.calls.find((c) => c.name === "selectRow")?.args).toEqual(["Prospects", 12, "Globex"]);
     await expect.poll(() => text(page, "#notice")).toBe("Selected row 12 of Prospects.");
 
+    // Retry shows what the rows would cost first, and queues only once the rep says so.
     await page.click("#retry");
+    // The failed rows and the one that found nothing.
+    await expect.poll(() => text(page, "#estimate-title")).toBe("Retry 4 rows?");
+    expect(await text(page, "#estimate-start")).toBe("Retry these rows");
+    expect(log.calls.find((c) => c.name === "estimateQueue")?.args).toEqual(["retry", null]);
+    expect(log.count("startQueue")).toBe(0);
+    await page.click("#estimate-start");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
-    expect(log.count("retryFailedRows")).toBe(1);
+    expect(log.calls.find((c) => c.name === "startQueue")?.args).toEqual(["retry", "plan-520", null]);
   });
 
   it("shows company names and statuses from cells and the web as text, never as HTML", async () => {
@@ -256,7 +257,7 @@ describeInBrowser("sidebar states", () => {
         message: XSS,
       }),
     );
-    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: XSS }));
+    server.handlers.set("estimateQueue", () => ({ ok: false, message: XSS }));
     const { page, dialogs } = await open(server);
     await page.click("#research");
     await expect.poll(() => text(page, "#problem")).toBe(XSS);
@@ -317,7 +318,7 @@ describeInBrowser("paused panel", () => {
     expect(log.count("runResearchWorker")).toBe(0);
   });
 
-  it("resumes: Resume calls the server, the run goes on", async () => {
+  it("resumes: Resume shows what the paused rows would cost, then the run goes on", async () => {
     const server = new ScriptedServer(
       progress({ total: 5, done: 2, paused: 3, pause: { kind: "budget" }, isPaused: true, startedAt: PAGE_NOW - 1000 }),
     );
@@ -325,9 +326,15 @@ describeInBrowser("paused panel", () => {
     await page.click("#open-settings");
     await expect.poll(() => log.count("showSettings")).toBe(1);
     await page.click("#resume");
+    await expect.poll(() => text(page, "#estimate-title")).toBe("Resume 3 rows?");
+    expect(await page.locator("#estimate-lines li").allInnerTexts()).toContain("Of the rows, 3 were paused and go on.");
+    expect(await text(page, "#phase")).toBe("Paused");
+    await captureState(page, "sidebar-resume-estimate");
+    await page.click("#estimate-start");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
-    expect(log.count("resumeResearch")).toBe(1);
+    expect(log.calls.filter((c) => c.name === "startQueue").map((c) => c.args)).toEqual([["resume", "plan-520", null]]);
     expect(await visible(page, "#paused-panel")).toBe(false);
+    expect(await visible(page, "#estimate")).toBe(false);
   });
 });
 
@@ -399,8 +406,8 @@ describeInBrowser("accessibility check", () => {
 describeInBrowser("keyboard", () => {
   it("researches with the keyboard alone; focus lands on the estimate, back on Research after Not now, on the bar once it runs", async () => {
     const server = new ScriptedServer(progress());
-    server.handlers.set("estimateSelectedRows", () => ({ ok: true, estimate: ESTIMATE }));
-    server.handlers.set("researchFromSidebar", (_args, s) => {
+    server.handlers.set("estimateQueue", () => ({ ok: true, estimate: ESTIMATE }));
+    server.handlers.set("startQueue", (_args, s) => {
       s.current = progress({ total: 520, queued: 520, running: true, startedAt: PAGE_NOW });
       return { kind: "queued", result: { ok: true, message: "Queued 520 row(s) for research.", queued: 520 } };
     });
@@ -418,7 +425,7 @@ describeInBrowser("keyboard", () => {
     await page.keyboard.press("Enter");
     expect(await visible(page, "#estimate")).toBe(false);
     expect(await focused(page)).toEqual({ id: "research", seen: true });
-    expect(log.count("researchFromSidebar")).toBe(0);
+    expect(log.count("startQueue")).toBe(0);
 
     await page.keyboard.press("Space");
     await expect.poll(() => focused(page)).toEqual({ id: "estimate-title", seen: true });
@@ -426,12 +433,12 @@ describeInBrowser("keyboard", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
     await expect.poll(() => focused(page)).toEqual({ id: "bar", seen: true });
-    expect(log.count("researchFromSidebar")).toBe(1);
+    expect(log.count("startQueue")).toBe(1);
   });
 
   it("keeps focus on the Research button when there is nothing to estimate", async () => {
     const server = new ScriptedServer(progress());
-    server.handlers.set("estimateSelectedRows", () => ({ ok: false, message: "Select the rows of the companies to research." }));
+    server.handlers.set("estimateQueue", () => ({ ok: false, message: "Select the rows of the companies to research." }));
     const { page } = await open(server);
     await page.focus("#research");
     await page.keyboard.press("Enter");
@@ -455,13 +462,17 @@ describeInBrowser("keyboard", () => {
     expect((await focused(page)).id).toBe("settings");
     await page.focus("#resume");
     await page.keyboard.press("Enter");
+    await expect.poll(() => focused(page)).toEqual({ id: "estimate-title", seen: true });
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).id).toBe("estimate-start");
+    await page.keyboard.press("Enter");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
     await expect.poll(() => focused(page)).toEqual({ id: "bar", seen: true });
 
     server.current = FINISHED_WITH_FAILURES;
-    server.handlers.set("retryFailedRows", (_args, s) => {
+    server.handlers.set("startQueue", (_args, s) => {
       s.current = progress({ total: 2, queued: 2, running: true, startedAt: PAGE_NOW });
-      return { ok: true, message: "Queued 2 failed row(s) again.", queued: 2 };
+      return { kind: "queued", result: { ok: true, message: "Queued 2 failed row(s) again.", queued: 2 } };
     });
     await page.focus("#settings");
     await page.keyboard.press("Enter");
@@ -473,8 +484,91 @@ describeInBrowser("keyboard", () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest("#errors") !== null)).toBe(true);
     await page.focus("#retry");
     await page.keyboard.press("Enter");
+    await expect.poll(() => focused(page)).toEqual({ id: "estimate-title", seen: true });
+    // Not now: focus goes back to the button that asked.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).id).toBe("estimate-dismiss");
+    await page.keyboard.press("Enter");
+    expect(await focused(page)).toEqual({ id: "retry", seen: true });
+    await page.keyboard.press("Enter");
+    await expect.poll(() => focused(page)).toEqual({ id: "estimate-title", seen: true });
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
     await expect.poll(() => text(page, "#phase")).toBe("Running");
     await expect.poll(() => focused(page)).toEqual({ id: "bar", seen: true });
+  });
+
+  it("asks which column holds the companies before Start, estimating the chosen one", async () => {
+    const server = new ScriptedServer(progress());
+    const options = [
+      { column: 1, letter: "A", header: "Notes", names: ["met at GTC", "call back"] },
+      { column: 2, letter: "B", header: "Firm", names: ["Acme Robotics", "Globex"] },
+    ];
+    const unchosen = estimate({
+      rows: 2,
+      companies: 2,
+      cached: 0,
+      cachedNoData: 0,
+      judgeOnly: 0,
+      research: 2,
+      costUsd: 0.04,
+      maximumUsd: 0.12,
+      columns: [{ sheet: "Prospects", letter: "A", header: "Notes", byHeader: false, names: ["met at GTC", "call back"] }],
+      columnChoice: { chosen: null, options },
+      planId: "plan-a",
+    });
+    server.handlers.set("estimateQueue", (args) =>
+      args[1] === 2
+        ? {
+            ok: true,
+            estimate: {
+              ...unchosen,
+              columns: [{ sheet: "Prospects", letter: "B", header: "Firm", byHeader: false, names: ["Acme Robotics", "Globex"] }],
+              columnChoice: { chosen: 2, options },
+              planId: "plan-b",
+            },
+          }
+        : { ok: true, estimate: unchosen },
+    );
+    server.handlers.set("startQueue", (_args, s) => {
+      s.current = progress({ total: 2, queued: 2, running: true, startedAt: PAGE_NOW });
+      return { kind: "queued", result: { ok: true, message: "Queued 2 row(s) for research.", queued: 2 } };
+    });
+    const { page, log } = await open(server);
+    await page.focus("#research");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => focused(page)).toEqual({ id: "estimate-title", seen: true });
+    expect(await visible(page, "#column-choice")).toBe(true);
+    expect(await page.locator("#column-select option").allInnerTexts()).toEqual([
+      "Choose a column",
+      "A · Notes: met at GTC, call back",
+      "B · Firm: Acme Robotics, Globex",
+    ]);
+    const lines = await page.locator("#estimate-lines li").allInnerTexts();
+    expect(lines[0]).toBe("Companies from column A “Notes”, as no header names the company column: met at GTC, call back.");
+    // The choice is offered right here: no advice meant for an alert.
+    expect(lines.some((line) => line.includes("select only its cells"))).toBe(false);
+    await captureState(page, "sidebar-estimate-column-choice");
+
+    // Start before a choice queues nothing and sends the rep to the choice.
+    await page.click("#estimate-start");
+    await expect.poll(() => text(page, "#problem")).toBe("Choose the column that holds the companies first.");
+    expect(await focused(page)).toEqual({ id: "column-select", seen: true });
+    expect(log.count("startQueue")).toBe(0);
+
+    await page.selectOption("#column-select", "2");
+    await expect.poll(() => log.calls.filter((c) => c.name === "estimateQueue").map((c) => c.args)).toEqual([
+      ["research", null],
+      ["research", 2],
+    ]);
+    await expect.poll(() => page.locator("#estimate-lines li").first().innerText()).toBe(
+      "Companies from column B “Firm”, as no header names the company column: Acme Robotics, Globex.",
+    );
+    expect(await page.locator("#column-select").inputValue()).toBe("2");
+    await page.click("#estimate-start");
+    await expect.poll(() => text(page, "#phase")).toBe("Running");
+    expect(log.calls.find((c) => c.name === "startQueue")?.args).toEqual(["research", "plan-b", 2]);
   });
 
   it("the cache confirmation takes focus, Escape closes it, and Clear is not the primary action", async () => {

@@ -148,15 +148,19 @@ function nameList(names: readonly string[]): string {
   return names.length === 0 ? "no names yet" : names.slice(0, SHOWN_NAMES).join(", ") + (names.length > SHOWN_NAMES ? " and more" : "");
 }
 
-/** Where the companies are read from, one line per sheet (a few at most), with the first names. */
-export function columnLines(estimate: RunEstimate): string[] {
+/**
+ * Where the companies are read from, one line per sheet (a few at most), with the first names. When
+ * the rep must choose the column, `asking` says how: the sidebar offers the columns below the lines,
+ * an alert or a terminal can only say how to answer.
+ */
+export function columnLines(estimate: RunEstimate, asking: "offered" | "said" = "said"): string[] {
   const several = estimate.columns.length > 1;
   const lines = estimate.columns.slice(0, SHOWN_NAMES).map((c) => {
     const where = `column ${c.letter}${quoted(c.header)}${several ? ` of ${c.sheet}` : ""}`;
     return `Companies from ${where}${c.byHeader ? "" : ", as no header names the company column"}: ${nameList(c.names)}.`;
   });
   if (estimate.columns.length > SHOWN_NAMES) lines.push(`And ${formatCount(estimate.columns.length - SHOWN_NAMES)} more sheets.`);
-  if (columnUnchosen(estimate))
+  if (columnUnchosen(estimate) && asking === "said")
     lines.push("If that is not the company column, head the right column “Company” or select only its cells, and start again.");
   return lines;
 }
@@ -168,11 +172,11 @@ const TITLES: Record<QueueAction, (estimate: RunEstimate, companies: number) => 
   resume: (e) => `Resume ${formatCount(e.rows)} rows?`,
 };
 
-/** The estimate in the words the confirmation alert and the sidebar both show. */
-export function describeEstimate(estimate: RunEstimate): { title: string; lines: string[] } {
+/** The estimate in the words the confirmation alert and the sidebar both show (`asking`: see columnLines). */
+export function describeEstimate(estimate: RunEstimate, asking: "offered" | "said" = "said"): { title: string; lines: string[] } {
   const fromCache = estimate.cached + estimate.cachedNoData;
   const lines = [
-    ...columnLines(estimate),
+    ...columnLines(estimate, asking),
     `${formatCount(estimate.rows)} row(s), ${formatCount(estimate.companies)} distinct companies.`,
   ];
   if (estimate.resumed > 0) lines.push(`Of the rows, ${formatCount(estimate.resumed)} were paused and go on.`);

@@ -170,7 +170,10 @@ describe("describeEstimate", () => {
       { column: 2, letter: "B", header: "Firm", names: ["Acme"] },
       { column: 3, letter: "C", header: "Notes", names: ["met at GTC"] },
     ];
-    const { lines } = describeEstimate(run({ research: 2 }, { columns, columnChoice: { chosen: null, options } }));
+    const asked = run({ research: 2 }, { columns, columnChoice: { chosen: null, options } });
+    const { lines } = describeEstimate(asked);
+    // Where the columns are offered (the sidebar), no advice on how to answer an alert.
+    expect(describeEstimate(asked, "offered").lines.slice(0, 3)).toEqual([...lines.slice(0, 2), "2 row(s), 2 distinct companies."]);
     expect(lines.slice(0, 3)).toEqual([
       "Companies from column B “Firm” of Leads, as no header names the company column: Acme, Globex, Initech and more.",
       "Companies from column A “Company” of Old: Hooli.",

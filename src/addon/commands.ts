@@ -126,7 +126,8 @@ function planOf(action: QueueAction, settings: Settings, chosenColumn: number | 
   const queueSheets = loadQueueSheets();
   if (action === "resume") return planQueue(action, settings, queueSheets, null);
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (action === "retry") return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null });
+  if (action === "retry")
+    return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null });
   const selected = readSelection(chosenColumn);
   if ("ok" in selected) return selected;
   return planQueue(action, settings, queueSheets, { sheet, selected });

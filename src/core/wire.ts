@@ -141,9 +141,7 @@ export const runEstimateSchema = z.lazy(() =>
      * When no header names the company column and the selection spans several columns: the columns
      * the rep may choose from, and the one chosen (null: none yet, the leftmost is estimated).
      */
-    columnChoice: z.nullable(
-      z.object({ chosen: z.nullable(count), options: z.array(z.object({ column: count, ...columnFields() })) }),
-    ),
+    columnChoice: z.nullable(z.object({ chosen: z.nullable(count), options: z.array(z.object({ column: count, ...columnFields() })) })),
     /** Names this plan (sheets by id, rows, companies, what the cache answers, the figures); Start sends it back. */
     planId: z.string(),
   }),

@@ -332,7 +332,11 @@ function renderColumnChoice(estimate: RunEstimate): void {
   const prompt = el("option", null, "Choose a column") as HTMLOptionElement;
   prompt.value = "";
   const options = choice.options.map((o) => {
-    const option = el("option", null, `${o.letter}${o.header ? ` · ${o.header}` : ""}: ${o.names.join(", ") || "empty"}`) as HTMLOptionElement;
+    const option = el(
+      "option",
+      null,
+      `${o.letter}${o.header ? ` · ${o.header}` : ""}: ${o.names.join(", ") || "empty"}`,
+    ) as HTMLOptionElement;
     option.value = String(o.column);
     return option;
   });

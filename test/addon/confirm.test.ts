@@ -280,7 +280,9 @@ describe("the company column", () => {
     // The menu asks even below the threshold, naming the column it would use; No queues nothing.
     rt.ui.alertAnswers = ["NO"];
     expect(menu(rt, "researchSelectedRows")).toMatchObject({ ok: false, queued: 0 });
-    expect(rt.ui.alerts[0]?.prompt).toContain("Companies from column A “Notes”, as no header names the company column: met at GTC, call back.");
+    expect(rt.ui.alerts[0]?.prompt).toContain(
+      "Companies from column A “Notes”, as no header names the company column: met at GTC, call back.",
+    );
     expect(rt.ui.alerts[0]?.prompt).toContain("select only its cells");
 
     // The sidebar offers the selected columns and starts only once one is chosen.

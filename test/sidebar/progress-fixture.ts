@@ -50,7 +50,9 @@ export function estimate(overrides: Partial<RunEstimate> = {}): RunEstimate {
     seconds: 700,
     budgetUsd: 10,
     confirmAboveUsd: 5,
-    columns: [{ sheet: "Prospects", letter: "A", header: "Company", byHeader: true, names: ["Together AI", "Jasper", "Read AI", "Cohere"] }],
+    columns: [
+      { sheet: "Prospects", letter: "A", header: "Company", byHeader: true, names: ["Together AI", "Jasper", "Read AI", "Cohere"] },
+    ],
     columnChoice: null,
     planId: "plan-520",
     ...overrides,

@@ -30,7 +30,9 @@ describe("estimate and confirmation", () => {
     expect(alert?.buttons).toBe("YES_NO");
     expect(alert?.prompt).toContain("300 row(s), 300 distinct companies.");
     expect(alert?.prompt).toMatch(/Estimated cost: about \$\d+\.\d\d, at most \$\d+\.\d\d\. Estimated time: about /);
-    expect(alert?.prompt).toContain("Companies from column A “Company”: Northwind 0001 Robotics, Northwind 0002 Robotics, Northwind 0003 Robotics and more.");
+    expect(alert?.prompt).toContain(
+      "Companies from column A “Company”: Northwind 0001 Robotics, Northwind 0002 Robotics, Northwind 0003 Robotics and more.",
+    );
     // Nothing written: no output column, no Status, no request.
     expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()[0]).toEqual(["Company"]);
     expect(rt.stats.snapshot().urlFetch.requests).toBe(0);
@@ -82,7 +84,10 @@ describe("estimate and confirmation", () => {
     rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
     const seen = estimate(rt);
     rt.spreadsheet.setSelection("Sheet1", ["A2:A9"]);
-    const changed = ok(rt.run("startQueue", ["research", seen.planId, null], { kind: "sidebar" })) as { kind: string; estimate?: RunEstimate };
+    const changed = ok(rt.run("startQueue", ["research", seen.planId, null], { kind: "sidebar" })) as {
+      kind: string;
+      estimate?: RunEstimate;
+    };
     expect(changed.kind).toBe("changed");
     expect(changed.estimate?.companies).toBe(8);
     expect(statuses(rt).every((s) => s === "")).toBe(true);

@@ -558,13 +558,15 @@ describeInBrowser("keyboard", () => {
     expect(log.count("startQueue")).toBe(0);
 
     await page.selectOption("#column-select", "2");
-    await expect.poll(() => log.calls.filter((c) => c.name === "estimateQueue").map((c) => c.args)).toEqual([
-      ["research", null],
-      ["research", 2],
-    ]);
-    await expect.poll(() => page.locator("#estimate-lines li").first().innerText()).toBe(
-      "Companies from column B “Firm”, as no header names the company column: Acme Robotics, Globex.",
-    );
+    await expect
+      .poll(() => log.calls.filter((c) => c.name === "estimateQueue").map((c) => c.args))
+      .toEqual([
+        ["research", null],
+        ["research", 2],
+      ]);
+    await expect
+      .poll(() => page.locator("#estimate-lines li").first().innerText())
+      .toBe("Companies from column B “Firm”, as no header names the company column: Acme Robotics, Globex.");
     expect(await page.locator("#column-select").inputValue()).toBe("2");
     await page.click("#estimate-start");
     await expect.poll(() => text(page, "#phase")).toBe("Running");

@@ -187,7 +187,9 @@ export function describeEstimate(estimate: RunEstimate, asking: "offered" | "sai
     `To research: ${formatCount(estimate.research)} (one web search and one AI call each, up to ${DEFAULT_MAX_SEARCHES} of each for a company the first search finds nothing about).`,
   );
   if (estimate.researchAgain > 0)
-    lines.push(`Of them, ${formatCount(estimate.researchAgain)} found nothing last time: expected to need all ${DEFAULT_MAX_SEARCHES} searches.`);
+    lines.push(
+      `Of them, ${formatCount(estimate.researchAgain)} found nothing last time: expected to need all ${DEFAULT_MAX_SEARCHES} searches.`,
+    );
   if (estimate.judgeOnly > 0)
     lines.push(`To score again from searches already paid for: ${formatCount(estimate.judgeOnly)} (one AI call each, no new search).`);
   lines.push(

@@ -49,10 +49,7 @@ describe("cacheAnswer", () => {
 });
 
 /** An estimate of `counts` companies (and as many rows), everything else as a Research of column A. */
-function run(
-  counts: Partial<Record<CacheAnswer | "researchAgain", number>>,
-  over: Partial<EstimateInput> = {},
-): RunEstimate {
+function run(counts: Partial<Record<CacheAnswer | "researchAgain", number>>, over: Partial<EstimateInput> = {}): RunEstimate {
   const { researchAgain = 0, ...rest } = counts;
   const companies: PlannedCompany[] = [
     ...answers(rest).map((answer) => ({ answer, foundNothingBefore: false })),

@@ -104,7 +104,8 @@ describe("costs counted when paid", () => {
 });
 
 describe("what a confirmed run may spend", () => {
-  const paid = (usd: number) => recordPaid(fresh(), { tavilyCredits: usd / 0.008, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 }, settings);
+  const paid = (usd: number) =>
+    recordPaid(fresh(), { tavilyCredits: usd / 0.008, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 }, settings);
 
   it("is what the user confirmed or the run budget, whichever is lower", () => {
     const run = fresh();

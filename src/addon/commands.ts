@@ -48,33 +48,31 @@ function withRunLock(change: () => void): boolean {
 }
 
 /**
- * Starts a run, or continues the active one (rows queued now join it), and clears a pause. What the
- * confirmed rows may cost is recorded first: for an active run before its rows are written (a worker
- * may be running, holding the lock, and reads it at its next pass), for a new run just before the
- * run exists.
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. A new
+ * run records what its confirmed rows may cost just before it exists; an active run had it
+ * recorded before its rows were written (confirmForActiveRun).
  */
-function activateRun(settings: Settings, maximumUsd: number, confirmedEarly: boolean): void {
+function activateRun(settings: Settings, maximumUsd: number): void {
   withRunLock(() => {
     const run = loadRunState();
     if (!run || !run.active) {
       const fresh = newRunState(pacingLimits(settings), Date.now(), currentUser());
       saveConfirmedSpending(confirmSpending(fresh, null, maximumUsd));
       saveRunState(fresh);
-    } else if (run.paused !== null) {
-      if (!confirmedEarly) saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
-      saveRunState({ ...run, paused: null });
-    }
+    } else if (run.paused !== null) saveRunState({ ...run, paused: null });
   });
   // A worker may be running with its own safety trigger: that one will do.
   scheduleWorker("soon", true);
 }
 
-/** Rows about to join an active run: what they may cost is added before they are written. */
-function confirmForActiveRun(maximumUsd: number): boolean {
+/**
+ * Rows about to join an active run: what they may cost is added before they are written. A worker
+ * may be running it, holding the lock the run state needs, so this is kept apart and read by the
+ * worker at its next pass.
+ */
+function confirmForActiveRun(maximumUsd: number): void {
   const run = loadRunState();
-  if (!run?.active) return false;
-  saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
-  return true;
+  if (run?.active) saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
 }
 
 /**
@@ -83,12 +81,10 @@ function confirmForActiveRun(maximumUsd: number): boolean {
  */
 function refusedForAnotherRun(): CommandResult | null {
   const other = runOwnedByAnother();
-  if (!other) return null;
-  const message = `${other.ownerLabel} has a research run in progress here. Wait for it to finish, or cancel it first.`;
-  toast(message);
-  return { ok: false, message, queued: 0 };
+  return other ? refused(`${other.ownerLabel} has a research run in progress here. Wait for it to finish, or cancel it first.`) : null;
 }
 
+/** Why nothing is queued, said to the user too. */
 function refused(message: string): CommandResult {
   toast(message);
   return { ok: false, message, queued: 0 };
@@ -144,6 +140,16 @@ const WORDS: Record<QueueAction, { nothing: string; queued: (n: number) => strin
   resume: { nothing: "No paused rows to resume.", queued: (n) => `Resumed ${formatCount(n)} row(s).` },
 };
 
+/**
+ * Nothing to queue. A paused run with no row left paused (its rows deleted, say) is let go on, to
+ * end, rather than wait for a Resume that has nothing to resume.
+ */
+function nothingToQueue(action: QueueAction, settings: Settings): CommandResult {
+  if (loadRunState()?.paused) activateRun(settings, 0);
+  toast(WORDS[action].nothing);
+  return { ok: true, message: WORDS[action].nothing, queued: 0 };
+}
+
 type Queued =
   | { kind: "queued" | "refused"; result: CommandResult }
   /** The confirmation said no: nothing was written. */
@@ -159,12 +165,7 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
   if ("ok" in settings) return { kind: "refused", result: settings };
   const plan = planOf(action, settings, chosenColumn);
   if ("ok" in plan) return { kind: "refused", result: plan };
-  if (plan.rows.length === 0) {
-    // A paused run with no row left paused (the rows deleted, say) ends rather than wait for ever.
-    if (loadRunState()?.paused) activateRun(settings, 0, false);
-    toast(WORDS[action].nothing);
-    return { kind: "queued", result: { ok: true, message: WORDS[action].nothing, queued: 0 } };
-  }
+  if (plan.rows.length === 0) return { kind: "queued", result: nothingToQueue(action, settings) };
   const estimate = estimatePlan(plan, settings);
   if (!confirm(estimate)) return { kind: "declined", estimate, result: { ok: false, message: "Nothing was queued.", queued: 0 } };
   if (action === "research" || action === "refresh") {
@@ -182,10 +183,10 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
   }
   // Created now, while the user is here, rather than by a worker later.
   CacheSheet.open(true);
-  const confirmedEarly = confirmForActiveRun(estimate.maximumUsd);
+  confirmForActiveRun(estimate.maximumUsd);
   const queued = writePlan(plan);
-  for (const sheet of plan.sheets) if (plan.rows.some((r) => r.sheet === sheet.name)) addQueueSheet(sheet);
-  if (queued > 0) activateRun(settings, estimate.maximumUsd, confirmedEarly);
+  for (const sheet of plan.sheets) addQueueSheet(sheet);
+  if (queued > 0) activateRun(settings, estimate.maximumUsd);
   const message = queued > 0 ? WORDS[action].queued(queued) : WORDS[action].nothing;
   toast(message);
   return { kind: "queued", result: { ok: true, message, queued } };
@@ -223,7 +224,7 @@ export function estimateForSidebar(action: SidebarAction, chosenColumn: number |
   if ("ok" in settings) return { ok: false, message: settings.message };
   const plan = planOf(action, settings, chosenColumn);
   if ("ok" in plan) return { ok: false, message: plan.message };
-  if (plan.rows.length === 0) return { ok: false, message: WORDS[action].nothing };
+  if (plan.rows.length === 0) return { ok: false, message: nothingToQueue(action, settings).message };
   return { ok: true, estimate: estimatePlan(plan, settings) };
 }
 

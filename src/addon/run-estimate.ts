@@ -12,6 +12,7 @@ import {
   estimateRun,
   needsConfirmation,
   planText,
+  SHOWN_NAMES,
   type CacheAnswer,
   type CacheSummary,
   type PlannedRowId,
@@ -62,7 +63,7 @@ export interface SelectedRows {
 export interface QueuePlan {
   action: QueueAction;
   rows: PlannedRow[];
-  /** The sheets the command reads and writes, each with the column used when no header names one. */
+  /** The sheets with rows to queue, each with the column used when no header names one. */
   sheets: QueueSheet[];
   columns: ColumnShown[];
   columnChoice: ColumnChoice | null;
@@ -70,7 +71,6 @@ export interface QueuePlan {
 
 /** Columns offered when the rep must choose, at most. */
 const COLUMN_OPTIONS = 12;
-const SHOWN_NAMES = 4;
 const NAME_CHARS = 40;
 
 /** What the command does to a row of a sheet it sweeps: an event, or null to leave it alone. */
@@ -87,12 +87,13 @@ const ACTION_EVENTS: Record<QueueAction, { active: RowEvent; others: RowEvent }>
   resume: { active: { kind: "resume" }, others: { kind: "resume" } },
 };
 
+/** The first distinct names of a column in these rows: one more than a line shows. */
 function firstNames(snapshot: SheetSnapshot, column: number, rows: Iterable<number>): string[] {
   const names = new Set<string>();
   for (const row of rows) {
     const name = cellText(cellAt(snapshot, row, column));
     if (name !== "") names.add(clip(name, NAME_CHARS));
-    if (names.size >= SHOWN_NAMES) break;
+    if (names.size > SHOWN_NAMES) break;
   }
   return [...names];
 }
@@ -185,8 +186,8 @@ export function planQueue(
     const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
     if (selected) plan.columnChoice = columnChoiceOf(snapshot, selected);
     const rows = plannedRows(snapshot, sweep, settings);
-    plan.sheets.push(queueSheet);
     if (rows.length === 0) continue;
+    plan.sheets.push(queueSheet);
     plan.rows.push(...rows);
     const header = snapshot.values[0] ?? [];
     plan.columns.push({

@@ -117,6 +117,21 @@ describe("every command that queues paid work estimates and confirms it", () => 
   });
 });
 
+describe("nothing to queue", () => {
+  it("a paused run whose paused rows were deleted ends on Resume instead of waiting for ever", () => {
+    const { rt } = setup({ rows: companyRows(names(3)), tavily: { apiKey: "another-key" } });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A4"]);
+    menu(rt, "researchSelectedRows");
+    driveWithSidebar(rt);
+    expect(progress(rt).isPaused).toBe(true);
+    rt.spreadsheet.deleteRows("Sheet1", 2, 3);
+    expect(ok(rt.run("estimateQueue", ["resume", null], { kind: "sidebar" }))).toEqual({ ok: false, message: "No paused rows to resume." });
+    expect(progress(rt).isPaused).toBe(false);
+    driveWithSidebar(rt);
+    expect(progress(rt).running).toBe(false);
+  });
+});
+
 describe("the sidebar's start confirms exactly the rows it queues", () => {
   it("10 companies the cache answers for $0, then 10 new ones selected: the new ones are estimated, not started", () => {
     const list = names(20);

@@ -138,7 +138,8 @@ export function planText(estimate: Omit<RunEstimate, "planId">, rows: readonly P
   return JSON.stringify([estimate, sorted.map((r) => [r.sheetId, r.row, r.key, r.status, r.answer])]);
 }
 
-const SHOWN_NAMES = 3;
+/** Company names a column line shows; the adapter reads one more, so the line can say there are more. */
+export const SHOWN_NAMES = 3;
 
 function quoted(header: string): string {
   return header === "" ? "" : ` “${header}”`;

@@ -83,6 +83,25 @@ describe("every command that queues paid work estimates and confirms it", () => 
     expect(tavily.requests).toBe(searches);
   });
 
+  it("Re-research asks with every company priced as new, the cache ignored", () => {
+    const { rt, tavily } = setup({ rows: companyRows(names(4)) });
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
+    menu(rt, "researchSelectedRows");
+    driveWithSidebar(rt);
+    const searches = tavily.requests;
+    rt.userProperties.setProperty("CONFIRM_ABOVE_USD", "0");
+    rt.ui.alertAnswers = ["NO"];
+    expect(menu(rt, "refreshSelectedRows")).toMatchObject({ ok: false, queued: 0 });
+    const alert = rt.ui.alerts.at(-1);
+    expect(alert?.title).toBe("Research 4 companies again?");
+    expect(alert?.prompt).toContain("None is answered by the cache.");
+    expect(statuses(rt)).toEqual(Array(4).fill("Done"));
+    expect(menu(rt, "refreshSelectedRows")).toMatchObject({ ok: true, queued: 4 });
+    expect(statuses(rt)).toEqual(Array(4).fill("Queued (ignore cache)"));
+    driveWithSidebar(rt);
+    expect(tavily.requests).toBe(2 * searches);
+  });
+
   it("counts in the maximum the re-searches of names no search finds: the run spends no more than it", () => {
     const { rt } = setup({ rows: companyRows(names(40)), tavily: obscure });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A41"]);
@@ -329,6 +348,7 @@ describe("refusals", () => {
     const { rt } = setup({ rows: companyRows(names(4)) });
     rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     menu(rt, "researchSelectedRows");
+    // Bob has no keys of his own.
     const bob = "bob@example.com";
     rt.spreadsheet.setSelection("Sheet1", ["A4:A5"]);
     for (const fn of ["researchSelectedRows", "retryFailedRows", "resumeResearch"]) {

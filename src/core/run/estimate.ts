@@ -161,8 +161,11 @@ export function columnLines(estimate: RunEstimate, asking: "offered" | "said" = 
     return `Companies from ${where}${c.byHeader ? "" : ", as no header names the company column"}: ${nameList(c.names)}.`;
   });
   if (estimate.columns.length > SHOWN_NAMES) lines.push(`And ${formatCount(estimate.columns.length - SHOWN_NAMES)} more sheets.`);
-  if (columnUnchosen(estimate) && asking === "said")
-    lines.push("If that is not the company column, head the right column “Company” or select only its cells, and start again.");
+  const first = estimate.columns[0];
+  if (columnUnchosen(estimate) && asking === "said" && first)
+    lines.push(
+      `If column ${first.letter} does not hold the companies, answer No, then head the right column “Company” or select only its cells, and research again.`,
+    );
   return lines;
 }
 

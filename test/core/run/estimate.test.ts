@@ -174,7 +174,7 @@ describe("describeEstimate", () => {
     expect(lines.slice(0, 3)).toEqual([
       "Companies from column B “Firm” of Leads, as no header names the company column: Acme, Globex, Initech and more.",
       "Companies from column A “Company” of Old: Hooli.",
-      "If that is not the company column, head the right column “Company” or select only its cells, and start again.",
+      "If column B does not hold the companies, answer No, then head the right column “Company” or select only its cells, and research again.",
     ]);
     expect(describeEstimate(run({ researchAgain: 150 }, { action: "retry", rows: 150 }))).toMatchObject({
       title: "Retry 150 rows?",

@@ -247,6 +247,9 @@ export function selectRow(sheetName: string, row: number, company: string): Comm
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const sheet = spreadsheet.getSheetByName(sheetName);
   if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
+  // Activating a hidden sheet shows it: never the add-on's cache, nor a sheet the user hid.
+  if (sheet.isSheetHidden() || sheetName === CACHE_SHEET_NAME)
+    return { ok: false, message: `The sheet "${sheetName}" is hidden: show it first (View > Hidden sheets) to go to the row.`, queued: 0 };
   const snapshot = readSnapshot(sheet, 1);
   const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();
   let target = row >= 2 && holds(row) ? row : 0;

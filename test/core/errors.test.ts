@@ -52,7 +52,8 @@ describe("classifyHttpError", () => {
   });
   it("5xx, 408 and status 0 are retried", () => {
     for (const status of [500, 502, 503, 504, 408]) expect(classify("tavily", status).kind).toBe("retry");
-    expect(classify("llm", 0, "Timeout")).toEqual({ kind: "retry", message: "could not reach LLM (Timeout)" });
+    expect(classify("llm", 0, "Timeout")).toEqual({ kind: "retry", what: "could not reach the AI service", detail: "Timeout" });
+    expect(classify("tavily", 503)).toEqual({ kind: "retry", what: "the web search service failed", detail: "Tavily HTTP 503" });
   });
   it("context length: OpenAI code, vLLM text, llama.cpp type (400 or an older server's 500), TGI 422, 413", () => {
     expect(classify("llm", 400, { error: { message: "too long", code: "context_length_exceeded" } }).kind).toBe("shrink");
@@ -118,7 +119,7 @@ describe("classifyHttpError", () => {
   it("other client errors fail the row with the provider's words", () => {
     expect(classify("tavily", 400, { detail: { error: "Query is too long." } })).toEqual({
       kind: "fail",
-      message: "Tavily refused the search (HTTP 400): Query is too long.",
+      message: "the web search service refused the search; correct the company name in the row (Tavily HTTP 400: Query is too long.)",
     });
     expect(classify("llm", 400, { error: { message: "max_tokens too large" } }).kind).toBe("fail");
   });

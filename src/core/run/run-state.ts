@@ -168,6 +168,16 @@ export function budgetReached(run: RunState, budgetUsd: number | null): boolean 
   return budgetUsd !== null && run.cost.usd >= budgetUsd;
 }
 
+/** A budget that cannot pay for one company at its estimated cost: the run spends nothing and says so. */
+export function budgetBelowCompany(budgetUsd: number | null, perCompanyUsd: number): budgetUsd is number {
+  return budgetUsd !== null && budgetUsd < perCompanyUsd;
+}
+
+/** Why the budget stops a run: reached, or too small for even one company. */
+export function budgetPause(budgetUsd: number | null, perCompanyUsd: number): PauseReason {
+  return budgetBelowCompany(budgetUsd, perCompanyUsd) ? { kind: "budgetBelowCompany", budgetUsd, companyUsd: perCompanyUsd } : { kind: "budget" };
+}
+
 /**
  * How many more companies the budget pays for at the estimated cost of one, counting those already
  * in flight as not yet paid: a cap, so the run overspends by at most about one company.
@@ -175,9 +185,9 @@ export function budgetReached(run: RunState, budgetUsd: number | null): boolean 
 export function companiesBudgetAllows(run: RunState, budgetUsd: number | null, perCompanyUsd: number, inFlight: number): number {
   if (budgetUsd === null) return Number.POSITIVE_INFINITY;
   const left = budgetUsd - run.cost.usd;
-  if (left <= 0) return 0;
-  // At least one company when any money is left, or a budget below one company's cost never starts.
-  // The small epsilon keeps dollar arithmetic (0.5 - 0.4 = 0.0999…) from losing a whole company.
+  if (left <= 0 || budgetBelowCompany(budgetUsd, perCompanyUsd)) return 0;
+  // At least one company when any money is left, or the budget's last fraction of a company never
+  // starts. The small epsilon keeps dollar arithmetic (0.5 - 0.4 = 0.0999…) from losing a whole company.
   return Math.max(inFlight === 0 ? 1 : 0, Math.floor(left / Math.max(perCompanyUsd, 1e-9) + 1e-9) - inFlight);
 }
 

@@ -1,6 +1,7 @@
 // Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
 // its cells are presented.
-import { clip } from "../format";
+import { isWebUrl } from "../evidence";
+import { clip, plainLine } from "../format";
 import { bandRange, TIER_BANDS } from "../scoring";
 import { statusKind } from "../status";
 import { TIERS, type ResearchResult, type Tier } from "../types";
@@ -144,20 +145,20 @@ export function scoreNote(result: ResearchResult): string {
   }
   lines.push(
     `Profile: ${result.profile}`,
-    `Model: ${result.model}`,
+    `Model: ${plainLine(result.model)}`,
     `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`,
     `Tiers: ${TIER_BANDS.map((band) => `${band.tier} ${bandRange(band)} (${band.meaning[result.profile]})`).join(", ")}.`,
   );
   return lines.join("\n");
 }
 
-/** The links of a Sources cell: one URL per line, links only for http and https. */
+/** The links of a Sources cell: one URL per line, links only for a line that is one http(s) URL. */
 export function sourceLinks(text: string): { start: number; end: number; url: string }[] {
   const links: { start: number; end: number; url: string }[] = [];
   let at = 0;
   for (const line of text.split("\n")) {
     const url = line.trim();
-    if (/^https?:\/\/\S+$/i.test(url)) {
+    if (isWebUrl(url)) {
       const start = at + line.indexOf(url);
       links.push({ start, end: start + url.length, url });
     }

@@ -98,10 +98,12 @@ describe("presentation text", () => {
     expect(scoreNote({ ...result, profile: "managed-inference" })).toContain("HOT 75+ (runs AI at scale, call first)");
     expect(scoreNote({ ...result, profile: "managed-inference" })).toMatch(/^Use case S 50 \+ Adoption 30 \+/);
     expect(scoreNote({ ...result, breakdown: undefined }).split("\n")[0]).toBe("Profile: gpu-infrastructure");
+    // A model name read back from an edited cache row shows as one plain line.
+    expect(scoreNote({ ...result, model: "model\u202e-a\nInjected: line" }).split("\n")).toContain("Model: model-a Injected: line");
   });
 
   it("links each http or https line of a Sources cell, and nothing else", () => {
-    const text = 'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example';
+    const text = 'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example\nhttps://c.example/\u0000x\nhttps://d.example y';
     const links = sourceLinks(text);
     expect(links.map((l) => [text.slice(l.start, l.end), l.url])).toEqual([
       ["https://a.example/x", "https://a.example/x"],

@@ -17,7 +17,7 @@ import {
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
-import { prepareOutputColumns, selectedRowNumbers } from "./columns";
+import { columnClashMessage, prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
@@ -104,6 +104,12 @@ function readSelection(): Selection | CommandResult {
     const message = "Select the rows of the companies to research (row 1 is the header).";
     toast(message);
     return { ok: false, message, queued: 0 };
+  }
+  // Two columns claim one output: the add-on would not know which to write, so it queues nothing here.
+  const clash = columnClashMessage(sheet);
+  if (clash) {
+    toast(clash);
+    return { ok: false, message: clash, queued: 0 };
   }
   return { settings, sheet, rows, leftmostColumn };
 }

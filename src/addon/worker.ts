@@ -22,6 +22,7 @@ import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from ".
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
 import { CacheSheet } from "./cache-sheet";
+import { waitingRowsClash } from "./columns";
 import { fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
@@ -60,17 +61,24 @@ class Worker {
     this.cache = cache;
   }
 
-  /** Queued and Researching rows of every queue sheet, read in one call per sheet. */
-  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
+  /**
+   * Queued and Researching rows of every queue sheet, read in one call per sheet. A sheet where two
+   * columns claim one output is not read: it gives the pause that says which.
+   */
+  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot>; clash: PauseReason | null } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     const rows: QueueRow[] = [];
     const snapshots = new Map<string, SheetSnapshot>();
+    let clash: PauseReason | null = null;
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
       const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
-      if (!outputs) continue;
+      if (!outputs) {
+        clash ??= waitingRowsClash(sheet);
+        continue;
+      }
       snapshots.set(snapshot.name, snapshot);
       const website = snapshot.websiteColumn;
       for (let row = 2; row <= snapshot.lastRow; row++) {
@@ -84,7 +92,7 @@ class Worker {
         if (found) rows.push(found);
       }
     }
-    return { rows, snapshots };
+    return { rows, snapshots, clash };
   }
 
   /**
@@ -92,8 +100,10 @@ class Worker {
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
   private pass(admitting: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
-    const { rows, snapshots } = this.readRows();
+    const { rows, snapshots, clash } = this.readRows();
     if (takeCancelRequest()) this.cancelling = true;
+    // Rather than guess which column is ours, the run stops: what it paid for waits in the cache.
+    if (clash) this.run = pause(this.run, clash);
     const settled = settle({
       run: this.run,
       rows,

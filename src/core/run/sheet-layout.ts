@@ -3,7 +3,7 @@
 import { isWebUrl } from "../evidence";
 import { clip, plainLine } from "../format";
 import { bandRange, TIER_BANDS } from "../scoring";
-import { statusKind } from "../status";
+import { statusKind, type PauseReason } from "../status";
 import { TIERS, type ResearchResult, type Tier } from "../types";
 
 export const OUTPUT_HEADERS = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"] as const;
@@ -39,6 +39,53 @@ export type OutputColumns = Record<OutputHeader, number>;
 export const COLUMN_TAG = "territory-planner-column";
 /** Header of an output column appended beside a user's column of the same name. */
 export const OWN_SUFFIX = " (Territory Planner)";
+
+/** Where the sheet's column tags say each output is; `clashes`: outputs whose tag more than one column carries. */
+export interface ColumnTags {
+  tagged: Partial<OutputColumns>;
+  clashes: { name: OutputHeader; columns: number[] }[];
+}
+
+function isOutputHeader(value: unknown): value is OutputHeader {
+  return (OUTPUT_HEADERS as readonly unknown[]).includes(value);
+}
+
+/**
+ * The owned columns from the sheet's `territory-planner-column` tags. An output tagged on two columns
+ * (a copied column carries its tag, a tag can be pasted) is a clash: neither is taken, since either
+ * may be the user's own column, and writing into it would overwrite their work.
+ */
+export function readColumnTags(tags: readonly { value: unknown; column: number }[]): ColumnTags {
+  const columnsOf = new Map<OutputHeader, Set<number>>();
+  for (const { value, column } of tags) {
+    if (!isOutputHeader(value)) continue;
+    const columns = columnsOf.get(value) ?? new Set<number>();
+    columnsOf.set(value, columns.add(column));
+  }
+  const tagged: Partial<OutputColumns> = {};
+  const clashes: ColumnTags["clashes"] = [];
+  for (const name of OUTPUT_HEADERS) {
+    const columns = [...(columnsOf.get(name) ?? [])].sort((a, b) => a - b);
+    if (columns.length === 1) tagged[name] = columns[0];
+    else if (columns.length > 1) clashes.push({ name, columns });
+  }
+  return { tagged, clashes };
+}
+
+const CLASH_HEADER_CHARS = 40;
+const CLASH_SHEET_CHARS = 60;
+
+/** The clashes as the rep reads them, by column letter and header (both short), for a sheet named `sheet`. */
+export function describeClashes(sheet: string, clashes: ColumnTags["clashes"], header: readonly unknown[]): PauseReason & { kind: "columnClash" } {
+  return {
+    kind: "columnClash",
+    sheet: clip(sheet, CLASH_SHEET_CHARS),
+    clashes: clashes.map(({ name, columns }) => ({
+      output: name,
+      columns: columns.map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
+    })),
+  };
+}
 
 export interface ColumnPlanInput {
   /** Row 1, as wide as the sheet's last used column. */

@@ -1,7 +1,7 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
-import { newRunState } from "../core/run/run-state";
+import { driveAs, newRunState, recordOwnerTrigger } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
 import {
@@ -45,16 +45,24 @@ function withRunLock(change: () => void): boolean {
   }
 }
 
-/** Starts a run, or continues the active one (rows queued now join it), and clears a pause. */
+/**
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. The user
+ * here drives the run: its owner, seen again, or another user taking over a run its owner left for a
+ * day (refusedForAnotherRun let them through); the trigger made now is theirs.
+ */
 function activateRun(settings: Settings | null = loadSettings().settings): void {
   if (!settings) return;
-  withRunLock(() => {
+  const me = currentUser();
+  const activated = withRunLock(() => {
     const run = loadRunState();
-    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
-    else if (run.paused !== null) saveRunState({ ...run, paused: null });
+    const active = !run || !run.active ? newRunState(pacingLimits(settings), Date.now(), me) : { ...driveAs(run, me, Date.now()), paused: null };
+    // Saved before the trigger is asked for: should Google refuse it, the run is there for the sidebar.
+    saveRunState(active);
+    const trigger = scheduleWorker("soon", true);
+    if (trigger !== null) saveRunState(recordOwnerTrigger(active, trigger));
   });
-  // A worker may be running with its own safety trigger: that one will do.
-  scheduleWorker("soon", true);
+  // A worker holds the lock: its own safety trigger will do, or one is made now.
+  if (!activated) scheduleWorker("soon", true);
 }
 
 /** Paused rows of every queue sheet go back to Queued. */

@@ -3,7 +3,7 @@
 // reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
-import { bounded, finiteNumbers, ownedByAnother, type RunState } from "../core/run/run-state";
+import { bounded, finiteNumbers, ownedByAnother, type RunOwner, type RunState } from "../core/run/run-state";
 import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
 
@@ -23,7 +23,19 @@ const runStateSchema = z.lazy(
     z.object({
       runId: z.string(),
       startedAt: num,
-      owner: z.nullable(z.object({ key: z.string(), label: z.string() })),
+      owner: z.nullable(
+        z.union([
+          z.object({ email: z.string(), userKey: z.string(), label: z.string() }),
+          // Stored before both identities were kept: one key, an email when it has an @.
+          z.pipe(
+            z.object({ key: z.string(), label: z.string() }),
+            z.transform(({ key, label }) => (key.includes("@") ? { email: key, userKey: "", label } : { email: "", userKey: key, label })),
+          ),
+        ]),
+      ),
+      // A run stored before these fields: driven when it started, no trigger known as the owner's.
+      drivenAt: z.optional(num),
+      ownerTriggers: z._default(z.array(z.string()), []),
       active: z.boolean(),
       finishedAt: z.optional(num),
       paused: z.nullable(pauseReasonSchema),
@@ -44,7 +56,7 @@ const runStateSchema = z.lazy(
       ),
       errors: z.array(z.object({ sheet: z.string(), row: num, company: z.string(), status: z.string() })),
       skipped: z._default(z.array(z.object({ sheet: z.string(), row: num, company: z.string() })), []),
-    }) satisfies z.ZodMiniType<RunState>,
+    }) satisfies z.ZodMiniType<Omit<RunState, "drivenAt"> & { drivenAt?: number }>,
 );
 
 const queueSheetsSchema = z.lazy(() =>
@@ -57,7 +69,8 @@ function props(): GoogleAppsScript.Properties.Properties {
 }
 
 export function loadRunState(): RunState | null {
-  return parseStoredJson(props().getProperty(RUN_KEY), runStateSchema);
+  const run = parseStoredJson(props().getProperty(RUN_KEY), runStateSchema);
+  return run && { ...run, drivenAt: run.drivenAt ?? run.startedAt };
 }
 
 /** Stored finite and within a property's size, whatever the names and figures in it. */
@@ -86,25 +99,30 @@ export function takeCancelRequest(): boolean {
   return asked;
 }
 
-/**
- * Who is running this execution. The effective user is the person at the keyboard for a menu item
- * or sidebar call, and the trigger's creator for a time-driven trigger
- * (https://developers.google.com/apps-script/reference/base/session#geteffectiveuser), so a run's
- * continuations are recognised as its owner's. Without an email, the temporary per-user key.
- */
-export function currentUser(): NonNullable<RunState["owner"]> {
-  let email = "";
+/** What Google shows of the user, or "" where it shows nothing in this context. */
+function shown(read: () => string): string {
   try {
-    email = Session.getEffectiveUser().getEmail();
+    return read() || "";
   } catch {
-    // No userinfo.email authorisation in this context: fall back to the anonymous key.
+    // No userinfo.email authorisation here, or no active user (some trigger contexts).
+    return "";
   }
-  return email ? { key: email, label: email } : { key: Session.getTemporaryActiveUserKey(), label: "another user" };
 }
 
-/** The active run belongs to someone else: they pay for it and only they drive it. */
+/**
+ * Who is running this execution, both ways Google tells. The effective user is the person at the
+ * keyboard for a menu item or sidebar call, and the trigger's creator for a time-driven trigger
+ * (https://developers.google.com/apps-script/reference/base/session#geteffectiveuser); the email may
+ * be blank, and the temporary key "rotates every 30 days", so the run keeps both.
+ */
+export function currentUser(): RunOwner {
+  const email = shown(() => Session.getEffectiveUser().getEmail());
+  return { email, userKey: shown(() => Session.getTemporaryActiveUserKey()), label: email || "another user" };
+}
+
+/** The active run belongs to someone else who drove it within the day: they pay for it and only they drive it. */
 export function runOwnedByAnother(): { ownerLabel: string } | null {
   const run = loadRunState();
-  if (!run?.active || !run.owner || !ownedByAnother(run, currentUser().key)) return null;
+  if (!run?.owner || !ownedByAnother(run, currentUser(), Date.now())) return null;
   return { ownerLabel: run.owner.label };
 }

@@ -2,6 +2,7 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
+import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -17,7 +18,7 @@ import {
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
 import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { finishRun, ownedByAnother, pause, type RunState } from "../core/run/run-state";
+import { driveAs, drivenByOwner, finishRun, pause, recordOwnerTrigger, type RunState } from "../core/run/run-state";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
@@ -233,7 +234,7 @@ class Worker {
       // Sheets recalculates a custom function only when its arguments change: show the new results.
       refreshTierFormulas();
     } else if (status === "continuing") {
-      scheduleWorker("soon");
+      this.run = recordOwnerTrigger(this.run, scheduleWorker("soon"));
     } else {
       deleteWorkerTriggers();
     }
@@ -242,9 +243,21 @@ class Worker {
   }
 }
 
-export function runWorker(): WorkerReport {
+// A time-driven trigger's event names the trigger
+// (https://developers.google.com/apps-script/guides/triggers/events#time-driven_events).
+const triggerEventSchema = z.lazy(() => z.object({ triggerUid: z.union([z.string(), z.number()]) }));
+
+/**
+ * One worker execution. `event`: the time-driven trigger's, when a trigger started it (the sidebar
+ * passes none); a trigger the owner's executions made is the owner's, whatever identity it shows.
+ */
+export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
-  if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
+  const fired = triggerEventSchema.safeParse(event);
+  const triggerId = fired.success ? String(fired.data.triggerUid) : null;
+  const me = currentUser();
+  const stored = loadRunState();
+  if (stored && !drivenByOwner(stored, me, triggerId)) return idle("notOwner");
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(1000)) return idle("busy");
   try {
@@ -253,13 +266,16 @@ export function runWorker(): WorkerReport {
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
-    // Should this execution be killed, a trigger that fires after it is surely over carries on.
-    scheduleWorker("after-this-execution");
+    // Should this execution be killed, a trigger that fires after it is surely over carries on. It is
+    // the owner's, and so is this execution: what Google shows of them now is kept (a rotated key).
+    const safety = scheduleWorker("after-this-execution");
+    const run = recordOwnerTrigger(driveAs(start.run, me, Date.now(), triggerId), safety);
+    saveRunState(run);
     if (start.kind === "pause") {
-      pauseRun(start.run, start.reason);
+      pauseRun(run, start.reason);
       return idle("paused");
     }
-    return new Worker(start.settings, start.run).work();
+    return new Worker(start.settings, run).work();
   } finally {
     lock.releaseLock();
   }

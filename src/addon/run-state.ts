@@ -3,7 +3,7 @@
 // reason and the run's owner. The transitions are the core's (src/core/run/run-state.ts).
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
-import { bounded, finiteNumbers, ownedByAnother, type RunOwner, type RunState } from "../core/run/run-state";
+import { bounded, finiteNumbers, newestFitting, ownedByAnother, type RunOwner, type RunState } from "../core/run/run-state";
 import { pauseReasonSchema, tierSchema } from "../core/wire";
 import { TIERS, type Tier } from "../core/types";
 
@@ -59,10 +59,29 @@ const runStateSchema = z.lazy(
     }) satisfies z.ZodMiniType<Omit<RunState, "drivenAt"> & { drivenAt?: number }>,
 );
 
-const queueSheetsSchema = z.lazy(() =>
-  z.array(z.object({ name: z.string(), fallbackCompanyColumn: z.number().check(z.int(), z.positive()) })),
+const column = z.number().check(z.int(), z.positive());
+/**
+ * The queue sheets by sheet id (a name identifies two things after a rename, or a sheet deleted and
+ * made again), with the column that holds companies when no header names one. Lists stored before
+ * ids were kept name their sheets; they are read by name until the list is next written.
+ */
+const storedSheetsSchema = z.lazy(() =>
+  z.array(
+    z.union([
+      z.object({ id: z.number().check(z.int()), column }),
+      z.object({ name: z.string(), fallbackCompanyColumn: column }),
+    ]),
+  ),
 );
-export type QueueSheet = z.infer<typeof queueSheetsSchema>[number];
+type StoredSheet = z.infer<typeof storedSheetsSchema>[number];
+
+/** A queue sheet as this execution finds it: by its name now. */
+export interface QueueSheet {
+  name: string;
+  fallbackCompanyColumn: number;
+}
+/** Under the 9 KB a property value may hold: a long list drops the sheets queued longest ago. */
+const MAX_QUEUE_SHEETS_BYTES = 8_000;
 
 function props(): GoogleAppsScript.Properties.Properties {
   return PropertiesService.getDocumentProperties();
@@ -78,14 +97,37 @@ export function saveRunState(state: RunState): void {
   props().setProperty(RUN_KEY, JSON.stringify(bounded(finiteNumbers(state))));
 }
 
-export function loadQueueSheets(): QueueSheet[] {
-  return parseStoredJson(props().getProperty(SHEETS_KEY), queueSheetsSchema) ?? [];
+/** The stored list, each entry with the sheet it names now (null: the sheet is gone), read with one call. */
+function storedSheets(): { stored: StoredSheet; sheet: GoogleAppsScript.Spreadsheet.Sheet | null }[] {
+  const stored = parseStoredJson(props().getProperty(SHEETS_KEY), storedSheetsSchema) ?? [];
+  if (stored.length === 0) return [];
+  const sheets = SpreadsheetApp.getActiveSpreadsheet().getSheets();
+  return stored.map((entry) => ({
+    stored: entry,
+    sheet: sheets.find((sheet) => ("id" in entry ? sheet.getSheetId() === entry.id : sheet.getName() === entry.name)) ?? null,
+  }));
 }
 
-export function addQueueSheet(sheet: QueueSheet): void {
-  const sheets = loadQueueSheets().filter((s) => s.name !== sheet.name);
-  sheets.push(sheet);
-  props().setProperty(SHEETS_KEY, JSON.stringify(sheets));
+/** The queue sheets that exist now, by their current names. */
+export function loadQueueSheets(): QueueSheet[] {
+  return storedSheets().flatMap(({ stored, sheet }) =>
+    sheet ? [{ name: sheet.getName(), fallbackCompanyColumn: "id" in stored ? stored.column : stored.fallbackCompanyColumn }] : [],
+  );
+}
+
+/**
+ * Puts the sheet (named as this execution found it) last on the list, kept by id. Sheets that are
+ * gone leave the list, and it stays within a property's size however many sheets are queued.
+ */
+export function addQueueSheet(queueSheet: QueueSheet): void {
+  const added = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(queueSheet.name);
+  if (!added) return;
+  const entry = (sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number) => ({ id: sheet.getSheetId(), column });
+  const kept = storedSheets().flatMap(({ stored, sheet }) =>
+    sheet && sheet.getSheetId() !== added.getSheetId() ? [entry(sheet, "id" in stored ? stored.column : stored.fallbackCompanyColumn)] : [],
+  );
+  const list = newestFitting([...kept, entry(added, queueSheet.fallbackCompanyColumn)], MAX_QUEUE_SHEETS_BYTES);
+  props().setProperty(SHEETS_KEY, JSON.stringify(list));
 }
 
 /** A cancel asked for while a worker held the lock; the worker acts on it after its wave. */

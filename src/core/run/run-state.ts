@@ -289,6 +289,13 @@ export function utf8Bytes(text: string): number {
   return bytes;
 }
 
+/** The newest items (last) whose JSON fits in `maxBytes`: a list kept in a property, bounded whatever its length. */
+export function newestFitting<T>(items: readonly T[], maxBytes: number): T[] {
+  let start = 0;
+  while (start < items.length && utf8Bytes(JSON.stringify(items.slice(start))) > maxBytes) start += 1;
+  return items.slice(start);
+}
+
 /** Drops the oldest error and recent rows until the stored state fits its property. */
 export function bounded(run: RunState): RunState {
   let next = run;

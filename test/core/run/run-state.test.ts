@@ -14,6 +14,7 @@ import {
   sameUser,
   finiteNumbers,
   MAX_RUN_STATE_BYTES,
+  newestFitting,
   newRunState,
   pause,
   recordOutcome,
@@ -113,6 +114,17 @@ describe("costs counted when paid", () => {
     expect(companiesBudgetAllows(fresh(), 0.02, 0.02, 0)).toBe(1);
     expect(budgetPause(0.019, 0.02)).toEqual({ kind: "budgetBelowCompany", budgetUsd: 0.019, companyUsd: 0.02 });
     expect(budgetPause(0.5, 0.02)).toEqual({ kind: "budget" });
+  });
+});
+
+describe("a list kept in a property", () => {
+  it("keeps the newest items that fit, whatever the number", () => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => ({ id: 1_000_000_000 + i, column: 1 }));
+    const kept = newestFitting(ids, 8_000);
+    expect(utf8Bytes(JSON.stringify(kept))).toBeLessThanOrEqual(8_000);
+    expect(kept.length).toBeGreaterThan(200);
+    expect(kept[kept.length - 1]).toEqual(ids[ids.length - 1]);
+    expect(newestFitting(ids.slice(0, 3), 8_000)).toEqual(ids.slice(0, 3));
   });
 });
 

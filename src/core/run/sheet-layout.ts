@@ -74,6 +74,8 @@ export function readColumnTags(tags: readonly { value: unknown; column: number }
 
 const CLASH_HEADER_CHARS = 40;
 const CLASH_SHEET_CHARS = 60;
+/** Columns named per clashing output: enough to find them, few enough for the run state's property. */
+const CLASH_COLUMNS = 4;
 
 /** The clashes as the rep reads them, by column letter and header (both short), for a sheet named `sheet`. */
 export function describeClashes(sheet: string, clashes: ColumnTags["clashes"], header: readonly unknown[]): PauseReason & { kind: "columnClash" } {
@@ -82,7 +84,7 @@ export function describeClashes(sheet: string, clashes: ColumnTags["clashes"], h
     sheet: clip(sheet, CLASH_SHEET_CHARS),
     clashes: clashes.map(({ name, columns }) => ({
       output: name,
-      columns: columns.map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
+      columns: columns.slice(0, CLASH_COLUMNS).map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
     })),
   };
 }

@@ -55,7 +55,8 @@ function activateRun(settings: Settings | null = loadSettings().settings): void 
   const me = currentUser();
   const activated = withRunLock(() => {
     const run = loadRunState();
-    const active = !run || !run.active ? newRunState(pacingLimits(settings), Date.now(), me) : { ...driveAs(run, me, Date.now()), paused: null };
+    const active =
+      !run || !run.active ? newRunState(pacingLimits(settings), Date.now(), me) : { ...driveAs(run, me, Date.now()), paused: null };
     // Saved before the trigger is asked for: should Google refuse it, the run is there for the sidebar.
     saveRunState(active);
     const trigger = scheduleWorker("soon", true);

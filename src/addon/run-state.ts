@@ -66,12 +66,7 @@ const column = z.number().check(z.int(), z.positive());
  * ids were kept name their sheets; they are read by name until the list is next written.
  */
 const storedSheetsSchema = z.lazy(() =>
-  z.array(
-    z.union([
-      z.object({ id: z.number().check(z.int()), column }),
-      z.object({ name: z.string(), fallbackCompanyColumn: column }),
-    ]),
-  ),
+  z.array(z.union([z.object({ id: z.number().check(z.int()), column }), z.object({ name: z.string(), fallbackCompanyColumn: column })])),
 );
 type StoredSheet = z.infer<typeof storedSheetsSchema>[number];
 

@@ -84,7 +84,8 @@ export function baseUrlFormProblem(url: string): string | null {
   if (/[\s\p{Cc}\p{Cf}]/u.test(url.trim())) return "must be one URL, with no spaces or line breaks";
   const parts = parseUrl(url.trim());
   if (!parts) return "must be a URL such as https://api.example.com/v1";
-  if (!WELL_FORMED_PATH.test(parts.path) || parts.path.replace(/\/+$/, "").includes("//")) return "must be one well-formed URL such as https://api.example.com/v1";
+  if (!WELL_FORMED_PATH.test(parts.path) || parts.path.replace(/\/+$/, "").includes("//"))
+    return "must be one well-formed URL such as https://api.example.com/v1";
   if (parts.scheme !== "https") return "must start with https:// (over http the API key would travel in clear)";
   if (parts.userinfo !== null) return "must not contain a user name or password";
   if (parts.rest !== "") return "must not contain ? or #";

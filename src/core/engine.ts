@@ -238,7 +238,8 @@ function llmRequest(state: CompanyState, opts: ResearchOptions): HttpRequest {
 /** (Re)builds the judging call for the paid evidence, cut to the state's budget. */
 function toJudge(state: CompanyState, opts: ResearchOptions): CompanyState {
   const evidence = cutToBudget(state.paidEvidence, state.budgetChars);
-  if (evidence.length === 0) return fail(state, rowError("the evidence budget is too small for one search result", ROW_ADVICE.raiseEvidence));
+  if (evidence.length === 0)
+    return fail(state, rowError("the evidence budget is too small for one search result", ROW_ADVICE.raiseEvidence));
   // Run-wide fallbacks learned by any company apply to this one too.
   const next: CompanyState = {
     ...state,
@@ -294,7 +295,8 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
     cost: ZERO_COST,
     outcome: null,
   };
-  if (normaliseCompanyName(input.company) === "") return fail(state, rowError("the company name has no letters or digits", ROW_ADVICE.checkName));
+  if (normaliseCompanyName(input.company) === "")
+    return fail(state, rowError("the company name has no letters or digits", ROW_ADVICE.checkName));
   if (input.company.trim().length > MAX_COMPANY_CHARS) {
     return fail(state, `the company name is longer than ${MAX_COMPANY_CHARS} characters; shorten it`);
   }
@@ -526,7 +528,10 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
     case "shrink": {
       if (state.shrinks >= MAX_SHRINKS) {
         return only(
-          fail(state, rowError("the AI model could not take in the evidence, even cut to a quarter", ROW_ADVICE.lowerEvidence, action.detail)),
+          fail(
+            state,
+            rowError("the AI model could not take in the evidence, even cut to a quarter", ROW_ADVICE.lowerEvidence, action.detail),
+          ),
         );
       }
       // Half of what was actually sent: halving a budget the evidence never filled would barely shrink it.
@@ -534,7 +539,8 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
       return only(toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts));
     }
     case "jsonMode":
-      if (state.jsonMode) return only(fail(state, rowError("the AI model refused the answer format", ROW_ADVICE.otherModel, action.detail)));
+      if (state.jsonMode)
+        return only(fail(state, rowError("the AI model refused the answer format", ROW_ADVICE.otherModel, action.detail)));
       return only(toJudge({ ...state, jsonMode: true }, opts), { kind: "jsonMode" });
     case "reasoningEffortRefused":
       if (state.noReasoningEffort || !state.reasoningRetry) {

@@ -192,9 +192,11 @@ export function classifyHttpError(service: Service, response: HttpResponse, now:
   }
   const answered = `${name} HTTP ${status}${detail ? `: ${detail}` : ""}`;
   if (status === 0) return { kind: "retry", what: `could not reach ${plain}`, detail: detail || `${name} did not answer` };
-  if (status >= 500 || status === 408 || status === 425) return { kind: "retry", what: `${plain} failed`, detail: `${name} HTTP ${status}` };
+  if (status >= 500 || status === 408 || status === 425)
+    return { kind: "retry", what: `${plain} failed`, detail: `${name} HTTP ${status}` };
   if (service === "llm") {
-    if (isReasoningEffortRefused(status, text)) return { kind: "reasoningEffortRefused", detail: `reasoning_effort refused, HTTP ${status}` };
+    if (isReasoningEffortRefused(status, text))
+      return { kind: "reasoningEffortRefused", detail: `reasoning_effort refused, HTTP ${status}` };
     if (isSchemaRefused(status, text)) return { kind: "jsonMode", detail: `structured output refused, HTTP ${status}` };
     // A wrong model or base URL fails every row alike: stop and let the user fix Settings.
     if (status === 404 || markers.code === "model_not_found") return { kind: "pause", reason: { kind: "modelNotFound" } };

@@ -115,7 +115,12 @@ describe("two columns carrying one output's tag", () => {
     expect(progress(h.rt).pause).toBeNull();
     expect(statuses(h.rt).every((s) => s.startsWith("Done"))).toBe(true);
     expect(statuses(h.rt, "Leads").every((s) => s.startsWith("Done"))).toBe(true);
-    expect(sheet.dump().slice(1).map((row) => row[7])).toEqual(["my note", "my note"]);
+    expect(
+      sheet
+        .dump()
+        .slice(1)
+        .map((row) => row[7]),
+    ).toEqual(["my note", "my note"]);
     // Each company was searched and judged once, across the pause.
     for (const company of ["Cohere", "Runway", "Mistral", "Glean", "Writer"]) expect(h.llm.byCompany[company], company).toBe(1);
     expect(h.tavily.requests).toBe(5);
@@ -131,6 +136,10 @@ describe("two columns carrying one output's tag", () => {
     driveWithSidebar(h.rt);
     expect(progress(h.rt).pause).toBeNull();
     expect(statuses(h.rt, "Leads")).toEqual(["Done"]);
-    expect(sheetOf(h.rt).dump().map((row) => row[1])).toEqual(NOTES);
+    expect(
+      sheetOf(h.rt)
+        .dump()
+        .map((row) => row[1]),
+    ).toEqual(NOTES);
   });
 });

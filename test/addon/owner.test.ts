@@ -74,7 +74,10 @@ describe("the owner recognised by email or temporary key", () => {
     const stored = JSON.parse(h.rt.documentProperties.getProperty("TP_RUN") ?? "{}") as Record<string, unknown>;
     delete stored.drivenAt;
     delete stored.ownerTriggers;
-    h.rt.documentProperties.setProperty("TP_RUN", JSON.stringify({ ...stored, owner: { key: "user@example.com", label: "user@example.com" } }));
+    h.rt.documentProperties.setProperty(
+      "TP_RUN",
+      JSON.stringify({ ...stored, owner: { key: "user@example.com", label: "user@example.com" } }),
+    );
     driveWithTriggers(h.rt);
     expect(statuses(h.rt)).toEqual(["Done"]);
   });

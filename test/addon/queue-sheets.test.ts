@@ -10,7 +10,9 @@ describe("the list of queue sheets", () => {
   it("tabs with long names, each researched once: the list stays under a property's 9 KB and every Research still works", () => {
     const h = setup({ rows: companyRows(["Cohere"]) });
     // 40 names of 90 characters, three bytes each in UTF-8: a list by name passes 9 KB at the 31st.
-    const names = Array.from({ length: 40 }, (_, i) => `${String(i + 1).padStart(2, "0")} ${"見込み顧客リスト、エンタープライズ営業、東日本地域".repeat(4)}`.slice(0, 90));
+    const names = Array.from({ length: 40 }, (_, i) =>
+      `${String(i + 1).padStart(2, "0")} ${"見込み顧客リスト、エンタープライズ営業、東日本地域".repeat(4)}`.slice(0, 90),
+    );
     for (const [i, name] of names.entries()) {
       h.rt.spreadsheet.insertSheet(name).load(companyRows([`Company ${i + 1}`]));
       h.rt.spreadsheet.setSelection(name, ["A2"]);
@@ -19,7 +21,8 @@ describe("the list of queue sheets", () => {
       expect(queued.value).toMatchObject({ ok: true, queued: 1 });
     }
     expect(bytes(h.rt.documentProperties.getProperty("TP_SHEETS"))).toBeLessThan(LIMITS.propertyValueBytes);
-    for (const value of Object.values(h.rt.documentProperties.getProperties())) expect(bytes(value)).toBeLessThan(LIMITS.propertyValueBytes);
+    for (const value of Object.values(h.rt.documentProperties.getProperties()))
+      expect(bytes(value)).toBeLessThan(LIMITS.propertyValueBytes);
     driveWithSidebar(h.rt, 400);
     for (const name of names) expect(statuses(h.rt, name), name).toEqual(["Done"]);
     expect(progress(h.rt)).toMatchObject({ done: 40, queued: 0 });

@@ -135,7 +135,8 @@ describe("presentation text", () => {
   });
 
   it("links each http or https line of a Sources cell, and nothing else", () => {
-    const text = 'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example\nhttps://c.example/\u0000x\nhttps://d.example y';
+    const text =
+      'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example\nhttps://c.example/\u0000x\nhttps://d.example y';
     const links = sourceLinks(text);
     expect(links.map((l) => [text.slice(l.start, l.end), l.url])).toEqual([
       ["https://a.example/x", "https://a.example/x"],

@@ -429,7 +429,9 @@ describe("provider errors", () => {
       searchThen(() => response(400, { error: { message: `bad request for key ${LLM_KEY}` } })),
     );
     const error = expectKind(run.outcome, "error");
-    expect(error.message).toMatch(/^the AI service refused the request; check the AI model in Settings \(LLM HTTP 400: bad request for key/);
+    expect(error.message).toMatch(
+      /^the AI service refused the request; check the AI model in Settings \(LLM HTTP 400: bad request for key/,
+    );
     expect(error.message).not.toContain(LLM_KEY);
   });
 

@@ -15,7 +15,8 @@ const result = (url: string, content: string, extra: Partial<SearchResult> = {})
 
 describe("a source URL", () => {
   it("is one http(s) URL and nothing else: no whitespace, control or invisible formatting characters", () => {
-    for (const good of ["https://acme.example/about", "http://a.example/x?y=1#z", "https://例え.jp/パス"]) expect(isWebUrl(good), good).toBe(true);
+    for (const good of ["https://acme.example/about", "http://a.example/x?y=1#z", "https://例え.jp/パス"])
+      expect(isWebUrl(good), good).toBe(true);
     for (const bad of [
       "http://a.example/x\njavascript:alert(1)",
       "http://a.example/x javascript:alert(1)",

@@ -181,7 +181,9 @@ describe("offline demo", () => {
     expect(run.code).toBe(3);
     // The table cuts the Status; the message follows in full.
     expect(run.stdout).toMatch(/\?\?\?\s+Error: the company na…/);
-    expect(run.stdout).toContain("1 row failed:\n  row 3, ???: the company name has no letters or digits; correct the company name in the file\n");
+    expect(run.stdout).toContain(
+      "1 row failed:\n  row 3, ???: the company name has no letters or digits; correct the company name in the file\n",
+    );
     const closing = run.stderr.trim().split("\n");
     expect(closing).toEqual([
       "Failed: 1 of 3 companies (messages above). Fix what a message asks for, or run the same command again to retry them: the 2 finished come from the cache at no cost.",

@@ -87,7 +87,9 @@ describe("failed rows", () => {
       ),
     ).toBe("could not reach the web search service three times (Address unavailable: https://api.tavily.com/search)");
     expect(
-      terminalMessage("Error: the AI model refused a setting it needs; choose another model in Settings (reasoning_effort refused, HTTP 400)"),
+      terminalMessage(
+        "Error: the AI model refused a setting it needs; choose another model in Settings (reasoning_effort refused, HTTP 400)",
+      ),
     ).toBe("the AI model refused a setting it needs; set LLM_MODEL to another model (reasoning_effort refused, HTTP 400)");
     expect(terminalMessage("Error: the company name has no letters or digits; correct the company name in the row")).toBe(
       "the company name has no letters or digits; correct the company name in the file",

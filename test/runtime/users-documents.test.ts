@@ -36,7 +36,10 @@ describe("several users", () => {
   });
 
   it("rotates the temporary key every 30 days, and shows a blank email where the platform hides it", () => {
-    const rt = new LocalRuntime({ code: `${WHO} function later() { ScriptApp.newTrigger("who").timeBased().after(60000).create(); }`, defaultUser: ALICE });
+    const rt = new LocalRuntime({
+      code: `${WHO} function later() { ScriptApp.newTrigger("who").timeBased().after(60000).create(); }`,
+      defaultUser: ALICE,
+    });
     const before = rt.run("who").value as Record<string, string>;
     rt.clock.advanceTo((Math.floor(rt.clock.now() / TEMPORARY_KEY_ROTATION_MS) + 1) * TEMPORARY_KEY_ROTATION_MS);
     const after = rt.run("who").value as Record<string, string>;

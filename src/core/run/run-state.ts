@@ -238,7 +238,9 @@ export function budgetBelowCompany(budgetUsd: number | null, perCompanyUsd: numb
 
 /** Why the budget stops a run: reached, or too small for even one company. */
 export function budgetPause(budgetUsd: number | null, perCompanyUsd: number): PauseReason {
-  return budgetBelowCompany(budgetUsd, perCompanyUsd) ? { kind: "budgetBelowCompany", budgetUsd, companyUsd: perCompanyUsd } : { kind: "budget" };
+  return budgetBelowCompany(budgetUsd, perCompanyUsd)
+    ? { kind: "budgetBelowCompany", budgetUsd, companyUsd: perCompanyUsd }
+    : { kind: "budget" };
 }
 
 /**

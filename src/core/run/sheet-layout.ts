@@ -78,13 +78,19 @@ const CLASH_SHEET_CHARS = 60;
 const CLASH_COLUMNS = 4;
 
 /** The clashes as the rep reads them, by column letter and header (both short), for a sheet named `sheet`. */
-export function describeClashes(sheet: string, clashes: ColumnTags["clashes"], header: readonly unknown[]): PauseReason & { kind: "columnClash" } {
+export function describeClashes(
+  sheet: string,
+  clashes: ColumnTags["clashes"],
+  header: readonly unknown[],
+): PauseReason & { kind: "columnClash" } {
   return {
     kind: "columnClash",
     sheet: clip(sheet, CLASH_SHEET_CHARS),
     clashes: clashes.map(({ name, columns }) => ({
       output: name,
-      columns: columns.slice(0, CLASH_COLUMNS).map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
+      columns: columns
+        .slice(0, CLASH_COLUMNS)
+        .map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
     })),
   };
 }

@@ -136,7 +136,7 @@ describe("the run's owner", () => {
     expect(sameUser(ann, { email: "ann@example.com", userKey: "temp-rotated" })).toBe(true);
     expect(sameUser(ann, { email: "", userKey: "temp-ann" })).toBe(true);
     expect(sameUser(ann, { email: "", userKey: "" })).toBe(false);
-    expect(sameUser({ email: "", userKey: "", label: "" }, { email: "", userKey: "" })).toBe(false);
+    expect(sameUser({ email: "", userKey: "" }, { email: "", userKey: "" })).toBe(false);
     expect(sameUser(ann, bob)).toBe(false);
   });
 

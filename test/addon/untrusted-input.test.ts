@@ -49,7 +49,10 @@ function researchAcme(extra: Partial<Parameters<typeof setup>[0]> = {}): Harness
 
 describe("sources", () => {
   it("a source that is not one http(s) URL (a line break before javascript:) never reaches Sources, as text or as a link", () => {
-    const { rt } = researchAcme();
+    // The model cites the page as the prompt showed it, and as the search returned it.
+    const { rt } = researchAcme({
+      llm: { verdicts: { Acme: { sources: [EVIL_SOURCE.replace("\n", " "), EVIL_SOURCE, GOOD_SOURCE] } } },
+    });
     const sheet = sheetOf(rt);
     const cell = a1(sheet, "Sources", 2);
     expect(statuses(rt)).toEqual(["Done"]);

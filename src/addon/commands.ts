@@ -3,7 +3,7 @@ import { missingKeys, type Settings } from "../core/settings";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
 import { columnUnchosen } from "../core/run/estimate";
 import { formatCount } from "../core/format";
-import { confirmSpending, newRunState } from "../core/run/run-state";
+import { confirmSpending, driveAs, newRunState, recordOwnerTrigger, type RunState } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
 import {
@@ -14,13 +14,14 @@ import {
   loadRunState,
   requestCancel,
   runOwnedByAnother,
+  runTakenOverFrom,
   saveConfirmedSpending,
   saveRunState,
 } from "./run-state";
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, QueueAction, RunEstimate, SidebarAction, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlan, planQueue, type QueuePlan, type SelectedRows } from "./run-estimate";
-import { prepareOutputColumns, selectedRowNumbers } from "./columns";
+import { columnClashMessage, prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
@@ -48,31 +49,39 @@ function withRunLock(change: () => void): boolean {
 }
 
 /**
- * Starts a run, or continues the active one (rows queued now join it), and clears a pause. A new
- * run records what its confirmed rows may cost just before it exists; an active run had it
- * recorded before its rows were written (confirmForActiveRun).
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. The user
+ * here drives the run: its owner, seen again, or another user taking over a run its owner left for a
+ * day (refusedForAnotherRun let them through); the trigger made now is theirs. A new run records what
+ * its confirmed rows may cost just before it exists; an active run had it recorded before its rows
+ * were written (confirmForActiveRun).
  */
 function activateRun(settings: Settings, maximumUsd: number): void {
-  withRunLock(() => {
+  const me = currentUser();
+  const activated = withRunLock(() => {
     const run = loadRunState();
+    let active: RunState;
     if (!run || !run.active) {
-      const fresh = newRunState(pacingLimits(settings), Date.now(), currentUser());
-      saveConfirmedSpending(confirmSpending(fresh, null, maximumUsd));
-      saveRunState(fresh);
-    } else if (run.paused !== null) saveRunState({ ...run, paused: null });
+      active = newRunState(pacingLimits(settings), Date.now(), me);
+      saveConfirmedSpending(confirmSpending(active, null, maximumUsd));
+    } else active = { ...driveAs(run, me, Date.now()), paused: null };
+    // Saved before the trigger is asked for: should Google refuse it, the run is there for the sidebar.
+    saveRunState(active);
+    const trigger = scheduleWorker("soon", true);
+    if (trigger !== null) saveRunState(recordOwnerTrigger(active, trigger));
   });
-  // A worker may be running with its own safety trigger: that one will do.
-  scheduleWorker("soon", true);
+  // A worker holds the lock: its own safety trigger will do, or one is made now.
+  if (!activated) scheduleWorker("soon", true);
 }
 
 /**
  * Rows about to join an active run: what they may cost is added before they are written. A worker
  * may be running it, holding the lock the run state needs, so this is kept apart and read by the
- * worker at its next pass.
+ * worker at its next pass. A run taken over starts from what it spent: what its owner confirmed is
+ * not this user's to spend.
  */
-function confirmForActiveRun(maximumUsd: number): void {
+function confirmForActiveRun(maximumUsd: number, takingOver: boolean): void {
   const run = loadRunState();
-  if (run?.active) saveConfirmedSpending(confirmSpending(run, loadConfirmedSpending(), maximumUsd));
+  if (run?.active) saveConfirmedSpending(confirmSpending(run, takingOver ? null : loadConfirmedSpending(), maximumUsd));
 }
 
 /**
@@ -114,19 +123,23 @@ function readSelection(chosenColumn: number | null): SelectedRows | CommandResul
   if (sheet.getName() === CACHE_SHEET_NAME) return refused("Select rows of your company list, not the cache sheet.");
   const { rows, leftmostColumn, columns } = selectedRowNumbers(sheet);
   if (rows.size === 0) return refused("Select the rows of the companies to research (row 1 is the header).");
+  // Two columns claim one output: the add-on would not know which to write, so it queues nothing here.
+  const clash = columnClashMessage(sheet);
+  if (clash) return refused(clash);
   return { sheet, rows, leftmostColumn, columns, chosenColumn };
 }
 
 /** What `action` would queue, read from the sheets; or why it can queue nothing. */
 function planOf(action: QueueAction, settings: Settings, chosenColumn: number | null): QueuePlan | CommandResult {
   const queueSheets = loadQueueSheets();
-  if (action === "resume") return planQueue(action, settings, queueSheets, null);
+  const takenOverFrom = runTakenOverFrom();
+  if (action === "resume") return planQueue(action, settings, queueSheets, null, takenOverFrom);
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   if (action === "retry")
-    return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null });
+    return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null }, takenOverFrom);
   const selected = readSelection(chosenColumn);
   if ("ok" in selected) return selected;
-  return planQueue(action, settings, queueSheets, { sheet, selected });
+  return planQueue(action, settings, queueSheets, { sheet, selected }, takenOverFrom);
 }
 
 /** What each command says when it has nothing to queue, and when it queued `n` rows. */
@@ -183,7 +196,7 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
   }
   // Created now, while the user is here, rather than by a worker later.
   CacheSheet.open(true);
-  confirmForActiveRun(estimate.maximumUsd);
+  confirmForActiveRun(estimate.maximumUsd, plan.takenOverFrom !== null);
   const queued = writePlan(plan);
   for (const sheet of plan.sheets) addQueueSheet(sheet);
   if (queued > 0) activateRun(settings, estimate.maximumUsd);
@@ -192,15 +205,23 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
   return { kind: "queued", result: { ok: true, message, queued } };
 }
 
-/** Writes the plan's Status into its rows, where the row still holds the planned company and Status. */
+/**
+ * Writes the plan's Status into its rows, where the row still holds the planned company and Status.
+ * Returns how many rows wait in the queue now: those written, and those that held their Status
+ * already (waiting in a run taken over, or queued again to ignore the cache).
+ */
 function writePlan(plan: QueuePlan): number {
   const byRow = new Map(plan.rows.map((r) => [`${r.sheet}\n${r.row}`, r]));
-  return rewriteStatuses(plan.sheets, (status, row, snapshot) => {
+  let held = 0;
+  const written = rewriteStatuses(plan.sheets, (status, row, snapshot) => {
     const planned = byRow.get(`${snapshot.name}\n${row}`);
     if (!planned || cellText(cellAt(snapshot, row, snapshot.companyColumn)) !== planned.company) return null;
     const next = nextStatusText(status, planned.event);
-    return next === planned.status ? next : null;
+    if (next !== planned.status) return null;
+    if (next === status) held += 1;
+    return next;
   });
+  return written + held;
 }
 
 /** Research or Re-research of the selected rows from the menu: asks with an alert when the estimate calls for it. */
@@ -279,6 +300,9 @@ export function selectRow(sheetName: string, row: number, company: string): Comm
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const sheet = spreadsheet.getSheetByName(sheetName);
   if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
+  // Activating a hidden sheet shows it: never the add-on's cache, nor a sheet the user hid.
+  if (sheet.isSheetHidden() || sheetName === CACHE_SHEET_NAME)
+    return { ok: false, message: `The sheet "${sheetName}" is hidden: show it first (View > Hidden sheets) to go to the row.`, queued: 0 };
   const snapshot = readSnapshot(sheet, 1);
   const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();
   let target = row >= 2 && holds(row) ? row : 0;

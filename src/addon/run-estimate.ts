@@ -45,6 +45,8 @@ export interface PlannedRow {
   refresh: boolean;
   /** It was paused. */
   resumed: boolean;
+  /** It was waiting in a run this user takes over, and goes on. */
+  takenOver: boolean;
   /** Its last research found nothing reliable. */
   foundNothing: boolean;
 }
@@ -67,6 +69,8 @@ export interface QueuePlan {
   sheets: QueueSheet[];
   columns: ColumnShown[];
   columnChoice: ColumnChoice | null;
+  /** Whose run this user takes over (they left it for a day), or null. */
+  takenOverFrom: string | null;
 }
 
 /** Columns offered when the rep must choose, at most. */
@@ -119,15 +123,22 @@ function columnChoiceOf(snapshot: SheetSnapshot, selected: SelectedRows): Column
   return { chosen, options };
 }
 
-/** The rows of one sheet the sweep queues, each with a company. */
-function plannedRows(snapshot: SheetSnapshot, sweep: Sweep, settings: Settings): PlannedRow[] {
+const TAKE_OVER: RowEvent = { kind: "takeOver" };
+
+/**
+ * The rows of one sheet the sweep queues, each with a company. `takingOver`: a queue sheet of a run
+ * this user takes over, whose rows waiting there join the plan as they are.
+ */
+function plannedRows(snapshot: SheetSnapshot, sweep: Sweep, settings: Settings, takingOver: boolean): PlannedRow[] {
   const statusColumn = snapshot.outputs?.Status ?? null;
   const sheetId = snapshot.sheet.getSheetId();
   const planned: PlannedRow[] = [];
   for (let row = 2; row <= snapshot.lastRow; row++) {
-    const event = sweep(row);
-    if (event === null) continue;
+    const swept = sweep(row);
+    if (swept === null) continue;
     const current = statusColumn === null ? "" : cellAt(snapshot, row, statusColumn);
+    // A row the command itself leaves alone may be one the run taken over left waiting.
+    const event = takingOver && nextStatusText(current, swept) === null ? TAKE_OVER : swept;
     const status = nextStatusText(current, event);
     const company = cellText(cellAt(snapshot, row, snapshot.companyColumn));
     if (status === null || company === "") continue;
@@ -144,6 +155,7 @@ function plannedRows(snapshot: SheetSnapshot, sweep: Sweep, settings: Settings):
       status,
       refresh: readStatus(status).refresh,
       resumed: kind === "paused",
+      takenOver: event === TAKE_OVER,
       foundNothing: kind === "noData",
     });
   }
@@ -153,16 +165,19 @@ function plannedRows(snapshot: SheetSnapshot, sweep: Sweep, settings: Settings):
 /**
  * What the command would queue: for Research and Re-research the selected rows and the paused rows
  * of every queue sheet (they go on too); for Retry the failed and paused rows of the queue sheets and
- * of the active sheet; for Resume the paused rows. Read from the sheets, nothing written.
+ * of the active sheet; for Resume the paused rows. When this user takes over the run of another who
+ * left it for a day (`takenOverFrom`), the rows waiting in its queue sheets join every plan. Read
+ * from the sheets, nothing written.
  */
 export function planQueue(
   action: QueueAction,
   settings: Settings,
   queueSheets: readonly QueueSheet[],
   active: { sheet: Sheet; selected: SelectedRows | null } | null,
+  takenOverFrom: string | null,
 ): QueuePlan {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  const sheets: { queueSheet: QueueSheet; sheet: Sheet; sweep: Sweep; selected: SelectedRows | null }[] = [];
+  const sheets: { queueSheet: QueueSheet; sheet: Sheet; sweep: Sweep; selected: SelectedRows | null; queued: boolean }[] = [];
   const own = ACTION_EVENTS[action];
   if (active) {
     const name = active.sheet.getName();
@@ -173,19 +188,19 @@ export function planQueue(
       : (queueSheets.find((s) => s.name === name)?.fallbackCompanyColumn ?? 1);
     // The selected rows take the command's event; the others of a queue sheet what every queue sheet gets.
     const sweep: Sweep = selected ? (row) => (selected.rows.has(row) ? own.active : known ? own.others : null) : () => own.active;
-    sheets.push({ queueSheet: { name, fallbackCompanyColumn }, sheet: active.sheet, sweep, selected });
+    sheets.push({ queueSheet: { name, fallbackCompanyColumn }, sheet: active.sheet, sweep, selected, queued: known });
   }
   for (const queueSheet of queueSheets) {
     if (sheets.some((s) => s.queueSheet.name === queueSheet.name)) continue;
     const sheet = spreadsheet.getSheetByName(queueSheet.name);
-    if (sheet) sheets.push({ queueSheet, sheet, sweep: () => own.others, selected: null });
+    if (sheet) sheets.push({ queueSheet, sheet, sweep: () => own.others, selected: null, queued: true });
   }
 
-  const plan: QueuePlan = { action, rows: [], sheets: [], columns: [], columnChoice: null };
-  for (const { queueSheet, sheet, sweep, selected } of sheets) {
+  const plan: QueuePlan = { action, rows: [], sheets: [], columns: [], columnChoice: null, takenOverFrom };
+  for (const { queueSheet, sheet, sweep, selected, queued } of sheets) {
     const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
     if (selected) plan.columnChoice = columnChoiceOf(snapshot, selected);
-    const rows = plannedRows(snapshot, sweep, settings);
+    const rows = plannedRows(snapshot, sweep, settings, queued && takenOverFrom !== null);
     if (rows.length === 0) continue;
     plan.sheets.push(queueSheet);
     plan.rows.push(...rows);
@@ -240,6 +255,7 @@ export function estimatePlan(plan: QueuePlan, settings: Settings, now = Date.now
     action: plan.action,
     rows: plan.rows.length,
     resumed: plan.rows.filter((r) => r.resumed).length,
+    takenOver: plan.takenOverFrom === null ? null : { from: plan.takenOverFrom, rows: plan.rows.filter((r) => r.takenOver).length },
     companies: [...companies].map(([key, c]) => ({ answer: answers.get(key) ?? "research", foundNothingBefore: c.foundNothing })),
     prices: { researchUsd, judgeUsd: Math.max(0, researchUsd - ADVANCED_SEARCH_CREDITS * settings.tavilyPricePerCredit) },
     limits: settings,

@@ -2,6 +2,7 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
+import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -17,11 +18,12 @@ import {
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
 import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { finishRun, ownedByAnother, pause, spendingCapUsd, type RunState } from "../core/run/run-state";
+import { driveAs, drivenByOwner, finishRun, pause, recordOwnerTrigger, spendingCapUsd, type RunState } from "../core/run/run-state";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
 import { CacheSheet } from "./cache-sheet";
+import { waitingRowsClash } from "./columns";
 import { fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadConfirmedSpending, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
@@ -60,17 +62,24 @@ class Worker {
     this.cache = cache;
   }
 
-  /** Queued and Researching rows of every queue sheet, read in one call per sheet. */
-  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
+  /**
+   * Queued and Researching rows of every queue sheet, read in one call per sheet. A sheet where two
+   * columns claim one output is not read: it gives the pause that says which.
+   */
+  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot>; clash: PauseReason | null } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     const rows: QueueRow[] = [];
     const snapshots = new Map<string, SheetSnapshot>();
+    let clash: PauseReason | null = null;
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
       const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
-      if (!outputs) continue;
+      if (!outputs) {
+        clash ??= waitingRowsClash(sheet);
+        continue;
+      }
       snapshots.set(snapshot.name, snapshot);
       const website = snapshot.websiteColumn;
       for (let row = 2; row <= snapshot.lastRow; row++) {
@@ -84,7 +93,7 @@ class Worker {
         if (found) rows.push(found);
       }
     }
-    return { rows, snapshots };
+    return { rows, snapshots, clash };
   }
 
   /**
@@ -92,8 +101,10 @@ class Worker {
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
   private pass(admitting: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
-    const { rows, snapshots } = this.readRows();
+    const { rows, snapshots, clash } = this.readRows();
     if (takeCancelRequest()) this.cancelling = true;
+    // Rather than guess which column is ours, the run stops: what it paid for waits in the cache.
+    if (clash) this.run = pause(this.run, clash);
     // Read at every pass: rows added while this execution runs bring their confirmed maximum.
     const budgetUsd = spendingCapUsd(this.run, loadConfirmedSpending(), this.settings.jobBudgetUsd);
     const settled = settle({
@@ -226,7 +237,7 @@ class Worker {
       // Sheets recalculates a custom function only when its arguments change: show the new results.
       refreshTierFormulas();
     } else if (status === "continuing") {
-      scheduleWorker("soon");
+      this.run = recordOwnerTrigger(this.run, scheduleWorker("soon"));
     } else {
       deleteWorkerTriggers();
     }
@@ -235,9 +246,21 @@ class Worker {
   }
 }
 
-export function runWorker(): WorkerReport {
+// A time-driven trigger's event names the trigger
+// (https://developers.google.com/apps-script/guides/triggers/events#time-driven_events).
+const triggerEventSchema = z.lazy(() => z.object({ triggerUid: z.union([z.string(), z.number()]) }));
+
+/**
+ * One worker execution. `event`: the time-driven trigger's, when a trigger started it (the sidebar
+ * passes none); a trigger the owner's executions made is the owner's, whatever identity it shows.
+ */
+export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
-  if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
+  const fired = triggerEventSchema.safeParse(event);
+  const triggerId = fired.success ? String(fired.data.triggerUid) : null;
+  const me = currentUser();
+  const stored = loadRunState();
+  if (stored && !drivenByOwner(stored, me, triggerId)) return idle("notOwner");
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(1000)) return idle("busy");
   try {
@@ -246,13 +269,16 @@ export function runWorker(): WorkerReport {
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
-    // Should this execution be killed, a trigger that fires after it is surely over carries on.
-    scheduleWorker("after-this-execution");
+    // Should this execution be killed, a trigger that fires after it is surely over carries on. It is
+    // the owner's, and so is this execution: what Google shows of them now is kept (a rotated key).
+    const safety = scheduleWorker("after-this-execution");
+    const run = recordOwnerTrigger(driveAs(start.run, me, Date.now(), triggerId), safety);
+    saveRunState(run);
     if (start.kind === "pause") {
-      pauseRun(start.run, start.reason);
+      pauseRun(run, start.reason);
       return idle("paused");
     }
-    return new Worker(start.settings, start.run).work();
+    return new Worker(start.settings, run).work();
   } finally {
     lock.releaseLock();
   }

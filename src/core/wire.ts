@@ -28,6 +28,13 @@ export const pauseReasonSchema = z.lazy(
       z.object({ kind: z.literal("dailyQuota") }),
       z.object({ kind: z.literal("rateLimited"), service }),
       z.object({ kind: z.literal("settings") }),
+      z.object({ kind: z.literal("askedToWait"), service, until: z.number() }),
+      z.object({ kind: z.literal("budgetBelowCompany"), budgetUsd: z.number(), companyUsd: z.number() }),
+      z.object({
+        kind: z.literal("columnClash"),
+        sheet: z.string(),
+        clashes: z.array(z.object({ output: z.string(), columns: z.array(z.object({ letter: z.string(), header: z.string() })) })),
+      }),
     ]) satisfies z.ZodMiniType<PauseReason>,
 );
 
@@ -114,6 +121,11 @@ export const runEstimateSchema = z.lazy(() =>
     rows: count,
     /** Of those, rows that were paused and resume. */
     resumed: count,
+    /**
+     * A run its owner left for a day, which this user takes over (their keys pay from now on): whose
+     * it was, and how many of the rows are its waiting rows, which go on. Null otherwise.
+     */
+    takenOver: z.nullable(z.object({ from: z.string(), rows: count })),
     /** Distinct companies among them. */
     companies: count,
     /** Companies the cache answers with a result (no request). */

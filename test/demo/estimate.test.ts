@@ -10,6 +10,7 @@ const estimate = (over: Partial<RunEstimate> = {}): RunEstimate => ({
   action: "research",
   rows: 12,
   resumed: 0,
+  takenOver: null,
   companies: 10,
   cached: 3,
   cachedNoData: 1,

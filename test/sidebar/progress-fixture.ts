@@ -39,6 +39,7 @@ export function estimate(overrides: Partial<RunEstimate> = {}): RunEstimate {
     action: "research",
     rows: 520,
     resumed: 0,
+    takenOver: null,
     companies: 470,
     cached: 100,
     cachedNoData: 20,

@@ -58,6 +58,7 @@ export interface EstimateInput {
   action: QueueAction;
   rows: number;
   resumed: number;
+  takenOver: RunEstimate["takenOver"];
   companies: readonly PlannedCompany[];
   prices: CompanyPrices;
   limits: RateLimits;
@@ -91,6 +92,7 @@ export function estimateRun(input: EstimateInput): Omit<RunEstimate, "planId"> {
     action: input.action,
     rows: input.rows,
     resumed: input.resumed,
+    takenOver: input.takenOver,
     companies: input.companies.length,
     ...tally,
     costUsd: searches * prices.researchUsd + tally.judgeOnly * prices.judgeUsd,
@@ -111,9 +113,16 @@ export function columnUnchosen(estimate: RunEstimate): boolean {
   return estimate.columnChoice !== null && estimate.columnChoice.chosen === null;
 }
 
-/** Above the threshold the user is asked first (a blank threshold never asks), and always when the company column is unclear. */
+/**
+ * Above the threshold the user is asked first (a blank threshold never asks), and always when the
+ * company column is unclear or the user would take over another user's run (their keys then pay for it).
+ */
 export function needsConfirmation(estimate: RunEstimate): boolean {
-  return columnUnchosen(estimate) || (estimate.confirmAboveUsd !== null && estimate.costUsd > estimate.confirmAboveUsd);
+  return (
+    columnUnchosen(estimate) ||
+    estimate.takenOver !== null ||
+    (estimate.confirmAboveUsd !== null && estimate.costUsd > estimate.confirmAboveUsd)
+  );
 }
 
 /** One row a command would queue, as its plan names it. */
@@ -184,6 +193,11 @@ export function describeEstimate(estimate: RunEstimate, asking: "offered" | "sai
     `${formatCount(estimate.rows)} row(s), ${formatCount(estimate.companies)} distinct companies.`,
   ];
   if (estimate.resumed > 0) lines.push(`Of the rows, ${formatCount(estimate.resumed)} were paused and go on.`);
+  const taken = estimate.takenOver;
+  if (taken)
+    lines.push(
+      `You take over the run ${taken.from} left a day or more ago: ${taken.rows > 0 ? `the ${formatCount(taken.rows)} row(s) it left waiting go on too, and ` : ""}your keys pay for it from now on.`,
+    );
   lines.push(
     fromCache > 0
       ? `Answered by the cache at no cost: ${formatCount(fromCache)} (${formatCount(estimate.cached)} researched, ${formatCount(estimate.cachedNoData)} with no reliable data).`

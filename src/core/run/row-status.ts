@@ -22,6 +22,11 @@ export type RowEvent =
   | { kind: "resume" }
   /** Retry failed rows. */
   | { kind: "retry" }
+  /**
+   * Another user takes over a run its owner left for a day: its waiting rows go on as they are, and a
+   * claim of the owner's (stale, no execution of theirs ran since) waits again.
+   */
+  | { kind: "takeOver" }
   /** Cancel research. */
   | { kind: "cancel" };
 
@@ -107,6 +112,7 @@ export const ROW_STATUS_TABLE: { readonly [K in RowEventKind]: Rules<K> } = {
   resume: sweep({ paused: QUEUED }),
   // A remembered "No reliable data" would answer a plain queue again: it asks to ignore the cache.
   retry: sweep({ error: QUEUED, paused: QUEUED, noData: QUEUED_IGNORING_CACHE }),
+  takeOver: sweep({ queued: REQUEUED, researching: REQUEUED }),
   // A Researching row: a claim the worker stops, or a stale one the menu finds (holding the lock, no worker runs).
   cancel: sweep({ queued: CANCELLED, researching: CANCELLED, paused: CANCELLED }),
 };

@@ -59,6 +59,7 @@ function run(counts: Partial<Record<CacheAnswer | "researchAgain", number>>, ove
     action: "research",
     rows: companies.length,
     resumed: 0,
+    takenOver: null,
     companies,
     prices,
     limits: production,
@@ -135,6 +136,19 @@ describe("needsConfirmation", () => {
     const thresholds = { budgetUsd: null, confirmAboveUsd: null };
     expect(needsConfirmation(run({ research: 1 }, { thresholds, columnChoice: { chosen: null, options } }))).toBe(true);
     expect(needsConfirmation(run({ research: 1 }, { thresholds, columnChoice: { chosen: 2, options } }))).toBe(false);
+  });
+
+  it("always asks before taking over another user's run, and says whose and what goes on with the rep's keys", () => {
+    const thresholds = { budgetUsd: null, confirmAboveUsd: null };
+    const taken = run({ research: 3 }, { thresholds, takenOver: { from: "ann@example.com", rows: 2 } });
+    expect(needsConfirmation(taken)).toBe(true);
+    expect(describeEstimate(taken).lines).toContain(
+      "You take over the run ann@example.com left a day or more ago: the 2 row(s) it left waiting go on too, and your keys pay for it from now on.",
+    );
+    const paused = run({ research: 3 }, { thresholds, takenOver: { from: "another user", rows: 0 } });
+    expect(describeEstimate(paused).lines).toContain(
+      "You take over the run another user left a day or more ago: your keys pay for it from now on.",
+    );
   });
 });
 

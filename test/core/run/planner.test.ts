@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Outcome } from "../../../src/core/engine";
+import { estimateCompanyCostUsd, type Outcome } from "../../../src/core/engine";
 import { companyKey } from "../../../src/core/company-key";
 import {
   admit,
@@ -81,6 +81,7 @@ function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "wa
     inFlight: new Set(),
     room: 100,
     budgetAllows: Number.POSITIVE_INFINITY,
+    budgetPause: { kind: "budget" },
     blocked: new Set(),
     runStartedAt: NOW - 1000,
     fresh: (e) => NOW - e.fetchedAt < 30 * DAY,
@@ -371,6 +372,38 @@ describe("admission and its consequences", () => {
     expect(admitted.claims.map((c) => c.company)).toEqual(["Alpha", "Beta", "Gamma"]);
     expect(admitted.run.counts.cached).toBe(1);
     expect(admitted.claims[0]?.state.jsonMode).toBe(true);
+  });
+});
+
+describe("admission at the run's cap", () => {
+  const rows = [row("Alpha", 2), row("Beta", 3)];
+  const input = {
+    settings: opts.settings,
+    waiting: rows,
+    lookedUp: new Set(rows.map((r) => r.key)),
+    entries: new Map<string, CacheEntry>(),
+    inFlight: new Set<string>(),
+    blocked: new Set<never>(),
+    now: NOW,
+  };
+  const perCompanyUsd = estimateCompanyCostUsd(opts.settings);
+
+  it("pauses with budget reached at the maximum the user confirmed, with no run budget set", () => {
+    const spent = recordPaid(run(), { tavilyCredits: 1000, llmInputTokens: 0, llmOutputTokens: 0, usd: 0 }, opts.settings);
+    const admitted = admitWaiting({ ...input, run: spent, budgetUsd: spent.cost.usd });
+    expect(admitted.claims).toEqual([]);
+    expect(admitted.run.paused).toEqual({ kind: "budget" });
+    // Confirmed as answered by the cache ($0), then a company needs research: the confirmation is spent, not the budget too small.
+    expect(admitWaiting({ ...input, run: run(), budgetUsd: 0 }).run.paused).toEqual({ kind: "budget" });
+  });
+
+  it("says the run budget is below one company's cost when that is what stops it, whatever the user confirmed", () => {
+    const tiny = perCompanyUsd / 2;
+    const admitted = admitWaiting({ ...input, run: run(), settings: { ...opts.settings, jobBudgetUsd: tiny }, budgetUsd: tiny });
+    expect(admitted.claims).toEqual([]);
+    expect(admitted.run.paused).toEqual({ kind: "budgetBelowCompany", budgetUsd: tiny, companyUsd: perCompanyUsd });
+    // A confirmed maximum that pays for the companies, under a run budget that does: they start.
+    expect(admitWaiting({ ...input, run: run(), budgetUsd: 3 * perCompanyUsd * rows.length }).claims).toHaveLength(rows.length);
   });
 });
 

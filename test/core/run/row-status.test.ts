@@ -103,6 +103,20 @@ const PRODUCT: Change[] = [
   ["Paused: budget reached", { kind: "retry" }, "Queued"],
   ["No reliable data", { kind: "retry" }, "Queued (ignore cache)"],
   ...leaves({ kind: "retry" }, ["", "my own note", "Queued", "Researching", "Done", "Done (cached)", "Cancelled"]),
+  // Another user takes over a run its owner left for a day: its waiting rows go on, a stale claim waits again
+  ["Queued", { kind: "takeOver" }, "Queued"],
+  ["Queued (ignore cache)", { kind: "takeOver" }, "Queued (ignore cache)"],
+  ["Researching (ignore cache)", { kind: "takeOver" }, "Queued (ignore cache)"],
+  ...leaves({ kind: "takeOver" }, [
+    "",
+    "my own note",
+    "Done",
+    "Done (cached)",
+    "No reliable data",
+    "Error: x",
+    "Cancelled",
+    "Paused: budget reached",
+  ]),
   // Cancel research (the worker, or the menu holding the lock: a Researching row is then stale)
   ["Queued", { kind: "cancel" }, "Cancelled"],
   ["Researching (ignore cache)", { kind: "cancel" }, "Cancelled"],
@@ -120,6 +134,7 @@ const EVENTS: Record<RowEventKind, RowEvent> = {
   pause: { kind: "pause", reason: budget },
   resume: { kind: "resume" },
   retry: { kind: "retry" },
+  takeOver: { kind: "takeOver" },
   cancel: { kind: "cancel" },
 };
 

@@ -44,6 +44,8 @@ export interface ExecutionInit {
   serviceCallMs: number;
   /** Virtual ms per cell of a call that carries one value per cell in or out (see CellCosts). */
   cellMs: CellCosts;
+  /** A test's stop: the execution is killed at its service call of this number (1 = the first). */
+  stopAtCall?: number;
 }
 
 /**
@@ -71,6 +73,11 @@ export class Execution {
   readonly deadlineMessage: string;
   readonly logs: string[] = [];
   killed = false;
+  /** Service calls made so far (a fetch or fetchAll counts as one). */
+  calls = 0;
+  /** The numbers of the calls that were fetches: a stop there or just after loses their answers. */
+  readonly fetchCalls: number[] = [];
+  readonly #stopAtCall: number | null;
   readonly #serviceCallMs: number;
   readonly #cellMs: CellCosts;
   /** Cell costs below a whole millisecond, carried to the next call so the clock stays in whole ms. */
@@ -87,6 +94,7 @@ export class Execution {
     this.deadlineMessage = init.deadlineMessage ?? KILL_MESSAGE;
     this.#serviceCallMs = init.serviceCallMs;
     this.#cellMs = init.cellMs;
+    this.#stopAtCall = init.stopAtCall ?? null;
   }
 
   attachRealm(realm: Realm): void {
@@ -120,6 +128,23 @@ export class Execution {
     if (this.killed) throw this.exception(this.deadlineMessage);
   }
 
+  /**
+   * Counts a service call; true when it is the call a test stops the execution at. Google's kill
+   * can land at any instant; stopping at each call in turn reaches every point between two calls.
+   */
+  countCall(kind: "fetch" | "other"): boolean {
+    this.ensureAlive();
+    this.calls += 1;
+    if (kind === "fetch") this.fetchCalls.push(this.calls);
+    return this.calls === this.#stopAtCall;
+  }
+
+  /** The kill at a test's stop: now, with Google's message, and every later call throws again. */
+  stop(): never {
+    this.killed = true;
+    throw this.exception(this.deadlineMessage);
+  }
+
   /** Spends `ms` of virtual time, or dies at the deadline if that would cross it. */
   advance(ms: number): void {
     this.ensureAlive();
@@ -133,6 +158,7 @@ export class Execution {
    * gives one.
    */
   service(kind: "read" | "write" | "other" = "other", method?: string, cells = 0): void {
+    if (this.countCall("other")) this.stop();
     this.#pendingMs += cells * (kind === "write" ? this.#cellMs.write : kind === "read" ? this.#cellMs.read : 0);
     const whole = Math.floor(this.#pendingMs);
     this.#pendingMs -= whole;

@@ -72,6 +72,10 @@ export interface ExecutionResult {
   logs: string[];
   /** What this execution asked of the services. */
   stats: StatsSnapshot;
+  /** Service calls it made, the call it was stopped at included. */
+  calls: number;
+  /** Which of those calls were fetches (fetch or fetchAll). */
+  fetchCalls: number[];
 }
 
 export interface LocalRuntimeOptions {
@@ -116,6 +120,11 @@ export interface RunOptions {
   kind?: ExecutionKind;
   /** Virtual epoch ms at which to kill the execution, as Google may at any instant. */
   killAt?: number;
+  /**
+   * Kill the execution at its service call of this number (1 = the first), as Google's time limit
+   * would landing there; a fetch's requests go out first. Tests stop at every call in turn.
+   */
+  stopAtCall?: number;
   /** Who runs it (default: the runtime's default user). */
   user?: string;
   /** Which document it runs in (default: the first document). */
@@ -420,6 +429,7 @@ export class LocalRuntime {
       ...(deadlineMessage === undefined ? {} : { deadlineMessage }),
       serviceCallMs: this.#serviceCallMs,
       cellMs: this.#cellMs,
+      ...(opts.stopAtCall === undefined ? {} : { stopAtCall: opts.stopAtCall }),
     });
     const before = this.stats.snapshot();
     this.stats.executions += 1;
@@ -451,7 +461,18 @@ export class LocalRuntime {
     }
     const stats = statsDelta(this.stats.snapshot(), before);
     this.stats.perExecution.push(stats);
-    return { value, error, killed: exec.killed, startedAt, endedAt, elapsedMs: endedAt - startedAt, logs: [...exec.logs], stats };
+    return {
+      value,
+      error,
+      killed: exec.killed,
+      startedAt,
+      endedAt,
+      elapsedMs: endedAt - startedAt,
+      logs: [...exec.logs],
+      stats,
+      calls: exec.calls,
+      fetchCalls: [...exec.fetchCalls],
+    };
   }
 
   /**

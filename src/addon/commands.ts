@@ -1,6 +1,6 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
-import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
+import { CacheSheet, isCacheSheet } from "./cache-sheet";
 import { newRunState } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
@@ -97,7 +97,7 @@ function readSelection(): Selection | CommandResult {
   const refused = refusedForAnotherRun();
   if (refused) return refused;
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (sheet.getName() === CACHE_SHEET_NAME)
+  if (isCacheSheet(sheet))
     return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
   const { rows, leftmostColumn } = selectedRowNumbers(sheet);
   if (rows.size === 0) {
@@ -158,8 +158,13 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
     toast(message);
     return { ok: false, message, queued: 0 };
   }
-  // Created now, while the user is here, rather than by a worker later.
-  CacheSheet.open(true);
+  // Created now, while the user is here, rather than by a worker later. Google may refuse (the
+  // spreadsheet's cell limit): the worker then pauses the run with Google's reason before buying.
+  try {
+    CacheSheet.open(true);
+  } catch {
+    // Reported by the worker.
+  }
   const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };
   const queued = rewriteStatuses([queueSheet], (status, row, snapshot) =>
     rows.has(row) ? queuedStatus(mode, status, snapshot.values[row - 1]?.[snapshot.companyColumn - 1]) : null,
@@ -184,7 +189,7 @@ export function retryFailed(): CommandResult {
   const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   // The active sheet, when it is not a queue sheet yet: the only one that may need adding.
   const added: QueueSheet | null =
-    active.getName() !== CACHE_SHEET_NAME && !sheets.some((s) => s.name === active.getName())
+    !isCacheSheet(active) && !sheets.some((s) => s.name === active.getName())
       ? { name: active.getName(), fallbackCompanyColumn: 1 }
       : null;
   if (added) sheets.push(added);

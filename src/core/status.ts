@@ -92,7 +92,16 @@ export type PauseReason =
   /** A provider refused every request (429) for 15 minutes. */
   | { kind: "rateLimited"; service: Service }
   /** Keys or settings went missing after the rows were queued. */
-  | { kind: "settings" };
+  | { kind: "settings" }
+  /**
+   * Google refused a write to the cache sheet (`sheet`, its name then): it is protected, the
+   * spreadsheet is full, or another error (`google`: Google's own words). Nothing more is bought
+   * until it can be written.
+   */
+  | { kind: "cacheUnwritable"; cause: CacheWriteCause; sheet: string; google: string };
+
+/** Why the cache sheet could not be written. */
+export type CacheWriteCause = "protected" | "full" | "other";
 
 /** What follows "Paused: " in a Status cell and in the progress message. */
 export function pauseText(reason: PauseReason): string {
@@ -113,6 +122,15 @@ export function pauseText(reason: PauseReason): string {
       return `${SERVICE_NAMES[reason.service]} refused every request for 15 minutes (rate limit)`;
     case "settings":
       return "settings incomplete, open Settings";
+    case "cacheUnwritable":
+      switch (reason.cause) {
+        case "protected":
+          return "the research cache sheet is protected, ask the owner to let you edit it";
+        case "full":
+          return "the spreadsheet has reached Google's 10 million cells, make room";
+        case "other":
+          return `the research cache could not be saved (${reason.google})`;
+      }
   }
 }
 
@@ -176,5 +194,30 @@ export function pauseAdvice(reason: PauseReason): PauseAdvice {
       };
     case "settings":
       return { title: "Settings are incomplete", advice: "Add the missing keys in Settings, then press Resume.", offerSettings: true };
+    case "cacheUnwritable":
+      return { ...cacheAdvice(reason), offerSettings: false };
+  }
+}
+
+/** Every search is kept in the hidden cache sheet before more is bought, so a sheet Google refuses stops the run first. */
+function cacheAdvice(reason: Extract<PauseReason, { kind: "cacheUnwritable" }>): Omit<PauseAdvice, "offerSettings"> {
+  const google = `Google said: “${reason.google}”`;
+  const after = "then press Resume. Nothing more is paid for until then, and nothing paid for is lost.";
+  switch (reason.cause) {
+    case "protected":
+      return {
+        title: "The research cache is protected",
+        advice: `Territory Planner keeps every search it pays for in its hidden sheet “${reason.sheet}”, and you may not edit that sheet. ${google} Ask the spreadsheet's owner to remove its protection (Data, Protect sheets and ranges), ${after}`,
+      };
+    case "full":
+      return {
+        title: "The spreadsheet is full",
+        advice: `A spreadsheet holds at most 10 million cells, empty ones included, and there is no room left for the research cache. ${google} Delete sheets you no longer need, or their empty rows and columns, ${after}`,
+      };
+    case "other":
+      return {
+        title: "The research cache could not be saved",
+        advice: `Territory Planner keeps every search it pays for in its hidden sheet “${reason.sheet}”, and Google refused to save it. ${google} Fix what Google describes, ${after}`,
+      };
   }
 }

@@ -381,25 +381,29 @@ export class CacheSheet {
   }
 
   /**
-   * Before anything is bought for these keys: makes sure their entries can be written. The rows new
-   * keys will take exist (grown now, which is where Google refuses a spreadsheet at its cell limit)
-   * and accept a write (a protection refuses it): one blank write over them, made once for as many
-   * rows as this execution is likely to need. Throws Google's error when the sheet cannot be written.
+   * Before anything is bought for these keys: makes sure their entries can be written, or throws
+   * Google's error. The rows new keys will take exist (grown now, which is where Google refuses a
+   * spreadsheet at its cell limit) and accept a write (a protection refuses it): one blank write over
+   * them, made once for as many rows as this execution is likely to need. With no new key, the
+   * header's first cell is written as it is, which a protected sheet refuses too.
    */
   reserve(keys: readonly string[]): void {
     const index = this.keyIndex();
     const fresh = new Set(keys.filter((key) => !index.has(key))).size;
-    // At least the next row: a protected sheet refuses it as it refuses the rows updated in place.
-    const last = this.nextRow + Math.max(fresh, 1) - 1;
-    if (last <= this.writableThrough) return;
+    const last = this.nextRow + fresh - 1;
+    if (this.writableThrough > 0 && last <= this.writableThrough) return;
     this.withSheet((sheet) => {
-      const through = Math.max(last, this.nextRow + RESERVED_ROWS - 1);
+      if (fresh === 0) {
+        sheet.getRange(1, 1).setValue(HEADER[0]);
+        this.writableThrough = Math.max(this.writableThrough, last);
+        return;
+      }
       const maxRows = growTo(sheet, last);
-      const probed = Math.min(through, maxRows);
+      const through = Math.min(maxRows, Math.max(last, this.nextRow + RESERVED_ROWS - 1));
+      const rows = through - this.nextRow + 1;
       // Blank cells written blank: nothing changes, but Google checks the protections of every cell.
-      const rows = probed - this.nextRow + 1;
       sheet.getRange(this.nextRow, 1, rows, 1).setValues(Array.from({ length: rows }, () => [""]));
-      this.writableThrough = probed;
+      this.writableThrough = through;
     });
   }
 

@@ -97,8 +97,7 @@ function readSelection(): Selection | CommandResult {
   const refused = refusedForAnotherRun();
   if (refused) return refused;
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (isCacheSheet(sheet))
-    return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
+  if (isCacheSheet(sheet)) return { ok: false, message: "Select rows of your company list, not the cache sheet.", queued: 0 };
   const { rows, leftmostColumn } = selectedRowNumbers(sheet);
   if (rows.size === 0) {
     const message = "Select the rows of the companies to research (row 1 is the header).";
@@ -189,9 +188,7 @@ export function retryFailed(): CommandResult {
   const active = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   // The active sheet, when it is not a queue sheet yet: the only one that may need adding.
   const added: QueueSheet | null =
-    !isCacheSheet(active) && !sheets.some((s) => s.name === active.getName())
-      ? { name: active.getName(), fallbackCompanyColumn: 1 }
-      : null;
+    !isCacheSheet(active) && !sheets.some((s) => s.name === active.getName()) ? { name: active.getName(), fallbackCompanyColumn: 1 } : null;
   if (added) sheets.push(added);
   const queued = rewriteStatuses(sheets, (status) => nextStatusText(status, { kind: "retry" }));
   if (queued > 0) {

@@ -17,9 +17,7 @@ const journalSchema = z.lazy(() =>
     /** Blocks of the refresh already re-entered, in the order `formulaBlocks` gives. */
     next: z.number().check(z.int(), z.nonnegative()),
     /** The block being re-entered, with the sheet it is on. */
-    block: z.nullable(
-      z.object({ sheetId: z.number(), row: z.number(), column: z.number(), formulas: z.array(z.array(z.string())) }),
-    ),
+    block: z.nullable(z.object({ sheetId: z.number(), row: z.number(), column: z.number(), formulas: z.array(z.array(z.string())) })),
   }),
 );
 type Journal = z.infer<typeof journalSchema>;

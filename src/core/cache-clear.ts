@@ -30,7 +30,12 @@ const companies = (n: number) => `${formatCount(n)} compan${n === 1 ? "y" : "ies
 /** What a clear says, in a rep's words: how many went, how many are left, and what it kept and why. */
 export function clearMessage(plan: ClearPlan, total: number): string {
   const removed = plan.remove.length;
-  const cleared = removed === 0 ? (plan.kept === 0 ? "No entry was old enough to clear." : "Nothing was cleared.") : `Cleared ${entries(removed)}; ${formatCount(total - removed)} left.`;
+  const cleared =
+    removed === 0
+      ? plan.kept === 0
+        ? "No entry was old enough to clear."
+        : "Nothing was cleared."
+      : `Cleared ${entries(removed)}; ${formatCount(total - removed)} left.`;
   if (plan.kept === 0) return cleared;
   return `${cleared} Kept ${companies(plan.kept)} the research in progress has searched but not scored yet: clearing ${plan.kept === 1 ? "it" : "them"} would pay for the same searches again.`;
 }

@@ -80,6 +80,9 @@ export function formulaBlocks(formulas: readonly (readonly string[])[], maxBytes
   return rectangles(marked)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1])
     .flatMap(([row, column, height, width]) =>
-      cut({ row, column, formulas: formulas.slice(row - 1, row - 1 + height).map((r) => r.slice(column - 1, column - 1 + width)) }, maxBytes),
+      cut(
+        { row, column, formulas: formulas.slice(row - 1, row - 1 + height).map((r) => r.slice(column - 1, column - 1 + width)) },
+        maxBytes,
+      ),
     );
 }

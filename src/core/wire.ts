@@ -26,7 +26,12 @@ export const pauseReasonSchema = z.lazy(
       z.object({ kind: z.literal("dailyQuota") }),
       z.object({ kind: z.literal("rateLimited"), service }),
       z.object({ kind: z.literal("settings") }),
-      z.object({ kind: z.literal("cacheUnwritable"), cause: z.enum(["protected", "full", "other"]), sheet: z.string(), google: z.string() }),
+      z.object({
+        kind: z.literal("cacheUnwritable"),
+        cause: z.enum(["protected", "full", "other"]),
+        sheet: z.string(),
+        google: z.string(),
+      }),
     ]) satisfies z.ZodMiniType<PauseReason>,
 );
 

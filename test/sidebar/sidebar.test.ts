@@ -282,7 +282,8 @@ const PAUSES: PauseReason[] = [
     kind: "cacheUnwritable",
     cause: "protected",
     sheet: "_territory_cache",
-    google: "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.",
+    google:
+      "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.",
   },
   {
     kind: "cacheUnwritable",

@@ -39,7 +39,7 @@ describe("execution limits", () => {
       }`,
     });
     const whole = rt.run("write");
-    expect(whole).toMatchObject({ killed: false, calls: 11, fetchCalls: [] });
+    expect(whole).toMatchObject({ killed: false, calls: 11, fetches: [] });
     rt.spreadsheet.getSheetByName("Sheet1")?.load([]);
     const start = rt.clock.now();
     // Calls: getActiveSheet, then getRange and setValue per row; the 5th call is row 2's setValue.
@@ -66,10 +66,11 @@ describe("execution limits", () => {
         },
       },
     });
-    expect(rt.run("go")).toMatchObject({ killed: false, calls: 2, fetchCalls: [1] });
+    const start = rt.clock.now();
+    expect(rt.run("go")).toMatchObject({ killed: false, calls: 2, fetches: [{ call: 1, at: start }] });
     seen.length = 0;
     rt.documentProperties.deleteProperty("got");
-    expect(rt.run("go", [], { stopAtCall: 1 })).toMatchObject({ killed: true, calls: 1, fetchCalls: [1] });
+    expect(rt.run("go", [], { stopAtCall: 1 })).toMatchObject({ killed: true, calls: 1, fetches: [{ call: 1 }] });
     expect(seen).toEqual(["https://a.example/1", "https://a.example/2"]);
     expect(rt.documentProperties.getProperty("got")).toBeNull();
   });

@@ -75,8 +75,8 @@ export class Execution {
   killed = false;
   /** Service calls made so far (a fetch or fetchAll counts as one). */
   calls = 0;
-  /** The numbers of the calls that were fetches: a stop there or just after loses their answers. */
-  readonly fetchCalls: number[] = [];
+  /** The calls that were fetches, and when their requests went out: a stop there or just after loses their answers. */
+  readonly fetches: { call: number; at: number }[] = [];
   readonly #stopAtCall: number | null;
   readonly #serviceCallMs: number;
   readonly #cellMs: CellCosts;
@@ -135,7 +135,7 @@ export class Execution {
   countCall(kind: "fetch" | "other"): boolean {
     this.ensureAlive();
     this.calls += 1;
-    if (kind === "fetch") this.fetchCalls.push(this.calls);
+    if (kind === "fetch") this.fetches.push({ call: this.calls, at: this.clock.now() });
     return this.calls === this.#stopAtCall;
   }
 

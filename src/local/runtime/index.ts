@@ -74,8 +74,8 @@ export interface ExecutionResult {
   stats: StatsSnapshot;
   /** Service calls it made, the call it was stopped at included. */
   calls: number;
-  /** Which of those calls were fetches (fetch or fetchAll). */
-  fetchCalls: number[];
+  /** Which of those calls were fetches (fetch or fetchAll), and when their requests went out. */
+  fetches: { call: number; at: number }[];
 }
 
 export interface LocalRuntimeOptions {
@@ -393,14 +393,17 @@ export class LocalRuntime {
     return this.#locks.holder(this.#lockKey(scope, where));
   }
 
-  /** Fires the earliest due trigger, as the user who created it, in the document it was created in. */
-  runNextTrigger(): ExecutionResult | null {
+  /**
+   * Fires the earliest due trigger, as the user who created it, in the document it was created in;
+   * `killAt` or `stopAtCall` stop it as they stop any execution.
+   */
+  runNextTrigger(opts: Pick<RunOptions, "killAt" | "stopAtCall"> = {}): ExecutionResult | null {
     const next = this.#triggers.nextDue();
     if (!next) return null;
     this.clock.advanceTo(next.dueAt);
     this.#triggers.markFired(next);
     const event = { authMode: "FULL", triggerUid: next.id, timezone: "UTC" };
-    return this.run(next.handler, [event], { kind: "trigger", user: next.user, document: next.document });
+    return this.run(next.handler, [event], { ...opts, kind: "trigger", user: next.user, document: next.document });
   }
 
   run(fn: string, args: unknown[] = [], opts: RunOptions = {}): ExecutionResult {
@@ -471,7 +474,7 @@ export class LocalRuntime {
       logs: [...exec.logs],
       stats,
       calls: exec.calls,
-      fetchCalls: [...exec.fetchCalls],
+      fetches: exec.fetches.map((f) => ({ ...f })),
     };
   }
 

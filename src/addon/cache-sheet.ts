@@ -47,8 +47,6 @@ const STATUS_COLUMN = BASE_COLUMNS.length + EVIDENCE_CELLS;
 const BREAKDOWN_COLUMN = STATUS_COLUMN + 1;
 const SEARCHES_COLUMN = BREAKDOWN_COLUMN + 1;
 const WIDTH = HEADER.length;
-/** Rows checked writable at once ahead of the purchases that will fill them: about a wave's worth. */
-const RESERVED_ROWS = 100;
 
 // Built on first use (z.lazy): most executions never read the cache sheet.
 const evidenceSchema = z.lazy(() => z.array(z.object({ url: z.string(), title: z.string(), content: z.string() })));
@@ -282,8 +280,9 @@ export class CacheSheet {
   private index: Map<string, number> | null = null;
   /** The row after the last one holding an entry, as the key index last found it. */
   private nextRow = 2;
-  /** Rows this execution has seen accept a write (through `reserve`): new entries go there. */
-  private writableThrough = 0;
+  /** The sheet accepted this execution's first write, and has at least `rowsKnown` rows. */
+  private probed = false;
+  private rowsKnown = 0;
 
   /** Where this sheet was last seen: a sheet of this name and id is still it. */
   private sheetName: string;
@@ -324,7 +323,7 @@ export class CacheSheet {
       this.sheetName = this.sheet.getName();
       this.sheetId = this.sheet.getSheetId();
       this.index = null;
-      this.writableThrough = 0;
+      this.probed = false;
     }
     return use(this.sheet);
   }
@@ -383,27 +382,17 @@ export class CacheSheet {
   /**
    * Before anything is bought for these keys: makes sure their entries can be written, or throws
    * Google's error. The rows new keys will take exist (grown now, which is where Google refuses a
-   * spreadsheet at its cell limit) and accept a write (a protection refuses it): one blank write over
-   * them, made once for as many rows as this execution is likely to need. With no new key, the
-   * header's first cell is written as it is, which a protected sheet refuses too.
+   * spreadsheet at its cell limit), and once per execution the header's first cell is written as it
+   * is, which a protected sheet refuses. Free when the rows are known to be there.
    */
   reserve(keys: readonly string[]): void {
     const index = this.keyIndex();
-    const fresh = new Set(keys.filter((key) => !index.has(key))).size;
-    const last = this.nextRow + fresh - 1;
-    if (this.writableThrough > 0 && last <= this.writableThrough) return;
+    const last = this.nextRow + new Set(keys.filter((key) => !index.has(key))).size - 1;
+    if (this.probed && last <= this.rowsKnown) return;
     this.withSheet((sheet) => {
-      if (fresh === 0) {
-        sheet.getRange(1, 1).setValue(HEADER[0]);
-        this.writableThrough = Math.max(this.writableThrough, last);
-        return;
-      }
-      const maxRows = growTo(sheet, last);
-      const through = Math.min(maxRows, Math.max(last, this.nextRow + RESERVED_ROWS - 1));
-      const rows = through - this.nextRow + 1;
-      // Blank cells written blank: nothing changes, but Google checks the protections of every cell.
-      sheet.getRange(this.nextRow, 1, rows, 1).setValues(Array.from({ length: rows }, () => [""]));
-      this.writableThrough = through;
+      if (!this.probed) sheet.getRange(1, 1).setValue(HEADER[0]);
+      this.probed = true;
+      this.rowsKnown = growTo(sheet, last);
     });
   }
 
@@ -434,7 +423,7 @@ export class CacheSheet {
       if (entry.status === "unjudged") unjudgedRows.add(row);
     }
     this.nextRow = next;
-    growTo(sheet, next - 1);
+    this.rowsKnown = growTo(sheet, next - 1);
     const missingColumns = WIDTH - sheet.getMaxColumns();
     if (missingColumns > 0) {
       sheet.insertColumnsAfter(sheet.getMaxColumns(), missingColumns);

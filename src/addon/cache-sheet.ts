@@ -7,6 +7,7 @@ import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
+import { isWebUrl } from "../core/evidence";
 
 /** The name a new cache sheet gets, when no sheet of the user's has it. */
 export const CACHE_SHEET_NAME = "_territory_cache";
@@ -153,7 +154,11 @@ export function cacheEntryOf(values: unknown[]): CacheEntry | null {
           score: score !== null && Number.isFinite(score) ? score : null,
           useCase: at(10),
           rationale: at(11),
-          sources: at(12) ? at(12).split("\n") : [],
+          // The sheet can be edited: a line that is not one http(s) URL never becomes a link.
+          sources: at(12)
+            .split("\n")
+            .map((line) => line.trim())
+            .filter(isWebUrl),
           model: at(13),
           profile: profile.data as Profile,
           classifiedAt,
@@ -390,7 +395,7 @@ export class CacheSheet {
     const last = this.nextRow + new Set(keys.filter((key) => !index.has(key))).size - 1;
     if (this.probed && last <= this.rowsKnown) return;
     this.withSheet((sheet) => {
-      if (!this.probed) sheet.getRange(1, 1).setValue(HEADER[0]);
+      if (!this.probed) sheet.getRange(1, 1).setValues([[HEADER[0]]]);
       this.probed = true;
       this.rowsKnown = growTo(sheet, last);
     });

@@ -1,7 +1,7 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
 import { CacheSheet, isCacheSheet } from "./cache-sheet";
-import { newRunState } from "../core/run/run-state";
+import { driveAs, newRunState, recordOwnerTrigger } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
 import {
@@ -17,7 +17,7 @@ import {
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
-import { prepareOutputColumns, selectedRowNumbers } from "./columns";
+import { columnClashMessage, prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
@@ -45,16 +45,25 @@ function withRunLock(change: () => void): boolean {
   }
 }
 
-/** Starts a run, or continues the active one (rows queued now join it), and clears a pause. */
+/**
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. The user
+ * here drives the run: its owner, seen again, or another user taking over a run its owner left for a
+ * day (refusedForAnotherRun let them through); the trigger made now is theirs.
+ */
 function activateRun(settings: Settings | null = loadSettings().settings): void {
   if (!settings) return;
-  withRunLock(() => {
+  const me = currentUser();
+  const activated = withRunLock(() => {
     const run = loadRunState();
-    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
-    else if (run.paused !== null) saveRunState({ ...run, paused: null });
+    const active =
+      !run || !run.active ? newRunState(pacingLimits(settings), Date.now(), me) : { ...driveAs(run, me, Date.now()), paused: null };
+    // Saved before the trigger is asked for: should Google refuse it, the run is there for the sidebar.
+    saveRunState(active);
+    const trigger = scheduleWorker("soon", true);
+    if (trigger !== null) saveRunState(recordOwnerTrigger(active, trigger));
   });
-  // A worker may be running with its own safety trigger: that one will do.
-  scheduleWorker("soon", true);
+  // A worker holds the lock: its own safety trigger will do, or one is made now.
+  if (!activated) scheduleWorker("soon", true);
 }
 
 /** Paused rows of every queue sheet go back to Queued. */
@@ -103,6 +112,12 @@ function readSelection(): Selection | CommandResult {
     const message = "Select the rows of the companies to research (row 1 is the header).";
     toast(message);
     return { ok: false, message, queued: 0 };
+  }
+  // Two columns claim one output: the add-on would not know which to write, so it queues nothing here.
+  const clash = columnClashMessage(sheet);
+  if (clash) {
+    toast(clash);
+    return { ok: false, message: clash, queued: 0 };
   }
   return { settings, sheet, rows, leftmostColumn };
 }
@@ -249,6 +264,9 @@ export function selectRow(sheetName: string, row: number, company: string): Comm
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const sheet = spreadsheet.getSheetByName(sheetName);
   if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
+  // Activating a hidden sheet shows it: never the add-on's cache, nor a sheet the user hid.
+  if (sheet.isSheetHidden() || isCacheSheet(sheet))
+    return { ok: false, message: `The sheet "${sheetName}" is hidden: show it first (View > Hidden sheets) to go to the row.`, queued: 0 };
   const snapshot = readSnapshot(sheet, 1);
   const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();
   let target = row >= 2 && holds(row) ? row : 0;

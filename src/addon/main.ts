@@ -102,8 +102,9 @@ export function showSettings(): void {
   openSettingsSafely();
 }
 
-export function runResearchWorker(_e?: unknown): WorkerReport {
-  return runWorker();
+/** From the sidebar with no argument; from a time-driven trigger with its event, which names the trigger. */
+export function runResearchWorker(e?: unknown): WorkerReport {
+  return runWorker(e);
 }
 
 export function getResearchProgress(): ResearchProgress {

@@ -2,7 +2,7 @@
 // counters, so the numbers add up by construction. The sidebar calls this every few seconds, so
 // it reads two properties and, per queue sheet, the Status column alone: never the companies,
 // rationales or sources. Plain JSON only (no Date objects).
-import { isSkipped } from "../core/run/run-state";
+import { drivenByOwner, isSkipped } from "../core/run/run-state";
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
@@ -86,7 +86,7 @@ export function researchProgress(): ResearchProgress {
     pause,
     isPaused: pause !== null,
     slowWhenClosed: isPublishedAddOn(),
-    ownedBy: run?.active && run.owner && run.owner.key !== currentUser().key ? run.owner.label : "",
+    ownedBy: run?.active && run.owner && !drivenByOwner(run, currentUser(), null) ? run.owner.label : "",
     // Failed rows are listed once, with the errors.
     recent: run ? [...run.recent].reverse().filter((row) => statusKind(row.status) !== "error") : [],
     errors,

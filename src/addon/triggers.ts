@@ -65,15 +65,17 @@ export function deleteWorkerTriggers(): void {
 /**
  * Leaves exactly one time-driven trigger to continue the run if no sidebar drives it: "soon" for a
  * hand-off, "after-this-execution" as a safety net for a worker that may be killed. With
- * keepExisting, a trigger already waiting will do. The remembered ids are read once.
+ * keepExisting, a trigger already waiting will do. The remembered ids are read once. Returns the id
+ * of the trigger made, or null when one waiting was kept.
  */
-export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): void {
+export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): string | null {
   const ids = rememberedIds();
   const existing = ownWorkerTriggers(ids);
-  if (keepExisting && existing.length > 0) return;
+  if (keepExisting && existing.length > 0) return null;
   const left = deleteTriggers(existing, ids);
   const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
   const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
   const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
   rememberIds([...left, trigger.getUniqueId()]);
+  return trigger.getUniqueId();
 }

@@ -2,6 +2,7 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
+import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -18,7 +19,7 @@ import {
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
 import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { finishRun, ownedByAnother, pause, recordJournaledCost, type RunState } from "../core/run/run-state";
+import { driveAs, drivenByOwner, finishRun, pause, recordJournaledCost, recordOwnerTrigger, type RunState } from "../core/run/run-state";
 import { COLUMN_TAG } from "../core/run/sheet-layout";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type Outgoing } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
@@ -26,7 +27,7 @@ import { cacheWritePause } from "../core/sheet-errors";
 import type { PauseReason } from "../core/status";
 import type { CacheEntry } from "../core/types";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
-import { prepareOutputColumns } from "./columns";
+import { prepareOutputColumns, waitingRowsClash } from "./columns";
 import { fetchAllResponses, type ApiKeys } from "./http";
 import { clearPaidJournal, journalPaid, readPaidJournal } from "./paid-journal";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
@@ -101,17 +102,24 @@ class Worker {
     }
   }
 
-  /** Queued and Researching rows of every queue sheet, read in one call per sheet. */
-  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
+  /**
+   * Queued and Researching rows of every queue sheet, read in one call per sheet. A sheet where two
+   * columns claim one output is not read: it gives the pause that says which.
+   */
+  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot>; clash: PauseReason | null } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     const rows: QueueRow[] = [];
     const snapshots = new Map<string, SheetSnapshot>();
+    let clash: PauseReason | null = null;
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
       const snapshot = readQueueSheet(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
-      if (!outputs) continue;
+      if (!outputs) {
+        clash ??= waitingRowsClash(sheet);
+        continue;
+      }
       snapshots.set(snapshot.name, snapshot);
       const website = snapshot.websiteColumn;
       for (let row = 2; row <= snapshot.lastRow; row++) {
@@ -125,7 +133,7 @@ class Worker {
         if (found) rows.push(found);
       }
     }
-    return { rows, snapshots };
+    return { rows, snapshots, clash };
   }
 
   /**
@@ -133,8 +141,10 @@ class Worker {
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
   private pass(admitting: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
-    const { rows, snapshots } = this.readRows();
+    const { rows, snapshots, clash } = this.readRows();
     if (takeCancelRequest()) this.cancelling = true;
+    // Rather than guess which column is ours, the run stops: what it paid for waits in the cache.
+    if (clash) this.run = pause(this.run, clash);
     const settled = settle({
       run: this.run,
       rows,
@@ -271,7 +281,7 @@ class Worker {
       this.run = finishRun(this.run, Date.now());
       deleteWorkerTriggers();
     } else if (status === "continuing") {
-      scheduleWorker("soon");
+      this.run = recordOwnerTrigger(this.run, scheduleWorker("soon"));
     } else {
       deleteWorkerTriggers();
     }
@@ -280,9 +290,21 @@ class Worker {
   }
 }
 
-export function runWorker(): WorkerReport {
+// A time-driven trigger's event names the trigger
+// (https://developers.google.com/apps-script/guides/triggers/events#time-driven_events).
+const triggerEventSchema = z.lazy(() => z.object({ triggerUid: z.union([z.string(), z.number()]) }));
+
+/**
+ * One worker execution. `event`: the time-driven trigger's, when a trigger started it (the sidebar
+ * passes none); a trigger the owner's executions made is the owner's, whatever identity it shows.
+ */
+export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
-  if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
+  const fired = triggerEventSchema.safeParse(event);
+  const triggerId = fired.success ? String(fired.data.triggerUid) : null;
+  const me = currentUser();
+  const stored = loadRunState();
+  if (stored && !drivenByOwner(stored, me, triggerId)) return idle("notOwner");
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(1000)) return idle("busy");
   try {
@@ -293,10 +315,13 @@ export function runWorker(): WorkerReport {
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
-    // Should this execution be killed, a trigger that fires after it is surely over carries on.
-    scheduleWorker("after-this-execution");
+    // Should this execution be killed, a trigger that fires after it is surely over carries on. It is
+    // the owner's, and so is this execution: what Google shows of them now is kept (a rotated key).
+    const safety = scheduleWorker("after-this-execution");
+    const run = recordOwnerTrigger(driveAs(start.run, me, Date.now(), triggerId), safety);
+    saveRunState(run);
     if (start.kind === "pause") {
-      pauseRun(start.run, start.reason);
+      pauseRun(run, start.reason);
       return idle("paused");
     }
     let cache: CacheSheet;
@@ -304,10 +329,10 @@ export function runWorker(): WorkerReport {
       cache = CacheSheet.open(true);
     } catch (error) {
       // No cache sheet, no purchase: the run waits with Google's reason (the cell limit, say).
-      pauseRun(start.run, cacheWritePause(CACHE_SHEET_NAME, error instanceof Error ? error.message : String(error)));
+      pauseRun(run, cacheWritePause(CACHE_SHEET_NAME, error instanceof Error ? error.message : String(error)));
       return idle("paused");
     }
-    return new Worker(start.settings, start.run, cache).work();
+    return new Worker(start.settings, run, cache).work();
   } finally {
     lock.releaseLock();
   }

@@ -20,6 +20,8 @@ interface Stop {
 interface World extends Harness {
   /** Every search request, by company (lower case), with when it went out. */
   searches: { company: string; sentAt: number }[];
+  /** The calls of the drive (numbered across its executions) that were fetches. */
+  fetchCalls: Set<number>;
 }
 
 function world(rows: unknown[][], options: { unrelated?: string[]; llmRefuses?: () => boolean } = {}): World {
@@ -35,7 +37,7 @@ function world(rows: unknown[][], options: { unrelated?: string[]; llmRefuses?: 
     },
     llm: { faults: () => (options.llmRefuses?.() ? { kind: "status", status: 429, retryAfterSeconds: 600 } : null) },
   });
-  return { ...harness, searches };
+  return { ...harness, searches, fetchCalls: new Set() };
 }
 
 /** The run ended or paused, and no continuation is pending: read from the stores, not by an execution. */
@@ -50,27 +52,35 @@ function stopOf(w: World, result: ExecutionResult): Stop {
   return { call: result.calls, inFlight: new Set(w.searches.filter((s) => s.sentAt === fetch?.at).map((s) => s.company)) };
 }
 
+/** Looks at the world between two calls of a reference run. */
+type Observe = ((w: World) => void) | null;
+
 /**
  * Drives the run to its end as an open sidebar does (due triggers firing in between). With `n`, the
  * worker execution holding the `n`th worker call of the drive is stopped at it; the stop, or null
- * when the drive made fewer calls.
+ * when the drive made fewer calls. `observe` is told after each call.
  */
-function drive(w: World, n = 0): Stop | null {
+function drive(w: World, n = 0, observe: Observe = null): Stop | null {
   const { rt } = w;
   let used = 0;
   let stop: Stop | null = null;
   const account = (result: ExecutionResult | null): ExecutionResult | null => {
-    if (result?.killed && stop === null && used + result.calls === n) stop = stopOf(w, result);
-    used += result?.calls ?? 0;
+    if (!result) return result;
+    for (const f of result.fetches) w.fetchCalls.add(used + f.call);
+    if (result.killed && stop === null && used + result.calls === n) stop = stopOf(w, result);
+    used += result.calls;
     return result;
   };
-  const stopAt = () => (stop === null && n > used ? { stopAtCall: n - used } : {});
+  const options = () => ({
+    ...(stop === null && n > used ? { stopAtCall: n - used } : {}),
+    ...(observe ? { afterCall: () => observe(w) } : {}),
+  });
   const port = new Proxy(rt, {
     get(target, key) {
       if (key === "run")
         return (fn: string, args?: unknown[], o?: object) =>
-          fn === "runResearchWorker" ? account(target.run(fn, args, { ...o, ...stopAt() })) : target.run(fn, args, o);
-      if (key === "runNextTrigger") return (o?: object) => account(target.runNextTrigger({ ...o, ...stopAt() }));
+          fn === "runResearchWorker" ? account(target.run(fn, args, { ...o, ...options() })) : target.run(fn, args, o);
+      if (key === "runNextTrigger") return (o?: object) => account(target.runNextTrigger({ ...o, ...options() }));
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -79,14 +89,55 @@ function drive(w: World, n = 0): Stop | null {
   return stop;
 }
 
-/** Runs `trial` with a stop at every call in turn (1, 2, ...) until one makes no stop; returns the stops. */
-function everyStop(trial: (n: number) => Stop | null): Stop[] {
+/**
+ * What a later execution would find: every sheet (values, formulas, formats, notes, links, tags,
+ * protections, rules), the selection, the document's and the user's stores, the triggers, and what
+ * the providers received. Not the clock.
+ */
+function fingerprint(w: World): string {
+  const { rt } = w;
+  const sheets = rt.spreadsheet.sheets().map((sheet) => {
+    const all = { row: 1, col: 1, numRows: Math.max(sheet.lastRow(), 1), numCols: Math.max(sheet.lastColumn(), 1) };
+    const protections = sheet.protections.map((p) => [p.id, p.range, [...p.editors], p.wholeSheet]);
+    const cells = [sheet.values(all), sheet.formulas(all), sheet.formats(all), sheet.notes(all), sheet.richText(all)];
+    return [
+      sheet.name,
+      sheet.id,
+      sheet.hidden,
+      sheet.maxRows,
+      sheet.maxCols,
+      cells,
+      sheet.metadata,
+      sheet.sheetMetadata,
+      protections,
+      sheet.conditionalRules,
+    ];
+  });
+  const stores = [rt.documentProperties.getProperties(), rt.userProperties.getProperties(), rt.documentCache.entries()];
+  const triggers = rt.triggers().map(({ id, handler, dueAt, fired }) => [id, handler, dueAt, fired]);
+  return JSON.stringify([sheets, rt.spreadsheet.selection(), stores, triggers, w.tavily.requests, w.llm.requests]);
+}
+
+/**
+ * Stops a scenario at each of its calls in turn. `scenario(n, observe)` builds a fresh world, stops
+ * the execution under test at its `n`th call (none for 0; `observe` is told the world before the
+ * first call and after each one) and checks how the run ends. A stop at a call that follows one
+ * which changed nothing (no cell, store, trigger or request) leaves the world a stop one call
+ * earlier leaves, a few virtual milliseconds aside: that trial covers both. A stop at a fetch is
+ * always tried (its requests go out). Returns the stops tried and how many calls they cover.
+ */
+function everyStop(scenario: (n: number, observe: Observe) => { w: World; stop: Stop | null }): { stops: Stop[]; calls: number } {
+  const states: string[] = [];
+  const { w } = scenario(0, (seen) => states.push(fingerprint(seen)));
+  const calls = states.length - 1;
   const stops: Stop[] = [];
-  for (let n = 1; ; n++) {
-    const stop = trial(n);
-    if (stop === null) return stops;
-    stops.push(stop);
+  for (let n = 1; n <= calls; n++) {
+    if (n > 1 && states[n - 1] === states[n - 2] && !w.fetchCalls.has(n)) continue;
+    const { stop } = scenario(n, null);
+    expect(stop?.call, `stop at call ${n}`).toBeDefined();
+    if (stop) stops.push(stop);
   }
+  return { stops, calls };
 }
 
 function sheetOf(rt: LocalRuntime, name: string): FakeSheet {
@@ -137,7 +188,7 @@ describe("stopped at every service call", () => {
     // The company with no reliable data is searched three times; Anthropic is in the cache already.
     const needs = { cohere: 1, runway: 1, "zzyzx obscura": 3 };
     const cache = cachedSheet(["Anthropic"]);
-    const stops = everyStop((n) => {
+    const { stops, calls } = everyStop((n, observe) => {
       const w = world(rows, { unrelated: ["Zzyzx Obscura"] });
       w.rt.spreadsheet.insertSheet("_territory_cache").load(cache);
       const summary = w.rt.spreadsheet.insertSheet("Summary");
@@ -147,17 +198,18 @@ describe("stopped at every service call", () => {
       const before = [userCells(sheetOf(w.rt, "Sheet1")), userCells(summary)];
       w.rt.spreadsheet.setSelection("Sheet1", ["A2:A6"]);
       ok(w.rt.run("researchSelectedRows"));
-      const stop = drive(w, n);
+      observe?.(w);
+      const stop = drive(w, n, observe);
       expect([userCells(sheetOf(w.rt, "Sheet1")), userCells(summary)]).toEqual(before);
       // A company judged before the stop and written after it says it came from the cache.
       const [cohere, runway, same, obscure, anthropic] = statuses(w.rt);
       for (const status of [cohere, runway, same]) expect(["done", "cached"]).toContain(statusKind(status));
       expect([statusKind(obscure), anthropic]).toEqual(["noData", "Done (cached)"]);
       expectSearchesWithin(w, needs, stop);
-      return stop;
+      return { w, stop };
     });
-    // Every call of the run was a stop once, fetches among them.
-    expect(stops.length).toBeGreaterThan(50);
+    // The run's calls, its fetches and its refresh among them, each stopped at (or covered by an equal stop).
+    expect(calls).toBeGreaterThan(100);
     expect(stops.some((s) => s.inFlight.size > 0)).toBe(true);
   });
 
@@ -165,7 +217,7 @@ describe("stopped at every service call", () => {
     const cache = cachedSheet(["Cohere"]);
     // 300 formulas in a column: more than one block of the journal.
     const column = Array.from({ length: 300 }, (_, i) => [`=TERRITORY_TIER(Sheet1!A${(i % 2) + 2})`]);
-    const stops = everyStop((n) => {
+    const { calls } = everyStop((n, observe) => {
       const w = world(companyRows(["Cohere", "cohere"]));
       w.rt.spreadsheet.owner = "boss@example.com";
       w.rt.spreadsheet.insertSheet("_territory_cache").load(cache);
@@ -179,19 +231,20 @@ describe("stopped at every service call", () => {
       const before = userCells(summary);
       w.rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
       ok(w.rt.run("researchSelectedRows"));
-      const stop = drive(w, n);
+      observe?.(w);
+      const stop = drive(w, n, observe);
       expect(userCells(summary)).toEqual(before);
       expect(statuses(w.rt)).toEqual(["Done (cached)", "Done (cached)"]);
       expect(w.searches).toEqual([]);
-      return stop;
+      return { w, stop };
     });
-    expect(stops.length).toBeGreaterThan(20);
+    expect(calls).toBeGreaterThan(20);
   });
 
   it("a cache clear during a run keeps what the run still has to judge: nothing is searched twice", () => {
     const cache = cachedSheet(["Anthropic"]);
     const companies = ["Cohere", "Runway", "Mistral AI"];
-    const stops = everyStop((n) => {
+    const { stops, calls } = everyStop((n, observe) => {
       let refusing = true;
       const w = world(companyRows(companies), { llmRefuses: () => refusing });
       w.rt.spreadsheet.insertSheet("_territory_cache").load(cache);
@@ -199,14 +252,23 @@ describe("stopped at every service call", () => {
       ok(w.rt.run("researchSelectedRows"));
       // The model asks for ten minutes: the searches wait in the cache, not yet judged.
       ok(w.rt.run("runResearchWorker", [], { kind: "sidebar" }));
-      const clear = w.rt.run("clearCache", [null], { kind: "sidebar", user: "colleague@example.com", stopAtCall: n });
+      observe?.(w);
+      const clear = w.rt.run("clearCache", [null], {
+        kind: "sidebar",
+        user: "colleague@example.com",
+        ...(n > 0 ? { stopAtCall: n } : {}),
+        ...(observe ? { afterCall: () => observe(w) } : {}),
+      });
+      for (const f of clear.fetches) w.fetchCalls.add(f.call);
       refusing = false;
       w.rt.clock.advance(601_000);
       drive(w);
       expect(statuses(w.rt)).toEqual(["Done", "Done", "Done"]);
       expectSearchesWithin(w, { cohere: 1, runway: 1, "mistral ai": 1 }, null);
-      return clear.killed ? stopOf(w, clear) : null;
+      return { w, stop: clear.killed ? stopOf(w, clear) : null };
     });
-    expect(stops.length).toBeGreaterThan(5);
+    // The clear's calls: before and after it deletes the entries it may.
+    expect(calls).toBeGreaterThan(5);
+    expect(stops.length).toBeGreaterThanOrEqual(2);
   });
 });

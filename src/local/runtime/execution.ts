@@ -46,6 +46,8 @@ export interface ExecutionInit {
   cellMs: CellCosts;
   /** A test's stop: the execution is killed at its service call of this number (1 = the first). */
   stopAtCall?: number;
+  /** Told as each service call is over (at the next call, or at the end), with the call's number. */
+  afterCall?: (call: number) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export class Execution {
   /** The calls that were fetches, and when their requests went out: a stop there or just after loses their answers. */
   readonly fetches: { call: number; at: number }[] = [];
   readonly #stopAtCall: number | null;
+  readonly #afterCall: ((call: number) => void) | null;
   readonly #serviceCallMs: number;
   readonly #cellMs: CellCosts;
   /** Cell costs below a whole millisecond, carried to the next call so the clock stays in whole ms. */
@@ -95,6 +98,7 @@ export class Execution {
     this.#serviceCallMs = init.serviceCallMs;
     this.#cellMs = init.cellMs;
     this.#stopAtCall = init.stopAtCall ?? null;
+    this.#afterCall = init.afterCall ?? null;
   }
 
   attachRealm(realm: Realm): void {
@@ -134,9 +138,15 @@ export class Execution {
    */
   countCall(kind: "fetch" | "other"): boolean {
     this.ensureAlive();
+    if (this.calls > 0) this.#afterCall?.(this.calls);
     this.calls += 1;
     if (kind === "fetch") this.fetches.push({ call: this.calls, at: this.clock.now() });
     return this.calls === this.#stopAtCall;
+  }
+
+  /** The last call is over: the execution ended (not when it was killed, as that call never finished). */
+  ended(): void {
+    if (!this.killed && this.calls > 0) this.#afterCall?.(this.calls);
   }
 
   /** The kill at a test's stop: now, with Google's message, and every later call throws again. */

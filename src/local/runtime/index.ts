@@ -126,6 +126,8 @@ export interface RunOptions {
    * would landing there; a fetch's requests go out first. Tests stop at every call in turn.
    */
   stopAtCall?: number;
+  /** Told as each service call of the execution is over, with its number: a test can look at the world between calls. */
+  afterCall?: (call: number) => void;
   /** Who runs it (default: the runtime's default user). */
   user?: string;
   /** Which document it runs in (default: the first document). */
@@ -411,7 +413,7 @@ export class LocalRuntime {
    * Fires the earliest due trigger, as the user who created it, in the document it was created in;
    * `killAt` or `stopAtCall` stop it as they stop any execution.
    */
-  runNextTrigger(opts: Pick<RunOptions, "killAt" | "stopAtCall"> = {}): ExecutionResult | null {
+  runNextTrigger(opts: Pick<RunOptions, "killAt" | "stopAtCall" | "afterCall"> = {}): ExecutionResult | null {
     const next = this.#triggers.nextDue();
     if (!next) return null;
     this.clock.advanceTo(next.dueAt);
@@ -447,6 +449,7 @@ export class LocalRuntime {
       serviceCallMs: this.#serviceCallMs,
       cellMs: this.#cellMs,
       ...(opts.stopAtCall === undefined ? {} : { stopAtCall: opts.stopAtCall }),
+      ...(opts.afterCall === undefined ? {} : { afterCall: opts.afterCall }),
     });
     const before = this.stats.snapshot();
     this.stats.executions += 1;
@@ -465,6 +468,7 @@ export class LocalRuntime {
     } finally {
       this.#locks.releaseAllOf(exec.id);
     }
+    exec.ended();
     if (exec.killed) {
       value = undefined;
       error = exec.deadlineMessage;

@@ -51,6 +51,17 @@ describe("execution limits", () => {
     expect(stopped.endedAt - start).toBeLessThan(1000);
   });
 
+  it("tells a test as each call is over, so it can look at the world between two calls", () => {
+    const rt = new LocalRuntime({
+      code: `function write() { const s = SpreadsheetApp.getActiveSheet(); s.getRange(1, 1).setValue("a"); s.getRange(2, 1).setValue("b"); }`,
+    });
+    const seen: string[] = [];
+    const sheet = rt.spreadsheet.getSheetByName("Sheet1");
+    rt.run("write", [], { afterCall: (call) => seen.push(`${call}:${JSON.stringify(sheet?.dump())}`) });
+    // getActiveSheet, then getRange and setValue per row; the last call is told when the execution ends.
+    expect(seen).toEqual(["1:[]", "2:[]", '3:[["a"]]', '4:[["a"]]', '5:[["a"],["b"]]']);
+  });
+
   it("stopped at a fetch, the requests went out (and are billed) but the script never sees the answers", () => {
     const seen: string[] = [];
     const rt = new LocalRuntime({

@@ -221,6 +221,7 @@ class Worker {
     );
     const receivedAt = Date.now();
     this.clock = timeWave(this.clock, sentAt, receivedAt);
+    const costBefore = this.run.cost;
     const folded = foldAnswers({
       run: this.run,
       settings: this.settings,
@@ -239,12 +240,13 @@ class Worker {
     this.pool = new Map(done.jobs.map((job) => [job.key, job]));
     this.takeFinished(done.finished);
     const paid = cacheWrites([...folded.store, ...done.store]);
+    const paidFor = paid.length > 0 || this.run.cost !== costBefore;
     // What the answers cost and what they bought are journaled in one call before anything else is
     // written: a kill while the cache sheet or the rows are written loses nothing paid for, and no
     // money from the run's figures. Then the run state, then the cache sheet.
-    journalPaid({ runId: this.run.runId, cost: this.run.cost, entries: paid });
+    if (paidFor) journalPaid({ runId: this.run.runId, cost: this.run.cost, entries: paid });
     saveRunState(this.run);
-    this.store(paid);
+    if (paidFor) this.store(paid);
     return true;
   }
 

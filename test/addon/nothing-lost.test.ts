@@ -7,7 +7,7 @@ import { COLUMN_TAG } from "../../src/core/run/sheet-layout";
 import { driveRun } from "../../src/local/drive";
 import type { FakeSheet, LocalRuntime } from "../../src/local/runtime";
 import { CELL_LIMIT_MESSAGE, PROTECTED_MESSAGE } from "../../src/local/runtime/spreadsheet";
-import { companyRows, driveWithSidebar, ok, progress, setup, statuses, table } from "./harness";
+import { companyRows, driveWithSidebar, ok, progress, setup, statuses, table, type Harness } from "./harness";
 
 const SIX = ["Cohere", "Runway", "Anthropic", "Mistral AI", "Read AI", "Hebbia"];
 const OWNER = "boss@example.com";
@@ -250,6 +250,29 @@ describe("clearing the cache", () => {
   });
 });
 
+/** A world whose user does `act` to the sheet while the first wave's LLM answers are out. */
+function deletingMidWave(act: (rt: LocalRuntime) => void): Harness & { acted: () => boolean } {
+  let rt: LocalRuntime | null = null;
+  let acted = false;
+  const harness = setup({
+    rows: companyRows(SIX),
+    llm: {
+      faults: () => {
+        if (!acted && rt) {
+          acted = true;
+          act(rt);
+        }
+        return null;
+      },
+    },
+  });
+  rt = harness.rt;
+  rt.spreadsheet.setSelection("Sheet1", ["A2:A7"]);
+  ok(rt.run("researchSelectedRows"));
+  driveWithSidebar(rt);
+  return { ...harness, acted: () => acted };
+}
+
 describe("whatever the user deletes", () => {
   it("an owned column deleted while a wave is in flight: every row ends, the column comes back, the progress adds up", () => {
     let rt: LocalRuntime | null = null;
@@ -277,5 +300,34 @@ describe("whatever the user deletes", () => {
     expect(progress(rt)).toMatchObject({ total: 6, done: 6, researching: 0, queued: 0 });
     expect(table(rt).every((row) => String(row["Rationale"]).length > 20)).toBe(true);
     expect(harness.tavily.searches).toBe(6);
+  });
+
+  it("the queue sheet deleted mid-wave: the run ends, the progress adds up, what was paid for is in the cache", () => {
+    const { rt, tavily, acted } = deletingMidWave((world) => world.spreadsheet.deleteSheet("Sheet1"));
+    expect(acted()).toBe(true);
+    const p = progress(rt);
+    expect(p).toMatchObject({ running: false, queued: 0, researching: 0 });
+    expect(p.total).toBe(p.done + p.cached + p.noData + p.failed + p.cancelled);
+    expect(p.tavilyCredits).toBe(2 * tavily.searches);
+    expect(cacheSheet(rt).dump().length - 1).toBe(tavily.searches);
+  });
+
+  it("rows deleted mid-wave: the rows left end Done, none waits, and nothing is searched twice", () => {
+    const { rt, tavily, acted } = deletingMidWave((world) => world.spreadsheet.deleteRows("Sheet1", 3, 2));
+    expect(acted()).toBe(true);
+    expect(statuses(rt)).toEqual(["Done", "Done", "Done", "Done"]);
+    expect(progress(rt)).toMatchObject({ running: false, total: 4, done: 4, queued: 0, researching: 0 });
+    expect(tavily.searches).toBe(6);
+  });
+
+  it("the Status column deleted mid-wave: the queue is gone, the run ends, and nothing is left to say Researching", () => {
+    const { rt, acted } = deletingMidWave((world) => {
+      const sheet = sheetOf(world, "Sheet1");
+      const status = sheet.columnTagged(COLUMN_TAG, "Status");
+      if (status !== null) sheet.deleteColumns(status, 1);
+    });
+    expect(acted()).toBe(true);
+    expect(table(rt).some((row) => "Status" in row)).toBe(false);
+    expect(progress(rt)).toMatchObject({ running: false, queued: 0, researching: 0 });
   });
 });

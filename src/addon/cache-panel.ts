@@ -1,12 +1,14 @@
 // The sidebar's cache panel: what the hidden cache sheet holds, and clearing all of it or the
 // entries older than some days. It reads the cache sheet's own header to find its columns and
-// never reads the evidence; it deletes rows of the cache sheet only, never of a user's sheet.
+// never reads the evidence; it deletes rows of the cache sheet only (the sheet the add-on tagged,
+// never a user's sheet of the same name), and never what a waiting run still needs.
+import { clearMessage, planClear } from "../core/cache-clear";
 import { LIMITS } from "../core/limits";
 import { consecutiveRuns } from "../core/run/sheet-layout";
-import { formatCount } from "../core/format";
 import type { CacheStatus } from "../core/types";
 import type { CacheStats, ClearCacheResult } from "../core/wire";
-import { CACHE_SHEET_NAME } from "./cache-sheet";
+import { findCacheSheet } from "./cache-sheet";
+import { loadRunState } from "./run-state";
 
 const DAY_MS = 86_400_000;
 
@@ -20,10 +22,6 @@ export interface CacheRow {
   /** The model of the stored result; "" when there is none. */
   model: string;
   hasEvidence: boolean;
-}
-
-function cacheSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
-  return SpreadsheetApp.getActiveSpreadsheet().getSheetByName(CACHE_SHEET_NAME);
 }
 
 const STATUSES: readonly string[] = ["validated", "unjudged", "noData"] satisfies CacheStatus[];
@@ -75,7 +73,7 @@ function readRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): CacheRow[] {
 
 /** The cache rows of these keys, read without their evidence (the estimate's light lookup). */
 export function cacheRows(keys: readonly string[]): Map<string, CacheRow> {
-  const sheet = cacheSheet();
+  const sheet = findCacheSheet();
   const wanted = new Set(keys);
   const found = new Map<string, CacheRow>();
   if (!sheet) return found;
@@ -97,16 +95,18 @@ function statsOf(sheet: GoogleAppsScript.Spreadsheet.Sheet | null, rows: readonl
 }
 
 export function cacheStats(): CacheStats {
-  const sheet = cacheSheet();
+  const sheet = findCacheSheet();
   return statsOf(sheet, sheet ? readRows(sheet) : []);
 }
 
 /**
- * Deletes every entry, or those fetched more than `olderThanDays` days ago. It holds the document
- * lock, so no worker is writing to rows that move up under it.
+ * Deletes every entry, or those fetched more than `olderThanDays` whole days ago, except the
+ * evidence searched and not yet judged while a run is queued, running or paused: that run judges it
+ * without searching again. It holds the document lock, so no worker is writing to rows that move up
+ * under it.
  */
 export function clearCache(olderThanDays: number | null): ClearCacheResult {
-  const sheet = cacheSheet();
+  const sheet = findCacheSheet();
   if (!sheet) return { removed: 0, message: "The cache is empty.", stats: statsOf(null, []) };
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(5000)) {
@@ -114,16 +114,11 @@ export function clearCache(olderThanDays: number | null): ClearCacheResult {
   }
   try {
     const rows = readRows(sheet);
-    const cutoff = olderThanDays === null ? Number.POSITIVE_INFINITY : Date.now() - Math.max(0, olderThanDays) * DAY_MS;
-    const doomed = rows.filter((r) => r.fetchedAt < cutoff).map((r) => r.row);
+    const cutoff = olderThanDays === null ? Number.POSITIVE_INFINITY : Date.now() - olderThanDays * DAY_MS;
+    const plan = planClear(rows, cutoff, loadRunState()?.active === true);
     // Bottom first, so the row numbers still to delete do not move.
-    for (const [start, count] of consecutiveRuns(doomed).reverse()) sheet.deleteRows(start, count);
-    const left = rows.length - doomed.length;
-    const message =
-      doomed.length === 0
-        ? "No entry was old enough to clear."
-        : `Cleared ${formatCount(doomed.length)} cache entr${doomed.length === 1 ? "y" : "ies"}; ${formatCount(left)} left.`;
-    return { removed: doomed.length, message, stats: statsOf(sheet, readRows(sheet)) };
+    for (const [start, count] of consecutiveRuns(plan.remove).reverse()) sheet.deleteRows(start, count);
+    return { removed: plan.remove.length, message: clearMessage(plan, rows.length), stats: statsOf(sheet, readRows(sheet)) };
   } finally {
     lock.releaseLock();
   }

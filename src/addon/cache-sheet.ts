@@ -1,14 +1,18 @@
-// The hidden sheet `_territory_cache`: one row per key, evidence gzip+base64 and split over cells.
-// Lookups read the key column once, then only the rows they need. Each row says whether its
-// evidence was judged ("validated"), paid for but not judged yet ("unjudged"), or found nothing
-// ("noData"); an unjudged row never answers as a result.
+// The hidden cache sheet: one row per key, evidence gzip+base64 and split over cells. Lookups read
+// the key column once, then only the rows they need. Each row says whether its evidence was judged
+// ("validated"), paid for but not judged yet ("unjudged"), or found nothing ("noData"); an unjudged
+// row never answers as a result. The sheet is the add-on's by its developer-metadata tag, not by
+// its name: a sheet a user made or renamed `_territory_cache` is never read, written or cleared.
 import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
 import { consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
 import { isWebUrl } from "../core/evidence";
 
+/** The name a new cache sheet gets, when no sheet of the user's has it. */
 export const CACHE_SHEET_NAME = "_territory_cache";
+/** The sheet-level developer-metadata key that makes a sheet the add-on's cache. */
+export const CACHE_TAG = "territory-planner-cache";
 const EVIDENCE_CELLS = 8;
 /** Under the 50,000-character cell limit with room to spare. */
 const EVIDENCE_CELL_CHARS = 45_000;
@@ -75,7 +79,8 @@ function decodeEvidence(parts: string[]): EvidenceItem[] | null {
   }
 }
 
-function toRow(entry: CacheEntry): (string | number)[] {
+/** An entry as its row of the cache sheet (also how the journal of what was just paid keeps it). */
+export function cacheRowOf(entry: CacheEntry): (string | number)[] {
   const parts = encodeEvidence(entry.evidence);
   const r = entry.result;
   const row: (string | number)[] = [
@@ -123,7 +128,8 @@ function readBreakdown(cell: string): ScoreParts | undefined {
 }
 const tierSchema = z.enum(TIERS as [string, ...string[]]);
 
-function fromRow(values: unknown[]): CacheEntry | null {
+/** A row of the cache sheet read back (and checked), or null when it is not a valid entry. */
+export function cacheEntryOf(values: unknown[]): CacheEntry | null {
   const parsed = rowSchema.safeParse(values);
   if (!parsed.success) return null;
   const c = parsed.data;
@@ -175,11 +181,67 @@ function fromRow(values: unknown[]): CacheEntry | null {
   };
 }
 
-function findSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
-  return SpreadsheetApp.getActiveSpreadsheet().getSheetByName(CACHE_SHEET_NAME);
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
+
+/**
+ * A cache sheet an earlier version of the add-on wrote, before it tagged its sheet: named
+ * `_territory_cache` and headed with the cache's own columns (every version's header starts so). A
+ * user's sheet of that name holds anything else and is left alone.
+ */
+function isEarlierCacheSheet(sheet: Sheet): boolean {
+  if (sheet.getLastColumn() < BASE_COLUMNS.length) return false;
+  const header = sheet.getRange(1, 1, 1, BASE_COLUMNS.length).getValues()[0] ?? [];
+  return BASE_COLUMNS.every((name, i) => header[i] === name);
 }
 
-function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
+/** What this execution found last (each execution loads the script afresh); undefined: not looked yet. */
+let found: { sheet: Sheet; tagged: boolean } | null | undefined;
+
+/**
+ * The add-on's cache sheet, and whether it carries the tag yet (an earlier version's does not), or
+ * null; looked up once per execution unless `afresh` (the sheet went missing meanwhile).
+ */
+function findSheet(afresh = false): { sheet: Sheet; tagged: boolean } | null {
+  if (found !== undefined && !afresh) return found;
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  found = null;
+  for (const meta of spreadsheet.createDeveloperMetadataFinder().withKey(CACHE_TAG).find()) {
+    const sheet = meta.getLocation().getSheet();
+    if (sheet) return (found = { sheet, tagged: true });
+  }
+  const earlier = spreadsheet.getSheetByName(CACHE_SHEET_NAME);
+  if (earlier && isEarlierCacheSheet(earlier)) found = { sheet: earlier, tagged: false };
+  return found;
+}
+
+/** The add-on's cache sheet, or null when there is none (nothing cached yet). */
+export function findCacheSheet(): Sheet | null {
+  return findSheet()?.sheet ?? null;
+}
+
+/** Whether `sheet` is the add-on's cache sheet. */
+export function isCacheSheet(sheet: Sheet): boolean {
+  return findCacheSheet()?.getSheetId() === sheet.getSheetId();
+}
+
+/** `_territory_cache`, or when a sheet of the user's has that name, a name no sheet has. */
+function freeName(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): string {
+  const names = [CACHE_SHEET_NAME, `${CACHE_SHEET_NAME} (Territory Planner)`];
+  for (let n = 2; names.length < 20; n++) names.push(`${CACHE_SHEET_NAME} (Territory Planner ${n})`);
+  return names.find((name) => !spreadsheet.getSheetByName(name)) ?? `${CACHE_SHEET_NAME} ${Date.now()}`;
+}
+
+/** Tags a cache sheet as the add-on's; a sheet the user may not change stays untagged, and is still found by its name and header. */
+function tag(sheet: Sheet): void {
+  try {
+    sheet.addDeveloperMetadata(CACHE_TAG, "1");
+    found = { sheet, tagged: true };
+  } catch {
+    // Found again by its name and header; the write that follows reports Google's reason.
+  }
+}
+
+function createSheet(): Sheet {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   // insertSheet activates the new sheet: put the user back where they were afterwards.
   const userSheet = spreadsheet.getActiveSheet();
@@ -188,7 +250,10 @@ function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
       .getActiveRangeList()
       ?.getRanges()
       .map((r) => r.getA1Notation()) ?? [];
-  const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
+  const sheet = spreadsheet.insertSheet(freeName(spreadsheet));
+  // Tagged first: from here on it is the cache whatever happens to the steps below.
+  sheet.addDeveloperMetadata(CACHE_TAG, "1");
+  found = { sheet, tagged: true };
   // A new sheet has 26 columns, fewer than a row's cells.
   if (sheet.getMaxColumns() < WIDTH) sheet.insertColumnsAfter(sheet.getMaxColumns(), WIDTH - sheet.getMaxColumns());
   // Text format first, so no cached rationale, title or base64 chunk ("+...") becomes a formula.
@@ -200,27 +265,70 @@ function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
   return sheet;
 }
 
+/** The cache sheet, tagged if it was not yet, or a new one. */
+function openForWriting(): Sheet {
+  const cache = findSheet();
+  if (!cache) return createSheet();
+  if (!cache.tagged) tag(cache.sheet);
+  return cache.sheet;
+}
+
+/** Grows the sheet so that row `last` exists, in large steps so that growing stays rare. */
+function growTo(sheet: Sheet, last: number, maxRows = sheet.getMaxRows()): number {
+  if (last <= maxRows) return maxRows;
+  const added = Math.max(last - maxRows, 1000);
+  sheet.insertRowsAfter(maxRows, added);
+  return maxRows + added;
+}
+
 export class CacheSheet {
   private index: Map<string, number> | null = null;
+  /** The row after the last one holding an entry, as the key index last found it. */
+  private nextRow = 2;
+  /** The sheet accepted this execution's first write, and has at least `rowsKnown` rows. */
+  private probed = false;
+  private rowsKnown = 0;
 
-  private constructor(private sheet: GoogleAppsScript.Spreadsheet.Sheet) {}
+  /** Where this sheet was last seen: a sheet of this name and id is still it. */
+  private sheetName: string;
+  private sheetId: number;
 
-  /** The cache sheet, created hidden on first use when `create`; null when absent and not created. */
+  private constructor(private sheet: Sheet) {
+    this.sheetName = sheet.getName();
+    this.sheetId = sheet.getSheetId();
+  }
+
+  /**
+   * The cache sheet; when `create`, tagged if an earlier version left it untagged, or created hidden
+   * on first use (Google's error, such as the spreadsheet's cell limit, is thrown). Null when absent
+   * and not created.
+   */
+  static open(create: true): CacheSheet;
+  static open(create: boolean): CacheSheet | null;
   static open(create: boolean): CacheSheet | null {
-    const existing = findSheet();
-    if (existing) return new CacheSheet(existing);
-    return create ? new CacheSheet(createSheet()) : null;
+    if (create) return new CacheSheet(openForWriting());
+    const cache = findSheet();
+    return cache ? new CacheSheet(cache.sheet) : null;
+  }
+
+  /** The sheet's name now, for messages (the usual name when Google will not tell). */
+  describe(): string {
+    return this.sheetName;
   }
 
   /**
    * Runs a read or write of the sheet. A user may delete the hidden sheet while a run goes on: it is
    * found (or created) again, empty of what was lost, before the call is made.
    */
-  private withSheet<T>(use: (sheet: GoogleAppsScript.Spreadsheet.Sheet) => T): T {
-    const current = findSheet();
-    if (!current || current.getSheetId() !== this.sheet.getSheetId()) {
-      this.sheet = current ?? createSheet();
+  private withSheet<T>(use: (sheet: Sheet) => T): T {
+    // By name first (no metadata read): the sheet with this sheet's name and id is this sheet.
+    const byName = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(this.sheetName);
+    if (!byName || byName.getSheetId() !== this.sheetId) {
+      this.sheet = findSheet(true)?.sheet ?? createSheet();
+      this.sheetName = this.sheet.getName();
+      this.sheetId = this.sheet.getSheetId();
       this.index = null;
+      this.probed = false;
     }
     return use(this.sheet);
   }
@@ -230,6 +338,7 @@ export class CacheSheet {
     const index = new Map<string, number>();
     this.withSheet((sheet) => {
       const last = sheet.getLastRow();
+      this.nextRow = Math.max(last, 1) + 1;
       if (last < 2) return;
       sheet
         .getRange(2, 1, last - 1, 1)
@@ -254,7 +363,7 @@ export class CacheSheet {
       const width = Math.min(WIDTH, sheet.getMaxColumns());
       for (const [start, count] of consecutiveRuns(rows)) {
         for (const row of sheet.getRange(start, 1, count, width).getValues()) {
-          const entry = fromRow(row);
+          const entry = cacheEntryOf(row);
           // A row the user edited or sorted under another key is not this key's entry.
           if (entry && wanted.has(entry.key)) found.set(entry.key, entry);
         }
@@ -276,6 +385,23 @@ export class CacheSheet {
   }
 
   /**
+   * Before anything is bought for these keys: makes sure their entries can be written, or throws
+   * Google's error. The rows new keys will take exist (grown now, which is where Google refuses a
+   * spreadsheet at its cell limit), and once per execution the header's first cell is written as it
+   * is, which a protected sheet refuses. Free when the rows are known to be there.
+   */
+  reserve(keys: readonly string[]): void {
+    const index = this.keyIndex();
+    const last = this.nextRow + new Set(keys.filter((key) => !index.has(key))).size - 1;
+    if (this.probed && last <= this.rowsKnown) return;
+    this.withSheet((sheet) => {
+      if (!this.probed) sheet.getRange(1, 1).setValues([[HEADER[0]]]);
+      this.probed = true;
+      this.rowsKnown = growTo(sheet, last);
+    });
+  }
+
+  /**
    * Writes entries in place of the same key, or appended; one setValues per run of consecutive rows,
    * each range formatted as text first whatever format the user gave it.
    */
@@ -287,9 +413,9 @@ export class CacheSheet {
     this.withSheet((sheet) => this.write(sheet, entries));
   }
 
-  private write(sheet: GoogleAppsScript.Spreadsheet.Sheet, entries: readonly CacheEntry[]): void {
+  private write(sheet: Sheet, entries: readonly CacheEntry[]): void {
     const index = this.keyIndex();
-    let next = Math.max(sheet.getLastRow(), 1) + 1;
+    let next = this.nextRow;
     const byRow = new Map<number, (string | number)[]>();
     const unjudgedRows = new Set<number>();
     for (const entry of entries) {
@@ -298,12 +424,11 @@ export class CacheSheet {
         row = next++;
         index.set(entry.key, row);
       }
-      byRow.set(row, toRow(entry));
+      byRow.set(row, cacheRowOf(entry));
       if (entry.status === "unjudged") unjudgedRows.add(row);
     }
-    const maxRows = sheet.getMaxRows();
-    // Grow in large steps so that growing stays rare.
-    if (next - 1 > maxRows) sheet.insertRowsAfter(maxRows, Math.max(next - 1 - maxRows, 1000));
+    this.nextRow = next;
+    this.rowsKnown = growTo(sheet, next - 1);
     const missingColumns = WIDTH - sheet.getMaxColumns();
     if (missingColumns > 0) {
       sheet.insertColumnsAfter(sheet.getMaxColumns(), missingColumns);

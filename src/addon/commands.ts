@@ -1,6 +1,6 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
-import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
+import { CacheSheet, isCacheSheet } from "./cache-sheet";
 import { columnUnchosen } from "../core/run/estimate";
 import { formatCount } from "../core/format";
 import { confirmSpending, driveAs, newRunState, recordOwnerTrigger, type RunState } from "../core/run/run-state";
@@ -120,7 +120,7 @@ function readyToQueue(): Settings | CommandResult {
 /** The selected rows of the active sheet, or why there are none to research. */
 function readSelection(chosenColumn: number | null): SelectedRows | CommandResult {
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
-  if (sheet.getName() === CACHE_SHEET_NAME) return refused("Select rows of your company list, not the cache sheet.");
+  if (isCacheSheet(sheet)) return refused("Select rows of your company list, not the cache sheet.");
   const { rows, leftmostColumn, columns } = selectedRowNumbers(sheet);
   if (rows.size === 0) return refused("Select the rows of the companies to research (row 1 is the header).");
   // Two columns claim one output: the add-on would not know which to write, so it queues nothing here.
@@ -136,7 +136,7 @@ function planOf(action: QueueAction, settings: Settings, chosenColumn: number | 
   if (action === "resume") return planQueue(action, settings, queueSheets, null, takenOverFrom);
   const sheet = SpreadsheetApp.getActiveSpreadsheet().getActiveSheet();
   if (action === "retry")
-    return planQueue(action, settings, queueSheets, sheet.getName() === CACHE_SHEET_NAME ? null : { sheet, selected: null }, takenOverFrom);
+    return planQueue(action, settings, queueSheets, isCacheSheet(sheet) ? null : { sheet, selected: null }, takenOverFrom);
   const selected = readSelection(chosenColumn);
   if ("ok" in selected) return selected;
   return planQueue(action, settings, queueSheets, { sheet, selected }, takenOverFrom);
@@ -194,8 +194,13 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
       };
     }
   }
-  // Created now, while the user is here, rather than by a worker later.
-  CacheSheet.open(true);
+  // Created now, while the user is here, rather than by a worker later. Google may refuse (the
+  // spreadsheet's cell limit): the worker then pauses the run with Google's reason before buying.
+  try {
+    CacheSheet.open(true);
+  } catch {
+    // Reported by the worker.
+  }
   confirmForActiveRun(estimate.maximumUsd, plan.takenOverFrom !== null);
   const queued = writePlan(plan);
   for (const sheet of plan.sheets) addQueueSheet(sheet);
@@ -301,7 +306,7 @@ export function selectRow(sheetName: string, row: number, company: string): Comm
   const sheet = spreadsheet.getSheetByName(sheetName);
   if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
   // Activating a hidden sheet shows it: never the add-on's cache, nor a sheet the user hid.
-  if (sheet.isSheetHidden() || sheetName === CACHE_SHEET_NAME)
+  if (sheet.isSheetHidden() || isCacheSheet(sheet))
     return { ok: false, message: `The sheet "${sheetName}" is hidden: show it first (View > Hidden sheets) to go to the row.`, queued: 0 };
   const snapshot = readSnapshot(sheet, 1);
   const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();

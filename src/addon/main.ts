@@ -87,9 +87,10 @@ export function getCacheStats(): CacheStats {
   return cacheStats();
 }
 
-/** null clears every entry; a number of days clears the entries older than that. */
-export function clearCache(olderThanDays: unknown): ClearCacheResult {
-  return clearCacheEntries(...parseArgs("clearCache", [olderThanDays]));
+/** null (or nothing) clears every entry; a whole number of days clears the entries older than that. */
+export function clearCache(olderThanDays?: unknown): ClearCacheResult {
+  const [days] = parseArgs("clearCache", [olderThanDays]);
+  return clearCacheEntries(days ?? null);
 }
 
 export function showSidebar(): void {

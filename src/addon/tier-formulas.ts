@@ -1,69 +1,120 @@
 // The end-of-run refresh of the spreadsheet's =TERRITORY_TIER formulas: Sheets recalculates a
 // custom function only when its arguments change, so cells answered before a run are entered again.
-import { CACHE_SHEET_NAME } from "./cache-sheet";
+// No instant may cost the user a formula, so each small block is journaled (a document property)
+// before it is touched, swapped through the formula's own text (never emptied), and restored in the
+// same step; a block an execution was stopped in is restored from the journal by the next one.
+import * as z from "zod/mini";
+import { formulaBlocks, type FormulaBlock } from "../core/formula-blocks";
+import { parseStoredJson } from "../core/json";
+import { findCacheSheet } from "./cache-sheet";
 
-const CALLS_TERRITORY_TIER = /\bTERRITORY_TIER\s*\(/i;
+const JOURNAL_KEY = "TP_FORMULA_REFRESH";
+/** A block's formulas as JSON, with room for the rest of the journal under Google's 9 KB per property. */
+const BLOCK_BYTES = 8_000;
 
-type Rect = [row: number, column: number, height: number, width: number];
+const journalSchema = z.lazy(() =>
+  z.object({
+    /** Blocks of the refresh already re-entered, in the order `formulaBlocks` gives. */
+    next: z.number().check(z.int(), z.nonnegative()),
+    /** The block being re-entered, with the sheet it is on. */
+    block: z.nullable(z.object({ sheetId: z.number(), row: z.number(), column: z.number(), formulas: z.array(z.array(z.string())) })),
+  }),
+);
+type Journal = z.infer<typeof journalSchema>;
 
-/** Rectangles (1-based) covering exactly the marked cells: runs of a row, stacked on the same runs of the rows above. */
-function rectangles(marked: boolean[][]): Rect[] {
-  const done: Rect[] = [];
-  let open = new Map<string, Rect>();
-  marked.forEach((row, r) => {
-    const next = new Map<string, Rect>();
-    for (let c = 0; c < row.length; c++) {
-      if (!row[c]) continue;
-      let end = c;
-      while (row[end + 1]) end++;
-      const id = `${c}:${end}`;
-      const above = open.get(id);
-      if (above) {
-        above[2] += 1;
-        open.delete(id);
-        next.set(id, above);
-      } else next.set(id, [r + 1, c + 1, 1, end - c + 1]);
-      c = end;
-    }
-    done.push(...open.values());
-    open = next;
-  });
-  return [...done, ...open.values()];
+function props(): GoogleAppsScript.Properties.Properties {
+  return PropertiesService.getDocumentProperties();
+}
+
+function readJournal(): Journal | null {
+  return parseStoredJson(props().getProperty(JOURNAL_KEY), journalSchema);
+}
+
+function writeJournal(journal: Journal): void {
+  props().setProperty(JOURNAL_KEY, JSON.stringify(journal));
+}
+
+/** The text a formula shows while it is swapped out: a leading apostrophe keeps it text. */
+function swapText(formula: string): string {
+  return `'${formula}`;
+}
+
+/** A cell that still shows the formula's text: what a stopped refresh left. */
+function showsText(value: unknown, formula: string, cellFormula: string): boolean {
+  return cellFormula === "" && (value === formula || value === swapText(formula));
+}
+
+function blockRange(sheet: GoogleAppsScript.Spreadsheet.Sheet, block: FormulaBlock): GoogleAppsScript.Spreadsheet.Range {
+  return sheet.getRange(block.row, block.column, block.formulas.length, block.formulas[0]?.length ?? 1);
 }
 
 /**
- * Sheets recalculates a custom function only when its arguments change, so a range answered before
- * a run would keep "Not researched yet": every formula of the document that calls TERRITORY_TIER is
- * entered again (cleared, then restored), one read per sheet and two writes per block of them.
- * Returns how many formulas were re-entered.
+ * Puts back the formulas of a block a stopped execution left as text. A cell the user changed
+ * since is left as it is.
  */
-export function refreshTierFormulas(): number {
+export function restoreInterruptedRefresh(): void {
+  const journal = readJournal();
+  if (!journal?.block) return;
+  const { sheetId, ...block } = journal.block;
+  const sheet = SpreadsheetApp.getActiveSpreadsheet()
+    .getSheets()
+    .find((s) => s.getSheetId() === sheetId);
+  if (sheet) {
+    const range = blockRange(sheet, block);
+    const values = range.getValues();
+    const formulas = range.getFormulas();
+    const stopped = block.formulas.map((line, r) => line.map((f, c) => showsText(values[r]?.[c], f, formulas[r]?.[c] ?? "")));
+    if (stopped.every((line) => line.every(Boolean))) range.setFormulas(block.formulas);
+    else
+      stopped.forEach((line, r) =>
+        line.forEach((was, c) => {
+          const formula = block.formulas[r]?.[c];
+          if (was && formula) sheet.getRange(block.row + r, block.column + c).setFormula(formula);
+        }),
+      );
+  }
+  writeJournal({ next: journal.next, block: null });
+}
+
+/**
+ * Re-enters every formula of the document that calls TERRITORY_TIER, block by block, while `mayGoOn`
+ * says the execution has time for another block. "done", or "unfinished" when time ran out: the next
+ * execution goes on from the block after the last one done. A block this user may not edit (a
+ * protected range) keeps its formulas as they are: refreshing is a courtesy.
+ */
+export function refreshTierFormulas(mayGoOn: () => boolean): "done" | "unfinished" {
+  restoreInterruptedRefresh();
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  const blocks: { range: GoogleAppsScript.Spreadsheet.Range; formulas: string[][] }[] = [];
+  const cacheId = findCacheSheet()?.getSheetId();
+  const blocks: { sheet: GoogleAppsScript.Spreadsheet.Sheet; block: FormulaBlock }[] = [];
   for (const sheet of spreadsheet.getSheets()) {
-    if (sheet.getName() === CACHE_SHEET_NAME) continue;
+    if (sheet.getSheetId() === cacheId) continue;
     const lastRow = sheet.getLastRow();
     const lastColumn = sheet.getLastColumn();
     if (lastRow === 0 || lastColumn === 0) continue;
     const formulas = sheet.getRange(1, 1, lastRow, lastColumn).getFormulas();
-    const marked = formulas.map((row) => row.map((f) => CALLS_TERRITORY_TIER.test(f)));
-    for (const [row, column, height, width] of rectangles(marked)) {
-      const block = formulas.slice(row - 1, row - 1 + height).map((r) => r.slice(column - 1, column - 1 + width));
-      blocks.push({ range: sheet.getRange(row, column, height, width), formulas: block });
-    }
+    for (const block of formulaBlocks(formulas, BLOCK_BYTES)) blocks.push({ sheet, block });
   }
-  // A block this user may not edit (a protected range) keeps its formula as it is: refreshing is a
-  // courtesy, and a throw here would leave the run unfinished for good.
-  const cleared = blocks.filter(({ range, formulas }) => {
-    try {
-      range.setFormulas(formulas.map((r) => r.map(() => "")));
-      return true;
-    } catch {
-      return false;
+  const start = readJournal()?.next ?? 0;
+  for (let i = start; i < blocks.length; i++) {
+    const item = blocks[i];
+    if (!item) continue;
+    if (!mayGoOn()) {
+      writeJournal({ next: i, block: null });
+      return "unfinished";
     }
-  });
-  if (cleared.length === 0) return 0;
-  SpreadsheetApp.flush();
-  for (const { range, formulas } of cleared) range.setFormulas(formulas);
-  return cleared.reduce((n, b) => n + b.formulas.length * (b.formulas[0]?.length ?? 0), 0);
+    const { sheet, block } = item;
+    // Journaled before it is touched: a stop anywhere from here on is undone by the next execution.
+    writeJournal({ next: i, block: { sheetId: sheet.getSheetId(), ...block } });
+    const range = blockRange(sheet, block);
+    try {
+      range.setValues(block.formulas.map((line) => line.map(swapText)));
+    } catch {
+      continue;
+    }
+    SpreadsheetApp.flush();
+    range.setFormulas(block.formulas);
+  }
+  props().deleteProperty(JOURNAL_KEY);
+  return "done";
 }

@@ -8,6 +8,7 @@ import {
   blockedServices,
   handedOffStatus,
   mayAdmit,
+  mayTakeStep,
   nextMove,
   startClock,
   timeWave,
@@ -18,17 +19,30 @@ import {
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
 import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { driveAs, drivenByOwner, finishRun, pause, recordOwnerTrigger, spendingCapUsd, type RunState } from "../core/run/run-state";
-import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from "../core/run/wave";
+import {
+  driveAs,
+  drivenByOwner,
+  finishRun,
+  pause,
+  recordJournaledCost,
+  recordOwnerTrigger,
+  spendingCapUsd,
+  type RunState,
+} from "../core/run/run-state";
+import { COLUMN_TAG } from "../core/run/sheet-layout";
+import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type Outgoing } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
+import { cacheWritePause } from "../core/sheet-errors";
 import type { PauseReason } from "../core/status";
-import { CacheSheet } from "./cache-sheet";
-import { waitingRowsClash } from "./columns";
+import type { CacheEntry } from "../core/types";
+import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
+import { prepareOutputColumns, waitingRowsClash } from "./columns";
 import { fetchAllResponses, type ApiKeys } from "./http";
+import { clearPaidJournal, journalPaid, readPaidJournal } from "./paid-journal";
 import { currentUser, loadConfirmedSpending, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
 import { cellAt, cellText, readSnapshot, rewriteStatuses, writeRowUpdates, type SheetSnapshot, type SkippedRow } from "./sheet-io";
-import { refreshTierFormulas } from "./tier-formulas";
+import { refreshTierFormulas, restoreInterruptedRefresh } from "./tier-formulas";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
 export interface WorkerReport {
@@ -48,18 +62,53 @@ class Worker {
   private cancelling = false;
   private readonly limits: PacingLimits;
   private readonly keys: ApiKeys;
-  private readonly cache: CacheSheet;
 
   constructor(
     private readonly settings: Settings,
     private run: RunState,
+    private readonly cache: CacheSheet,
   ) {
     this.clock = startClock(settings, Date.now());
     this.limits = pacingLimits(settings);
     this.keys = apiKeys(settings);
-    const cache = CacheSheet.open(true);
-    if (!cache) throw new Error("The cache sheet could not be created.");
-    this.cache = cache;
+  }
+
+  /**
+   * Google refused to write the cache sheet: the run pauses with Google's reason before anything
+   * more is bought (what was paid for waits in the journal).
+   */
+  private cacheRefused(error: unknown): void {
+    this.run = pause(this.run, cacheWritePause(this.cache.describe(), error instanceof Error ? error.message : String(error)));
+  }
+
+  /** Stores entries paid for in the cache sheet, then clears the journal that kept them meanwhile. */
+  private store(entries: readonly CacheEntry[]): void {
+    try {
+      this.cache.upsert(entries);
+      clearPaidJournal();
+    } catch (error) {
+      this.cacheRefused(error);
+    }
+  }
+
+  /** What a stopped execution paid for and may not have stored goes to the sheet, and its cost to the run, first. */
+  private recoverPaid(): void {
+    const journal = readPaidJournal();
+    if (!journal) return;
+    this.run = recordJournaledCost(this.run, journal);
+    saveRunState(this.run);
+    this.store(journal.entries);
+  }
+
+  /** The cache sheet can take what these requests will buy; false when Google refuses (the run pauses). */
+  private mayBuy(outgoing: readonly Outgoing[]): boolean {
+    try {
+      this.cache.reserve(outgoing.map((o) => o.job.key));
+      return true;
+    } catch (error) {
+      this.cacheRefused(error);
+      return false;
+    }
   }
 
   /**
@@ -74,7 +123,7 @@ class Worker {
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
-      const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
+      const snapshot = readQueueSheet(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
       if (!outputs) {
         clash ??= waitingRowsClash(sheet);
@@ -175,6 +224,8 @@ class Worker {
       if (plan.wait?.kind === "sleep") Utilities.sleep(plan.wait.ms);
       return true;
     }
+    // Nothing is bought that has no place to be kept: the next pass shows the pause.
+    if (!this.mayBuy(plan.outgoing)) return true;
     const sentAt = Date.now();
     const wave = fetchAllResponses(
       plan.outgoing.map((o) => o.request),
@@ -182,6 +233,7 @@ class Worker {
     );
     const receivedAt = Date.now();
     this.clock = timeWave(this.clock, sentAt, receivedAt);
+    const costBefore = this.run.cost;
     const folded = foldAnswers({
       run: this.run,
       settings: this.settings,
@@ -194,21 +246,24 @@ class Worker {
       receivedAt,
     });
     this.run = folded.run;
-    // What the answers cost is saved before anything else is written: a kill during the cache or
-    // row writes must not lose money already paid from the run's figures.
-    saveRunState(this.run);
     for (const job of folded.answered) this.pool.set(job.key, job);
     const done = collectFinished(this.run, [...this.pool.values()]);
     this.run = done.run;
     this.pool = new Map(done.jobs.map((job) => [job.key, job]));
     this.takeFinished(done.finished);
-    // Whatever was paid for goes to the cache at once: a kill before the rows are written, or a
-    // hand-off before the LLM answers, loses nothing paid for.
-    this.cache.upsert(cacheWrites([...folded.store, ...done.store]));
+    const paid = cacheWrites([...folded.store, ...done.store]);
+    const paidFor = paid.length > 0 || this.run.cost !== costBefore;
+    // What the answers cost and what they bought are journaled in one call before anything else is
+    // written: a kill while the cache sheet or the rows are written loses nothing paid for, and no
+    // money from the run's figures. Then the run state, then the cache sheet.
+    if (paidFor) journalPaid({ runId: this.run.runId, cost: this.run.cost, entries: paid });
+    saveRunState(this.run);
+    if (paidFor) this.store(paid);
     return true;
   }
 
   work(): WorkerReport {
+    this.recoverPaid();
     for (;;) {
       const { queuedLeft, blockedRows } = this.pass(mayAdmit(this.clock, this.run, this.cancelling, Date.now()), false);
       const move = nextMove({
@@ -230,12 +285,15 @@ class Worker {
     }
   }
 
-  private end(status: WorkerStatus): WorkerReport {
+  private end(ending: WorkerStatus): WorkerReport {
+    let status = ending;
+    // Sheets recalculates a custom function only when its arguments change: show the new results.
+    // The run ends once every formula is re-entered; until then the trigger this execution set
+    // stays, so a stop in the middle is taken up (and its block restored) by the next execution.
+    if (status === "finished" && refreshTierFormulas(() => mayTakeStep(this.clock, Date.now())) === "unfinished") status = "continuing";
     if (status === "finished") {
       this.run = finishRun(this.run, Date.now());
       deleteWorkerTriggers();
-      // Sheets recalculates a custom function only when its arguments change: show the new results.
-      refreshTierFormulas();
     } else if (status === "continuing") {
       this.run = recordOwnerTrigger(this.run, scheduleWorker("soon"));
     } else {
@@ -266,6 +324,8 @@ export function runWorker(event?: unknown): WorkerReport {
   try {
     // This execution is the continuation: any trigger still pending for it is redundant.
     deleteWorkerTriggers();
+    // A formula refresh stopped part-way left a block showing its formulas' text: put them back.
+    restoreInterruptedRefresh();
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
@@ -278,10 +338,36 @@ export function runWorker(event?: unknown): WorkerReport {
       pauseRun(run, start.reason);
       return idle("paused");
     }
-    return new Worker(start.settings, run).work();
+    let cache: CacheSheet;
+    try {
+      cache = CacheSheet.open(true);
+    } catch (error) {
+      // No cache sheet, no purchase: the run waits with Google's reason (the cell limit, say).
+      pauseRun(run, cacheWritePause(CACHE_SHEET_NAME, error instanceof Error ? error.message : String(error)));
+      return idle("paused");
+    }
+    return new Worker(start.settings, run, cache).work();
   } finally {
     lock.releaseLock();
   }
+}
+
+/**
+ * A queue sheet as the worker reads it. An owned column the user deleted while the run went on is
+ * added back while the sheet's Status column still holds the queue, so no claimed row is left
+ * behind; with the Status column gone, the sheet has no queue left.
+ */
+function readQueueSheet(sheet: GoogleAppsScript.Spreadsheet.Sheet, fallbackCompanyColumn: number): SheetSnapshot {
+  const snapshot = readSnapshot(sheet, fallbackCompanyColumn);
+  if (snapshot.outputs || sheet.createDeveloperMetadataFinder().withKey(COLUMN_TAG).withValue("Status").find().length === 0) {
+    return snapshot;
+  }
+  try {
+    prepareOutputColumns(sheet);
+  } catch {
+    return snapshot;
+  }
+  return readSnapshot(sheet, fallbackCompanyColumn);
 }
 
 /** Pauses a run that no worker is processing: every queued row shows the reason. */

@@ -102,7 +102,16 @@ export type PauseReason =
   /** JOB_BUDGET_USD is below the estimated cost of one company: no request could stay within it. */
   | { kind: "budgetBelowCompany"; budgetUsd: number; companyUsd: number }
   /** Two columns of a sheet carry the tag of the same output: the add-on writes neither rather than guess. */
-  | { kind: "columnClash"; sheet: string; clashes: ColumnClash[] };
+  | { kind: "columnClash"; sheet: string; clashes: ColumnClash[] }
+  /**
+   * Google refused a write to the cache sheet (`sheet`, its name then): it is protected, the
+   * spreadsheet is full, or another error (`google`: Google's own words). Nothing more is bought
+   * until it can be written.
+   */
+  | { kind: "cacheUnwritable"; cause: CacheWriteCause; sheet: string; google: string };
+
+/** Why the cache sheet could not be written. */
+export type CacheWriteCause = "protected" | "full" | "other";
 
 /** One output whose tag several columns of a sheet carry, each by letter and header. */
 export interface ColumnClash {
@@ -162,6 +171,15 @@ export function pauseText(reason: PauseReason): string {
       return `the run budget (${formatUsd(reason.budgetUsd)}) is below one company's cost (about ${formatUsd(reason.companyUsd)})`;
     case "columnClash":
       return `columns ${reason.clashes.map((c) => `${c.columns.map((l) => l.letter).join(", ")} (${c.output})`).join("; ")} of "${reason.sheet}" carry the same tag, delete the copy, then Resume`;
+    case "cacheUnwritable":
+      switch (reason.cause) {
+        case "protected":
+          return "the research cache sheet is protected, ask the owner to let you edit it";
+        case "full":
+          return "the spreadsheet has reached Google's 10 million cells, make room";
+        case "other":
+          return `the research cache could not be saved (${reason.google})`;
+      }
   }
 }
 
@@ -242,6 +260,31 @@ export function pauseAdvice(reason: PauseReason): PauseAdvice {
         title: "Two columns claim the same output",
         advice: `${columnClashText(reason.sheet, reason.clashes)} Then press Resume; nothing paid for is lost.`,
         offerSettings: false,
+      };
+    case "cacheUnwritable":
+      return { ...cacheAdvice(reason), offerSettings: false };
+  }
+}
+
+/** Every search is kept in the hidden cache sheet before more is bought, so a sheet Google refuses stops the run first. */
+function cacheAdvice(reason: Extract<PauseReason, { kind: "cacheUnwritable" }>): Omit<PauseAdvice, "offerSettings"> {
+  const google = `Google said: “${reason.google}”`;
+  const after = "then press Resume. Nothing more is paid for until then, and nothing paid for is lost.";
+  switch (reason.cause) {
+    case "protected":
+      return {
+        title: "The research cache is protected",
+        advice: `Territory Planner keeps every search it pays for in its hidden sheet “${reason.sheet}”, and you may not edit that sheet. ${google} Ask the spreadsheet's owner to remove its protection (Data, Protect sheets and ranges), ${after}`,
+      };
+    case "full":
+      return {
+        title: "The spreadsheet is full",
+        advice: `A spreadsheet holds at most 10 million cells, empty ones included, and there is no room left for the research cache. ${google} Delete sheets you no longer need, or their empty rows and columns, ${after}`,
+      };
+    case "other":
+      return {
+        title: "The research cache could not be saved",
+        advice: `Territory Planner keeps every search it pays for in its hidden sheet “${reason.sheet}”, and Google refused to save it. ${google} Fix what Google describes, ${after}`,
       };
   }
 }

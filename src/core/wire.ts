@@ -35,6 +35,12 @@ export const pauseReasonSchema = z.lazy(
         sheet: z.string(),
         clashes: z.array(z.object({ output: z.string(), columns: z.array(z.object({ letter: z.string(), header: z.string() })) })),
       }),
+      z.object({
+        kind: z.literal("cacheUnwritable"),
+        cause: z.enum(["protected", "full", "other"]),
+        sheet: z.string(),
+        google: z.string(),
+      }),
     ]) satisfies z.ZodMiniType<PauseReason>,
 );
 
@@ -265,14 +271,21 @@ export const SERVER_ARGS = {
   estimateQueue: z.lazy(() => z.tuple([sidebarActionSchema, z.nullable(column())])),
   startQueue: z.lazy(() => z.tuple([sidebarActionSchema, z.string(), z.nullable(column())])),
   selectRow: z.lazy(() => z.tuple([z.string(), z.number(), z.string()])),
-  clearCache: z.lazy(() => z.tuple([z.nullable(z.number())])),
+  // Every entry (null, or nothing from the console), or those older than a whole number of days.
+  clearCache: z.lazy(() => z.tuple([z.optional(z.nullable(z.number().check(z.int(), z.nonnegative())))])),
   removeKey: z.lazy(() => z.tuple([z.enum(SECRET_KEYS)])),
 } as const;
+
+/** What a refusal says for a function a user may also call by hand (from the script editor). */
+const ARG_REFUSALS: Partial<Record<keyof typeof SERVER_ARGS, string>> = {
+  clearCache:
+    "Nothing was cleared: give a whole number of days, 0 or more, to clear the entries older than that, or nothing to clear every entry.",
+};
 
 /** The arguments of `name`, or an error saying the page sent something else. */
 export function parseArgs<K extends keyof typeof SERVER_ARGS>(name: K, args: readonly unknown[]): z.output<(typeof SERVER_ARGS)[K]> {
   const parsed = SERVER_ARGS[name].safeParse(args);
-  if (!parsed.success) throw new Error(`${name} was called with arguments it cannot use; reload the sidebar.`);
+  if (!parsed.success) throw new Error(ARG_REFUSALS[name] ?? `${name} was called with arguments it cannot use; reload the sidebar.`);
   return parsed.data as z.output<(typeof SERVER_ARGS)[K]>;
 }
 

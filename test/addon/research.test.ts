@@ -254,7 +254,8 @@ describe("the queue survives what users and the platform do", () => {
     // Reading 5,000 rows and writing 5,000 statuses cost time per cell (the runtime's CELL_MS): a
     // few seconds, not the half second a flat cost per call gave.
     expect(result.elapsedMs).toBeLessThan(5_000);
-    expect(rt.stats.rangeCalls).toBeLessThan(16);
+    // A handful, one of them the metadata search that finds the cache sheet by its tag.
+    expect(rt.stats.rangeCalls).toBeLessThan(17);
     expect(statuses(rt).filter((s) => s === "Queued")).toHaveLength(5000);
   });
 

@@ -242,14 +242,21 @@ describe("text on every path", () => {
     expect(cache && formulas(cache)).toEqual([]);
   });
 
-  it("keeps a hand-made cache sheet as text", () => {
+  it("never writes a hand-made _territory_cache, and keeps its own cache as text after the user reformats it", () => {
     const { rt } = setup({ rows: companyRows(hostile), llm: { verdicts } });
-    rt.spreadsheet.insertSheet("_territory_cache").load([["key"]]);
-    rt.spreadsheet.setSelection("Sheet1", ["A2:A5"]);
+    rt.spreadsheet.insertSheet("_territory_cache").load([["key"], ["=1+1"]]);
+    rt.spreadsheet.setSelection("Sheet1", ["A2:A3"]);
     ok(rt.run("researchSelectedRows"));
     driveWithSidebar(rt);
-    const cache = sheetOf(rt, "_territory_cache");
-    expect(cache.dump().length).toBeGreaterThan(1);
+    expect(sheetOf(rt, "_territory_cache").dump()).toEqual([["key"], ["=1+1"]]);
+    const cache = sheetOf(rt, "_territory_cache (Territory Planner)");
+    expect(cache.dump().length).toBe(3);
+    // The user clears the cache sheet's formats: what is written next is text all the same.
+    cache.clear({ row: 1, col: 1, numRows: cache.maxRows, numCols: cache.maxCols }, { contents: false, formats: true });
+    rt.spreadsheet.setSelection("Sheet1", ["A4:A5"]);
+    ok(rt.run("researchSelectedRows"));
+    driveWithSidebar(rt);
+    expect(cache.dump().length).toBe(5);
     expect(formulas(cache)).toEqual([]);
     expect(formulas(sheetOf(rt))).toEqual([]);
   });

@@ -86,6 +86,33 @@ describe("gas-fakes testsheetsdeveloper.js, Developer Metadata", () => {
       column: "G:G",
     });
   });
+
+  it("tags a sheet: addDeveloperMetadata returns the sheet, which finds it, and a spreadsheet's finder locates it on the sheet", () => {
+    const rt = new LocalRuntime({
+      code: `function sheetMeta() {
+        const ss = SpreadsheetApp.getActiveSpreadsheet();
+        const sheet = ss.getActiveSheet();
+        const returned = sheet.addDeveloperMetadata("sheetKey", "sheetValue");
+        const onSheet = sheet.getDeveloperMetadata();
+        const found = ss.createDeveloperMetadataFinder().withKey("sheetKey").withValue("sheetValue").find();
+        const location = found[0].getLocation();
+        return { same: returned.getSheetId() === sheet.getSheetId(), count: onSheet.length, key: onSheet[0].getKey(),
+                 value: onSheet[0].getValue(), visibility: String(onSheet[0].getVisibility()), type: String(location.getLocationType()),
+                 found: found.length, sameId: found[0].getId() === onSheet[0].getId(), sheet: location.getSheet().getSheetId() === sheet.getSheetId() };
+      }`,
+    });
+    expect.soft(value(rt, "sheetMeta")).toEqual({
+      same: true,
+      count: 1,
+      key: "sheetKey",
+      value: "sheetValue",
+      visibility: "DOCUMENT",
+      type: "SHEET",
+      found: 1,
+      sameId: true,
+      sheet: true,
+    });
+  });
 });
 
 describe("gas-fakes testsheets.js", () => {

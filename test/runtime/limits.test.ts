@@ -31,6 +31,61 @@ describe("execution limits", () => {
     expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()).toEqual([[1], [2]]);
   });
 
+  it("stops an execution at its Nth service call: that call does not happen, and every later call throws", () => {
+    const rt = new LocalRuntime({
+      code: `function write() {
+        const s = SpreadsheetApp.getActiveSheet();
+        for (let r = 1; r <= 5; r++) { try { s.getRange(r, 1).setValue(r); } catch (e) { Logger.log(e.message); } }
+      }`,
+    });
+    const whole = rt.run("write");
+    expect(whole).toMatchObject({ killed: false, calls: 11, fetches: [] });
+    rt.spreadsheet.getSheetByName("Sheet1")?.load([]);
+    const start = rt.clock.now();
+    // Calls: getActiveSheet, then getRange and setValue per row; the 5th call is row 2's setValue.
+    const stopped = rt.run("write", [], { stopAtCall: 5 });
+    expect(stopped).toMatchObject({ killed: true, error: "Exceeded maximum execution time", calls: 5 });
+    expect(rt.spreadsheet.getSheetByName("Sheet1")?.dump()).toEqual([[1]]);
+    expect(stopped.logs).toEqual(Array.from({ length: 4 }, () => "Exceeded maximum execution time"));
+    // Killed where it stood, not at the 6-minute mark.
+    expect(stopped.endedAt - start).toBeLessThan(1000);
+  });
+
+  it("tells a test as each call is over, so it can look at the world between two calls", () => {
+    const rt = new LocalRuntime({
+      code: `function write() { const s = SpreadsheetApp.getActiveSheet(); s.getRange(1, 1).setValue("a"); s.getRange(2, 1).setValue("b"); }`,
+    });
+    const seen: string[] = [];
+    const sheet = rt.spreadsheet.getSheetByName("Sheet1");
+    rt.run("write", [], { afterCall: (call) => seen.push(`${call}:${JSON.stringify(sheet?.dump())}`) });
+    // getActiveSheet, then getRange and setValue per row; the last call is told when the execution ends.
+    expect(seen).toEqual(["1:[]", "2:[]", '3:[["a"]]', '4:[["a"]]', '5:[["a"],["b"]]']);
+  });
+
+  it("stopped at a fetch, the requests went out (and are billed) but the script never sees the answers", () => {
+    const seen: string[] = [];
+    const rt = new LocalRuntime({
+      code: `function go() {
+        const r = UrlFetchApp.fetchAll([{ url: "https://a.example/1" }, { url: "https://a.example/2" }]);
+        PropertiesService.getDocumentProperties().setProperty("got", String(r.length));
+      }`,
+      fetch: {
+        kind: "handler",
+        handler: (request) => {
+          seen.push(request.url);
+          return { status: 200, headers: {}, body: "ok", latencyMs: 500 };
+        },
+      },
+    });
+    const start = rt.clock.now();
+    expect(rt.run("go")).toMatchObject({ killed: false, calls: 2, fetches: [{ call: 1, at: start }] });
+    seen.length = 0;
+    rt.documentProperties.deleteProperty("got");
+    expect(rt.run("go", [], { stopAtCall: 1 })).toMatchObject({ killed: true, calls: 1, fetches: [{ call: 1 }] });
+    expect(seen).toEqual(["https://a.example/1", "https://a.example/2"]);
+    expect(rt.documentProperties.getProperty("got")).toBeNull();
+  });
+
   it("gives a custom function 30 seconds and no write access", () => {
     const rt = new LocalRuntime({
       code: `

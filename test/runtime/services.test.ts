@@ -79,6 +79,26 @@ describe("Utilities", () => {
   });
 });
 
+describe("CacheService", () => {
+  // https://developers.google.com/apps-script/reference/cache/cache#putAll(Object,Integer): a set of
+  // pairs in one call; getAll returns the ones present, keyed by key.
+  it("puts and reads many pairs in one call each; a value over 100 KB refuses the whole call", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function put(big) { CacheService.getDocumentCache().putAll({ a: "1", b: big ? "x".repeat(100 * 1024 + 1) : "2" }, 21600); }
+        function read() { return CacheService.getDocumentCache().getAll(["a", "b", "c"]); }
+        function drop() { CacheService.getDocumentCache().remove("a"); }`,
+    });
+    expect(rt.run("put", [true]).error).toBe("Argument too large: value");
+    expect(rt.run("read").value).toEqual({});
+    rt.run("put", [false]);
+    expect(rt.run("read").value).toEqual({ a: "1", b: "2" });
+    rt.run("drop");
+    expect(rt.run("read").value).toEqual({ b: "2" });
+    expect(rt.stats.cacheCalls).toBe(6);
+  });
+});
+
 describe("LockService", () => {
   it("shares locks across executions and releases them when an execution ends", () => {
     const rt = new LocalRuntime({

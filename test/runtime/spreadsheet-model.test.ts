@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LocalRuntime } from "../../src/local/runtime";
-import { PROTECTED_MESSAGE } from "../../src/local/runtime/spreadsheet";
+import { CELL_LIMIT_MESSAGE, PROTECTED_MESSAGE } from "../../src/local/runtime/spreadsheet";
 
 const sheet1 = (rt: LocalRuntime) => {
   const sheet = rt.spreadsheet.getSheetByName("Sheet1");
@@ -64,6 +64,68 @@ describe("developer metadata on columns", () => {
     expect(sheet1(rt).dump()[0]).toEqual(["C", "A", "B"]);
     expect(rt.run("where").value).toEqual([["third", 1]]);
     expect(rt.run("tagCell").error).toMatch(/^Adding developer metadata to arbitrary ranges is not currently supported/);
+  });
+});
+
+describe("developer metadata on a sheet", () => {
+  it("stays with its sheet through a rename, and a spreadsheet's finder locates the sheet; a range's finder does not see it", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function tag() { return SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Cache").addDeveloperMetadata("tp-cache", "1").getName(); }
+        function find() {
+          return SpreadsheetApp.getActiveSpreadsheet().createDeveloperMetadataFinder().withKey("tp-cache").find()
+            .map((m) => [String(m.getLocation().getLocationType()), m.getLocation().getSheet().getName(), m.getValue()]);
+        }
+        function onSheet() { return SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Renamed").getDeveloperMetadata().map((m) => m.getKey()); }
+        function inRange() { return SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Renamed").getRange("A:A").createDeveloperMetadataFinder().find().length; }`,
+    });
+    const cache = rt.spreadsheet.insertSheet("Cache");
+    expect(rt.run("tag").value).toBe("Cache");
+    cache.name = "Renamed";
+    expect(rt.run("find").value).toEqual([["SHEET", "Renamed", "1"]]);
+    expect(rt.run("onSheet").value).toEqual(["tp-cache"]);
+    expect(rt.run("inRange").value).toBe(0);
+  });
+});
+
+describe("a protected sheet", () => {
+  it("refuses every cell, rows added since included, and changes of its rows, to those who may not edit it", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function write(a1) { SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Cache").getRange(a1).setValue("x"); }
+        function grow() { const s = SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Cache"); s.insertRowsAfter(s.getMaxRows(), 10); }
+        function kinds() { const s = SpreadsheetApp.getActiveSpreadsheet().getSheetByName("Cache");
+          return [s.getProtections(SpreadsheetApp.ProtectionType.SHEET).map((p) => p.getRange().getA1Notation()), s.getProtections(SpreadsheetApp.ProtectionType.RANGE).length]; }`,
+    });
+    rt.spreadsheet.owner = "boss@example.com";
+    const cache = rt.spreadsheet.insertSheet("Cache");
+    cache.protectSheet();
+    expect(rt.run("kinds").value).toEqual([["A1:Z1000"], 0]);
+    expect(rt.run("write", ["C900"], { user: "colleague@example.com" }).error).toBe(PROTECTED_MESSAGE);
+    expect(rt.run("grow", [], { user: "colleague@example.com" }).error).toBe(PROTECTED_MESSAGE);
+    expect(rt.run("grow", [], { user: "boss@example.com" }).error).toBeNull();
+    expect(rt.run("write", ["C1005"], { user: "colleague@example.com" }).error).toBe(PROTECTED_MESSAGE);
+    expect(rt.run("write", ["C1005"], { user: "boss@example.com" }).error).toBeNull();
+  });
+});
+
+describe("the spreadsheet's 10 million cells", () => {
+  it("refuses a new sheet, rows or columns that would pass the limit, empty cells counted, with Google's text", () => {
+    const rt = new LocalRuntime({
+      code: `
+        function add(name) { SpreadsheetApp.getActiveSpreadsheet().insertSheet(name); }
+        function rows(n) { const s = SpreadsheetApp.getActiveSheet(); s.insertRowsAfter(s.getMaxRows(), n); }
+        function columns(n) { const s = SpreadsheetApp.getActiveSheet(); s.insertColumnsAfter(s.getMaxColumns(), n); }`,
+    });
+    // Sheet1: 26 columns; 384,000 rows leave 16,000 cells.
+    sheet1(rt).maxRows = 384_000;
+    expect(rt.spreadsheet.cellCount()).toBe(9_984_000);
+    expect(rt.run("add", ["More"]).error).toBe(CELL_LIMIT_MESSAGE);
+    expect(CELL_LIMIT_MESSAGE).toBe("This action would increase the number of cells in the workbook above the limit of 10000000 cells.");
+    expect(rt.run("rows", [615]).error).toBeNull();
+    expect(rt.run("rows", [1]).error).toBe(CELL_LIMIT_MESSAGE);
+    expect(rt.run("columns", [1]).error).toBe(CELL_LIMIT_MESSAGE);
+    expect(rt.spreadsheet.cellCount()).toBe(9_999_990);
   });
 });
 

@@ -279,6 +279,19 @@ const PAUSES: PauseReason[] = [
   { kind: "dailyQuota" },
   { kind: "rateLimited", service: "tavily" },
   { kind: "settings" },
+  {
+    kind: "cacheUnwritable",
+    cause: "protected",
+    sheet: "_territory_cache",
+    google:
+      "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.",
+  },
+  {
+    kind: "cacheUnwritable",
+    cause: "full",
+    sheet: "_territory_cache",
+    google: "This action would increase the number of cells in the workbook above the limit of 10000000 cells.",
+  },
 ];
 
 describeInBrowser("paused panel", () => {
@@ -308,7 +321,7 @@ describeInBrowser("paused panel", () => {
       expect(await repWords(page)).not.toMatch(JARGON);
       expect(await visible(page, "#open-settings")).toBe(advice.offerSettings);
       expect(await text(page, "#eta")).toBe("waiting for you");
-      const name = pause.kind + ("service" in pause ? `-${pause.service}` : "");
+      const name = pause.kind + ("service" in pause ? `-${pause.service}` : "") + ("cause" in pause ? `-${pause.cause}` : "");
       await captureState(page, `sidebar-paused-${name}`);
     }
     // Settings advice comes with a Settings button that opens them.

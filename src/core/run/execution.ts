@@ -49,6 +49,11 @@ export function mayStartWave(clock: ExecutionClock, now: number): boolean {
   return elapsed(clock, now) + clock.slowestWaveMs * 1.5 + SAFETY_MARGIN_MS < LIMITS.executionMs;
 }
 
+/** Time for one more short step (a block of the formula refresh) before Apps Script's limit, with the margin to spare. */
+export function mayTakeStep(clock: ExecutionClock, now: number): boolean {
+  return elapsed(clock, now) + SAFETY_MARGIN_MS < LIMITS.executionMs;
+}
+
 /** Services whose Retry-After outlasts what this execution may still spend. */
 export function blockedServices(clock: ExecutionClock, run: RunState): Set<Service> {
   const end = clock.startedAt + LIMITS.executionMs - SAFETY_MARGIN_MS - clock.slowestWaveMs;

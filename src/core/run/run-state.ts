@@ -227,6 +227,18 @@ export function recordPaid(run: RunState, paid: Cost, prices: Prices): RunState 
   return { ...run, cost };
 }
 
+/**
+ * The cost a stopped execution journaled with what it paid for: the run's, when it is this run's and
+ * more than the run recorded (a run's costs only grow), so a kill before the run state was saved
+ * still counts what was paid.
+ */
+export function recordJournaledCost(run: RunState, journal: { runId: string; cost: Cost }): RunState {
+  const { cost } = journal;
+  const counts = ["tavilyCredits", "llmInputTokens", "llmOutputTokens"] as const;
+  const more = counts.every((k) => cost[k] >= run.cost[k]) && counts.some((k) => cost[k] > run.cost[k]);
+  return journal.runId === run.runId && more ? { ...run, cost } : run;
+}
+
 /** The first reason wins: a later one would only hide why the run stopped. */
 export function pause(run: RunState, reason: PauseReason): RunState {
   return run.paused === null ? { ...run, paused: reason } : run;

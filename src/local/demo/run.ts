@@ -192,6 +192,8 @@ function demoAdvice(reason: PauseReason, mode: Mode): string {
     case "dailyQuota":
     case "rateLimited":
       return mode === "live" ? "Fix the cause with your provider and run again." : "Run again with --fresh.";
+    case "cacheUnwritable":
+      return "Run again with --fresh.";
   }
 }
 

@@ -26,6 +26,11 @@ export class FakeCache {
     return entry.value;
   }
 
+  /** Every live entry (test-facing: Google offers no way to list a cache). */
+  entries(): Record<string, string> {
+    return this.getAll([...this.#entries.keys()]);
+  }
+
   getAll(keys: string[]): Record<string, string> {
     const found: Record<string, string> = {};
     for (const key of keys) {

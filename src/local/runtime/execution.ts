@@ -44,6 +44,10 @@ export interface ExecutionInit {
   serviceCallMs: number;
   /** Virtual ms per cell of a call that carries one value per cell in or out (see CellCosts). */
   cellMs: CellCosts;
+  /** A test's stop: the execution is killed at its service call of this number (1 = the first). */
+  stopAtCall?: number;
+  /** Told as each service call is over (at the next call, or at the end), with the call's number. */
+  afterCall?: (call: number) => void;
 }
 
 /**
@@ -71,6 +75,12 @@ export class Execution {
   readonly deadlineMessage: string;
   readonly logs: string[] = [];
   killed = false;
+  /** Service calls made so far (a fetch or fetchAll counts as one). */
+  calls = 0;
+  /** The calls that were fetches, and when their requests went out: a stop there or just after loses their answers. */
+  readonly fetches: { call: number; at: number }[] = [];
+  readonly #stopAtCall: number | null;
+  readonly #afterCall: ((call: number) => void) | null;
   readonly #serviceCallMs: number;
   readonly #cellMs: CellCosts;
   /** Cell costs below a whole millisecond, carried to the next call so the clock stays in whole ms. */
@@ -87,6 +97,8 @@ export class Execution {
     this.deadlineMessage = init.deadlineMessage ?? KILL_MESSAGE;
     this.#serviceCallMs = init.serviceCallMs;
     this.#cellMs = init.cellMs;
+    this.#stopAtCall = init.stopAtCall ?? null;
+    this.#afterCall = init.afterCall ?? null;
   }
 
   attachRealm(realm: Realm): void {
@@ -120,6 +132,29 @@ export class Execution {
     if (this.killed) throw this.exception(this.deadlineMessage);
   }
 
+  /**
+   * Counts a service call; true when it is the call a test stops the execution at. Google's kill
+   * can land at any instant; stopping at each call in turn reaches every point between two calls.
+   */
+  countCall(kind: "fetch" | "other"): boolean {
+    this.ensureAlive();
+    if (this.calls > 0) this.#afterCall?.(this.calls);
+    this.calls += 1;
+    if (kind === "fetch") this.fetches.push({ call: this.calls, at: this.clock.now() });
+    return this.calls === this.#stopAtCall;
+  }
+
+  /** The last call is over: the execution ended (not when it was killed, as that call never finished). */
+  ended(): void {
+    if (!this.killed && this.calls > 0) this.#afterCall?.(this.calls);
+  }
+
+  /** The kill at a test's stop: now, with Google's message, and every later call throws again. */
+  stop(): never {
+    this.killed = true;
+    throw this.exception(this.deadlineMessage);
+  }
+
   /** Spends `ms` of virtual time, or dies at the deadline if that would cross it. */
   advance(ms: number): void {
     this.ensureAlive();
@@ -133,6 +168,7 @@ export class Execution {
    * gives one.
    */
   service(kind: "read" | "write" | "other" = "other", method?: string, cells = 0): void {
+    if (this.countCall("other")) this.stop();
     this.#pendingMs += cells * (kind === "write" ? this.#cellMs.write : kind === "read" ? this.#cellMs.read : 0);
     const whole = Math.floor(this.#pendingMs);
     this.#pendingMs -= whole;

@@ -70,8 +70,9 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       getActiveRange: () => active().getActiveRange(),
       getActiveRangeList: () => active().getActiveRangeList(),
       getUi: () => spreadsheetUi(exec, services.ui, services.addOnName),
-      // Writes are applied at once here, so there is nothing to flush.
-      flush: () => undefined,
+      // Writes are applied at once here, so a flush changes nothing; it is still a call to Google
+      // (which applies the pending changes then) that takes time, and where a kill may land.
+      flush: () => exec.service("other", "SpreadsheetApp.flush"),
     },
     PropertiesService: {
       getUserProperties: () => properties(services.properties.user, services.userPropertiesReadOnly),

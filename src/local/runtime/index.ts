@@ -73,6 +73,10 @@ export interface ExecutionResult {
   logs: string[];
   /** What this execution asked of the services. */
   stats: StatsSnapshot;
+  /** Service calls it made, the call it was stopped at included. */
+  calls: number;
+  /** Which of those calls were fetches (fetch or fetchAll), and when their requests went out. */
+  fetches: { call: number; at: number }[];
 }
 
 export interface LocalRuntimeOptions {
@@ -117,6 +121,13 @@ export interface RunOptions {
   kind?: ExecutionKind;
   /** Virtual epoch ms at which to kill the execution, as Google may at any instant. */
   killAt?: number;
+  /**
+   * Kill the execution at its service call of this number (1 = the first), as Google's time limit
+   * would landing there; a fetch's requests go out first. Tests stop at every call in turn.
+   */
+  stopAtCall?: number;
+  /** Told as each service call of the execution is over, with its number: a test can look at the world between calls. */
+  afterCall?: (call: number) => void;
   /** Who runs it (default: the runtime's default user). */
   user?: string;
   /** Which document it runs in (default: the first document). */
@@ -398,14 +409,17 @@ export class LocalRuntime {
     return this.#locks.holder(this.#lockKey(scope, where));
   }
 
-  /** Fires the earliest due trigger, as the user who created it, in the document it was created in. */
-  runNextTrigger(): ExecutionResult | null {
+  /**
+   * Fires the earliest due trigger, as the user who created it, in the document it was created in;
+   * `killAt` or `stopAtCall` stop it as they stop any execution.
+   */
+  runNextTrigger(opts: Pick<RunOptions, "killAt" | "stopAtCall" | "afterCall"> = {}): ExecutionResult | null {
     const next = this.#triggers.nextDue();
     if (!next) return null;
     this.clock.advanceTo(next.dueAt);
     this.#triggers.markFired(next);
     const event = { authMode: "FULL", triggerUid: next.id, timezone: "UTC" };
-    return this.run(next.handler, [event], { kind: "trigger", user: next.user, document: next.document });
+    return this.run(next.handler, [event], { ...opts, kind: "trigger", user: next.user, document: next.document });
   }
 
   run(fn: string, args: unknown[] = [], opts: RunOptions = {}): ExecutionResult {
@@ -434,6 +448,8 @@ export class LocalRuntime {
       ...(deadlineMessage === undefined ? {} : { deadlineMessage }),
       serviceCallMs: this.#serviceCallMs,
       cellMs: this.#cellMs,
+      ...(opts.stopAtCall === undefined ? {} : { stopAtCall: opts.stopAtCall }),
+      ...(opts.afterCall === undefined ? {} : { afterCall: opts.afterCall }),
     });
     const before = this.stats.snapshot();
     this.stats.executions += 1;
@@ -452,6 +468,7 @@ export class LocalRuntime {
     } finally {
       this.#locks.releaseAllOf(exec.id);
     }
+    exec.ended();
     if (exec.killed) {
       value = undefined;
       error = exec.deadlineMessage;
@@ -465,7 +482,18 @@ export class LocalRuntime {
     }
     const stats = statsDelta(this.stats.snapshot(), before);
     this.stats.perExecution.push(stats);
-    return { value, error, killed: exec.killed, startedAt, endedAt, elapsedMs: endedAt - startedAt, logs: [...exec.logs], stats };
+    return {
+      value,
+      error,
+      killed: exec.killed,
+      startedAt,
+      endedAt,
+      elapsedMs: endedAt - startedAt,
+      logs: [...exec.logs],
+      stats,
+      calls: exec.calls,
+      fetches: exec.fetches.map((f) => ({ ...f })),
+    };
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   type FilterCriteria,
   type LinkRun,
   type ProtectedRange,
+  type SheetMetadata,
 } from "./spreadsheet";
 
 function integer(exec: Execution, method: string, args: unknown[], index: number): number {
@@ -482,8 +483,8 @@ class ScriptDeveloperMetadata {
   readonly #exec: Execution;
   readonly #spreadsheet: FakeSpreadsheet;
   readonly #sheet: FakeSheet;
-  readonly #entry: ColumnMetadata;
-  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheet: FakeSheet, entry: ColumnMetadata) {
+  readonly #entry: ColumnMetadata | SheetMetadata;
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheet: FakeSheet, entry: ColumnMetadata | SheetMetadata) {
     this.#exec = exec;
     this.#spreadsheet = spreadsheet;
     this.#sheet = sheet;
@@ -512,10 +513,17 @@ class ScriptDeveloperMetadata {
     this.#exec.service();
     this.#sheet.removeMetadata(this.#entry.id);
   }
-  /** Where the metadata is now: the column it moved with. */
-  getLocation(): { getLocationType(): string; getColumn(): ScriptRange | null; getRow(): null; getSheet(): null } {
-    const column = this.#entry.column;
-    const range = { row: 1, col: column, numRows: this.#sheet.maxRows, numCols: 1, openRows: true };
+  /** Where the metadata is now: the column it moved with, or its sheet. */
+  getLocation(): { getLocationType(): string; getColumn(): ScriptRange | null; getRow(): null; getSheet(): ScriptSheet | null } {
+    if (!("column" in this.#entry)) {
+      return {
+        getLocationType: () => "SHEET",
+        getColumn: () => null,
+        getRow: () => null,
+        getSheet: () => new ScriptSheet(this.#exec, this.#spreadsheet, this.#sheet),
+      };
+    }
+    const range = { row: 1, col: this.#entry.column, numRows: this.#sheet.maxRows, numCols: 1, openRows: true };
     return {
       getLocationType: () => "COLUMN",
       getColumn: () => new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, range),
@@ -525,16 +533,20 @@ class ScriptDeveloperMetadata {
   }
 }
 
-/** https://developers.google.com/apps-script/reference/spreadsheet/developer-metadata-finder */
+/**
+ * https://developers.google.com/apps-script/reference/spreadsheet/developer-metadata-finder. A
+ * spreadsheet's or a sheet's finder sees the sheets' own metadata too; a range's finder (`where`)
+ * sees only the columns it covers.
+ */
 class ScriptMetadataFinder {
   readonly #exec: Execution;
   readonly #spreadsheet: FakeSpreadsheet;
   readonly #sheets: FakeSheet[];
-  readonly #where: (m: ColumnMetadata) => boolean;
+  readonly #where: ((m: ColumnMetadata) => boolean) | null;
   #key: string | null = null;
   #value: string | null = null;
   #id: number | null = null;
-  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheets: FakeSheet[], where: (m: ColumnMetadata) => boolean) {
+  constructor(exec: Execution, spreadsheet: FakeSpreadsheet, sheets: FakeSheet[], where: ((m: ColumnMetadata) => boolean) | null) {
     this.#exec = exec;
     this.#spreadsheet = spreadsheet;
     this.#sheets = sheets;
@@ -559,8 +571,9 @@ class ScriptMetadataFinder {
     this.#exec.service("read", "MetadataFinder.find");
     const found: ScriptDeveloperMetadata[] = [];
     for (const sheet of this.#sheets) {
-      for (const m of sheet.metadata) {
-        if (!this.#where(m)) continue;
+      const where = this.#where;
+      const entries = where ? sheet.metadata.filter(where) : [...sheet.sheetMetadata, ...sheet.metadata];
+      for (const m of entries) {
         if (this.#key !== null && m.key !== this.#key) continue;
         if (this.#value !== null && m.value !== this.#value) continue;
         if (this.#id !== null && m.id !== this.#id) continue;
@@ -583,8 +596,11 @@ class ScriptProtection {
     this.#sheet = sheet;
     this.#protection = protection;
   }
+  /** A protected sheet's range is the whole sheet. */
   getRange(): ScriptRange {
-    return new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, this.#protection.range);
+    const { wholeSheet, range } = this.#protection;
+    const whole = { row: 1, col: 1, numRows: this.#sheet.maxRows, numCols: this.#sheet.maxCols };
+    return new ScriptRange(this.#exec, this.#spreadsheet, this.#sheet, wholeSheet ? whole : range);
   }
   getDescription(): string {
     return this.#protection.description;
@@ -896,12 +912,35 @@ export class ScriptSheet {
 
   createDeveloperMetadataFinder(): ScriptMetadataFinder {
     this.#exec.service();
-    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, [this.#sheet], () => true);
+    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, [this.#sheet], null);
+  }
+  /** https://developers.google.com/apps-script/reference/spreadsheet/sheet#addDeveloperMetadata(String,String): returns the sheet. */
+  addDeveloperMetadata(key: unknown, value?: unknown): ScriptSheet {
+    this.#exec.forbidInCustomFunction("addDeveloperMetadata");
+    this.#exec.service();
+    if (typeof key !== "string" || (value !== undefined && typeof value !== "string")) {
+      return signatureError(this.#exec, "SpreadsheetApp.Sheet.addDeveloperMetadata", [key, value]);
+    }
+    this.#sheet.addSheetMetadata(key, value ?? null);
+    return this;
+  }
+  getDeveloperMetadata(): ScriptDeveloperMetadata[] {
+    this.#exec.service("read", "Sheet.getDeveloperMetadata");
+    return this.#exec.toScript(
+      this.#sheet.sheetMetadata.map((m) => new ScriptDeveloperMetadata(this.#exec, this.#spreadsheet, this.#sheet, m)),
+    );
   }
   getProtections(type?: unknown): ScriptProtection[] {
     this.#exec.service();
-    if (type === "SHEET") return this.#exec.toScript([]);
-    return this.#exec.toScript(this.#sheet.protections.map((p) => new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, p)));
+    const wanted = this.#sheet.protections.filter((p) => p.wholeSheet === (type === "SHEET"));
+    return this.#exec.toScript(wanted.map((p) => new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, p)));
+  }
+  /** The running user becomes an editor of the new protection, as on Google. */
+  protect(): ScriptProtection {
+    this.#exec.forbidInCustomFunction("protect");
+    this.#exec.service();
+    const protection = this.#sheet.addProtection({ row: 1, col: 1, numRows: 1, numCols: 1 }, [this.#exec.user], "", true);
+    return new ScriptProtection(this.#exec, this.#spreadsheet, this.#sheet, protection);
   }
   getConditionalFormatRules(): ScriptConditionalFormatRule[] {
     this.#exec.service("read", "Sheet.getConditionalFormatRules");
@@ -953,7 +992,8 @@ export class ScriptSheet {
   }
   insertColumnsAfter(columnIndex: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertColumnsAfter");
-    this.#sheet.insertColumns(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertColumnsAfter", [columnIndex, howMany]));
+    const [after, count] = positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertColumnsAfter", [columnIndex, howMany]);
+    this.#exec.guard(() => this.#sheet.insertColumns(after, count));
     return this;
   }
   insertColumnAfter(afterPosition: unknown): ScriptSheet {
@@ -962,12 +1002,13 @@ export class ScriptSheet {
   insertRowsAfter(afterPosition: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertRowsAfter");
     const [after, count] = positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertRowsAfter", [afterPosition, howMany]);
-    this.#sheet.insertRows(after + 1, count);
+    this.#exec.guard(() => this.#sheet.insertRows(after + 1, count));
     return this;
   }
   insertRowsBefore(beforePosition: unknown, howMany: unknown): ScriptSheet {
     this.#change("insertRowsBefore");
-    this.#sheet.insertRows(...positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertRowsBefore", [beforePosition, howMany]));
+    const [before, count] = positionAndCount(this.#exec, "SpreadsheetApp.Sheet.insertRowsBefore", [beforePosition, howMany]);
+    this.#exec.guard(() => this.#sheet.insertRows(before, count));
     return this;
   }
   deleteRows(rowPosition: unknown, howMany: unknown): void {
@@ -983,16 +1024,21 @@ export class ScriptSheet {
     this.#exec.service("write", "Sheet.appendRow");
     if (!Array.isArray(rowContents)) return signatureError(this.#exec, "SpreadsheetApp.Sheet.appendRow", [rowContents]);
     const row = this.#sheet.lastRow() + 1;
-    if (row > this.#sheet.maxRows) this.#sheet.insertRows(row, 1);
-    if (rowContents.length > this.#sheet.maxCols) this.#sheet.insertColumns(this.#sheet.maxCols, rowContents.length - this.#sheet.maxCols);
+    this.#exec.guard(() => {
+      if (row > this.#sheet.maxRows) this.#sheet.insertRows(row, 1);
+      if (rowContents.length > this.#sheet.maxCols)
+        this.#sheet.insertColumns(this.#sheet.maxCols, rowContents.length - this.#sheet.maxCols);
+    });
     const range = { row, col: 1, numRows: 1, numCols: Math.max(1, rowContents.length) };
     this.#exec.guard(() => this.#sheet.write(range, [rowContents]));
     return this;
   }
 
+  /** A change of the sheet's structure; a protected sheet refuses it to those who may not edit it. */
   #change(method: string): void {
     this.#exec.forbidInCustomFunction(method);
     this.#exec.service();
+    if (this.#sheet.protectionAgainst(null, this.#exec.user)) this.#exec.fail(PROTECTED_MESSAGE);
   }
 }
 
@@ -1028,7 +1074,7 @@ export class ScriptSpreadsheet {
   }
   createDeveloperMetadataFinder(): ScriptMetadataFinder {
     this.#exec.service();
-    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, this.#spreadsheet.sheets(), () => true);
+    return new ScriptMetadataFinder(this.#exec, this.#spreadsheet, this.#spreadsheet.sheets(), null);
   }
   deleteSheet(sheet: unknown): void {
     this.#exec.forbidInCustomFunction("deleteSheet");

@@ -34,12 +34,27 @@ export interface ColumnMetadata {
   column: number;
 }
 
-/** A protected range: only its editors and the spreadsheet's owner may change it. */
+/**
+ * Developer metadata on a whole sheet: it stays with the sheet whatever the sheet is named
+ * (https://developers.google.com/apps-script/reference/spreadsheet/sheet#addDeveloperMetadata(String,String)).
+ */
+export interface SheetMetadata {
+  id: number;
+  key: string;
+  value: string | null;
+}
+
+/**
+ * A protected range: only its editors and the spreadsheet's owner may change it. A protected sheet
+ * (`wholeSheet`) covers every cell, those added later too, and its rows and columns themselves
+ * (https://support.google.com/docs/answer/1218656).
+ */
 export interface ProtectedRange {
   id: number;
   range: GridRange;
   editors: Set<string>;
   description: string;
+  wholeSheet: boolean;
 }
 
 /** A conditional-format rule of the kinds the model knows: "text is exactly" with colours. */
@@ -57,6 +72,13 @@ export interface ConditionalRule {
  */
 export const PROTECTED_MESSAGE =
   "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.";
+
+/**
+ * A spreadsheet holds at most 10 million cells, empty ones included
+ * (https://support.google.com/drive/answer/37603); growing past it fails with this text, as users of
+ * Apps Script and the Sheets API report it.
+ */
+export const CELL_LIMIT_MESSAGE = `This action would increase the number of cells in the workbook above the limit of ${LIMITS.cellsPerSpreadsheet} cells.`;
 
 interface Row {
   cells: (Cell | undefined)[];
@@ -234,6 +256,7 @@ export class FakeSheet {
   #rows: (Row | undefined)[] = [];
   readonly #spreadsheet: FakeSpreadsheet;
   readonly metadata: ColumnMetadata[] = [];
+  readonly sheetMetadata: SheetMetadata[] = [];
   readonly protections: ProtectedRange[] = [];
   conditionalRules: ConditionalRule[] = [];
   /** The filter's criteria by column; a filter without any hides nothing. */
@@ -324,6 +347,11 @@ export class FakeSheet {
   /** Protects `a1` so that only `editors` (and the spreadsheet's owner) may change it. */
   protect(a1: string, editors: readonly string[] = [], description = ""): ProtectedRange {
     return this.addProtection(this.#parseTestRef(a1), editors, description);
+  }
+
+  /** Protects the whole sheet, as Data > Protect sheets and ranges > Sheet does. */
+  protectSheet(editors: readonly string[] = [], description = ""): ProtectedRange {
+    return this.addProtection(this.#parseTestRef("A1"), editors, description, true);
   }
 
   /** The column holding the first metadata with this key and value, or null. */
@@ -528,14 +556,14 @@ export class FakeSheet {
     );
   }
 
-  /** The first protection over `range` that `user` may not edit, or null. */
-  protectionAgainst(range: GridRange, user: string): ProtectedRange | null {
+  /** The first protection over `range` (or, with null, over the sheet itself) that `user` may not edit, or null. */
+  protectionAgainst(range: GridRange | null, user: string): ProtectedRange | null {
     if (user === this.#spreadsheet.owner) return null;
-    return this.protections.find((p) => overlaps(p.range, range) && !p.editors.has(user)) ?? null;
+    return this.protections.find((p) => (p.wholeSheet || (range !== null && overlaps(p.range, range))) && !p.editors.has(user)) ?? null;
   }
 
-  addProtection(range: GridRange, editors: readonly string[], description: string): ProtectedRange {
-    const protection: ProtectedRange = { id: this.#spreadsheet.nextId(), range, editors: new Set(editors), description };
+  addProtection(range: GridRange, editors: readonly string[], description: string, wholeSheet = false): ProtectedRange {
+    const protection: ProtectedRange = { id: this.#spreadsheet.nextId(), range, editors: new Set(editors), description, wholeSheet };
     this.protections.push(protection);
     return protection;
   }
@@ -551,9 +579,17 @@ export class FakeSheet {
     return entry;
   }
 
+  addSheetMetadata(key: string, value: string | null): SheetMetadata {
+    const entry: SheetMetadata = { id: this.#spreadsheet.nextId(), key, value };
+    this.sheetMetadata.push(entry);
+    return entry;
+  }
+
   removeMetadata(id: number): void {
     const index = this.metadata.findIndex((m) => m.id === id);
     if (index >= 0) this.metadata.splice(index, 1);
+    const onSheet = this.sheetMetadata.findIndex((m) => m.id === id);
+    if (onSheet >= 0) this.sheetMetadata.splice(onSheet, 1);
   }
 
   clear(range: GridRange, what: { contents: boolean; formats: boolean }): void {
@@ -572,6 +608,7 @@ export class FakeSheet {
   }
 
   insertRows(beforeRow: number, count: number): void {
+    this.#spreadsheet.ensureRoom(count * this.maxCols);
     if (beforeRow - 1 > this.#rows.length) this.#rows.length = beforeRow - 1;
     this.#rows.splice(beforeRow - 1, 0, ...Array.from({ length: count }, () => undefined));
     this.maxRows += count;
@@ -585,6 +622,7 @@ export class FakeSheet {
   }
 
   insertColumns(afterCol: number, count: number): void {
+    this.#spreadsheet.ensureRoom(count * this.maxRows);
     for (const row of this.#rows) {
       if (!row || row.cells.length <= afterCol) continue;
       row.cells.splice(afterCol, 0, ...Array.from({ length: count }, () => undefined));
@@ -632,6 +670,7 @@ export class FakeSheet {
 
   #remapRanges(axis: "row" | "col", move: (index: number) => number | null): void {
     for (const p of [...this.protections]) {
+      if (p.wholeSheet) continue;
       const range = remap(p.range, axis, move);
       if (range) p.range = range;
       else this.removeProtection(p.id);
@@ -750,6 +789,7 @@ export class FakeSpreadsheet {
     if (this.getSheetByName(name)) {
       throw new ServiceError(`A sheet with the name "${name}" already exists. Please enter another name.`);
     }
+    this.ensureRoom(DEFAULT_ROWS * DEFAULT_COLS);
     const sheet = new FakeSheet(this, name, this.#nextSheetId++);
     this.#sheets.splice(index ?? this.#sheets.length, 0, sheet);
     return sheet;
@@ -757,6 +797,16 @@ export class FakeSpreadsheet {
 
   sheets(): FakeSheet[] {
     return [...this.#sheets];
+  }
+
+  /** Cells of every sheet's grid, empty ones included: what Google's limit counts. */
+  cellCount(): number {
+    return this.#sheets.reduce((n, s) => n + s.maxRows * s.maxCols, 0);
+  }
+
+  /** Refuses a change that would add `cells` past the spreadsheet's limit. */
+  ensureRoom(cells: number): void {
+    if (this.cellCount() + cells > LIMITS.cellsPerSpreadsheet) throw new ServiceError(CELL_LIMIT_MESSAGE);
   }
 
   /** Deletes a sheet, as a user or a script does; the first sheet left becomes active if it was. */

@@ -236,13 +236,14 @@ function responseObject(exec: Execution, url: string, outcome: { status: number;
 export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
   /**
    * Sends everything at once: the requests reach the providers even when the wait for the answers
-   * crosses the deadline, in which case the script never sees them (as on Google). A URL outside the
+   * crosses the deadline (or a test stops the execution at this call), in which case the script never
+   * sees them (as on Google). A URL outside the
    * whitelist (matched by the add-on's own reading of Google's rules,
    * https://developers.google.com/apps-script/manifest/allowlist-url), or a day's quota too small for every request, refuses the whole call before anything
    * is sent.
    */
   const send = (requests: Prepared[]) => {
-    exec.ensureAlive();
+    const stopHere = exec.countCall("fetch");
     const { whitelist } = policy;
     const refused = whitelist === null ? undefined : requests.find((r) => !urlAllowed(r.url, whitelist));
     if (refused) return exec.fail(notWhitelistedMessage(refused.url));
@@ -251,6 +252,8 @@ export function urlFetchApp(exec: Execution, policy: FetchPolicy) {
     const current = policy.mode();
     const { outcomes, elapsedMs } =
       current.kind === "handler" ? sendToHandler(current.handler, requests, exec.clock.now()) : sendOverHttp(requests);
+    // A test's stop at this call: the requests went out (and were billed), the answers never return.
+    if (stopHere) exec.stop();
     exec.advance(elapsedMs);
     return outcomes.map((outcome, i) => {
       if ("error" in outcome) return exec.fail(outcome.error);

@@ -4,7 +4,8 @@
 // ("noData"); an unjudged row never answers as a result.
 import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
-import { consecutiveRuns } from "../core/run/sheet-layout";
+import { CALL_COST_IN_CELLS, changedColumns, coveringSpans } from "../core/run/changed-cells";
+import { columnLetter, consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
 
 export const CACHE_SHEET_NAME = "_territory_cache";
@@ -74,10 +75,12 @@ function decodeEvidence(parts: string[]): EvidenceItem[] | null {
   }
 }
 
-function toRow(entry: CacheEntry): (string | number)[] {
+type CacheRowValues = (string | number)[];
+
+function toRow(entry: CacheEntry): CacheRowValues {
   const parts = encodeEvidence(entry.evidence);
   const r = entry.result;
-  const row: (string | number)[] = [
+  const row: CacheRowValues = [
     entry.key,
     entry.profile,
     entry.company,
@@ -195,8 +198,24 @@ function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
   return sheet;
 }
 
+/** The row of each key, from one read of the key column. */
+function readKeys(sheet: GoogleAppsScript.Spreadsheet.Sheet): Map<string, number> {
+  const index = new Map<string, number>();
+  const last = sheet.getLastRow();
+  if (last < 2) return index;
+  sheet
+    .getRange(2, 1, last - 1, 1)
+    .getValues()
+    .forEach(([key], i) => {
+      if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
+    });
+  return index;
+}
+
 export class CacheSheet {
   private index: Map<string, number> | null = null;
+  /** What this execution last wrote to each row of the sheet: such a row is written only where it changes. */
+  private written = new Map<number, CacheRowValues>();
 
   private constructor(private sheet: GoogleAppsScript.Spreadsheet.Sheet) {}
 
@@ -216,25 +235,14 @@ export class CacheSheet {
     if (!current || current.getSheetId() !== this.sheet.getSheetId()) {
       this.sheet = current ?? createSheet();
       this.index = null;
+      this.written.clear();
     }
     return use(this.sheet);
   }
 
   private keyIndex(): Map<string, number> {
-    if (this.index) return this.index;
-    const index = new Map<string, number>();
-    this.withSheet((sheet) => {
-      const last = sheet.getLastRow();
-      if (last < 2) return;
-      sheet
-        .getRange(2, 1, last - 1, 1)
-        .getValues()
-        .forEach(([key], i) => {
-          if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
-        });
-    });
-    this.index = index;
-    return index;
+    this.index ??= this.withSheet(readKeys);
+    return this.index;
   }
 
   /** Entries for the keys that have one (stale or fresh: the caller decides what is fresh). */
@@ -271,8 +279,11 @@ export class CacheSheet {
   }
 
   /**
-   * Writes entries in place of the same key, or appended; one setValues per run of consecutive rows,
-   * each range formatted as text first whatever format the user gave it.
+   * Writes entries in place of the same key, or appended. A range call costs time for every cell it
+   * carries, so a row is written only where it changes: an appended row is blank, a row this
+   * execution wrote holds what it wrote, any other row is written whole. One setValues per column
+   * span of each run of consecutive rows, every range formatted as text first (one call) whatever
+   * format the user gave it.
    */
   upsert(entries: readonly CacheEntry[]): void {
     if (entries.length === 0) return;
@@ -283,17 +294,22 @@ export class CacheSheet {
   }
 
   private write(sheet: GoogleAppsScript.Spreadsheet.Sheet, entries: readonly CacheEntry[]): void {
-    const index = this.keyIndex();
+    // Read with the sheet at hand: withSheet has just found it.
+    const index = (this.index ??= readKeys(sheet));
     let next = Math.max(sheet.getLastRow(), 1) + 1;
-    const byRow = new Map<number, (string | number)[]>();
+    const byRow = new Map<number, { values: CacheRowValues; before: CacheRowValues | null }>();
     const unjudgedRows = new Set<number>();
     for (const entry of entries) {
       let row = index.get(entry.key);
+      let before: CacheRowValues | null = [];
       if (row === undefined) {
         row = next++;
         index.set(entry.key, row);
+      } else {
+        const known = this.written.get(row);
+        before = known && known[0] === entry.key ? known : null;
       }
-      byRow.set(row, toRow(entry));
+      byRow.set(row, { values: toRow(entry), before });
       if (entry.status === "unjudged") unjudgedRows.add(row);
     }
     const maxRows = sheet.getMaxRows();
@@ -305,14 +321,36 @@ export class CacheSheet {
       // The cache panel finds its columns by the header: name the new ones.
       sheet.getRange(1, 1, 1, WIDTH).setNumberFormat("@").setValues([HEADER]);
     }
+    // Consecutive rows that change in the same columns make one block, written with one setValues
+    // per span of those columns.
+    const blocks: { row: number; columns: number[]; values: CacheRowValues[]; unjudged: boolean }[] = [];
+    for (const row of [...byRow.keys()].sort((a, b) => a - b)) {
+      const { values, before } = byRow.get(row) ?? { values: [], before: null };
+      const columns = changedColumns(before, values);
+      if (columns.length === 0) continue;
+      const last = blocks[blocks.length - 1];
+      if (last && last.row + last.values.length === row && last.columns.join() === columns.join()) {
+        last.values.push(values);
+        last.unjudged ||= unjudgedRows.has(row);
+      } else blocks.push({ row, columns, values: [values], unjudged: unjudgedRows.has(row) });
+    }
     // Searches just paid for (unjudged rows) are written first: an execution killed during these
     // writes then loses at most a verdict, never a search.
-    const runs = [...consecutiveRuns(byRow.keys())];
-    const holdsUnjudged = ([start, count]: readonly [number, number]) => [...unjudgedRows].some((r) => r >= start && r < start + count);
-    for (const [start, count] of [...runs.filter(holdsUnjudged), ...runs.filter((run) => !holdsUnjudged(run))]) {
-      const block: (string | number)[][] = [];
-      for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);
-      sheet.getRange(start, 1, count, WIDTH).setNumberFormat("@").setValues(block);
-    }
+    const ranges = [...blocks.filter((b) => b.unjudged), ...blocks.filter((b) => !b.unjudged)].flatMap((b) =>
+      coveringSpans(b.columns, b.values.length, CALL_COST_IN_CELLS.write).map(([column, width]) => ({
+        row: b.row,
+        column,
+        values: b.values.map((v) => v.slice(column - 1, column - 1 + width)),
+      })),
+    );
+    if (ranges.length === 0) return;
+    // Until every block is written, these rows hold something between before and after: unknown.
+    for (const row of byRow.keys()) this.written.delete(row);
+    const a1 = (b: (typeof ranges)[number]) =>
+      `${columnLetter(b.column)}${b.row}:${columnLetter(b.column + (b.values[0]?.length ?? 1) - 1)}${b.row + b.values.length - 1}`;
+    sheet.getRangeList(ranges.map(a1)).setNumberFormat("@");
+    for (const range of ranges)
+      sheet.getRange(range.row, range.column, range.values.length, range.values[0]?.length ?? 1).setValues(range.values);
+    for (const [row, { values }] of byRow) this.written.set(row, values);
   }
 }

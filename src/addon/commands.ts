@@ -162,7 +162,7 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
   CacheSheet.open(true);
   const queueSheet: QueueSheet = { name: sheet.getName(), fallbackCompanyColumn: leftmostColumn };
   const queued = rewriteStatuses([queueSheet], (status, row, snapshot) =>
-    rows.has(row) ? queuedStatus(mode, status, snapshot.values[row - 1]?.[snapshot.companyColumn - 1]) : null,
+    rows.has(row) ? queuedStatus(mode, status, cellAt(snapshot, row, snapshot.companyColumn)) : null,
   );
   addQueueSheet(queueSheet);
   const resumed = resumePausedRows();

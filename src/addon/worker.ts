@@ -15,17 +15,36 @@ import {
   type WorkerStatus,
 } from "../core/run/execution";
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
-import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
+import {
+  afterWrites,
+  admitWaiting,
+  inQueue,
+  keysToLookUp,
+  queueRow,
+  rowUpdates,
+  settle,
+  type QueueRow,
+  type RowWrite,
+} from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
 import { finishRun, ownedByAnother, pause, type RunState } from "../core/run/run-state";
-import { cacheWrites, collectFinished, foldAnswers, planWave, type Job } from "../core/run/wave";
+import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type WavePlan } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
 import { CacheSheet } from "./cache-sheet";
 import { fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
-import { cellAt, cellText, readSnapshot, rewriteStatuses, writeRowUpdates, type SheetSnapshot, type SkippedRow } from "./sheet-io";
+import {
+  cellAt,
+  cellText,
+  readCells,
+  readSnapshot,
+  rewriteStatuses,
+  writeRowUpdates,
+  type SheetSnapshot,
+  type SkippedRow,
+} from "./sheet-io";
 import { refreshTierFormulas } from "./tier-formulas";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
@@ -60,7 +79,10 @@ class Worker {
     this.cache = cache;
   }
 
-  /** Queued and Researching rows of every queue sheet, read in one call per sheet. */
+  /**
+   * Queued and Researching rows of every queue sheet: the Status column, then the company and
+   * website of the rows from the first of them to the last (a range call costs time per cell).
+   */
   private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     const rows: QueueRow[] = [];
@@ -72,8 +94,14 @@ class Worker {
       const outputs = snapshot.outputs;
       if (!outputs) continue;
       snapshots.set(snapshot.name, snapshot);
+      readCells(snapshot, [outputs.Status], 2, snapshot.lastRow);
+      const queued: number[] = [];
+      for (let row = 2; row <= snapshot.lastRow; row++) if (inQueue(cellAt(snapshot, row, outputs.Status))) queued.push(row);
+      const [first, last] = [queued[0], queued[queued.length - 1]];
+      if (first === undefined || last === undefined) continue;
       const website = snapshot.websiteColumn;
-      for (let row = 2; row <= snapshot.lastRow; row++) {
+      readCells(snapshot, [snapshot.companyColumn, website], first, last);
+      for (const row of queued) {
         const found = queueRow(this.run, this.settings.profile, {
           sheet: snapshot.name,
           row,
@@ -151,11 +179,22 @@ class Worker {
   }
 
   /** Sends one wave; returns false when the next request cannot go before this execution must end. */
-  private wave(): boolean {
+  private plan(): WavePlan {
     const plan = planWave({ run: this.run, jobs: [...this.pool.values()], limits: this.limits, clock: this.clock, now: Date.now() });
     this.run = plan.run;
     this.pool = new Map(plan.jobs.map((job) => [job.key, job]));
     this.takeFinished(plan.finished);
+    return plan;
+  }
+
+  private wave(): boolean {
+    let plan = this.plan();
+    // Room about to open (a wait shorter than a wave): wait and send, with no pass between, as if
+    // the wave were already in flight.
+    if (plan.outgoing.length === 0 && plan.wait?.kind === "sleep" && plan.wait.ms < this.clock.slowestWaveMs) {
+      Utilities.sleep(plan.wait.ms);
+      plan = this.plan();
+    }
     if (plan.outgoing.length === 0) {
       if (plan.wait?.kind === "handOff") return false;
       if (plan.wait?.kind === "sleep") Utilities.sleep(plan.wait.ms);

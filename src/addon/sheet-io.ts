@@ -55,7 +55,8 @@ function keep(snapshot: SheetSnapshot, row: number, column: number, values: read
 export function readSnapshot(sheet: GoogleAppsScript.Spreadsheet.Sheet, fallbackCompanyColumn: number): SheetSnapshot {
   const lastRow = sheet.getLastRow();
   const lastColumn = Math.max(sheet.getLastColumn(), 1);
-  // Read whole when that costs less than the calls of a read by parts (row 1, then a column or two).
+  // Read whole when that costs less than the calls of a read by parts (row 1, then the Status and
+  // company columns).
   const rows = lastRow * lastColumn < 3 * CALL_COST_IN_CELLS.read ? lastRow : Math.min(lastRow, 1);
   const values = rows >= 1 ? sheet.getRange(1, 1, rows, lastColumn).getValues() : [[]];
   const header = values[0] ?? [];

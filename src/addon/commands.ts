@@ -19,6 +19,7 @@ import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from ".
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
 import { prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
+import { runLock } from "./run-lock";
 import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
 
 export type { QueueMode };
@@ -33,10 +34,10 @@ function toast(message: string): void {
   }
 }
 
-/** Runs `change` holding the document lock if it can be had soon; otherwise returns false. */
+/** Runs `change` holding the run's lock if it can be had soon; otherwise returns false. */
 function withRunLock(change: () => void): boolean {
-  const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(3000)) return false;
+  const lock = runLock();
+  if (!lock?.tryLock(3000)) return false;
   try {
     change();
     return true;
@@ -45,17 +46,24 @@ function withRunLock(change: () => void): boolean {
   }
 }
 
-/** Starts a run, or continues the active one (rows queued now join it), and clears a pause. */
-function activateRun(settings: Settings | null = loadSettings().settings): void {
-  if (!settings) return;
+/**
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. Returns
+ * what a user who queued rows should know when no trigger can carry the run on ("" otherwise).
+ */
+function activateRun(settings: Settings | null = loadSettings().settings): string {
+  if (!settings) return "";
   withRunLock(() => {
     const run = loadRunState();
     if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
     else if (run.paused !== null) saveRunState({ ...run, paused: null });
   });
-  // A worker may be running with its own safety trigger: that one will do.
-  scheduleWorker("soon", true);
+  // A worker may be running with its own safety trigger: that one will do. Where Google allows no
+  // trigger, the rows stay queued and the sidebar drives the run.
+  return scheduleWorker("soon", true) ? "" : ` ${SIDEBAR_DRIVES}`;
 }
+
+const SIDEBAR_DRIVES =
+  "Keep the Territory Planner sidebar open: here it is what moves the research on, and closing it stops the research (your rows stay queued) until you open it again with Show progress.";
 
 /** Paused rows of every queue sheet go back to Queued. */
 function resumePausedRows(): number {
@@ -167,10 +175,10 @@ export function queueSelectedRows(mode: QueueMode, confirm: Confirm = confirmWit
   addQueueSheet(queueSheet);
   const resumed = resumePausedRows();
   // The settings the selection was read with: not read again.
-  activateRun(selection.settings);
+  const note = activateRun(selection.settings);
   const message =
     queued + resumed > 0
-      ? `Queued ${queued + resumed} row(s) for research.`
+      ? `Queued ${queued + resumed} row(s) for research.${note}`
       : "Nothing to queue: the selected rows are done already (use Re-research to research them again).";
   toast(message);
   if (!fromSidebar) showSidebarSafely();
@@ -189,11 +197,12 @@ export function retryFailed(): CommandResult {
       : null;
   if (added) sheets.push(added);
   const queued = rewriteStatuses(sheets, (status) => nextStatusText(status, { kind: "retry" }));
+  let note = "";
   if (queued > 0) {
     if (added) addQueueSheet(added);
-    activateRun();
+    note = activateRun();
   }
-  const message = queued > 0 ? `Queued ${queued} failed row(s) again.` : "No failed rows to retry.";
+  const message = queued > 0 ? `Queued ${queued} failed row(s) again.${note}` : "No failed rows to retry.";
   toast(message);
   return { ok: true, message, queued };
 }
@@ -202,8 +211,8 @@ export function resume(): CommandResult {
   const refused = refusedForAnotherRun();
   if (refused) return refused;
   const queued = resumePausedRows();
-  activateRun();
-  return { ok: true, message: `Resumed ${queued} row(s).`, queued };
+  const note = activateRun();
+  return { ok: true, message: `Resumed ${queued} row(s).${note}`, queued };
 }
 
 export function cancel(): CommandResult {

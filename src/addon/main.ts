@@ -101,8 +101,8 @@ export function showSettings(): void {
   openSettingsSafely();
 }
 
-export function runResearchWorker(_e?: unknown): WorkerReport {
-  return runWorker();
+export function runResearchWorker(e?: unknown): WorkerReport {
+  return runWorker(e);
 }
 
 export function getResearchProgress(): ResearchProgress {

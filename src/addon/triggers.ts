@@ -1,7 +1,8 @@
 // The continuation trigger of a run: at most one per document, deleted by the worker it starts.
 // A published add-on's getProjectTriggers() lists the user's triggers of every document the add-on
 // runs in, and time-driven triggers carry no source id, so this document remembers the unique ids
-// of the triggers it made (document properties) and only ever touches those.
+// of the triggers it made (document properties) and only ever touches those. Beside them it keeps
+// why no trigger can carry its runs on, when Google refuses one: the sidebar then drives.
 import * as z from "zod/mini";
 import { parseStoredJson } from "../core/json";
 
@@ -13,7 +14,25 @@ const ADD_ON_CONTINUE_AFTER_MS = 60 * 60_000;
 /** Past the longest execution (6 minutes), so it never fires while the worker that set it runs. */
 const AFTER_THIS_EXECUTION_MS = 7 * 60_000;
 
-const idsSchema = z.array(z.string());
+/**
+ * Why no trigger carries this document's runs on, so that only an open sidebar drives them: Google
+ * refused to create one (a test deployment of an add-on does not support installable triggers,
+ * https://developers.google.com/workspace/add-ons/how-tos/testing-editor-addons; a user may decline
+ * the trigger scope), with Google's message; or a trigger execution got no document lock.
+ */
+export type SidebarOnly = { reason: "triggerRefused"; message: string } | { reason: "noLockInTriggers" };
+
+interface TriggerState {
+  ids: string[];
+  sidebarOnly: SidebarOnly | null;
+}
+
+const sidebarOnlySchema = z.union([
+  z.object({ reason: z.literal("triggerRefused"), message: z.string() }),
+  z.object({ reason: z.literal("noLockInTriggers") }),
+]);
+// The ids alone (an array) were stored before the reason was.
+const stateSchema = z.union([z.array(z.string()), z.object({ ids: z.array(z.string()), sidebarOnly: z.nullable(sidebarOnlySchema) })]);
 
 export function isPublishedAddOn(): boolean {
   try {
@@ -23,14 +42,41 @@ export function isPublishedAddOn(): boolean {
   }
 }
 
-function rememberedIds(): string[] {
-  return parseStoredJson(PropertiesService.getDocumentProperties().getProperty(TRIGGER_IDS_KEY), idsSchema) ?? [];
+function loadState(): TriggerState {
+  const stored = parseStoredJson(PropertiesService.getDocumentProperties().getProperty(TRIGGER_IDS_KEY), stateSchema);
+  if (stored === null) return { ids: [], sidebarOnly: null };
+  return Array.isArray(stored) ? { ids: stored, sidebarOnly: null } : stored;
 }
 
-function rememberIds(ids: readonly string[]): void {
+function saveState(state: TriggerState): void {
   const props = PropertiesService.getDocumentProperties();
-  if (ids.length === 0) props.deleteProperty(TRIGGER_IDS_KEY);
-  else props.setProperty(TRIGGER_IDS_KEY, JSON.stringify(ids));
+  if (state.ids.length === 0 && state.sidebarOnly === null) props.deleteProperty(TRIGGER_IDS_KEY);
+  else props.setProperty(TRIGGER_IDS_KEY, JSON.stringify(state));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Why only an open sidebar drives this document's runs, or null when a trigger carries them on. */
+export function sidebarOnly(): SidebarOnly | null {
+  return loadState().sidebarOnly;
+}
+
+/**
+ * A trigger execution got no document lock, so it could not work without risking a second worker
+ * beside the sidebar's: from now on no trigger is made here (a later check of the deployment may
+ * find the lock and forget this).
+ */
+export function recordNoLockInTriggers(): void {
+  saveState({ ...loadState(), sidebarOnly: { reason: "noLockInTriggers" } });
+}
+
+/** What a check of the deployment found about trigger executions: with the lock, or without. */
+export function recordTriggerLock(hasLock: boolean): void {
+  const state = loadState();
+  if (hasLock && state.sidebarOnly?.reason === "noLockInTriggers") saveState({ ...state, sidebarOnly: null });
+  if (!hasLock) saveState({ ...state, sidebarOnly: { reason: "noLockInTriggers" } });
 }
 
 /**
@@ -46,34 +92,50 @@ function ownWorkerTriggers(ids: readonly string[]): GoogleAppsScript.Script.Trig
   );
 }
 
-/** Deletes the triggers and forgets their ids; returns the ids still remembered. */
+/** Deletes the triggers; returns the ids still remembered. */
 function deleteTriggers(triggers: readonly GoogleAppsScript.Script.Trigger[], ids: readonly string[]): string[] {
   if (triggers.length === 0) return [...ids];
   const gone = new Set(triggers.map((t) => t.getUniqueId()));
   for (const trigger of triggers) ScriptApp.deleteTrigger(trigger);
-  const left = ids.filter((id) => !gone.has(id));
-  rememberIds(left);
-  return left;
+  return ids.filter((id) => !gone.has(id));
 }
 
-/** Deletes this document's continuation triggers (never another document's). */
+/**
+ * Deletes this document's continuation triggers (never another document's). Where Google refuses
+ * the trigger calls (a declined scope) there is nothing it lets us delete: nothing throws.
+ */
 export function deleteWorkerTriggers(): void {
-  const ids = rememberedIds();
-  deleteTriggers(ownWorkerTriggers(ids), ids);
+  const state = loadState();
+  try {
+    const left = deleteTriggers(ownWorkerTriggers(state.ids), state.ids);
+    if (left.length !== state.ids.length) saveState({ ...state, ids: left });
+  } catch {
+    // The trigger calls are refused: a worker that finds no work when a stray trigger fires returns at once.
+  }
 }
 
 /**
  * Leaves exactly one time-driven trigger to continue the run if no sidebar drives it: "soon" for a
  * hand-off, "after-this-execution" as a safety net for a worker that may be killed. With
- * keepExisting, a trigger already waiting will do. The remembered ids are read once.
+ * keepExisting, a trigger already waiting will do. Returns false, throwing nothing, when no trigger
+ * carries the run on (Google refused it, or trigger executions here get no document lock): only an
+ * open sidebar drives it then, and sidebarOnly() says why.
  */
-export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): void {
-  const ids = rememberedIds();
-  const existing = ownWorkerTriggers(ids);
-  if (keepExisting && existing.length > 0) return;
-  const left = deleteTriggers(existing, ids);
-  const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
-  const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
-  const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
-  rememberIds([...left, trigger.getUniqueId()]);
+export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): boolean {
+  const state = loadState();
+  if (state.sidebarOnly?.reason === "noLockInTriggers") return false;
+  let ids = state.ids;
+  try {
+    const existing = ownWorkerTriggers(ids);
+    if (keepExisting && existing.length > 0) return true;
+    ids = deleteTriggers(existing, ids);
+    const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
+    const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
+    const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
+    saveState({ ids: [...ids, trigger.getUniqueId()], sidebarOnly: null });
+    return true;
+  } catch (error) {
+    saveState({ ids, sidebarOnly: { reason: "triggerRefused", message: errorText(error) } });
+    return false;
+  }
 }

@@ -2,6 +2,7 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
+import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -46,11 +47,15 @@ import {
   type SkippedRow,
 } from "./sheet-io";
 import { refreshTierFormulas } from "./tier-formulas";
-import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
+import { runLock } from "./run-lock";
+import { deleteWorkerTriggers, recordNoLockInTriggers, scheduleWorker } from "./triggers";
 
 export interface WorkerReport {
-  /** notOwner: the run belongs to another user, and this execution left it alone. */
-  status: "busy" | "paused" | "idle" | WorkerStatus | "notOwner";
+  /**
+   * notOwner: the run belongs to another user, and this execution left it alone. noLock: a trigger
+   * execution got no document lock and left the run to the sidebar.
+   */
+  status: "busy" | "paused" | "idle" | WorkerStatus | "notOwner" | "noLock";
   waves: number;
   written: number;
 }
@@ -271,10 +276,24 @@ class Worker {
   }
 }
 
-export function runWorker(): WorkerReport {
+// A time-driven trigger passes its event (https://developers.google.com/apps-script/guides/triggers/events#time-driven-events);
+// the sidebar and the menu pass nothing.
+const triggerEventSchema = z.object({ triggerUid: z.string() });
+
+/** `event`: what Apps Script passed the global, which tells a trigger's execution from the sidebar's. */
+export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
   if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
-  const lock = LockService.getDocumentLock();
+  const trigger = triggerEventSchema.safeParse(event).success;
+  // A trigger execution without the document lock could work beside the sidebar's worker, which
+  // holds it: it leaves the run to the sidebar, and no trigger is made here any more.
+  const lock = trigger ? LockService.getDocumentLock() : runLock();
+  if (!lock) {
+    if (!trigger) return idle("busy");
+    recordNoLockInTriggers();
+    deleteWorkerTriggers();
+    return idle("noLock");
+  }
   if (!lock.tryLock(1000)) return idle("busy");
   try {
     // This execution is the continuation: any trigger still pending for it is redundant.
@@ -282,7 +301,8 @@ export function runWorker(): WorkerReport {
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
-    // Should this execution be killed, a trigger that fires after it is surely over carries on.
+    // Should this execution be killed, a trigger that fires after it is surely over carries on
+    // (where Google allows one; otherwise the sidebar drives).
     scheduleWorker("after-this-execution");
     if (start.kind === "pause") {
       pauseRun(start.run, start.reason);

@@ -27,6 +27,7 @@ const SERVICE_MEMBERS: Record<string, string> = {
   "HtmlService.createHtmlOutputFromFile": SERVICES,
   "LockService.getDocumentLock": PLATFORM,
   "LockService.getScriptLock": SERVICES,
+  "LockService.getUserLock": SERVICES,
   "PropertiesService.getDocumentProperties": SERVICES,
   "PropertiesService.getScriptProperties": SERVICES,
   "PropertiesService.getUserProperties": SERVICES,

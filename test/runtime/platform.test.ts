@@ -150,6 +150,17 @@ describe("deployment switches", () => {
   });
 });
 
+describe("the user lock", () => {
+  // "Gets a lock that prevents concurrent access to a section of code by the current user"
+  // (https://developers.google.com/apps-script/reference/lock/lock-service#getUserLock()).
+  it("keeps one user's executions apart, not another user's", () => {
+    const rt = new LocalRuntime({ code: `function take() { return LockService.getUserLock().tryLock(0); }` });
+    rt.holdLock("user");
+    expect(rt.run("take").value).toBe(false);
+    expect(rt.run("take", [], { user: "bob@example.com" }).value).toBe(true);
+  });
+});
+
 describe("createAddonMenu", () => {
   it("puts the menu under Extensions with the name Google shows for the add-on", () => {
     const rt = new LocalRuntime({

@@ -7,6 +7,7 @@ import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type
 import { CALL_COST_IN_CELLS, changedColumns, coveringSpans } from "../core/run/changed-cells";
 import { columnLetter, consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
+import { keepingUserPlace } from "./sheet-io";
 
 export const CACHE_SHEET_NAME = "_territory_cache";
 const EVIDENCE_CELLS = 8;
@@ -180,21 +181,13 @@ function findSheet(): GoogleAppsScript.Spreadsheet.Sheet | null {
 function createSheet(): GoogleAppsScript.Spreadsheet.Sheet {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   // insertSheet activates the new sheet: put the user back where they were afterwards.
-  const userSheet = spreadsheet.getActiveSheet();
-  const userSelection =
-    spreadsheet
-      .getActiveRangeList()
-      ?.getRanges()
-      .map((r) => r.getA1Notation()) ?? [];
-  const sheet = spreadsheet.insertSheet(CACHE_SHEET_NAME);
+  const sheet = keepingUserPlace(spreadsheet, () => spreadsheet.insertSheet(CACHE_SHEET_NAME));
   // A new sheet has 26 columns, fewer than a row's cells.
   if (sheet.getMaxColumns() < WIDTH) sheet.insertColumnsAfter(sheet.getMaxColumns(), WIDTH - sheet.getMaxColumns());
   // Text format first, so no cached rationale, title or base64 chunk ("+...") becomes a formula.
   sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
   sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
   sheet.hideSheet();
-  if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
-  else userSheet.activate();
   return sheet;
 }
 

@@ -428,3 +428,20 @@ export function rewriteStatuses(
   }
   return changed;
 }
+
+/**
+ * Runs `action` (inserting a sheet, which Google activates) and puts the user back on the sheet and
+ * selection they had.
+ */
+export function keepingUserPlace<T>(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet, action: () => T): T {
+  const userSheet = spreadsheet.getActiveSheet();
+  const userSelection =
+    spreadsheet
+      .getActiveRangeList()
+      ?.getRanges()
+      .map((r) => r.getA1Notation()) ?? [];
+  const result = action();
+  if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
+  else userSheet.activate();
+  return result;
+}

@@ -22,9 +22,16 @@ const AFTER_THIS_EXECUTION_MS = 7 * 60_000;
  */
 export type SidebarOnly = { reason: "triggerRefused"; message: string } | { reason: "noLockInTriggers" };
 
+/** The one-shot trigger a deployment check asked for: its id and when it was asked. */
+export interface CheckTrigger {
+  id: string;
+  askedAt: number;
+}
+
 interface TriggerState {
   ids: string[];
   sidebarOnly: SidebarOnly | null;
+  check: CheckTrigger | null;
 }
 
 const sidebarOnlySchema = z.union([
@@ -32,7 +39,24 @@ const sidebarOnlySchema = z.union([
   z.object({ reason: z.literal("noLockInTriggers") }),
 ]);
 // The ids alone (an array) were stored before the reason was.
-const stateSchema = z.union([z.array(z.string()), z.object({ ids: z.array(z.string()), sidebarOnly: z.nullable(sidebarOnlySchema) })]);
+const stateSchema = z.union([
+  z.array(z.string()),
+  z.object({
+    ids: z.array(z.string()),
+    sidebarOnly: z.nullable(sidebarOnlySchema),
+    check: z._default(z.nullable(z.object({ id: z.string(), askedAt: z.number() })), null),
+  }),
+]);
+
+// A time-driven trigger passes its event (https://developers.google.com/apps-script/guides/triggers/events#time-driven-events);
+// the sidebar and the menu pass nothing.
+const triggerEventSchema = z.object({ triggerUid: z.string() });
+
+/** The id of the trigger whose event a global received, or null when no trigger runs this execution. */
+export function triggerUidOf(event: unknown): string | null {
+  const parsed = triggerEventSchema.safeParse(event);
+  return parsed.success ? parsed.data.triggerUid : null;
+}
 
 export function isPublishedAddOn(): boolean {
   try {
@@ -44,13 +68,13 @@ export function isPublishedAddOn(): boolean {
 
 function loadState(): TriggerState {
   const stored = parseStoredJson(PropertiesService.getDocumentProperties().getProperty(TRIGGER_IDS_KEY), stateSchema);
-  if (stored === null) return { ids: [], sidebarOnly: null };
-  return Array.isArray(stored) ? { ids: stored, sidebarOnly: null } : stored;
+  if (stored === null) return { ids: [], sidebarOnly: null, check: null };
+  return Array.isArray(stored) ? { ids: stored, sidebarOnly: null, check: null } : stored;
 }
 
 function saveState(state: TriggerState): void {
   const props = PropertiesService.getDocumentProperties();
-  if (state.ids.length === 0 && state.sidebarOnly === null) props.deleteProperty(TRIGGER_IDS_KEY);
+  if (state.ids.length === 0 && state.sidebarOnly === null && state.check === null) props.deleteProperty(TRIGGER_IDS_KEY);
   else props.setProperty(TRIGGER_IDS_KEY, JSON.stringify(state));
 }
 
@@ -72,11 +96,57 @@ export function recordNoLockInTriggers(): void {
   saveState({ ...loadState(), sidebarOnly: { reason: "noLockInTriggers" } });
 }
 
-/** What a check of the deployment found about trigger executions: with the lock, or without. */
+/**
+ * What a check's background step found: a trigger execution with this spreadsheet and its lock lets
+ * triggers carry runs on again; one without leaves runs to the sidebar.
+ */
 export function recordTriggerLock(hasLock: boolean): void {
   const state = loadState();
   if (hasLock && state.sidebarOnly?.reason === "noLockInTriggers") saveState({ ...state, sidebarOnly: null });
   if (!hasLock) saveState({ ...state, sidebarOnly: { reason: "noLockInTriggers" } });
+}
+
+/** The background step a check asked for in this document, if any. */
+export function checkTrigger(): CheckTrigger | null {
+  return loadState().check;
+}
+
+/** Deletes a pending check trigger (an editor add-on may have one time-driven trigger per document). */
+function dropCheckTrigger(state: TriggerState): TriggerState {
+  if (state.check === null) return state;
+  const id = state.check.id;
+  for (const trigger of ScriptApp.getProjectTriggers()) if (trigger.getUniqueId() === id) ScriptApp.deleteTrigger(trigger);
+  return { ...state, check: null };
+}
+
+/**
+ * A check of the deployment: creates a trigger and deletes it, then asks for the one-shot
+ * background step `handler` (replacing one asked earlier). Returns Google's message when it refuses
+ * (remembered: the sidebar then drives runs), null when both were made.
+ */
+export function checkTriggers(handler: string, now: number): string | null {
+  let state = loadState();
+  try {
+    state = dropCheckTrigger(state);
+    ScriptApp.deleteTrigger(ScriptApp.newTrigger(handler).timeBased().after(AFTER_THIS_EXECUTION_MS).create());
+    const step = ScriptApp.newTrigger(handler).timeBased().after(CONTINUE_AFTER_MS).create();
+    const sidebarOnly = state.sidebarOnly?.reason === "triggerRefused" ? null : state.sidebarOnly;
+    saveState({ ...state, sidebarOnly, check: { id: step.getUniqueId(), askedAt: now } });
+    return null;
+  } catch (error) {
+    const message = errorText(error);
+    saveState({ ...state, sidebarOnly: { reason: "triggerRefused", message } });
+    return message;
+  }
+}
+
+/** A check's background step deletes its own trigger once it has run (a one-shot stays listed until deleted). */
+export function deleteTriggerById(id: string): void {
+  try {
+    for (const trigger of ScriptApp.getProjectTriggers()) if (trigger.getUniqueId() === id) ScriptApp.deleteTrigger(trigger);
+  } catch {
+    // Refused: it fired already and never fires again.
+  }
 }
 
 /**
@@ -124,18 +194,20 @@ export function deleteWorkerTriggers(): void {
 export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): boolean {
   const state = loadState();
   if (state.sidebarOnly?.reason === "noLockInTriggers") return false;
-  let ids = state.ids;
+  let { ids, check } = state;
   try {
     const existing = ownWorkerTriggers(ids);
     if (keepExisting && existing.length > 0) return true;
     ids = deleteTriggers(existing, ids);
+    // A research run comes first: an add-on's one time-driven trigger per document is the run's.
+    if (isPublishedAddOn()) check = dropCheckTrigger(state).check;
     const soon = isPublishedAddOn() ? ADD_ON_CONTINUE_AFTER_MS : CONTINUE_AFTER_MS;
     const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
     const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
-    saveState({ ids: [...ids, trigger.getUniqueId()], sidebarOnly: null });
+    saveState({ ids: [...ids, trigger.getUniqueId()], sidebarOnly: null, check });
     return true;
   } catch (error) {
-    saveState({ ids, sidebarOnly: { reason: "triggerRefused", message: errorText(error) } });
+    saveState({ ids, sidebarOnly: { reason: "triggerRefused", message: errorText(error) }, check });
     return false;
   }
 }

@@ -2,7 +2,6 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
-import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -48,7 +47,7 @@ import {
 } from "./sheet-io";
 import { refreshTierFormulas } from "./tier-formulas";
 import { runLock } from "./run-lock";
-import { deleteWorkerTriggers, recordNoLockInTriggers, scheduleWorker } from "./triggers";
+import { deleteWorkerTriggers, recordNoLockInTriggers, scheduleWorker, triggerUidOf } from "./triggers";
 
 export interface WorkerReport {
   /**
@@ -276,15 +275,11 @@ class Worker {
   }
 }
 
-// A time-driven trigger passes its event (https://developers.google.com/apps-script/guides/triggers/events#time-driven-events);
-// the sidebar and the menu pass nothing.
-const triggerEventSchema = z.object({ triggerUid: z.string() });
-
 /** `event`: what Apps Script passed the global, which tells a trigger's execution from the sidebar's. */
 export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
   if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
-  const trigger = triggerEventSchema.safeParse(event).success;
+  const trigger = triggerUidOf(event) !== null;
   // A trigger execution without the document lock could work beside the sidebar's worker, which
   // holds it: it leaves the run to the sidebar, and no trigger is made here any more.
   const lock = trigger ? LockService.getDocumentLock() : runLock();

@@ -8,6 +8,7 @@ import { CALL_COST_IN_CELLS, changedColumns, coveringSpans } from "../core/run/c
 import { columnLetter, consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
 import { keepingUserPlace } from "./sheet-io";
+import { isWebUrl } from "../core/evidence";
 
 export const CACHE_SHEET_NAME = "_territory_cache";
 const EVIDENCE_CELLS = 8;
@@ -151,7 +152,11 @@ function fromRow(values: unknown[]): CacheEntry | null {
           score: score !== null && Number.isFinite(score) ? score : null,
           useCase: at(10),
           rationale: at(11),
-          sources: at(12) ? at(12).split("\n") : [],
+          // The sheet can be edited: a line that is not one http(s) URL never becomes a link.
+          sources: at(12)
+            .split("\n")
+            .map((line) => line.trim())
+            .filter(isWebUrl),
           model: at(13),
           profile: profile.data as Profile,
           classifiedAt,

@@ -3,47 +3,85 @@
 import {
   COLUMN_TAG,
   columnLetter,
+  describeClashes,
   holdsOnlyOutputWords,
   OUTPUT_HEADERS,
   planOwnedColumns,
+  readColumnTags,
   TIER_COLOURS,
   untaggedOutputBlock,
+  type ColumnTags,
   type OutputColumns,
-  type OutputHeader,
 } from "../core/run/sheet-layout";
+import { columnClashText, statusKind, type PauseReason } from "../core/status";
 import { TIERS } from "../core/types";
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
-function isOutputHeader(value: unknown): value is OutputHeader {
-  return (OUTPUT_HEADERS as readonly unknown[]).includes(value);
+/** Tagged columns by output, read with one metadata search; an output tagged twice is a clash, never a guess. */
+function taggedColumns(sheet: Sheet): ColumnTags {
+  return readColumnTags(
+    sheet
+      .createDeveloperMetadataFinder()
+      .withKey(COLUMN_TAG)
+      .find()
+      .flatMap((meta) => {
+        const column = meta.getLocation().getColumn()?.getColumn();
+        return column === undefined ? [] : [{ value: meta.getValue(), column }];
+      }),
+  );
 }
 
-/** Tagged columns by output, read with one metadata search; the leftmost wins if a tag was copied. */
-function taggedColumns(sheet: Sheet): Partial<OutputColumns> {
-  const tagged: Partial<OutputColumns> = {};
-  for (const meta of sheet.createDeveloperMetadataFinder().withKey(COLUMN_TAG).find()) {
-    const name = meta.getValue();
-    const column = meta.getLocation().getColumn()?.getColumn();
-    if (!isOutputHeader(name) || column === undefined) continue;
-    const known = tagged[name];
-    if (known === undefined || column < known) tagged[name] = column;
-  }
-  return tagged;
-}
-
-/** The six owned output columns wherever they are now, or null when the add-on owns none (or not all) here. */
+/**
+ * The six owned output columns wherever they are now, or null when the add-on owns none (or not all)
+ * here, or when two columns claim one output: then nothing of this sheet is written.
+ */
 export function ownedColumns(sheet: Sheet): OutputColumns | null {
-  const tagged = taggedColumns(sheet);
-  return OUTPUT_HEADERS.every((name) => tagged[name] !== undefined) ? (tagged as OutputColumns) : null;
+  const { tagged, clashes } = taggedColumns(sheet);
+  return clashes.length === 0 && OUTPUT_HEADERS.every((name) => tagged[name] !== undefined) ? (tagged as OutputColumns) : null;
+}
+
+/** Which columns of the sheet claim the same output (letters and headers), or null when none do. */
+function describeClash(sheet: Sheet, clashes: ColumnTags["clashes"]): (PauseReason & { kind: "columnClash" }) | null {
+  if (clashes.length === 0) return null;
+  const widest = Math.max(...clashes.flatMap((c) => c.columns));
+  const header = sheet.getRange(1, 1, 1, widest).getDisplayValues()[0] ?? [];
+  return describeClashes(sheet.getName(), clashes, header);
+}
+
+/**
+ * The clash that stops a run: two columns of a queue sheet claim one output while rows there wait
+ * (Queued or Researching in a column tagged Status). A clash on a sheet with nothing waiting
+ * concerns no run, and the sheet is left alone.
+ */
+export function waitingRowsClash(sheet: Sheet): (PauseReason & { kind: "columnClash" }) | null {
+  const { tagged, clashes } = taggedColumns(sheet);
+  if (clashes.length === 0) return null;
+  const lastRow = sheet.getLastRow();
+  const statusColumns = tagged.Status !== undefined ? [tagged.Status] : (clashes.find((c) => c.name === "Status")?.columns ?? []);
+  const waiting = (column: number) =>
+    lastRow >= 2 &&
+    sheet
+      .getRange(2, column, lastRow - 1, 1)
+      .getValues()
+      .some(([cell]) => ["queued", "researching"].includes(statusKind(cell)));
+  return statusColumns.some(waiting) ? describeClash(sheet, clashes) : null;
+}
+
+/** What the rep is told when the sheet's columns clash and nothing is queued there; null when they do not. */
+export function columnClashMessage(sheet: Sheet): string | null {
+  const clash = describeClash(sheet, taggedColumns(sheet).clashes);
+  return clash ? `Nothing was queued. ${columnClashText(clash.sheet, clash.clashes)}` : null;
 }
 
 /**
  * Makes sure the sheet has its six owned columns: adopts empty columns with a matching header,
  * appends the others after the last used column, tags them, and gives a new Tier column its colours.
+ * A sheet whose columns clash is refused first (columnClashMessage): this never adds a third claimant.
  */
 export function prepareOutputColumns(sheet: Sheet): OutputColumns {
-  const tagged = taggedColumns(sheet);
+  const { tagged, clashes } = taggedColumns(sheet);
+  if (clashes.length > 0) throw new Error(columnClashMessage(sheet) ?? "two columns claim the same output");
   if (OUTPUT_HEADERS.every((name) => tagged[name] !== undefined)) return tagged as OutputColumns;
   const lastColumn = sheet.getLastColumn();
   const lastRow = sheet.getLastRow();

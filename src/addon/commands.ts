@@ -1,7 +1,7 @@
 // What the menu items and sidebar buttons do to the queue. The queue is the Status column.
 import { missingKeys, type Settings } from "../core/settings";
 import { CACHE_SHEET_NAME, CacheSheet } from "./cache-sheet";
-import { newRunState } from "../core/run/run-state";
+import { driveAs, newRunState, recordOwnerTrigger } from "../core/run/run-state";
 import { pacingLimits } from "../core/run/pacing";
 import { nextStatusText } from "../core/run/row-status";
 import {
@@ -17,10 +17,10 @@ import {
 import { loadSettings } from "./settings-store";
 import type { CommandResult, EstimateResult, RunEstimate, SidebarStart } from "../core/wire";
 import { confirmWithAlert, estimatePlanned, planCompanies, type QueueMode } from "./run-estimate";
-import { prepareOutputColumns, selectedRowNumbers } from "./columns";
+import { columnClashMessage, prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
 import { runLock } from "./run-lock";
-import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
+import { deleteWorkerTriggers, scheduleWorker, sidebarOnly } from "./triggers";
 
 export type { QueueMode };
 /** Sees the estimate of the selection before anything is queued; false queues nothing. */
@@ -47,19 +47,27 @@ function withRunLock(change: () => void): boolean {
 }
 
 /**
- * Starts a run, or continues the active one (rows queued now join it), and clears a pause. Returns
- * what a user who queued rows should know when no trigger can carry the run on ("" otherwise).
+ * Starts a run, or continues the active one (rows queued now join it), and clears a pause. The user
+ * here drives the run: its owner, seen again, or another user taking over a run its owner left for a
+ * day (refusedForAnotherRun let them through); the trigger made now is theirs. Returns what a user
+ * who queued rows should know when no trigger can carry the run on ("" otherwise).
  */
 function activateRun(settings: Settings | null = loadSettings().settings): string {
   if (!settings) return "";
-  withRunLock(() => {
+  const me = currentUser();
+  const activated = withRunLock(() => {
     const run = loadRunState();
-    if (!run || !run.active) saveRunState(newRunState(pacingLimits(settings), Date.now(), currentUser()));
-    else if (run.paused !== null) saveRunState({ ...run, paused: null });
+    const active =
+      !run || !run.active ? newRunState(pacingLimits(settings), Date.now(), me) : { ...driveAs(run, me, Date.now()), paused: null };
+    // Saved before the trigger is asked for: should Google refuse it, the run is there for the sidebar.
+    saveRunState(active);
+    const trigger = scheduleWorker("soon", true);
+    if (trigger !== null) saveRunState(recordOwnerTrigger(active, trigger));
   });
-  // A worker may be running with its own safety trigger: that one will do. Where Google allows no
-  // trigger, the rows stay queued and the sidebar drives the run.
-  return scheduleWorker("soon", true) ? "" : ` ${SIDEBAR_DRIVES}`;
+  // A worker holds the lock: its own safety trigger will do, or one is made now. Where Google allows
+  // no trigger, the rows stay queued and the sidebar drives the run.
+  if (!activated) scheduleWorker("soon", true);
+  return sidebarOnly() === null ? "" : ` ${SIDEBAR_DRIVES}`;
 }
 
 const SIDEBAR_DRIVES =
@@ -112,6 +120,12 @@ function readSelection(): Selection | CommandResult {
     const message = "Select the rows of the companies to research (row 1 is the header).";
     toast(message);
     return { ok: false, message, queued: 0 };
+  }
+  // Two columns claim one output: the add-on would not know which to write, so it queues nothing here.
+  const clash = columnClashMessage(sheet);
+  if (clash) {
+    toast(clash);
+    return { ok: false, message: clash, queued: 0 };
   }
   return { settings, sheet, rows, leftmostColumn };
 }
@@ -256,6 +270,9 @@ export function selectRow(sheetName: string, row: number, company: string): Comm
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const sheet = spreadsheet.getSheetByName(sheetName);
   if (!sheet) return { ok: false, message: `The sheet "${sheetName}" no longer exists.`, queued: 0 };
+  // Activating a hidden sheet shows it: never the add-on's cache, nor a sheet the user hid.
+  if (sheet.isSheetHidden() || sheetName === CACHE_SHEET_NAME)
+    return { ok: false, message: `The sheet "${sheetName}" is hidden: show it first (View > Hidden sheets) to go to the row.`, queued: 0 };
   const snapshot = readSnapshot(sheet, 1);
   const holds = (r: number) => cellText(cellAt(snapshot, r, snapshot.companyColumn)) === company.trim();
   let target = row >= 2 && holds(row) ? row : 0;

@@ -18,7 +18,8 @@ import { companyKey } from "../core/company-key";
 import { ZERO_COST } from "../core/costs";
 import { cutToBudget } from "../core/evidence";
 import { outcomeCells, type RowCells } from "../core/run/planner";
-import type { OutputHeader } from "../core/run/sheet-layout";
+import { capCellText, type OutputHeader } from "../core/run/sheet-layout";
+import { clip } from "../core/format";
 import { apiKeys, missingKeys, type Settings } from "../core/settings";
 import type { CacheEntry } from "../core/types";
 import { LIMITS } from "../core/limits";
@@ -326,11 +327,22 @@ function answerSingle(name: string, field: Field, settings: Settings, startedAt:
   return pick(live.answer, field);
 }
 
+/** Every answer fits its cell, whatever came in: text is capped below Google's 50,000 characters. */
+function fitCell(answer: string | number): string | number {
+  return typeof answer === "string" ? capCellText(answer) : answer;
+}
+
 export function territoryTier(company: unknown, fieldArg?: unknown): unknown {
+  const answer = answerOf(company, fieldArg);
+  return Array.isArray(answer) ? answer.map((row) => row.map(fitCell)) : fitCell(answer);
+}
+
+function answerOf(company: unknown, fieldArg: unknown): string | number | (string | number)[][] {
   const startedAt = Date.now();
   try {
     const field = parseField(fieldArg);
-    if (!field) return `Unknown field "${String(fieldArg)}": use ${FIELDS.join(", ")}.`;
+    // The argument is echoed short: it may be a whole cell's worth of text.
+    if (!field) return `Unknown field "${clip(String(fieldArg), 30)}": use ${FIELDS.map((f) => `"${f}"`).join(", ")}.`;
     const settings = settingsOrMessage();
     if (typeof settings === "string") return settings;
     if (Array.isArray(company)) {

@@ -104,6 +104,7 @@ export function showSettings(): void {
   openSettingsSafely();
 }
 
+/** From the sidebar with no argument; from a time-driven trigger with its event, which names the trigger. */
 export function runResearchWorker(e?: unknown): WorkerReport {
   return runWorker(e);
 }

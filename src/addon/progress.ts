@@ -3,7 +3,7 @@
 // it reads two properties (a third while a run is active: whether a trigger carries it on) and, per
 // queue sheet, the Status column alone: never the companies, rationales or sources. Plain JSON only
 // (no Date objects).
-import { isSkipped } from "../core/run/run-state";
+import { drivenByOwner, isSkipped } from "../core/run/run-state";
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
@@ -87,7 +87,7 @@ export function researchProgress(): ResearchProgress {
     pause,
     isPaused: pause !== null,
     whenClosed: run?.active && sidebarOnly() !== null ? "stops" : isPublishedAddOn() ? "hourly" : "continues",
-    ownedBy: run?.active && run.owner && run.owner.key !== currentUser().key ? run.owner.label : "",
+    ownedBy: run?.active && run.owner && !drivenByOwner(run, currentUser(), null) ? run.owner.label : "",
     // Failed rows are listed once, with the errors.
     recent: run ? [...run.recent].reverse().filter((row) => statusKind(row.status) !== "error") : [],
     errors,

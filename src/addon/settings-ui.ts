@@ -26,6 +26,7 @@ import {
 import type { ConnectionTestResult, ModelsResult, SaveSettingsResult, SettingsView } from "../core/wire";
 import { SECRET_KEYS, type SecretKey } from "../core/setting-keys";
 import { maskSecrets } from "../core/secrets";
+import { maskUrlCredentials } from "../core/allowlist";
 import type { Service } from "../core/types";
 import { fetchOne } from "./http";
 import { readRawSettings, readSettingLayers, saveUserSettings, validateRawSettings, type SettingLayers } from "./settings-store";
@@ -56,6 +57,8 @@ function viewOf(raw: Record<SettingKey, string>): SettingsView {
   const values = { ...raw };
   const defaults = { ...SETTING_DEFAULTS };
   const keysSet = {} as Record<SecretKey, boolean>;
+  // A password in the address is as secret as a key: the page never receives it.
+  values.LLM_BASE_URL = maskUrlCredentials(raw.LLM_BASE_URL);
   for (const key of SECRET_KEYS) {
     values[key] = maskSecret(raw[key].trim());
     defaults[key] = "";
@@ -86,8 +89,10 @@ function applyForm(layers: SettingLayers, form: Record<string, string>): { merge
     const value = form[key];
     if (value === undefined) continue;
     const trimmed = value.trim();
+    // A masked value is the page showing what is saved: unchanged.
+    if (trimmed.includes(MASK_CHAR) && (isSecret(key) || key === "LLM_BASE_URL")) continue;
     if (isSecret(key)) {
-      if (trimmed === "" || trimmed.includes(MASK_CHAR)) continue;
+      if (trimmed === "") continue;
     } else if (trimmed === "" && !BLANK_IS_A_CHOICE.includes(key)) {
       if (current[key] !== SETTING_DEFAULTS[key]) changes[key] = "";
       continue;

@@ -50,12 +50,12 @@ const stateSchema = z.union([
 
 // A time-driven trigger passes its event (https://developers.google.com/apps-script/guides/triggers/events#time-driven-events);
 // the sidebar and the menu pass nothing.
-const triggerEventSchema = z.object({ triggerUid: z.string() });
+const triggerEventSchema = z.object({ triggerUid: z.union([z.string(), z.number()]) });
 
 /** The id of the trigger whose event a global received, or null when no trigger runs this execution. */
 export function triggerUidOf(event: unknown): string | null {
   const parsed = triggerEventSchema.safeParse(event);
-  return parsed.success ? parsed.data.triggerUid : null;
+  return parsed.success ? String(parsed.data.triggerUid) : null;
 }
 
 export function isPublishedAddOn(): boolean {
@@ -187,17 +187,18 @@ export function deleteWorkerTriggers(): void {
 /**
  * Leaves exactly one time-driven trigger to continue the run if no sidebar drives it: "soon" for a
  * hand-off, "after-this-execution" as a safety net for a worker that may be killed. With
- * keepExisting, a trigger already waiting will do. Returns false, throwing nothing, when no trigger
- * carries the run on (Google refused it, or trigger executions here get no document lock): only an
- * open sidebar drives it then, and sidebarOnly() says why.
+ * keepExisting, a trigger already waiting will do. Returns the id of the trigger made; null when
+ * one waiting was kept, or when none carries the run on (Google refused it, or trigger executions
+ * here get no document lock), throwing nothing: only an open sidebar drives the run then, and
+ * sidebarOnly() says why.
  */
-export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): boolean {
+export function scheduleWorker(when: "soon" | "after-this-execution", keepExisting = false): string | null {
   const state = loadState();
-  if (state.sidebarOnly?.reason === "noLockInTriggers") return false;
+  if (state.sidebarOnly?.reason === "noLockInTriggers") return null;
   let { ids, check } = state;
   try {
     const existing = ownWorkerTriggers(ids);
-    if (keepExisting && existing.length > 0) return true;
+    if (keepExisting && existing.length > 0) return null;
     ids = deleteTriggers(existing, ids);
     // A research run comes first: an add-on's one time-driven trigger per document is the run's.
     if (isPublishedAddOn()) check = dropCheckTrigger(state).check;
@@ -205,9 +206,9 @@ export function scheduleWorker(when: "soon" | "after-this-execution", keepExisti
     const after = when === "soon" ? soon : Math.max(soon, AFTER_THIS_EXECUTION_MS);
     const trigger = ScriptApp.newTrigger(WORKER_HANDLER).timeBased().after(after).create();
     saveState({ ids: [...ids, trigger.getUniqueId()], sidebarOnly: null, check });
-    return true;
+    return trigger.getUniqueId();
   } catch (error) {
     saveState({ ids, sidebarOnly: { reason: "triggerRefused", message: errorText(error) }, check });
-    return false;
+    return null;
   }
 }

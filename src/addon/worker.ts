@@ -27,11 +27,12 @@ import {
   type RowWrite,
 } from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
-import { finishRun, ownedByAnother, pause, type RunState } from "../core/run/run-state";
+import { driveAs, drivenByOwner, finishRun, pause, recordOwnerTrigger, type RunState } from "../core/run/run-state";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type WavePlan } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import type { PauseReason } from "../core/status";
 import { CacheSheet } from "./cache-sheet";
+import { waitingRowsClash } from "./columns";
 import { fetchAllResponses, type ApiKeys } from "./http";
 import { currentUser, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
@@ -85,18 +86,23 @@ class Worker {
 
   /**
    * Queued and Researching rows of every queue sheet: the Status column, then the company and
-   * website of the rows from the first of them to the last (a range call costs time per cell).
+   * website of the rows from the first of them to the last (a range call costs time per cell). A
+   * sheet where two columns claim one output is not read: it gives the pause that says which.
    */
-  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot> } {
+  private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot>; clash: PauseReason | null } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     const rows: QueueRow[] = [];
     const snapshots = new Map<string, SheetSnapshot>();
+    let clash: PauseReason | null = null;
     for (const queueSheet of loadQueueSheets()) {
       const sheet = spreadsheet.getSheetByName(queueSheet.name);
       if (!sheet) continue;
       const snapshot = readSnapshot(sheet, queueSheet.fallbackCompanyColumn);
       const outputs = snapshot.outputs;
-      if (!outputs) continue;
+      if (!outputs) {
+        clash ??= waitingRowsClash(sheet);
+        continue;
+      }
       snapshots.set(snapshot.name, snapshot);
       readCells(snapshot, [outputs.Status], 2, snapshot.lastRow);
       const queued: number[] = [];
@@ -116,7 +122,7 @@ class Worker {
         if (found) rows.push(found);
       }
     }
-    return { rows, snapshots };
+    return { rows, snapshots, clash };
   }
 
   /**
@@ -124,8 +130,10 @@ class Worker {
    * cancel or pause, and (when admitting) claim queued rows for new companies.
    */
   private pass(admitting: boolean, release: boolean): { queuedLeft: number; blockedRows: number } {
-    const { rows, snapshots } = this.readRows();
+    const { rows, snapshots, clash } = this.readRows();
     if (takeCancelRequest()) this.cancelling = true;
+    // Rather than guess which column is ours, the run stops: what it paid for waits in the cache.
+    if (clash) this.run = pause(this.run, clash);
     const settled = settle({
       run: this.run,
       rows,
@@ -266,7 +274,7 @@ class Worker {
       // Sheets recalculates a custom function only when its arguments change: show the new results.
       refreshTierFormulas();
     } else if (status === "continuing") {
-      scheduleWorker("soon");
+      this.run = recordOwnerTrigger(this.run, scheduleWorker("soon"));
     } else {
       deleteWorkerTriggers();
     }
@@ -275,35 +283,47 @@ class Worker {
   }
 }
 
-/** `event`: what Apps Script passed the global, which tells a trigger's execution from the sidebar's. */
+/**
+ * One worker execution. `event`: the time-driven trigger's, when a trigger started it (the sidebar
+ * passes none); a trigger the owner's executions made is the owner's, whatever identity it shows.
+ */
 export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
-  if (ownedByAnother(loadRunState(), currentUser().key)) return idle("notOwner");
-  const trigger = triggerUidOf(event) !== null;
-  // A trigger execution without the document lock could work beside the sidebar's worker, which
-  // holds it: it leaves the run to the sidebar, and no trigger is made here any more.
-  const lock = trigger ? LockService.getDocumentLock() : runLock();
-  if (!lock) {
-    if (!trigger) return idle("busy");
-    recordNoLockInTriggers();
-    deleteWorkerTriggers();
+  const triggerId = triggerUidOf(event);
+  const documentLock = LockService.getDocumentLock();
+  // A trigger execution without the document lock (or without the document) could work beside the
+  // sidebar's worker, which holds it: it leaves the run to the sidebar, and no trigger is made here
+  // any more (where it can still say so).
+  if (triggerId !== null && !documentLock) {
+    try {
+      recordNoLockInTriggers();
+      deleteWorkerTriggers();
+    } catch {
+      // No document: nothing of it to record into; a deployment check reports it.
+    }
     return idle("noLock");
   }
-  if (!lock.tryLock(1000)) return idle("busy");
+  const me = currentUser();
+  const stored = loadRunState();
+  if (stored && !drivenByOwner(stored, me, triggerId)) return idle("notOwner");
+  const lock = documentLock ?? runLock();
+  if (!lock?.tryLock(1000)) return idle("busy");
   try {
     // This execution is the continuation: any trigger still pending for it is redundant.
     deleteWorkerTriggers();
     const { settings } = loadSettings();
     const start = workerStart(loadRunState(), settings);
     if (start.kind === "idle" || start.kind === "paused") return idle(start.kind);
-    // Should this execution be killed, a trigger that fires after it is surely over carries on
-    // (where Google allows one; otherwise the sidebar drives).
-    scheduleWorker("after-this-execution");
+    // Should this execution be killed, a trigger that fires after it is surely over carries on. It is
+    // the owner's, and so is this execution: what Google shows of them now is kept (a rotated key).
+    const safety = scheduleWorker("after-this-execution");
+    const run = recordOwnerTrigger(driveAs(start.run, me, Date.now(), triggerId), safety);
+    saveRunState(run);
     if (start.kind === "pause") {
-      pauseRun(start.run, start.reason);
+      pauseRun(run, start.reason);
       return idle("paused");
     }
-    return new Worker(start.settings, start.run).work();
+    return new Worker(start.settings, run).work();
   } finally {
     lock.releaseLock();
   }

@@ -7,6 +7,7 @@
 //   /foo/, /foo/bar, /foo?bar and /foo#bar, and not /foobar.
 // Apps Script has no URL class, so URLs are taken apart by hand.
 import { TAVILY_SEARCH_URL } from "./search";
+import { MASK } from "./secrets";
 
 interface UrlParts {
   scheme: string;
@@ -72,13 +73,19 @@ export function prefixProblem(prefix: string): string | null {
   return null;
 }
 
+/** A path of RFC 3986's characters, each % starting an escape. */
+const WELL_FORMED_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 const IP_LITERAL = /^(\[.*\]|(0x[0-9a-f]+|\d+)(\.(0x[0-9a-f]*|\d+))*)$/i;
 const LOCAL_HOST = /(^|\.)(localhost|local|internal|localdomain)$/;
 
 /** Why an LLM base URL cannot be used as one, whatever the allowlist says; null when its form is fine. */
 export function baseUrlFormProblem(url: string): string | null {
+  // Spaces would let one setting hold two addresses ("https://api.crusoe.ai/v1 https://evil.example").
+  if (/[\s\p{Cc}\p{Cf}]/u.test(url.trim())) return "must be one URL, with no spaces or line breaks";
   const parts = parseUrl(url.trim());
   if (!parts) return "must be a URL such as https://api.example.com/v1";
+  if (!WELL_FORMED_PATH.test(parts.path) || parts.path.replace(/\/+$/, "").includes("//"))
+    return "must be one well-formed URL such as https://api.example.com/v1";
   if (parts.scheme !== "https") return "must start with https:// (over http the API key would travel in clear)";
   if (parts.userinfo !== null) return "must not contain a user name or password";
   if (parts.rest !== "") return "must not contain ? or #";
@@ -86,6 +93,15 @@ export function baseUrlFormProblem(url: string): string | null {
   if (IP_LITERAL.test(parts.host)) return "must name a host, not an IP address";
   if (LOCAL_HOST.test(parts.host) || !parts.host.includes(".")) return "must name a public host, not localhost or a local name";
   return null;
+}
+
+/**
+ * The URL as a page may show it: a user name or password in it (a deployer may have typed one into
+ * a script property) replaced by the mask, whatever else is wrong with it.
+ */
+export function maskUrlCredentials(url: string): string {
+  const authority = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\\]*)@/is.exec(url);
+  return authority ? `${authority[1] ?? ""}${MASK}@${url.slice(authority[0].length)}` : url;
 }
 
 /** The base URL as requests are built from it: trimmed, without trailing slashes. */

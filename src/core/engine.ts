@@ -15,7 +15,7 @@ import { buildMessages, promptOverheadChars } from "./prompt";
 import { checkReply, parseChatCompletion, responseFormat, sanitiseReply, type Reply } from "./reply";
 import { scoreReply, useCaseText } from "./scoring";
 import { ADVANCED_SEARCH_CREDITS, addCost, CHARS_PER_TOKEN, expectedCompanyCost, ZERO_COST } from "./costs";
-import { classifyHttpError } from "./errors";
+import { classifyHttpError, ROW_ADVICE, rowError, timesText } from "./errors";
 import { containsSecret, maskSecrets } from "./secrets";
 
 export type { Service } from "./types";
@@ -238,7 +238,8 @@ function llmRequest(state: CompanyState, opts: ResearchOptions): HttpRequest {
 /** (Re)builds the judging call for the paid evidence, cut to the state's budget. */
 function toJudge(state: CompanyState, opts: ResearchOptions): CompanyState {
   const evidence = cutToBudget(state.paidEvidence, state.budgetChars);
-  if (evidence.length === 0) return fail(state, "the evidence budget is too small for one search result; raise it in Settings");
+  if (evidence.length === 0)
+    return fail(state, rowError("the evidence budget is too small for one search result", ROW_ADVICE.raiseEvidence));
   // Run-wide fallbacks learned by any company apply to this one too.
   const next: CompanyState = {
     ...state,
@@ -294,7 +295,8 @@ export function startCompany(input: CompanyInput, cache: CacheEntry | null, opts
     cost: ZERO_COST,
     outcome: null,
   };
-  if (normaliseCompanyName(input.company) === "") return fail(state, "the company name has no letters or digits");
+  if (normaliseCompanyName(input.company) === "")
+    return fail(state, rowError("the company name has no letters or digits", ROW_ADVICE.checkName));
   if (input.company.trim().length > MAX_COMPANY_CHARS) {
     return fail(state, `the company name is longer than ${MAX_COMPANY_CHARS} characters; shorten it`);
   }
@@ -344,9 +346,10 @@ export function nextStep(state: CompanyState): Step {
   return { kind: "fetch", service, request, notBefore };
 }
 
-function transient(state: CompanyState, message: string, now: number): CompanyState {
+/** A failure worth trying again after a backoff; the row fails once MAX_TRIES have failed. */
+function transient(state: CompanyState, what: string, detail: string, now: number): CompanyState {
   const tries = state.tries + 1;
-  if (tries >= MAX_TRIES || !state.pending) return fail(state, `${message} after ${MAX_TRIES} tries; use Retry failed rows later`);
+  if (tries >= MAX_TRIES || !state.pending) return fail(state, rowError(`${what} ${timesText(MAX_TRIES)}`, ROW_ADVICE.retryLater, detail));
   return { ...state, tries, pending: { ...state.pending, notBefore: now + BACKOFF_BASE_MS * 2 ** (tries - 1) } };
 }
 
@@ -383,7 +386,12 @@ function onSearchAnswer(state: CompanyState, body: string, opts: ResearchOptions
     // A 2xx is billed even when its body cannot be read: count the usual price.
     const paid = addCost(ZERO_COST, { tavilyCredits: ADVANCED_SEARCH_CREDITS }, opts.settings);
     return {
-      state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "Tavily sent an unreadable answer", now),
+      state: transient(
+        { ...state, cost: addCost(state.cost, paid, opts.settings) },
+        "the web search service sent an unreadable answer",
+        "Tavily's answer was not a search result",
+        now,
+      ),
       paid,
     };
   }
@@ -445,7 +453,12 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
   if (!completion) {
     const paid = addCost(ZERO_COST, { llmInputTokens: estimate.inputTokens }, opts.settings);
     return {
-      state: transient({ ...state, cost: addCost(state.cost, paid, opts.settings) }, "the LLM sent an unreadable answer", now),
+      state: transient(
+        { ...state, cost: addCost(state.cost, paid, opts.settings) },
+        "the AI service sent an unreadable answer",
+        "the LLM's answer was not a chat completion",
+        now,
+      ),
       paid,
     };
   }
@@ -456,18 +469,15 @@ function onJudgeAnswer(state: CompanyState, body: string, opts: ResearchOptions,
     // The cap cut the reply: a reasoning model thinking (empty content, or <think> text in it).
     // Once more with room to answer and the least thinking the provider accepts.
     if (state.reasoningRetry) {
-      const why = completion.content.trim() === "" ? "spent its whole output on reasoning" : "was cut off by the output cap";
-      return {
-        state: fail(spent, `the model's reply ${why} twice; choose a model without reasoning, or one that answers within the cap`),
-        paid,
-      };
+      const why = completion.content.trim() === "" ? "the reply was all reasoning" : "the reply was cut off by the output cap";
+      return { state: fail(spent, rowError("the AI model ran out of room to answer, twice", ROW_ADVICE.otherModel, why)), paid };
     }
     return { state: toJudge({ ...spent, reasoningRetry: true }, opts), paid };
   }
   if (!check.ok) {
     const problem = check.problem.slice(0, 150);
     if (state.replyProblem !== null)
-      return { state: fail(spent, `the model's reply was invalid twice (${problem}); retry, or choose another model`), paid };
+      return { state: fail(spent, rowError("the AI's answer could not be read, twice", ROW_ADVICE.retryOrModel, problem)), paid };
     return { state: toJudge({ ...spent, replyProblem: problem }, opts), paid };
   }
   const reply = sanitiseReply(check.reply, spent.evidence, secretsOf(opts));
@@ -514,21 +524,27 @@ export function applyResponse(state: CompanyState, response: HttpResponse, opts:
         { kind: "rateLimited", service, retryAfterMs: action.retryAfterMs },
       );
     case "retry":
-      return only(transient(state, action.message, now));
+      return only(transient(state, action.what, action.detail, now));
     case "shrink": {
       if (state.shrinks >= MAX_SHRINKS) {
-        return only(fail(state, `${action.message} even with a quarter of the evidence; lower the evidence budget in Settings`));
+        return only(
+          fail(
+            state,
+            rowError("the AI model could not take in the evidence, even cut to a quarter", ROW_ADVICE.lowerEvidence, action.detail),
+          ),
+        );
       }
       // Half of what was actually sent: halving a budget the evidence never filled would barely shrink it.
       const sent = formatEvidence(state.evidence).length;
       return only(toJudge({ ...state, shrinks: state.shrinks + 1, budgetChars: Math.floor(Math.min(state.budgetChars, sent) / 2) }, opts));
     }
     case "jsonMode":
-      if (state.jsonMode) return only(fail(state, `${action.message}; choose another model`));
+      if (state.jsonMode)
+        return only(fail(state, rowError("the AI model refused the answer format", ROW_ADVICE.otherModel, action.detail)));
       return only(toJudge({ ...state, jsonMode: true }, opts), { kind: "jsonMode" });
     case "reasoningEffortRefused":
       if (state.noReasoningEffort || !state.reasoningRetry) {
-        return only(fail(state, `LLM refused the request: ${action.message}; choose another model`));
+        return only(fail(state, rowError("the AI model refused a setting it needs", ROW_ADVICE.otherModel, action.detail)));
       }
       return only(toJudge({ ...state, noReasoningEffort: true }, opts), { kind: "dropReasoningEffort" });
     case "fail":

@@ -1,7 +1,7 @@
 // What an HTTP answer other than 2xx means for the run, and messages a user can act on. The
 // bodies recognised here are the ones real providers send (OpenAI, vLLM, llama.cpp's server,
 // Hugging Face TGI, Groq, Together, OpenRouter, Tavily); bodies are echoed only short and masked.
-import type { PauseReason } from "./status";
+import { SERVICE_WORDS, type PauseReason } from "./status";
 import { clip } from "./format";
 import { jsonField as field } from "./json";
 import { maskSecrets } from "./secrets";
@@ -14,20 +14,56 @@ export type ErrorAction =
   | { kind: "pause"; reason: PauseReason }
   /** 429: wait, then send the same request again; never counts against the row. */
   | { kind: "rateLimited"; retryAfterMs: number }
-  /** 5xx, timeout, network: try again after a backoff, a bounded number of times. */
-  | { kind: "retry"; message: string }
+  /**
+   * 5xx, timeout, network: try again after a backoff, a bounded number of times. `what` says one
+   * failure in a rep's words ("could not reach the AI service"), `detail` the technical reason.
+   */
+  | { kind: "retry"; what: string; detail: string }
   /** The prompt is too long for the model (or for a per-minute token limit): send less evidence. */
-  | { kind: "shrink"; message: string }
+  | { kind: "shrink"; detail: string }
   /** The provider refuses response_format json_schema: ask for JSON mode instead. */
-  | { kind: "jsonMode"; message: string }
+  | { kind: "jsonMode"; detail: string }
   /** The provider refuses the reasoning_effort parameter: send the request without it. */
-  | { kind: "reasoningEffortRefused"; message: string }
+  | { kind: "reasoningEffortRefused"; detail: string }
   /** Nothing to retry: the row fails with this message (shown after "Error: "). */
   | { kind: "fail"; message: string };
+
+/**
+ * What a row's error tells the rep to do. The command line, which has neither the menu nor the
+ * Settings dialog, says each of them its own way.
+ */
+export const ROW_ADVICE = {
+  retryLater: "try again later with Retry failed rows",
+  retryOrModel: "try again with Retry failed rows, or choose another model in Settings",
+  otherModel: "choose another model in Settings",
+  checkModel: "check the AI model in Settings",
+  lowerEvidence: "lower the evidence budget in Settings (Advanced)",
+  raiseEvidence: "raise the evidence budget in Settings (Advanced)",
+  checkName: "correct the company name in the row",
+} as const;
+export type RowAdvice = (typeof ROW_ADVICE)[keyof typeof ROW_ADVICE];
+
+/** How many technical characters follow a row's error: enough to report it, short enough to read past. */
+const DETAIL_CHARS = 120;
+
+/**
+ * A row's error as its Status shows it after "Error: ": what happened in a rep's words and what to
+ * do, then the technical detail, briefly, in parentheses.
+ */
+export function rowError(what: string, advice: RowAdvice, detail = ""): string {
+  return `${what}; ${advice}${detail ? ` (${clip(detail, DETAIL_CHARS)})` : ""}`;
+}
+
+/** "once", "twice", "three times": how many tries failed, as a person says it. */
+export function timesText(n: number): string {
+  return ["once", "twice", "three times"][n - 1] ?? `${n} times`;
+}
 
 export const DEFAULT_RETRY_AFTER_MS = 10_000;
 /** A wait longer than a day is not a rate limit anyone can plan around; reported as a day. */
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
+/** A provider that asks to wait longer than this pauses the run, which says when to resume. */
+export const LONG_RETRY_AFTER_MS = 15 * 60_000;
 const MESSAGE_CHARS = 160;
 
 function safeJson(body: string): unknown {
@@ -134,6 +170,7 @@ function isReasoningEffortRefused(status: number, text: string): boolean {
 /** What the run does with a non-2xx answer (status 0: the request never got an answer). */
 export function classifyHttpError(service: Service, response: HttpResponse, now: number, secrets: readonly string[]): ErrorAction {
   const name = SERVICE_NAMES[service];
+  const plain = SERVICE_WORDS[service];
   const { status } = response;
   const text = providerMessage(response.body);
   const detail = shortMessage(response.body, secrets);
@@ -144,21 +181,26 @@ export function classifyHttpError(service: Service, response: HttpResponse, now:
   if (service === "tavily" && status === 433) return { kind: "pause", reason: { kind: "planLimit", limit: "payAsYouGo" } };
   if (status === 402) return { kind: "pause", reason: { kind: "outOfCredit", service } };
   if (service === "llm" && isTooLong(status, markers, text)) {
-    return { kind: "shrink", message: `prompt too long for the model (HTTP ${status})` };
+    return { kind: "shrink", detail: `prompt too long, HTTP ${status}` };
   }
   if (status === 429) {
     if (isOutOfCredit(markers)) return { kind: "pause", reason: { kind: "outOfCredit", service } };
-    return { kind: "rateLimited", retryAfterMs: retryAfterMs(response.headers, now, text) };
+    const wait = retryAfterMs(response.headers, now, text);
+    // Longer than a run waits: the rows would sit Queued with no word, so the run pauses and says until when.
+    if (wait > LONG_RETRY_AFTER_MS) return { kind: "pause", reason: { kind: "askedToWait", service, until: now + wait } };
+    return { kind: "rateLimited", retryAfterMs: wait };
   }
-  if (status === 0) return { kind: "retry", message: `could not reach ${name}${detail ? ` (${detail})` : ""}` };
-  if (status >= 500 || status === 408 || status === 425) return { kind: "retry", message: `${name} unavailable (HTTP ${status})` };
+  const answered = `${name} HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  if (status === 0) return { kind: "retry", what: `could not reach ${plain}`, detail: detail || `${name} did not answer` };
+  if (status >= 500 || status === 408 || status === 425)
+    return { kind: "retry", what: `${plain} failed`, detail: `${name} HTTP ${status}` };
   if (service === "llm") {
     if (isReasoningEffortRefused(status, text))
-      return { kind: "reasoningEffortRefused", message: `reasoning_effort refused (HTTP ${status})` };
-    if (isSchemaRefused(status, text)) return { kind: "jsonMode", message: `structured output refused (HTTP ${status})` };
+      return { kind: "reasoningEffortRefused", detail: `reasoning_effort refused, HTTP ${status}` };
+    if (isSchemaRefused(status, text)) return { kind: "jsonMode", detail: `structured output refused, HTTP ${status}` };
     // A wrong model or base URL fails every row alike: stop and let the user fix Settings.
     if (status === 404 || markers.code === "model_not_found") return { kind: "pause", reason: { kind: "modelNotFound" } };
+    return { kind: "fail", message: rowError(`${plain} refused the request`, ROW_ADVICE.checkModel, answered) };
   }
-  const what = service === "tavily" ? "Tavily refused the search" : "LLM refused the request";
-  return { kind: "fail", message: `${what} (HTTP ${status})${detail ? `: ${detail}` : ""}` };
+  return { kind: "fail", message: rowError(`${plain} refused the search`, ROW_ADVICE.checkName, answered) };
 }

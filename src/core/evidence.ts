@@ -47,9 +47,13 @@ export function mentions(m: MentionMatcher, text: string): boolean {
   return m.name !== null && countMatches(m.name, folded, 1) > 0;
 }
 
-/** Only web pages are evidence and sources: javascript:, data:, file: and the like never reach a cell. */
+/**
+ * Only web pages are evidence and sources: the text is one http(s) URL and nothing else. Whitespace,
+ * control or invisible formatting characters (a line break before "javascript:", a bidi override
+ * that shows a URL backwards) make it something else, and javascript:, data:, file: never pass.
+ */
 export function isWebUrl(url: string): boolean {
-  return /^https?:\/\/[^\s/?#]+/i.test(url.trim());
+  return /^https?:\/\/[^\s/?#\p{Cc}\p{Cf}]+[^\s\p{Cc}\p{Cf}]*$/iu.test(url);
 }
 
 /** Collapses whitespace and removes anything that could close the data fence of the prompt. */
@@ -94,8 +98,9 @@ export function selectEvidence(results: SearchResult[], m: MentionMatcher): Evid
   const kept: Candidate[] = [];
   for (const r of results) {
     // The URL goes into the prompt beside the page text, so it is cleaned the same way.
-    const url = cleanWebText(r.url);
-    if (seen.has(url) || url.length > 500 || !isWebUrl(url)) continue;
+    // The URL goes into the prompt beside the page text: one that would need cleaning is no page's address.
+    const url = r.url.trim();
+    if (seen.has(url) || url.length > 500 || !isWebUrl(url) || cleanWebText(url) !== url) continue;
     seen.add(url);
     const own = m.domain !== null && onDomain(url, m.domain);
     const snippetHit = mentions(m, `${r.title}\n${url}\n${r.content}`);

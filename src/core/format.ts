@@ -23,3 +23,18 @@ export function formatCount(n: number): string {
 export function clip(text: string, chars: number): string {
   return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
 }
+
+/**
+ * Characters that show nothing yet change what is shown: bidi embeddings, overrides, isolates and
+ * marks (which can display a text backwards) and zero-width spaces. The zero-width joiners that
+ * Persian, Indic scripts and emoji need are kept.
+ */
+const INVISIBLE = /[\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+/** Text for one line of a cell: line breaks and other control characters become spaces, invisible formatting goes, every script's letters stay. */
+export function plainLine(text: string): string {
+  return text
+    .replace(INVISIBLE, "")
+    .replace(/[\s\p{Cc}]+/gu, " ")
+    .trim();
+}

@@ -7,6 +7,7 @@ import { CHARS_PER_TOKEN, readCount } from "./costs";
 import { jsonField, parseStoredJson } from "./json";
 import { containsSecret, maskSecrets } from "./secrets";
 import { isWebUrl } from "./evidence";
+import { plainLine } from "./format";
 
 export const USE_CASE_CLASSES = ["S", "A", "B", "C", "D", "E", "UNKNOWN"] as const;
 export type UseCaseClass = (typeof USE_CASE_CLASSES)[number];
@@ -152,7 +153,7 @@ export function checkReply(content: string): ReplyCheck {
 export const LIMITS_OF_REPLY = { labelChars: 80, rationaleChars: 600, maxSources: 5, maxFundingMusd: 1_000_000 } as const;
 
 function capText(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
+  const oneLine = plainLine(text);
   return oneLine.length <= max ? oneLine : oneLine.slice(0, max - 1).trimEnd() + "…";
 }
 
@@ -161,8 +162,8 @@ function clamp(n: number, min: number, max: number): number {
 }
 
 /**
- * The reply made safe: numbers clamped, strings capped to one line with any key an endpoint
- * echoed masked, and sources kept only when the URL is an http(s) page among the evidence items
+ * The reply made safe: numbers clamped, strings capped to one line of plain text (no control or
+ * bidi characters) with any key an endpoint echoed masked, and sources kept only when the URL is an http(s) page among the evidence items
  * the model was shown (an invented or altered URL is dropped).
  */
 export function sanitiseReply(reply: Reply, evidence: EvidenceItem[], secrets: readonly string[]): Reply {

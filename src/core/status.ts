@@ -1,6 +1,10 @@
 // Typed run states: why a run pauses, and what a row's Status cell says. Every other module
 // switches on these values; the English text users see is made here and nowhere else.
+import { formatUsd } from "./format";
 import { SERVICE_NAMES, type Service } from "./types";
+
+/** The providers as a sales rep knows them. */
+export const SERVICE_WORDS: Record<Service, string> = { tavily: "the web search service", llm: "the AI service" };
 
 /**
  * A row's place in a run, as its Status cell shows it. `refresh`: the user asked to research again
@@ -92,7 +96,46 @@ export type PauseReason =
   /** A provider refused every request (429) for 15 minutes. */
   | { kind: "rateLimited"; service: Service }
   /** Keys or settings went missing after the rows were queued. */
-  | { kind: "settings" };
+  | { kind: "settings" }
+  /** A provider asked (Retry-After) to wait longer than a run waits: resume after `until` (epoch ms). */
+  | { kind: "askedToWait"; service: Service; until: number }
+  /** JOB_BUDGET_USD is below the estimated cost of one company: no request could stay within it. */
+  | { kind: "budgetBelowCompany"; budgetUsd: number; companyUsd: number }
+  /** Two columns of a sheet carry the tag of the same output: the add-on writes neither rather than guess. */
+  | { kind: "columnClash"; sheet: string; clashes: ColumnClash[] };
+
+/** One output whose tag several columns of a sheet carry, each by letter and header. */
+export interface ColumnClash {
+  output: string;
+  columns: { letter: string; header: string }[];
+}
+
+/** "2024-05-01 14:05 UTC": a time the run may go on, the same for every reader. */
+function utcMinute(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** `columns E ("Tier") and H ("My notes") both carry the Tier tag`, for each clashing output. */
+function clashList(clashes: readonly ColumnClash[]): string {
+  return clashes
+    .map(({ output, columns }) => {
+      const named = columns.map(({ letter, header }) => `${letter} ("${header}")`);
+      const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named[named.length - 1] ?? ""}` : (named[0] ?? "");
+      return `columns ${list} ${named.length === 2 ? "both" : "all"} carry the ${output} tag`;
+    })
+    .join("; ");
+}
+
+/**
+ * Why the add-on writes nothing into a sheet: which of its columns claim the same output, and what
+ * to do. The queue-time refusal and the pause's advice say the same.
+ */
+export function columnClashText(sheet: string, clashes: readonly ColumnClash[]): string {
+  return (
+    `In "${sheet}", ${clashList(clashes)} (a copied column carries Territory Planner's hidden tag), so it writes into neither rather than guess. ` +
+    "Keep Territory Planner's column and delete the copy; to keep your notes, first move them to a new column with Paste special > Values only, which leaves the tag behind."
+  );
+}
 
 /** What follows "Paused: " in a Status cell and in the progress message. */
 export function pauseText(reason: PauseReason): string {
@@ -113,6 +156,12 @@ export function pauseText(reason: PauseReason): string {
       return `${SERVICE_NAMES[reason.service]} refused every request for 15 minutes (rate limit)`;
     case "settings":
       return "settings incomplete, open Settings";
+    case "askedToWait":
+      return `${SERVICE_WORDS[reason.service]} asked to wait until ${utcMinute(reason.until)} (rate limit), resume then`;
+    case "budgetBelowCompany":
+      return `the run budget (${formatUsd(reason.budgetUsd)}) is below one company's cost (about ${formatUsd(reason.companyUsd)})`;
+    case "columnClash":
+      return `columns ${reason.clashes.map((c) => `${c.columns.map((l) => l.letter).join(", ")} (${c.output})`).join("; ")} of "${reason.sheet}" carry the same tag, delete the copy, then Resume`;
   }
 }
 
@@ -176,5 +225,23 @@ export function pauseAdvice(reason: PauseReason): PauseAdvice {
       };
     case "settings":
       return { title: "Settings are incomplete", advice: "Add the missing keys in Settings, then press Resume.", offerSettings: true };
+    case "askedToWait":
+      return {
+        title: reason.service === "tavily" ? "The web search service asked us to wait" : "The AI service asked us to wait",
+        advice: `It is turning requests away until ${utcMinute(reason.until)}. Press Resume after that; no row was marked failed and nothing paid for is lost.`,
+        offerSettings: false,
+      };
+    case "budgetBelowCompany":
+      return {
+        title: "The run budget is too small for one company",
+        advice: `Researching one company costs about ${formatUsd(reason.companyUsd)}, more than the run budget of ${formatUsd(reason.budgetUsd)}, so nothing was spent. Raise or clear the run budget in Settings (under Advanced), then press Resume.`,
+        offerSettings: true,
+      };
+    case "columnClash":
+      return {
+        title: "Two columns claim the same output",
+        advice: `${columnClashText(reason.sheet, reason.clashes)} Then press Resume; nothing paid for is lost.`,
+        offerSettings: false,
+      };
   }
 }

@@ -26,6 +26,13 @@ export const pauseReasonSchema = z.lazy(
       z.object({ kind: z.literal("dailyQuota") }),
       z.object({ kind: z.literal("rateLimited"), service }),
       z.object({ kind: z.literal("settings") }),
+      z.object({ kind: z.literal("askedToWait"), service, until: z.number() }),
+      z.object({ kind: z.literal("budgetBelowCompany"), budgetUsd: z.number(), companyUsd: z.number() }),
+      z.object({
+        kind: z.literal("columnClash"),
+        sheet: z.string(),
+        clashes: z.array(z.object({ output: z.string(), columns: z.array(z.object({ letter: z.string(), header: z.string() })) })),
+      }),
     ]) satisfies z.ZodMiniType<PauseReason>,
 );
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { holdsOnlyOutputWords, planOwnedColumns, scoreNote, sourceLinks, untaggedOutputBlock } from "../../src/core/run/sheet-layout";
+import {
+  describeClashes,
+  holdsOnlyOutputWords,
+  planOwnedColumns,
+  readColumnTags,
+  scoreNote,
+  sourceLinks,
+  untaggedOutputBlock,
+} from "../../src/core/run/sheet-layout";
 import type { ResearchResult } from "../../src/core/types";
 
 const emptyBelow = (columns: number[]) => (column: number) => columns.includes(column);
@@ -16,6 +24,30 @@ describe("columns an earlier version wrote without tags", () => {
     expect(holdsOnlyOutputWords(["HOT"], ["Qualified"])).toBe(false);
     expect(holdsOnlyOutputWords(["Gold"], ["Done"])).toBe(false);
     expect(holdsOnlyOutputWords(["", ""], ["", ""])).toBe(false);
+  });
+});
+
+describe("column tags", () => {
+  it("an output tagged on two columns is a clash, taken from neither; a tag repeated on one column is not", () => {
+    const tags = [
+      { value: "Tier", column: 5 },
+      { value: "Tier", column: 2 },
+      { value: "Score", column: 6 },
+      { value: "Score", column: 6 },
+      { value: "Status", column: 10 },
+      { value: "Something else", column: 3 },
+      { value: null, column: 4 },
+    ];
+    expect(readColumnTags(tags)).toEqual({ tagged: { Score: 6, Status: 10 }, clashes: [{ name: "Tier", columns: [2, 5] }] });
+  });
+
+  it("names clashing columns by letter and short header, a few per output, so the pause fits its property", () => {
+    const clashes = [{ name: "Tier" as const, columns: Array.from({ length: 500 }, (_, i) => i + 1) }];
+    const header = Array.from({ length: 500 }, (_, i) => `Header ${i + 1} ${"x".repeat(100)}\u202e`);
+    const reason = describeClashes("Sheet ".repeat(30), clashes, header);
+    expect(reason.clashes[0]?.columns).toHaveLength(4);
+    expect(reason.clashes[0]?.columns[1]).toEqual({ letter: "B", header: `Header 2 ${"x".repeat(30)}…` });
+    expect(JSON.stringify(reason).length).toBeLessThan(600);
   });
 });
 
@@ -98,10 +130,13 @@ describe("presentation text", () => {
     expect(scoreNote({ ...result, profile: "managed-inference" })).toContain("HOT 75+ (runs AI at scale, call first)");
     expect(scoreNote({ ...result, profile: "managed-inference" })).toMatch(/^Use case S 50 \+ Adoption 30 \+/);
     expect(scoreNote({ ...result, breakdown: undefined }).split("\n")[0]).toBe("Profile: gpu-infrastructure");
+    // A model name read back from an edited cache row shows as one plain line.
+    expect(scoreNote({ ...result, model: "model\u202e-a\nInjected: line" }).split("\n")).toContain("Model: model-a Injected: line");
   });
 
   it("links each http or https line of a Sources cell, and nothing else", () => {
-    const text = 'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example';
+    const text =
+      'https://a.example/x\njavascript:alert(1)\n=HYPERLINK("http://e")\nhttp://b.example\nhttps://c.example/\u0000x\nhttps://d.example y';
     const links = sourceLinks(text);
     expect(links.map((l) => [text.slice(l.start, l.end), l.url])).toEqual([
       ["https://a.example/x", "https://a.example/x"],

@@ -216,7 +216,10 @@ describe("malformed replies", () => {
     it(`${what} twice: error`, () => {
       const run = drive(anthropic, (call) => (call.service === "tavily" ? anthropicSearch() : chat(bad)));
       expect(run.calls).toHaveLength(3);
-      expect(expectKind(run.outcome, "error").message).toMatch(/invalid twice/);
+      // The rep's words first, what to do, then the model's fault in brief.
+      expect(expectKind(run.outcome, "error").message).toMatch(
+        /^the AI's answer could not be read, twice; try again with Retry failed rows, or choose another model in Settings \(.+\)$/,
+      );
     });
   }
 
@@ -307,7 +310,7 @@ describe("provider errors", () => {
     expect(run.calls[1]?.notBefore).toBeGreaterThan(0);
     expect((run.calls[2]?.notBefore ?? 0) - (run.calls[1]?.notBefore ?? 0)).toBeGreaterThanOrEqual(4000);
     const error = expectKind(run.outcome, "error");
-    expect(error.message).toMatch(/Tavily unavailable \(HTTP 503\).*3 tries.*Retry failed rows/);
+    expect(error.message).toBe("the web search service failed three times; try again later with Retry failed rows (Tavily HTTP 503)");
   });
 
   it("5xx twice then success is done", () => {
@@ -324,7 +327,9 @@ describe("provider errors", () => {
       searchThen(() => response(0, "Timeout: https://api.crusoe.ai/v1/chat/completions")),
     );
     expect(run.calls).toHaveLength(4);
-    expect(expectKind(run.outcome, "error").message).toMatch(/could not reach LLM/);
+    expect(expectKind(run.outcome, "error").message).toBe(
+      "could not reach the AI service three times; try again later with Retry failed rows (Timeout: https://api.crusoe.ai/v1/chat/completions)",
+    );
   });
 
   const contextErrors: [string, ReturnType<typeof response>][] = [
@@ -424,7 +429,9 @@ describe("provider errors", () => {
       searchThen(() => response(400, { error: { message: `bad request for key ${LLM_KEY}` } })),
     );
     const error = expectKind(run.outcome, "error");
-    expect(error.message).toMatch(/LLM refused the request \(HTTP 400\)/);
+    expect(error.message).toMatch(
+      /^the AI service refused the request; check the AI model in Settings \(LLM HTTP 400: bad request for key/,
+    );
     expect(error.message).not.toContain(LLM_KEY);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyHttpError, providerMessage, retryAfterMs, shortMessage } from "../../src/core/errors";
+import { classifyHttpError, providerMessage, retryAfterMs, ROW_ADVICE, rowError, shortMessage } from "../../src/core/errors";
+import { pauseAdvice, pauseText } from "../../src/core/status";
 import { maskSecret, maskSecrets } from "../../src/core/secrets";
 import { LLM_KEY, response, TAVILY_KEY } from "./helpers";
 
@@ -52,7 +53,8 @@ describe("classifyHttpError", () => {
   });
   it("5xx, 408 and status 0 are retried", () => {
     for (const status of [500, 502, 503, 504, 408]) expect(classify("tavily", status).kind).toBe("retry");
-    expect(classify("llm", 0, "Timeout")).toEqual({ kind: "retry", message: "could not reach LLM (Timeout)" });
+    expect(classify("llm", 0, "Timeout")).toEqual({ kind: "retry", what: "could not reach the AI service", detail: "Timeout" });
+    expect(classify("tavily", 503)).toEqual({ kind: "retry", what: "the web search service failed", detail: "Tavily HTTP 503" });
   });
   it("context length: OpenAI code, vLLM text, llama.cpp type (400 or an older server's 500), TGI 422, 413", () => {
     expect(classify("llm", 400, { error: { message: "too long", code: "context_length_exceeded" } }).kind).toBe("shrink");
@@ -118,9 +120,44 @@ describe("classifyHttpError", () => {
   it("other client errors fail the row with the provider's words", () => {
     expect(classify("tavily", 400, { detail: { error: "Query is too long." } })).toEqual({
       kind: "fail",
-      message: "Tavily refused the search (HTTP 400): Query is too long.",
+      message: "the web search service refused the search; correct the company name in the row (Tavily HTTP 400: Query is too long.)",
     });
     expect(classify("llm", 400, { error: { message: "max_tokens too large" } }).kind).toBe("fail");
+  });
+});
+
+describe("a Retry-After longer than 15 minutes", () => {
+  it("pauses the run until the time the provider gave, in seconds or as an HTTP date; a shorter one waits", () => {
+    const date = new Date(now + 3_600_000).toUTCString();
+    expect(classify("llm", 429, "", { "retry-after": date })).toEqual({
+      kind: "pause",
+      reason: { kind: "askedToWait", service: "llm", until: now + 3_600_000 },
+    });
+    expect(classify("tavily", 429, "", { "retry-after": "99999999999" })).toEqual({
+      kind: "pause",
+      reason: { kind: "askedToWait", service: "tavily", until: now + 86_400_000 },
+    });
+    expect(classify("llm", 429, "", { "retry-after": "900" })).toEqual({ kind: "rateLimited", retryAfterMs: 900_000 });
+  });
+
+  it("says when to resume, in the Status and in the sidebar's advice", () => {
+    const reason = { kind: "askedToWait", service: "llm", until: Date.UTC(2025, 5, 1, 9, 5, 30) } as const;
+    expect(pauseText(reason)).toBe("the AI service asked to wait until 2025-06-01 09:05 UTC (rate limit), resume then");
+    expect(pauseAdvice(reason).advice).toMatch(/^It is turning requests away until 2025-06-01 09:05 UTC\. Press Resume after that/);
+  });
+});
+
+describe("row errors", () => {
+  it("say what happened and what to do first, the technical detail after and brief", () => {
+    expect(rowError("the AI service failed three times", ROW_ADVICE.retryLater, "LLM HTTP 500")).toBe(
+      "the AI service failed three times; try again later with Retry failed rows (LLM HTTP 500)",
+    );
+    const long = rowError("the AI service refused the request", ROW_ADVICE.checkModel, `LLM HTTP 400: ${"x".repeat(500)}`);
+    expect(long.length).toBeLessThan(200);
+    expect(long.endsWith("…)")).toBe(true);
+    expect(rowError("the company name has no letters or digits", ROW_ADVICE.checkName)).toBe(
+      "the company name has no letters or digits; correct the company name in the row",
+    );
   });
 });
 

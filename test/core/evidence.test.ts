@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cleanWebText, cutToBudget, formatEvidence, mentionMatcher, mentions, selectEvidence } from "../../src/core/evidence";
+import { cleanWebText, cutToBudget, formatEvidence, isWebUrl, mentionMatcher, mentions, selectEvidence } from "../../src/core/evidence";
+import { plainLine } from "../../src/core/format";
 import { parseSearchResponse, type SearchResult } from "../../src/core/search";
 import { fixtureText } from "./helpers";
 
@@ -10,6 +11,42 @@ const result = (url: string, content: string, extra: Partial<SearchResult> = {})
   score: 0.5,
   rawContent: null,
   ...extra,
+});
+
+describe("a source URL", () => {
+  it("is one http(s) URL and nothing else: no whitespace, control or invisible formatting characters", () => {
+    for (const good of ["https://acme.example/about", "http://a.example/x?y=1#z", "https://例え.jp/パス"])
+      expect(isWebUrl(good), good).toBe(true);
+    for (const bad of [
+      "http://a.example/x\njavascript:alert(1)",
+      "http://a.example/x javascript:alert(1)",
+      "https://a.example/\u202etxt.exe",
+      "https://a.example/\u0000",
+      " https://a.example/",
+      "javascript:alert(1)",
+      "data:text/html,hi",
+      "https://",
+    ])
+      expect(isWebUrl(bad), JSON.stringify(bad)).toBe(false);
+  });
+
+  it("that is not one URL drops its search result before it can be evidence", () => {
+    const m = mentionMatcher("Acme", null);
+    const items = selectEvidence(
+      [result("http://a.example/x\njavascript:alert(1)", "Acme trains models"), result("https://acme.example/", "Acme trains models")],
+      m,
+    );
+    expect(items.map((i) => i.url)).toEqual(["https://acme.example/"]);
+  });
+});
+
+describe("plain one-line text", () => {
+  it("turns control characters into spaces, drops bidi and zero-width marks, keeps every script", () => {
+    expect(plainLine("a\u0000b\tc\nd\u0085e\u202ef\u2066g\u2069\u200bh\ufeff")).toBe("a b c d efgh");
+    expect(plainLine("  日本語 текст نص عربي हिन्दी ")).toBe("日本語 текст نص عربي हिन्दी");
+    // The joiners Persian and emoji need are kept.
+    expect(plainLine("می\u200cخواهم 👩\u200d💻")).toBe("می\u200cخواهم 👩\u200d💻");
+  });
 });
 
 describe("mention filter", () => {

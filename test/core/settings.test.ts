@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import manifest from "../../appsscript.json";
-import { baseUrlProblem, prefixProblem, urlAllowed } from "../../src/core/allowlist";
+import { baseUrlProblem, maskUrlCredentials, prefixProblem, urlAllowed } from "../../src/core/allowlist";
 import { maskSecret, mergeRawSettings, validateSettings, withheldDeployerKeyUrl, type RawSettings } from "../../src/core/settings";
 
 const SHIPPED = manifest.urlFetchWhitelist;
@@ -106,6 +106,14 @@ describe("LLM_BASE_URL", () => {
       ["https://api.localhost/v1", /localhost/],
       ["https://api.openai.com/v1?x=1", /\? or #/],
       ["api.openai.com/v1", /URL/],
+      // One setting, one address: a space, a tab or a line break would let it hold two.
+      ["https://api.crusoe.ai/v1 https://evil.example", /one URL/],
+      ["https://api.crusoe.ai/v1\thttps://evil.example", /one URL/],
+      ["https://api.crusoe.ai/v1\nhttps://evil.example", /one URL/],
+      ["https://api.crusoe.ai/v1\u202e", /one URL/],
+      ["https://api.crusoe.ai/v1https://evil.example", /well-formed/],
+      ["https://api.crusoe.ai/v1/<script>", /well-formed/],
+      ["https://api.crusoe.ai/v1/%zz", /well-formed/],
     ];
     for (const [url, why] of cases) {
       expect(baseUrlProblem(url, everything), url).toMatch(why);
@@ -114,6 +122,15 @@ describe("LLM_BASE_URL", () => {
       // A refused URL's password never reaches the message.
       expect(errors.LLM_BASE_URL).not.toContain("secret");
     }
+  });
+});
+
+describe("credentials in a base URL", () => {
+  it("are masked wherever the URL is shown, the rest of it kept", () => {
+    expect(maskUrlCredentials("https://me:hunter2@api.crusoe.ai/v1")).toBe("https://••••@api.crusoe.ai/v1");
+    expect(maskUrlCredentials("https://token@api.crusoe.ai/v1")).toBe("https://••••@api.crusoe.ai/v1");
+    expect(maskUrlCredentials("https://api.crusoe.ai/v1/a@b")).toBe("https://api.crusoe.ai/v1/a@b");
+    expect(maskUrlCredentials("https://api.crusoe.ai/v1")).toBe("https://api.crusoe.ai/v1");
   });
 });
 

@@ -181,7 +181,9 @@ describe("offline demo", () => {
     expect(run.code).toBe(3);
     // The table cuts the Status; the message follows in full.
     expect(run.stdout).toMatch(/\?\?\?\s+Error: the company na…/);
-    expect(run.stdout).toContain("1 row failed:\n  row 3, ???: the company name has no letters or digits\n");
+    expect(run.stdout).toContain(
+      "1 row failed:\n  row 3, ???: the company name has no letters or digits; correct the company name in the file\n",
+    );
     const closing = run.stderr.trim().split("\n");
     expect(closing).toEqual([
       "Failed: 1 of 3 companies (messages above). Fix what a message asks for, or run the same command again to retry them: the 2 finished come from the cache at no cost.",
@@ -189,7 +191,7 @@ describe("offline demo", () => {
     // The result is written all the same, and the run again is answered from the cache.
     expect(resultRows(join(dir, "out.csv")).map((r) => r.Status)).toEqual([
       "Done",
-      "Error: the company name has no letters or digits",
+      "Error: the company name has no letters or digits; correct the company name in the row",
       "Done",
     ]);
     const again = demoHere([input, "--out", join(dir, "out.csv")]);
@@ -484,11 +486,11 @@ describe("live demo whose providers cannot be reached", () => {
     );
     expect(run.code).toBe(3);
     const rows = resultRows(out);
-    expect(rows.every((r) => r.Status?.startsWith("Error: could not reach Tavily"))).toBe(true);
-    expect(run.stdout).toContain("10 rows failed:\n  row 2, OpenAI: could not reach Tavily (");
+    expect(rows.every((r) => r.Status?.startsWith("Error: could not reach the web search service three times"))).toBe(true);
+    expect(run.stdout).toContain("10 rows failed:\n  row 2, OpenAI: could not reach the web search service three times (");
     for (const row of rows)
       expect(run.stdout.replace(/\n {6}/g, " ")).toContain(
-        `${row.company_name}: ${row.Status?.slice("Error: ".length).replace(/; use Retry failed rows later$/, "")}\n`,
+        `${row.company_name}: ${row.Status?.slice("Error: ".length).replace("; try again later with Retry failed rows", "")}\n`,
       );
     // The terminal has no Retry failed rows button: the closing line says what to do instead.
     expect(`${run.stdout}${run.stderr}`).not.toContain("Retry failed rows");

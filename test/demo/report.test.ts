@@ -83,30 +83,34 @@ describe("failed rows", () => {
   it("says a row's error in the terminal's terms: no menu item, no Settings dialog to point at", () => {
     expect(
       terminalMessage(
-        "Error: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries; use Retry failed rows later",
+        "Error: could not reach the web search service three times; try again later with Retry failed rows (Address unavailable: https://api.tavily.com/search)",
       ),
-    ).toBe("could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries");
-    expect(terminalMessage("Error: LLM refused the request: reasoning_effort refused (HTTP 400); choose another model")).toBe(
-      "LLM refused the request: reasoning_effort refused (HTTP 400); set LLM_MODEL to another model",
+    ).toBe("could not reach the web search service three times (Address unavailable: https://api.tavily.com/search)");
+    expect(
+      terminalMessage(
+        "Error: the AI model refused a setting it needs; choose another model in Settings (reasoning_effort refused, HTTP 400)",
+      ),
+    ).toBe("the AI model refused a setting it needs; set LLM_MODEL to another model (reasoning_effort refused, HTTP 400)");
+    expect(terminalMessage("Error: the company name has no letters or digits; correct the company name in the row")).toBe(
+      "the company name has no letters or digits; correct the company name in the file",
     );
-    expect(terminalMessage("Error: the company name has no letters or digits")).toBe("the company name has no letters or digits");
   });
 
   it("lists every failed row with its whole message, wrapped to the terminal's width", () => {
     const message =
-      "Error: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries; use Retry failed rows later";
+      "Error: could not reach the web search service three times; try again later with Retry failed rows (Address unavailable: https://api.tavily.com/search)";
     const lines = failureLines(
       [
         { row: 2, company: "OpenAI", status: message },
-        { row: 7, company: "???", status: "Error: the company name has no letters or digits" },
+        { row: 7, company: "???", status: "Error: the company name has no letters or digits; correct the company name in the row" },
       ],
       60,
     );
     expect(lines[0]).toBe("2 rows failed:");
     expect(lines.every((l) => l.length <= 60)).toBe(true);
     expect(lines.slice(1).join(" ").replace(/\s+/g, " ").trim()).toBe(
-      "row 2, OpenAI: could not reach Tavily (Address unavailable: https://api.tavily.com/search) after 3 tries " +
-        "row 7, ???: the company name has no letters or digits",
+      "row 2, OpenAI: could not reach the web search service three times (Address unavailable: https://api.tavily.com/search) " +
+        "row 7, ???: the company name has no letters or digits; correct the company name in the file",
     );
     expect(lines[1]?.startsWith("  row 2, OpenAI:")).toBe(true);
     expect(lines[2]?.startsWith("      ")).toBe(true);

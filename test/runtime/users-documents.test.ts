@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LocalRuntime } from "../../src/local/runtime";
+import { LocalRuntime, TEMPORARY_KEY_ROTATION_MS } from "../../src/local/runtime";
 
 const ALICE = "alice@example.com";
 const BOB = "bob@example.com";
@@ -33,6 +33,24 @@ describe("several users", () => {
     expect(alice.key).not.toBe(bob.key);
     expect(alice.key).not.toContain("alice");
     expect(rt.run("who").value).toMatchObject({ key: alice.key });
+  });
+
+  it("rotates the temporary key every 30 days, and shows a blank email where the platform hides it", () => {
+    const rt = new LocalRuntime({
+      code: `${WHO} function later() { ScriptApp.newTrigger("who").timeBased().after(60000).create(); }`,
+      defaultUser: ALICE,
+    });
+    const before = rt.run("who").value as Record<string, string>;
+    rt.clock.advanceTo((Math.floor(rt.clock.now() / TEMPORARY_KEY_ROTATION_MS) + 1) * TEMPORARY_KEY_ROTATION_MS);
+    const after = rt.run("who").value as Record<string, string>;
+    expect(after.key).not.toBe(before.key);
+    expect(after.effective).toBe(ALICE);
+    rt.platform.email = "hiddenInTriggers";
+    rt.run("later");
+    expect(rt.runNextTrigger()?.value).toMatchObject({ active: "", effective: "", key: after.key });
+    expect(rt.run("who").value).toMatchObject({ active: ALICE, effective: ALICE });
+    rt.platform.email = "hidden";
+    expect(rt.run("who").value).toMatchObject({ active: "", effective: "", key: after.key });
   });
 
   it("runs a custom function with the spreadsheet owner's user properties and no email", () => {

@@ -10,6 +10,7 @@ import { statusText, type PauseReason } from "../status";
 import type { CacheEntry, Service } from "../types";
 import { outcomeStatus, readStatus, transition, type RowEvent, type RowEventKind } from "./row-status";
 import {
+  budgetPause,
   budgetReached,
   companiesBudgetAllows,
   isSkipped,
@@ -248,6 +249,8 @@ export interface AdmissionInput {
   room: number;
   /** Companies the budget still pays for. */
   budgetAllows: number;
+  /** The pause when the budget leaves nothing in flight and rows wait (budget reached, or below one company). */
+  budgetPause: PauseReason;
   /** Services that may not be called before this execution must end (a long Retry-After). */
   blocked: ReadonlySet<Service>;
   runStartedAt: number;
@@ -322,7 +325,7 @@ export function admit(input: AdmissionInput): Admission {
   let pause: PauseReason | null = null;
   if (budgetBlocked && input.inFlight.size + claims.length === 0 && left > 0) {
     // Nothing in flight will finish and nothing may start: the run waits for a larger budget.
-    pause = { kind: "budget" };
+    pause = input.budgetPause;
     const answered = new Set(outcomes.map((o) => o.row.key));
     writes.push(
       ...stopRows(
@@ -347,13 +350,15 @@ export function admitWaiting(input: {
 }): Admission & { run: RunState } {
   const { run, settings, inFlight, now } = input;
   const capacity = run.pacing.waveSize.tavily + run.pacing.waveSize.llm;
+  const perCompanyUsd = estimateCompanyCostUsd(settings);
   const admission = admit({
     waiting: input.waiting,
     lookedUp: input.lookedUp,
     entries: input.entries,
     inFlight,
     room: Math.max(0, capacity - inFlight.size),
-    budgetAllows: companiesBudgetAllows(run, settings.jobBudgetUsd, estimateCompanyCostUsd(settings), inFlight.size),
+    budgetAllows: companiesBudgetAllows(run, settings.jobBudgetUsd, perCompanyUsd, inFlight.size),
+    budgetPause: budgetPause(settings.jobBudgetUsd, perCompanyUsd),
     blocked: input.blocked,
     runStartedAt: run.startedAt,
     fresh: (entry) => isFresh(entry, settings, now),

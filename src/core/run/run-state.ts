@@ -26,11 +26,26 @@ export interface RunErrorRow {
   status: string;
 }
 
+/** Who runs an execution, as Google shows it: the email, the temporary user key; either may be blank. */
+export interface Identity {
+  email: string;
+  userKey: string;
+}
+
+/** The user a run belongs to: both identities as last seen, and how to name them to other users. */
+export interface RunOwner extends Identity {
+  label: string;
+}
+
 export interface RunState {
   runId: string;
   startedAt: number;
   /** Who started the run (their requests, keys and money); null for a run stored before owners. */
-  owner: { key: string; label: string } | null;
+  owner: RunOwner | null;
+  /** When the owner last drove the run (a worker execution of theirs, or a command): after a day away another user may take it. */
+  drivenAt: number;
+  /** Continuation triggers the owner's executions made, newest last: a trigger runs as its creator. */
+  ownerTriggers: string[];
   active: boolean;
   /** Epoch ms when the run ended (finished or cancelled). */
   finishedAt?: number;
@@ -73,6 +88,8 @@ export function newRunState(limits: PacingLimits, now: number, owner: RunState["
     runId: String(now),
     startedAt: now,
     owner,
+    drivenAt: now,
+    ownerTriggers: [],
     active: true,
     paused: null,
     jsonMode: false,
@@ -93,9 +110,55 @@ export function researchOptions(run: Pick<RunState, "jsonMode" | "noReasoningEff
   return { settings, jsonMode: run.jsonMode, noReasoningEffort: run.noReasoningEffort };
 }
 
-/** The run was started by another user: their keys and their money, so only they drive it. */
-export function ownedByAnother(run: RunState | null, userKey: string): boolean {
-  return !!run?.owner && run.owner.key !== userKey;
+/** A run whose owner has not driven it this long may be taken over by another user, whose keys then pay. */
+export const OWNER_AWAY_MS = 24 * 3_600_000;
+/** Owner trigger ids kept: the owner has at most one pending, a few cover a kill between creating and forgetting one. */
+const OWNER_TRIGGERS = 4;
+
+/** The same user: the email or the temporary key matches (a blank one matches nothing); either is enough. */
+export function sameUser(owner: Identity, who: Identity): boolean {
+  return (owner.email !== "" && owner.email === who.email) || (owner.userKey !== "" && owner.userKey === who.userKey);
+}
+
+/**
+ * Whether an execution is the run owner's own. By email or temporary key, either matching, in every
+ * context; and a time-driven trigger runs as the user who created it, so an execution started by a
+ * trigger the owner's executions made is the owner's even when it sees no identity that matches
+ * (a blank email in a trigger, a temporary key rotated since: Google rotates it every 30 days).
+ */
+export function drivenByOwner(run: RunState, who: Identity, triggerId: string | null): boolean {
+  if (!run.owner) return true;
+  return sameUser(run.owner, who) || (triggerId !== null && run.ownerTriggers.includes(triggerId));
+}
+
+/**
+ * The run belongs to another user who drove it within the last day: their keys and their money, so
+ * this user neither drives nor joins it. A run left longer may be taken over (`driveAs`).
+ */
+export function ownedByAnother(run: RunState | null, who: Identity, now: number): boolean {
+  return !!run?.active && !drivenByOwner(run, who, null) && now - run.drivenAt < OWNER_AWAY_MS;
+}
+
+/**
+ * The run driven now by `who`: its owner seen again (what Google shows of them refreshes what is
+ * stored, so a rotated temporary key is learnt), or, when `who` is another user, a run taken over,
+ * whose triggers are then the new owner's to make.
+ */
+export function driveAs(run: RunState, who: RunOwner, now: number, triggerId: string | null = null): RunState {
+  if (run.owner && !drivenByOwner(run, who, triggerId)) return { ...run, owner: who, drivenAt: now, ownerTriggers: [] };
+  const known = run.owner ?? who;
+  const owner: RunOwner = {
+    email: who.email || known.email,
+    userKey: who.userKey || known.userKey,
+    label: who.email ? who.label : known.label,
+  };
+  return { ...run, owner, drivenAt: now };
+}
+
+/** A continuation trigger the owner's execution just made: it is the owner's when it fires. */
+export function recordOwnerTrigger(run: RunState, triggerId: string | null): RunState {
+  if (triggerId === null) return run;
+  return { ...run, ownerTriggers: [...run.ownerTriggers.filter((id) => id !== triggerId), triggerId].slice(-OWNER_TRIGGERS) };
 }
 
 /** The queue is empty or cancelled: the run ends. */
@@ -168,6 +231,18 @@ export function budgetReached(run: RunState, budgetUsd: number | null): boolean 
   return budgetUsd !== null && run.cost.usd >= budgetUsd;
 }
 
+/** A budget that cannot pay for one company at its estimated cost: the run spends nothing and says so. */
+export function budgetBelowCompany(budgetUsd: number | null, perCompanyUsd: number): budgetUsd is number {
+  return budgetUsd !== null && budgetUsd < perCompanyUsd;
+}
+
+/** Why the budget stops a run: reached, or too small for even one company. */
+export function budgetPause(budgetUsd: number | null, perCompanyUsd: number): PauseReason {
+  return budgetBelowCompany(budgetUsd, perCompanyUsd)
+    ? { kind: "budgetBelowCompany", budgetUsd, companyUsd: perCompanyUsd }
+    : { kind: "budget" };
+}
+
 /**
  * How many more companies the budget pays for at the estimated cost of one, counting those already
  * in flight as not yet paid: a cap, so the run overspends by at most about one company.
@@ -175,9 +250,9 @@ export function budgetReached(run: RunState, budgetUsd: number | null): boolean 
 export function companiesBudgetAllows(run: RunState, budgetUsd: number | null, perCompanyUsd: number, inFlight: number): number {
   if (budgetUsd === null) return Number.POSITIVE_INFINITY;
   const left = budgetUsd - run.cost.usd;
-  if (left <= 0) return 0;
-  // At least one company when any money is left, or a budget below one company's cost never starts.
-  // The small epsilon keeps dollar arithmetic (0.5 - 0.4 = 0.0999…) from losing a whole company.
+  if (left <= 0 || budgetBelowCompany(budgetUsd, perCompanyUsd)) return 0;
+  // At least one company when any money is left, or the budget's last fraction of a company never
+  // starts. The small epsilon keeps dollar arithmetic (0.5 - 0.4 = 0.0999…) from losing a whole company.
   return Math.max(inFlight === 0 ? 1 : 0, Math.floor(left / Math.max(perCompanyUsd, 1e-9) + 1e-9) - inFlight);
 }
 
@@ -214,6 +289,13 @@ export function utf8Bytes(text: string): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/** The newest items (last) whose JSON fits in `maxBytes`: a list kept in a property, bounded whatever its length. */
+export function newestFitting<T>(items: readonly T[], maxBytes: number): T[] {
+  let start = 0;
+  while (start < items.length && utf8Bytes(JSON.stringify(items.slice(start))) > maxBytes) start += 1;
+  return items.slice(start);
 }
 
 /** Drops the oldest error and recent rows until the stored state fits its property. */

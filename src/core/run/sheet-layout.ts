@@ -1,8 +1,9 @@
 // Where things are in a user's sheet: header matching, the output columns the add-on owns, and how
 // its cells are presented.
-import { clip } from "../format";
+import { isWebUrl } from "../evidence";
+import { clip, plainLine } from "../format";
 import { bandRange, TIER_BANDS } from "../scoring";
-import { statusKind } from "../status";
+import { statusKind, type PauseReason } from "../status";
 import { TIERS, type ResearchResult, type Tier } from "../types";
 
 export const OUTPUT_HEADERS = ["Tier", "Score", "Use Case", "Rationale", "Sources", "Status"] as const;
@@ -38,6 +39,61 @@ export type OutputColumns = Record<OutputHeader, number>;
 export const COLUMN_TAG = "territory-planner-column";
 /** Header of an output column appended beside a user's column of the same name. */
 export const OWN_SUFFIX = " (Territory Planner)";
+
+/** Where the sheet's column tags say each output is; `clashes`: outputs whose tag more than one column carries. */
+export interface ColumnTags {
+  tagged: Partial<OutputColumns>;
+  clashes: { name: OutputHeader; columns: number[] }[];
+}
+
+function isOutputHeader(value: unknown): value is OutputHeader {
+  return (OUTPUT_HEADERS as readonly unknown[]).includes(value);
+}
+
+/**
+ * The owned columns from the sheet's `territory-planner-column` tags. An output tagged on two columns
+ * (a copied column carries its tag, a tag can be pasted) is a clash: neither is taken, since either
+ * may be the user's own column, and writing into it would overwrite their work.
+ */
+export function readColumnTags(tags: readonly { value: unknown; column: number }[]): ColumnTags {
+  const columnsOf = new Map<OutputHeader, Set<number>>();
+  for (const { value, column } of tags) {
+    if (!isOutputHeader(value)) continue;
+    const columns = columnsOf.get(value) ?? new Set<number>();
+    columnsOf.set(value, columns.add(column));
+  }
+  const tagged: Partial<OutputColumns> = {};
+  const clashes: ColumnTags["clashes"] = [];
+  for (const name of OUTPUT_HEADERS) {
+    const columns = [...(columnsOf.get(name) ?? [])].sort((a, b) => a - b);
+    if (columns.length === 1) tagged[name] = columns[0];
+    else if (columns.length > 1) clashes.push({ name, columns });
+  }
+  return { tagged, clashes };
+}
+
+const CLASH_HEADER_CHARS = 40;
+const CLASH_SHEET_CHARS = 60;
+/** Columns named per clashing output: enough to find them, few enough for the run state's property. */
+const CLASH_COLUMNS = 4;
+
+/** The clashes as the rep reads them, by column letter and header (both short), for a sheet named `sheet`. */
+export function describeClashes(
+  sheet: string,
+  clashes: ColumnTags["clashes"],
+  header: readonly unknown[],
+): PauseReason & { kind: "columnClash" } {
+  return {
+    kind: "columnClash",
+    sheet: clip(sheet, CLASH_SHEET_CHARS),
+    clashes: clashes.map(({ name, columns }) => ({
+      output: name,
+      columns: columns
+        .slice(0, CLASH_COLUMNS)
+        .map((column) => ({ letter: columnLetter(column), header: clip(plainLine(String(header[column - 1] ?? "")), CLASH_HEADER_CHARS) })),
+    })),
+  };
+}
 
 export interface ColumnPlanInput {
   /** Row 1, as wide as the sheet's last used column. */
@@ -144,20 +200,20 @@ export function scoreNote(result: ResearchResult): string {
   }
   lines.push(
     `Profile: ${result.profile}`,
-    `Model: ${result.model}`,
+    `Model: ${plainLine(result.model)}`,
     `Researched: ${new Date(result.classifiedAt).toISOString().slice(0, 10)}`,
     `Tiers: ${TIER_BANDS.map((band) => `${band.tier} ${bandRange(band)} (${band.meaning[result.profile]})`).join(", ")}.`,
   );
   return lines.join("\n");
 }
 
-/** The links of a Sources cell: one URL per line, links only for http and https. */
+/** The links of a Sources cell: one URL per line, links only for a line that is one http(s) URL. */
 export function sourceLinks(text: string): { start: number; end: number; url: string }[] {
   const links: { start: number; end: number; url: string }[] = [];
   let at = 0;
   for (const line of text.split("\n")) {
     const url = line.trim();
-    if (/^https?:\/\/\S+$/i.test(url)) {
+    if (isWebUrl(url)) {
       const start = at + line.indexOf(url);
       links.push({ start, end: start + url.length, url });
     }

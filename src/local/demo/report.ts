@@ -1,6 +1,7 @@
 // Terminal output of the demo: the progress line and the result table. Cell text came from the web
 // (rationales, titles) or from the user's file, so control characters are removed before printing:
 // an escape sequence in a page must not repaint the terminal.
+import { ROW_ADVICE, type RowAdvice } from "../../core/errors";
 import type { ResearchProgress } from "../../core/wire";
 
 export function terminalText(value: unknown): string {
@@ -139,15 +140,24 @@ export function renderTable(rows: readonly Record<keyof TableColumns, string>[],
 }
 
 /**
- * A row's error message as the terminal should say it: the add-on's advice names its menu ("use
- * Retry failed rows") and its Settings, which the terminal does not have; the demo's closing line
- * says what to do instead.
+ * The add-on's advice names its menu ("Retry failed rows") and its Settings, which the terminal does
+ * not have. null: the demo's closing line says what to do (run the same command again).
  */
+const TERMINAL_ADVICE: Record<RowAdvice, string | null> = {
+  [ROW_ADVICE.retryLater]: null,
+  [ROW_ADVICE.retryOrModel]: "run again, or set LLM_MODEL to another model",
+  [ROW_ADVICE.otherModel]: "set LLM_MODEL to another model",
+  [ROW_ADVICE.checkModel]: "check LLM_MODEL",
+  [ROW_ADVICE.lowerEvidence]: "set LLM_MODEL to a model that takes longer prompts",
+  [ROW_ADVICE.raiseEvidence]: null,
+  [ROW_ADVICE.checkName]: "correct the company name in the file",
+};
+
+/** A row's error message as the terminal should say it, in the terminal's terms. */
 export function terminalMessage(status: string): string {
-  return terminalText(status)
-    .replace(/^Error:\s*/, "")
-    .replace(/;\s*use Retry failed rows( later)?\.?$/i, "")
-    .replace(/;\s*choose another model\.?$/i, "; set LLM_MODEL to another model");
+  let text = terminalText(status).replace(/^Error:\s*/, "");
+  for (const [advice, said] of Object.entries(TERMINAL_ADVICE)) text = text.replace(`; ${advice}`, said === null ? "" : `; ${said}`);
+  return text;
 }
 
 /** Text wrapped at word boundaries to `width` columns, each line after `indent` (the first after `first`). */

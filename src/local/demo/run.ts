@@ -179,7 +179,12 @@ function demoAdvice(reason: PauseReason, mode: Mode): string {
     case "settings":
       return "Set TAVILY_API_KEY and LLM_API_KEY in your environment and run again.";
     case "budget":
+    case "budgetBelowCompany":
       return "Raise JOB_BUDGET_USD (or unset it) in your environment and run again.";
+    case "askedToWait":
+      return mode === "live" ? "Run again after that time." : "Run again with --fresh.";
+    case "columnClash":
+      return "Run again with --fresh.";
     case "planLimit":
     case "outOfCredit":
     case "dailyQuota":

@@ -10,9 +10,10 @@
 //   first document, `rt.spreadsheet` / `rt.documentProperties`). Each document has its own sheets,
 //   document properties, cache, lock and triggers. `installationSource` other than "NONE" is a
 //   published add-on: one project across documents, with Google's add-on trigger rules.
-// - What a deployment allows: `platform: { triggers, documentLock }` (also `rt.platform`, changeable
-//   between executions): a test deployment that refuses installable triggers, a user who declined the
-//   trigger scope, an add-on trigger that gets no document lock. Default: everything allowed.
+// - What a deployment allows: `platform: { triggers, documentLock, email }` (also `rt.platform`,
+//   changeable between executions): a test deployment that refuses installable triggers, a user who
+//   declined the trigger scope, an add-on trigger that gets no document lock, a blank email (everywhere
+//   or in triggers). Default: everything allowed, emails shown. Temporary user keys rotate every 30 days.
 // - What a formula shows: `rt.spreadsheet.formulaValues = (formula, cell) => value` (the runtime
 //   evaluates no formula; without a value a formula cell reads "#ERROR!").
 // - What time sheet work takes: `serviceCallMs` per call and `cellMs` per cell moved (CELL_MS).
@@ -183,6 +184,13 @@ export interface PlatformBehaviour {
   recalculation: "never" | "onChange" | "onEveryEntry";
   /** Whether developer metadata travels with a copied column or a duplicated sheet; documented nowhere. */
   metadataCopies: boolean;
+  /**
+   * "hidden": Session's users show a blank email everywhere; "hiddenInTriggers": in time-driven
+   * trigger executions only. "If security policies do not allow access to the user's identity,
+   * User.getEmail() returns a blank string"
+   * (https://developers.google.com/apps-script/reference/base/session#getActiveUser()).
+   */
+  email: "shown" | "hidden" | "hiddenInTriggers";
 }
 
 const NOT_FOUND: FetchMode = {
@@ -217,9 +225,15 @@ const REALM_SETUP = `(function (now) {
 const CALL = "__localRuntimeCall";
 const DEFAULT_DOCUMENT_ID = "local-spreadsheet";
 
-/** Stable per user, and reveals nothing of the email (as Google's key). */
-function temporaryKey(email: string): string {
-  return `temp-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
+/**
+ * Session.getTemporaryActiveUserKey(): reveals nothing of the email, and "rotates every 30 days"
+ * (https://developers.google.com/apps-script/reference/base/session#getTemporaryActiveUserKey()).
+ * Here every user's key changes at the same instants, multiples of 30 days since the epoch.
+ */
+export const TEMPORARY_KEY_ROTATION_MS = 30 * 86_400_000;
+function temporaryKey(email: string, now: number): string {
+  const period = Math.floor(now / TEMPORARY_KEY_ROTATION_MS);
+  return `temp-${createHash("sha256").update(`${email}|${period}`).digest("hex").slice(0, 24)}`;
 }
 
 /** Custom functions and simple triggers (onOpen, onEdit) both get 30 seconds on Google. */
@@ -312,6 +326,7 @@ export class LocalRuntime {
       triggerDocument: "present",
       recalculation: "never",
       metadataCopies: false,
+      email: "shown",
       ...options.platform,
     };
     this.#defaultUser = options.defaultUser ?? "user@example.com";
@@ -542,6 +557,7 @@ export class LocalRuntime {
    */
   #services(exec: Execution, doc: LocalDocument): Services {
     const anonymous = exec.kind === "customFunction" || exec.kind === "simpleTrigger";
+    const emailHidden = this.platform.email === "hidden" || (this.platform.email === "hiddenInTriggers" && exec.kind === "trigger");
     const storesOf = exec.kind === "customFunction" ? this.user(doc.spreadsheet.owner) : this.user(exec.user);
     const noDocument = exec.kind === "trigger" && this.platform.triggerDocument === "absent";
     return {
@@ -571,9 +587,9 @@ export class LocalRuntime {
         takeQuota: (count) => this.quotas.take(storesOf.email, "urlFetches", count),
       },
       session: {
-        activeUser: anonymous ? "" : exec.user,
-        effectiveUser: anonymous ? "" : exec.user,
-        temporaryKey: temporaryKey(exec.user),
+        activeUser: anonymous || emailHidden ? "" : exec.user,
+        effectiveUser: anonymous || emailHidden ? "" : exec.user,
+        temporaryKey: temporaryKey(exec.user, this.clock.now()),
       },
     };
   }

@@ -81,6 +81,7 @@ function admission(overrides: Partial<AdmissionInput> & Pick<AdmissionInput, "wa
     inFlight: new Set(),
     room: 100,
     budgetAllows: Number.POSITIVE_INFINITY,
+    budgetPause: { kind: "budget" },
     blocked: new Set(),
     runStartedAt: NOW - 1000,
     fresh: (e) => NOW - e.fetchedAt < 30 * DAY,

@@ -3,10 +3,18 @@ import type { Outcome } from "../../../src/core/engine";
 import { ZERO_COST, costUsd } from "../../../src/core/costs";
 import {
   bounded,
+  budgetPause,
   budgetReached,
   companiesBudgetAllows,
+  driveAs,
+  drivenByOwner,
+  OWNER_AWAY_MS,
+  ownedByAnother,
+  recordOwnerTrigger,
+  sameUser,
   finiteNumbers,
   MAX_RUN_STATE_BYTES,
+  newestFitting,
   newRunState,
   pause,
   recordOutcome,
@@ -23,7 +31,7 @@ import { makeSettings } from "../helpers";
 const NOW = Date.UTC(2026, 10, 26);
 const settings = makeSettings();
 const limits = { concurrency: { tavily: 10, llm: 10 }, rpm: { tavily: 100, llm: 30 } };
-const fresh = (): RunState => newRunState(limits, NOW, { key: "ann@example.com", label: "ann@example.com" });
+const fresh = (): RunState => newRunState(limits, NOW, { email: "ann@example.com", userKey: "temp-ann", label: "ann@example.com" });
 const at = { sheet: "Sheet1", row: 2, company: "Cohere" };
 
 const done: Outcome = {
@@ -98,6 +106,70 @@ describe("costs counted when paid", () => {
     expect(companiesBudgetAllows(run, 0.4, 0.02, 0)).toBe(0);
     expect(budgetReached(run, 0.4)).toBe(true);
     expect(budgetReached(run, 0.41)).toBe(false);
+  });
+
+  it("a budget below one company's estimated cost pays for none, and says so", () => {
+    expect(companiesBudgetAllows(fresh(), 1e-300, 0.02, 0)).toBe(0);
+    expect(companiesBudgetAllows(fresh(), 0.019, 0.02, 0)).toBe(0);
+    expect(companiesBudgetAllows(fresh(), 0.02, 0.02, 0)).toBe(1);
+    expect(budgetPause(0.019, 0.02)).toEqual({ kind: "budgetBelowCompany", budgetUsd: 0.019, companyUsd: 0.02 });
+    expect(budgetPause(0.5, 0.02)).toEqual({ kind: "budget" });
+  });
+});
+
+describe("a list kept in a property", () => {
+  it("keeps the newest items that fit, whatever the number", () => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => ({ id: 1_000_000_000 + i, column: 1 }));
+    const kept = newestFitting(ids, 8_000);
+    expect(utf8Bytes(JSON.stringify(kept))).toBeLessThanOrEqual(8_000);
+    expect(kept.length).toBeGreaterThan(200);
+    expect(kept[kept.length - 1]).toEqual(ids[ids.length - 1]);
+    expect(newestFitting(ids.slice(0, 3), 8_000)).toEqual(ids.slice(0, 3));
+  });
+});
+
+describe("the run's owner", () => {
+  const ann = { email: "ann@example.com", userKey: "temp-ann", label: "ann@example.com" };
+  const bob = { email: "bob@example.com", userKey: "temp-bob", label: "bob@example.com" };
+
+  it("is recognised by email or by temporary key, either matching; a blank one matches nothing", () => {
+    expect(sameUser(ann, { email: "ann@example.com", userKey: "temp-rotated" })).toBe(true);
+    expect(sameUser(ann, { email: "", userKey: "temp-ann" })).toBe(true);
+    expect(sameUser(ann, { email: "", userKey: "" })).toBe(false);
+    expect(sameUser({ email: "", userKey: "" }, { email: "", userKey: "" })).toBe(false);
+    expect(sameUser(ann, bob)).toBe(false);
+  });
+
+  it("a trigger the owner's executions made is the owner's, whatever identity it shows", () => {
+    const run = recordOwnerTrigger(fresh(), "t-1");
+    const blank = { email: "", userKey: "temp-rotated" };
+    expect(drivenByOwner(run, blank, "t-1")).toBe(true);
+    expect(drivenByOwner(run, blank, "t-2")).toBe(false);
+    expect(drivenByOwner(run, blank, null)).toBe(false);
+    // Driving learns what Google shows now: the rotated key recognises the owner's sidebar afterwards.
+    const seen = driveAs(run, { ...blank, label: "another user" }, NOW + 1000, "t-1");
+    expect(seen.owner).toEqual({ email: "ann@example.com", userKey: "temp-rotated", label: "ann@example.com" });
+    expect(drivenByOwner(seen, blank, null)).toBe(true);
+    expect(seen.drivenAt).toBe(NOW + 1000);
+  });
+
+  it("belongs to another user for a day after they last drove it; then it may be taken over, with its triggers", () => {
+    const run = recordOwnerTrigger(fresh(), "t-1");
+    expect(ownedByAnother(run, bob, NOW + OWNER_AWAY_MS - 1)).toBe(true);
+    expect(ownedByAnother(run, ann, NOW + 1000)).toBe(false);
+    expect(ownedByAnother(run, bob, NOW + OWNER_AWAY_MS)).toBe(false);
+    expect(ownedByAnother({ ...run, active: false }, bob, NOW)).toBe(false);
+    const taken = driveAs(run, bob, NOW + OWNER_AWAY_MS);
+    expect(taken.owner).toEqual(bob);
+    expect(taken.ownerTriggers).toEqual([]);
+    expect(drivenByOwner(taken, { email: "", userKey: "" }, "t-1")).toBe(false);
+  });
+
+  it("keeps only the last few trigger ids", () => {
+    let run = fresh();
+    for (let i = 0; i < 10; i++) run = recordOwnerTrigger(run, `t-${i}`);
+    expect(run.ownerTriggers).toEqual(["t-6", "t-7", "t-8", "t-9"]);
+    expect(recordOwnerTrigger(run, null)).toBe(run);
   });
 });
 

@@ -8,6 +8,7 @@ import { consecutiveRuns } from "../core/run/sheet-layout";
 import type { CacheStatus } from "../core/types";
 import type { CacheStats, ClearCacheResult } from "../core/wire";
 import { findCacheSheet } from "./cache-sheet";
+import { runLock } from "./run-lock";
 import { loadRunState } from "./run-state";
 
 const DAY_MS = 86_400_000;
@@ -102,14 +103,14 @@ export function cacheStats(): CacheStats {
 /**
  * Deletes every entry, or those fetched more than `olderThanDays` whole days ago, except the
  * evidence searched and not yet judged while a run is queued, running or paused: that run judges it
- * without searching again. It holds the document lock, so no worker is writing to rows that move up
- * under it.
+ * without searching again. It holds the run's lock (the document lock, or its stand-in), so no worker
+ * is writing to rows that move up under it.
  */
 export function clearCache(olderThanDays: number | null): ClearCacheResult {
   const sheet = findCacheSheet();
   if (!sheet) return { removed: 0, message: "The cache is empty.", stats: statsOf(null, []) };
-  const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(5000)) {
+  const lock = runLock();
+  if (!lock?.tryLock(5000)) {
     return { removed: 0, message: "A research step is writing to the cache; try again in a minute.", stats: cacheStats() };
   }
   try {

@@ -5,8 +5,10 @@
 // its name: a sheet a user made or renamed `_territory_cache` is never read, written or cleared.
 import * as z from "zod/mini";
 import { PROFILES, TIERS, type CacheEntry, type EvidenceItem, type Profile, type ScoreParts, type Tier } from "../core/types";
-import { consecutiveRuns } from "../core/run/sheet-layout";
+import { CALL_COST_IN_CELLS, changedColumns, coveringSpans } from "../core/run/changed-cells";
+import { columnLetter, consecutiveRuns } from "../core/run/sheet-layout";
 import { nameKeyOf } from "../core/company-key";
+import { keepingUserPlace } from "./sheet-io";
 import { isWebUrl } from "../core/evidence";
 
 /** The name a new cache sheet gets, when no sheet of the user's has it. */
@@ -79,11 +81,13 @@ function decodeEvidence(parts: string[]): EvidenceItem[] | null {
   }
 }
 
+type CacheRowValues = (string | number)[];
+
 /** An entry as its row of the cache sheet (also how the journal of what was just paid keeps it). */
-export function cacheRowOf(entry: CacheEntry): (string | number)[] {
+export function cacheRowOf(entry: CacheEntry): CacheRowValues {
   const parts = encodeEvidence(entry.evidence);
   const r = entry.result;
-  const row: (string | number)[] = [
+  const row: CacheRowValues = [
     entry.key,
     entry.profile,
     entry.company,
@@ -244,13 +248,7 @@ function tag(sheet: Sheet): void {
 function createSheet(): Sheet {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   // insertSheet activates the new sheet: put the user back where they were afterwards.
-  const userSheet = spreadsheet.getActiveSheet();
-  const userSelection =
-    spreadsheet
-      .getActiveRangeList()
-      ?.getRanges()
-      .map((r) => r.getA1Notation()) ?? [];
-  const sheet = spreadsheet.insertSheet(freeName(spreadsheet));
+  const sheet = keepingUserPlace(spreadsheet, () => spreadsheet.insertSheet(freeName(spreadsheet)));
   // Tagged first: from here on it is the cache whatever happens to the steps below.
   sheet.addDeveloperMetadata(CACHE_TAG, "1");
   found = { sheet, tagged: true };
@@ -260,8 +258,6 @@ function createSheet(): Sheet {
   sheet.getRange(1, 1, sheet.getMaxRows(), WIDTH).setNumberFormat("@");
   sheet.getRange(1, 1, 1, WIDTH).setValues([HEADER]);
   sheet.hideSheet();
-  if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
-  else userSheet.activate();
   return sheet;
 }
 
@@ -288,6 +284,8 @@ export class CacheSheet {
   /** The sheet accepted this execution's first write, and has at least `rowsKnown` rows. */
   private probed = false;
   private rowsKnown = 0;
+  /** What this execution last wrote to each row of the sheet: such a row is written only where it changes. */
+  private written = new Map<number, CacheRowValues>();
 
   /** Where this sheet was last seen: a sheet of this name and id is still it. */
   private sheetName: string;
@@ -329,25 +327,28 @@ export class CacheSheet {
       this.sheetId = this.sheet.getSheetId();
       this.index = null;
       this.probed = false;
+      this.written.clear();
     }
     return use(this.sheet);
   }
 
   private keyIndex(): Map<string, number> {
-    if (this.index) return this.index;
+    this.index ??= this.withSheet((sheet) => this.readKeys(sheet));
+    return this.index;
+  }
+
+  /** The row of each key, from one read of the key column; the row after the last is noted too. */
+  private readKeys(sheet: Sheet): Map<string, number> {
     const index = new Map<string, number>();
-    this.withSheet((sheet) => {
-      const last = sheet.getLastRow();
-      this.nextRow = Math.max(last, 1) + 1;
-      if (last < 2) return;
-      sheet
-        .getRange(2, 1, last - 1, 1)
-        .getValues()
-        .forEach(([key], i) => {
-          if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
-        });
-    });
-    this.index = index;
+    const last = sheet.getLastRow();
+    this.nextRow = Math.max(last, 1) + 1;
+    if (last < 2) return index;
+    sheet
+      .getRange(2, 1, last - 1, 1)
+      .getValues()
+      .forEach(([key], i) => {
+        if (key !== "" && key !== null && key !== undefined) index.set(String(key), i + 2);
+      });
     return index;
   }
 
@@ -402,8 +403,11 @@ export class CacheSheet {
   }
 
   /**
-   * Writes entries in place of the same key, or appended; one setValues per run of consecutive rows,
-   * each range formatted as text first whatever format the user gave it.
+   * Writes entries in place of the same key, or appended. A range call costs time for every cell it
+   * carries, so a row is written only where it changes: an appended row is blank, a row this
+   * execution wrote holds what it wrote, any other row is written whole. One setValues per column
+   * span of each run of consecutive rows, every range formatted as text first (one call) whatever
+   * format the user gave it.
    */
   upsert(entries: readonly CacheEntry[]): void {
     if (entries.length === 0) return;
@@ -414,17 +418,22 @@ export class CacheSheet {
   }
 
   private write(sheet: Sheet, entries: readonly CacheEntry[]): void {
-    const index = this.keyIndex();
+    // Read with the sheet at hand: withSheet has just found it.
+    const index = (this.index ??= this.readKeys(sheet));
     let next = this.nextRow;
-    const byRow = new Map<number, (string | number)[]>();
+    const byRow = new Map<number, { values: CacheRowValues; before: CacheRowValues | null }>();
     const unjudgedRows = new Set<number>();
     for (const entry of entries) {
       let row = index.get(entry.key);
+      let before: CacheRowValues | null = [];
       if (row === undefined) {
         row = next++;
         index.set(entry.key, row);
+      } else {
+        const known = this.written.get(row);
+        before = known && known[0] === entry.key ? known : null;
       }
-      byRow.set(row, cacheRowOf(entry));
+      byRow.set(row, { values: cacheRowOf(entry), before });
       if (entry.status === "unjudged") unjudgedRows.add(row);
     }
     this.nextRow = next;
@@ -435,14 +444,36 @@ export class CacheSheet {
       // The cache panel finds its columns by the header: name the new ones.
       sheet.getRange(1, 1, 1, WIDTH).setNumberFormat("@").setValues([HEADER]);
     }
+    // Consecutive rows that change in the same columns make one block, written with one setValues
+    // per span of those columns.
+    const blocks: { row: number; columns: number[]; values: CacheRowValues[]; unjudged: boolean }[] = [];
+    for (const row of [...byRow.keys()].sort((a, b) => a - b)) {
+      const { values, before } = byRow.get(row) ?? { values: [], before: null };
+      const columns = changedColumns(before, values);
+      if (columns.length === 0) continue;
+      const last = blocks[blocks.length - 1];
+      if (last && last.row + last.values.length === row && last.columns.join() === columns.join()) {
+        last.values.push(values);
+        last.unjudged ||= unjudgedRows.has(row);
+      } else blocks.push({ row, columns, values: [values], unjudged: unjudgedRows.has(row) });
+    }
     // Searches just paid for (unjudged rows) are written first: an execution killed during these
     // writes then loses at most a verdict, never a search.
-    const runs = [...consecutiveRuns(byRow.keys())];
-    const holdsUnjudged = ([start, count]: readonly [number, number]) => [...unjudgedRows].some((r) => r >= start && r < start + count);
-    for (const [start, count] of [...runs.filter(holdsUnjudged), ...runs.filter((run) => !holdsUnjudged(run))]) {
-      const block: (string | number)[][] = [];
-      for (let r = start; r < start + count; r++) block.push(byRow.get(r) ?? []);
-      sheet.getRange(start, 1, count, WIDTH).setNumberFormat("@").setValues(block);
-    }
+    const ranges = [...blocks.filter((b) => b.unjudged), ...blocks.filter((b) => !b.unjudged)].flatMap((b) =>
+      coveringSpans(b.columns, b.values.length, CALL_COST_IN_CELLS.write).map(([column, width]) => ({
+        row: b.row,
+        column,
+        values: b.values.map((v) => v.slice(column - 1, column - 1 + width)),
+      })),
+    );
+    if (ranges.length === 0) return;
+    // Until every block is written, these rows hold something between before and after: unknown.
+    for (const row of byRow.keys()) this.written.delete(row);
+    const a1 = (b: (typeof ranges)[number]) =>
+      `${columnLetter(b.column)}${b.row}:${columnLetter(b.column + (b.values[0]?.length ?? 1) - 1)}${b.row + b.values.length - 1}`;
+    sheet.getRangeList(ranges.map(a1)).setNumberFormat("@");
+    for (const range of ranges)
+      sheet.getRange(range.row, range.column, range.values.length, range.values[0]?.length ?? 1).setValues(range.values);
+    for (const [row, { values }] of byRow) this.written.set(row, values);
   }
 }

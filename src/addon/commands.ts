@@ -23,7 +23,8 @@ import type { CommandResult, EstimateResult, QueueAction, RunEstimate, SidebarAc
 import { confirmWithAlert, estimatePlan, planQueue, type QueuePlan, type SelectedRows } from "./run-estimate";
 import { columnClashMessage, prepareOutputColumns, selectedRowNumbers } from "./columns";
 import { cellAt, cellText, readSnapshot, rewriteStatuses } from "./sheet-io";
-import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
+import { runLock } from "./run-lock";
+import { deleteWorkerTriggers, scheduleWorker, sidebarOnly } from "./triggers";
 
 /** Sees the estimate of what a command would queue before anything is written; false queues nothing. */
 export type Confirm = (estimate: RunEstimate) => boolean;
@@ -36,10 +37,10 @@ function toast(message: string): void {
   }
 }
 
-/** Runs `change` holding the document lock if it can be had soon; otherwise returns false. */
+/** Runs `change` holding the run's lock if it can be had soon; otherwise returns false. */
 function withRunLock(change: () => void): boolean {
-  const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(3000)) return false;
+  const lock = runLock();
+  if (!lock?.tryLock(3000)) return false;
   try {
     change();
     return true;
@@ -53,9 +54,10 @@ function withRunLock(change: () => void): boolean {
  * here drives the run: its owner, seen again, or another user taking over a run its owner left for a
  * day (refusedForAnotherRun let them through); the trigger made now is theirs. A new run records what
  * its confirmed rows may cost just before it exists; an active run had it recorded before its rows
- * were written (confirmForActiveRun).
+ * were written (confirmForActiveRun). Returns what a user who queued rows should know when no
+ * trigger can carry the run on ("" otherwise).
  */
-function activateRun(settings: Settings, maximumUsd: number): void {
+function activateRun(settings: Settings, maximumUsd: number): string {
   const me = currentUser();
   const activated = withRunLock(() => {
     const run = loadRunState();
@@ -69,9 +71,14 @@ function activateRun(settings: Settings, maximumUsd: number): void {
     const trigger = scheduleWorker("soon", true);
     if (trigger !== null) saveRunState(recordOwnerTrigger(active, trigger));
   });
-  // A worker holds the lock: its own safety trigger will do, or one is made now.
+  // A worker holds the lock: its own safety trigger will do, or one is made now. Where Google allows
+  // no trigger, the rows stay queued and the sidebar drives the run.
   if (!activated) scheduleWorker("soon", true);
+  return sidebarOnly() === null ? "" : ` ${SIDEBAR_DRIVES}`;
 }
+
+const SIDEBAR_DRIVES =
+  "Keep the Territory Planner sidebar open: here it is what moves the research on, and closing it stops the research (your rows stay queued) until you open it again with Show progress.";
 
 /**
  * Rows about to join an active run: what they may cost is added before they are written. A worker
@@ -204,8 +211,8 @@ function queueConfirmed(action: QueueAction, confirm: Confirm, chosenColumn: num
   confirmForActiveRun(estimate.maximumUsd, plan.takenOverFrom !== null);
   const queued = writePlan(plan);
   for (const sheet of plan.sheets) addQueueSheet(sheet);
-  if (queued > 0) activateRun(settings, estimate.maximumUsd);
-  const message = queued > 0 ? WORDS[action].queued(queued) : WORDS[action].nothing;
+  const note = queued > 0 ? activateRun(settings, estimate.maximumUsd) : "";
+  const message = queued > 0 ? `${WORDS[action].queued(queued)}${note}` : WORDS[action].nothing;
   toast(message);
   return { kind: "queued", result: { ok: true, message, queued } };
 }

@@ -9,7 +9,9 @@ import {
   type ResearchProgress,
   type SidebarStart,
 } from "../core/wire";
+import { probeNonce } from "../core/deployment-check";
 import { cacheStats, clearCache as clearCacheEntries } from "./cache-panel";
+import { answerProbe, backgroundStep, checkDeployment as runDeploymentCheck } from "./check-deployment";
 import {
   cancel,
   estimateForSidebar,
@@ -43,6 +45,7 @@ export function onOpen(_e?: unknown): void {
     .addItem("Settings", "showSettings")
     .addSeparator()
     .addItem("Cancel research", "cancelResearch")
+    .addItem("Check this deployment", "checkDeployment")
     .addToUi();
 }
 
@@ -106,6 +109,16 @@ export function runResearchWorker(e?: unknown): WorkerReport {
   return runWorker(e);
 }
 
+/** Check this deployment: a self-test on this spreadsheet whose report settles what Google documents nowhere. */
+export function checkDeployment(): string {
+  return runDeploymentCheck();
+}
+
+/** The one-shot trigger a deployment check asks for: whether a trigger gets the spreadsheet and its lock. */
+export function checkDeploymentBackground(e?: unknown): void {
+  backgroundStep(e);
+}
+
 export function getResearchProgress(): ResearchProgress {
   return researchProgress();
 }
@@ -140,5 +153,7 @@ export function removeKey(key: unknown) {
  * @customfunction
  */
 export function TERRITORY_TIER(company: unknown, field?: unknown): unknown {
-  return territoryTier(company, field);
+  // A deployment check's probe formula is counted, never looked up.
+  const probe = probeNonce(company);
+  return probe === null ? territoryTier(company, field) : answerProbe(probe);
 }

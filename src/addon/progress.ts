@@ -1,13 +1,14 @@
 // getResearchProgress: waiting rows are counted in the sheet, finished ones from the run's
 // counters, so the numbers add up by construction. The sidebar calls this every few seconds, so
-// it reads two properties and, per queue sheet, the Status column alone: never the companies,
-// rationales or sources. Plain JSON only (no Date objects).
+// it reads two properties (a third while a run is active: whether a trigger carries it on) and, per
+// queue sheet, the Status column alone: never the companies, rationales or sources. Plain JSON only
+// (no Date objects).
 import { drivenByOwner, isSkipped } from "../core/run/run-state";
 import { pauseText, statusKind } from "../core/status";
 import type { ResearchProgress } from "../core/wire";
 import { ownedColumns } from "./columns";
 import { currentUser, loadQueueSheets, loadRunState, type RunState } from "./run-state";
-import { isPublishedAddOn } from "./triggers";
+import { isPublishedAddOn, sidebarOnly } from "./triggers";
 
 type Waiting = { queued: number; researching: number; paused: number };
 
@@ -85,7 +86,7 @@ export function researchProgress(): ResearchProgress {
     message: pause ? `Paused: ${pauseText(pause)}` : "",
     pause,
     isPaused: pause !== null,
-    slowWhenClosed: isPublishedAddOn(),
+    whenClosed: run?.active && sidebarOnly() !== null ? "stops" : isPublishedAddOn() ? "hourly" : "continues",
     ownedBy: run?.active && run.owner && !drivenByOwner(run, currentUser(), null) ? run.owner.label : "",
     // Failed rows are listed once, with the errors.
     recent: run ? [...run.recent].reverse().filter((row) => statusKind(row.status) !== "error") : [],

@@ -26,7 +26,7 @@ import type { ColumnChoice, ColumnShown, QueueAction, RunEstimate } from "../cor
 import { PROFILES } from "../core/types";
 import { cacheRows, type CacheRow } from "./cache-panel";
 import type { QueueSheet } from "./run-state";
-import { cellAt, cellText, readSnapshot, type SheetSnapshot } from "./sheet-io";
+import { cellAt, cellText, headerOf, readSnapshot, type SheetSnapshot } from "./sheet-io";
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
@@ -107,7 +107,7 @@ function firstNames(snapshot: SheetSnapshot, column: number, rows: Iterable<numb
  * rep may choose from (not the add-on's own), and the one chosen if it is one of them.
  */
 function columnChoiceOf(snapshot: SheetSnapshot, selected: SelectedRows): ColumnChoice | null {
-  const header = snapshot.values[0] ?? [];
+  const header = headerOf(snapshot);
   if (findCompanyColumn(header) !== null) return null;
   const owned = new Set(Object.values(snapshot.outputs ?? {}));
   const columns = selected.columns.filter((c) => !owned.has(c)).slice(0, COLUMN_OPTIONS);
@@ -204,7 +204,7 @@ export function planQueue(
     if (rows.length === 0) continue;
     plan.sheets.push(queueSheet);
     plan.rows.push(...rows);
-    const header = snapshot.values[0] ?? [];
+    const header = headerOf(snapshot);
     plan.columns.push({
       sheet: snapshot.name,
       letter: columnLetter(snapshot.companyColumn),

@@ -1,5 +1,6 @@
-// Reading a user's sheet in one call, and writing back only the output cells whose value changes:
-// a cell the add-on did not change is never written, so a user's edit during a run survives.
+// Reading a user's sheet, and writing back only the output cells whose value changes: a cell the
+// add-on did not change is never written, so a user's edit during a run survives. A range call costs
+// time for every cell it carries, so a large sheet is read by the columns and rows a step needs.
 import {
   columnLetter,
   consecutiveRuns,
@@ -8,7 +9,9 @@ import {
   OUTPUT_HEADERS,
   sourceLinks,
   type OutputColumns,
+  type OutputHeader,
 } from "../core/run/sheet-layout";
+import { CALL_COST_IN_CELLS, coveringSpans } from "../core/run/changed-cells";
 import type { RowCells } from "../core/run/planner";
 import { statusKind } from "../core/status";
 import { TIERS } from "../core/types";
@@ -24,8 +27,9 @@ export interface SheetSnapshot {
   /** The owned output columns (found by their tag); null when the add-on owns none here. */
   outputs: OutputColumns | null;
   lastRow: number;
-  /** values[r - 1][c - 1] is the cell at row r, column c. */
-  values: unknown[][];
+  lastColumn: number;
+  /** The cells read so far: read.get(c)[r] is the cell at row r, column c (see cellAt and readCells). */
+  read: Map<number, unknown[]>;
 }
 
 export function cellText(value: unknown): string {
@@ -33,25 +37,76 @@ export function cellText(value: unknown): string {
   return String(value).trim();
 }
 
-/** The whole used area of a sheet in one getValues. */
+/** Puts a block of values read at (row, column) into the snapshot. */
+function keep(snapshot: SheetSnapshot, row: number, column: number, values: readonly unknown[][]): void {
+  values.forEach((line, i) =>
+    line.forEach((value, j) => {
+      let cells = snapshot.read.get(column + j);
+      if (!cells) snapshot.read.set(column + j, (cells = []));
+      cells[row + i] = value;
+    }),
+  );
+}
+
+/**
+ * The sheet's header, company and website columns and owned columns. A small sheet is read whole in
+ * one call; of a larger one only row 1, the rest when cellAt or readCells asks for it.
+ */
 export function readSnapshot(sheet: GoogleAppsScript.Spreadsheet.Sheet, fallbackCompanyColumn: number): SheetSnapshot {
   const lastRow = sheet.getLastRow();
   const lastColumn = Math.max(sheet.getLastColumn(), 1);
-  const values = lastRow >= 1 ? sheet.getRange(1, 1, lastRow, lastColumn).getValues() : [[]];
+  // Read whole when that costs less than the calls of a read by parts (row 1, then the Status and
+  // company columns).
+  const rows = lastRow * lastColumn < 3 * CALL_COST_IN_CELLS.read ? lastRow : Math.min(lastRow, 1);
+  const values = rows >= 1 ? sheet.getRange(1, 1, rows, lastColumn).getValues() : [[]];
   const header = values[0] ?? [];
-  return {
+  const snapshot: SheetSnapshot = {
     sheet,
     name: sheet.getName(),
     companyColumn: findCompanyColumn(header) ?? fallbackCompanyColumn,
     websiteColumn: findWebsiteColumn(header),
     outputs: ownedColumns(sheet),
     lastRow,
-    values,
+    lastColumn,
+    read: new Map(),
   };
+  keep(snapshot, 1, 1, values);
+  return snapshot;
 }
 
+/**
+ * Reads the given columns over rows first..last where the snapshot does not hold them yet: one
+ * getValues per span of side-by-side columns.
+ */
+export function readCells(snapshot: SheetSnapshot, columns: Iterable<number | null>, first: number, last: number): void {
+  const top = Math.max(first, 1);
+  const bottom = Math.min(last, snapshot.lastRow);
+  if (bottom < top) return;
+  const missing = [...columns].filter((column): column is number => {
+    // Past the last used column every cell is blank.
+    if (column === null || column < 1 || column > snapshot.lastColumn) return false;
+    for (let row = top; row <= bottom; row++) if (!isRead(snapshot, row, column)) return true;
+    return false;
+  });
+  for (const [column, count] of consecutiveRuns(missing)) {
+    keep(snapshot, top, column, snapshot.sheet.getRange(top, column, bottom - top + 1, count).getValues());
+  }
+}
+
+function isRead(snapshot: SheetSnapshot, row: number, column: number): boolean {
+  return column > snapshot.lastColumn || row in (snapshot.read.get(column) ?? []);
+}
+
+/** A cell of the snapshot; one not read yet is read with its whole column. */
 export function cellAt(snapshot: SheetSnapshot, row: number, column: number): unknown {
-  return snapshot.values[row - 1]?.[column - 1] ?? "";
+  if (row < 1 || row > snapshot.lastRow || column < 1 || column > snapshot.lastColumn) return "";
+  if (!isRead(snapshot, row, column)) readCells(snapshot, [column], 1, snapshot.lastRow);
+  return snapshot.read.get(column)?.[row] ?? "";
+}
+
+/** Row 1 of the snapshot's sheet, read with the snapshot. */
+export function headerOf(snapshot: SheetSnapshot): unknown[] {
+  return Array.from({ length: snapshot.lastColumn }, (_, i) => cellAt(snapshot, 1, i + 1));
 }
 
 /** A row that could not be written (a protected range, say): left as it was, with Google's reason. */
@@ -107,6 +162,18 @@ function changedSegments(snapshot: SheetSnapshot, outputs: OutputColumns, row: n
     column,
     values: Array.from({ length: count }, (_, i) => changed.get(column + i) ?? ""),
   }));
+}
+
+/**
+ * The output columns writeRowUpdates compares: those the updates set, and, when a row gets a score
+ * or sources, the Score, Sources and Status cells by which the presentation knows a row in flight.
+ */
+function comparedColumns(updates: ReadonlyMap<number, RowCells>, outputs: OutputColumns): number[] {
+  const names = new Set<OutputHeader>();
+  for (const update of updates.values()) for (const name of OUTPUT_HEADERS) if (update[name] !== undefined) names.add(name);
+  const presented = names.has("Score") || names.has("Sources") || [...updates.values()].some((u) => u.scoreNote !== undefined);
+  if (presented) for (const name of ["Score", "Sources", "Status"] as const) names.add(name);
+  return [...names].map((name) => outputs[name]);
 }
 
 /** Consecutive rows whose changed cells span the same columns become one block. */
@@ -171,6 +238,10 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   const report: WriteReport = { calls: 0, skipped: [] };
   if (!outputs || updates.size === 0) return report;
   const sheet = snapshot.sheet;
+  const compared = comparedColumns(updates, outputs);
+  for (const [first, count] of coveringSpans(updates.keys(), compared.length, CALL_COST_IN_CELLS.read)) {
+    readCells(snapshot, compared, first, first + count - 1);
+  }
   const segments = [...updates].flatMap(([row, update]) => changedSegments(snapshot, outputs, row, update));
   const blocks = blocksOf(segments);
   const failed = new Map<number, string>();
@@ -195,8 +266,8 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     report.calls += 1;
     sheet.getRange(block.row, block.column, block.values.length, block.values[0]?.length ?? 1).setValues(block.values);
   };
-  // Blocks holding one value throughout (a Status such as Queued or Researching on scattered rows)
-  // go out together: one RangeList call per value instead of one call per run of rows.
+  // Blocks holding one value throughout (a Status such as Queued or Researching) go out together as
+  // that one value: one RangeList call per value, carrying one value instead of one per cell.
   const uniform = new Map<CellValue, Block[]>();
   const mixed: Block[] = [];
   for (const block of blocks) {
@@ -205,7 +276,7 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
     else mixed.push(block);
   }
   for (const [value, group] of uniform) {
-    if (group.length === 1) {
+    if (group.length === 1 && group[0]?.values.length === 1 && group[0].values[0]?.length === 1) {
       mixed.push(...group);
       continue;
     }
@@ -245,10 +316,12 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   const noteRows = [...updates].filter(([row, update]) => written(row) && (update.scoreNote !== undefined || scoreChanged.has(row)));
   // A row in flight was claimed by this run (the worker holds the document lock), its output cells
   // were cleared then, and its result will overwrite them: it holds an empty cell with no note and
-  // no link, so the presentation may pass over it instead of breaking into one call per run.
+  // no link, so the presentation may pass over it instead of breaking into one call per run. A row
+  // not read (far from the rows written) is not known to be one.
   const blankInFlight =
     (name: "Score" | "Sources") =>
     (row: number): boolean => {
+      if (!isRead(snapshot, row, outputs.Status) || !isRead(snapshot, row, outputs[name])) return false;
       const raw = updates.get(row)?.[name];
       const after = raw === undefined ? cellAt(snapshot, row, outputs[name]) : name === "Score" ? scoreValue(raw) : raw;
       return written(row) && after === "" && statusKind(cellAt(snapshot, row, outputs.Status)) === "researching";
@@ -359,4 +432,21 @@ export function rewriteStatuses(
     changed += next.size - skipped.length;
   }
   return changed;
+}
+
+/**
+ * Runs `action` (inserting a sheet, which Google activates) and puts the user back on the sheet and
+ * selection they had.
+ */
+export function keepingUserPlace<T>(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet, action: () => T): T {
+  const userSheet = spreadsheet.getActiveSheet();
+  const userSelection =
+    spreadsheet
+      .getActiveRangeList()
+      ?.getRanges()
+      .map((r) => r.getA1Notation()) ?? [];
+  const result = action();
+  if (userSelection.length > 0) userSheet.getRangeList(userSelection).activate();
+  else userSheet.activate();
+  return result;
 }

@@ -2,7 +2,6 @@
 // one fetchAll, and writes the rows, the cache and the run state. Every decision (which rows to
 // write, which companies to claim, what a wave sends, what its answers change, when to stop) is
 // the core's, in src/core/run; this file reads, calls them and writes.
-import * as z from "zod/mini";
 import type { Outcome } from "../core/engine";
 import {
   blockedServices,
@@ -17,7 +16,17 @@ import {
   type WorkerStatus,
 } from "../core/run/execution";
 import { pacingLimits, type PacingLimits } from "../core/run/pacing";
-import { afterWrites, admitWaiting, keysToLookUp, queueRow, rowUpdates, settle, type QueueRow, type RowWrite } from "../core/run/planner";
+import {
+  afterWrites,
+  admitWaiting,
+  inQueue,
+  keysToLookUp,
+  queueRow,
+  rowUpdates,
+  settle,
+  type QueueRow,
+  type RowWrite,
+} from "../core/run/planner";
 import { nextStatusText } from "../core/run/row-status";
 import {
   driveAs,
@@ -30,7 +39,7 @@ import {
   type RunState,
 } from "../core/run/run-state";
 import { COLUMN_TAG } from "../core/run/sheet-layout";
-import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type Outgoing } from "../core/run/wave";
+import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type Outgoing, type WavePlan } from "../core/run/wave";
 import { apiKeys, type Settings } from "../core/settings";
 import { cacheWritePause } from "../core/sheet-errors";
 import type { PauseReason } from "../core/status";
@@ -41,13 +50,26 @@ import { fetchAllResponses, type ApiKeys } from "./http";
 import { clearPaidJournal, journalPaid, readPaidJournal } from "./paid-journal";
 import { currentUser, loadConfirmedSpending, loadQueueSheets, loadRunState, saveRunState, takeCancelRequest } from "./run-state";
 import { loadSettings } from "./settings-store";
-import { cellAt, cellText, readSnapshot, rewriteStatuses, writeRowUpdates, type SheetSnapshot, type SkippedRow } from "./sheet-io";
+import {
+  cellAt,
+  cellText,
+  readCells,
+  readSnapshot,
+  rewriteStatuses,
+  writeRowUpdates,
+  type SheetSnapshot,
+  type SkippedRow,
+} from "./sheet-io";
 import { refreshTierFormulas, restoreInterruptedRefresh } from "./tier-formulas";
-import { deleteWorkerTriggers, scheduleWorker } from "./triggers";
+import { runLock } from "./run-lock";
+import { deleteWorkerTriggers, recordNoLockInTriggers, scheduleWorker, triggerUidOf } from "./triggers";
 
 export interface WorkerReport {
-  /** notOwner: the run belongs to another user, and this execution left it alone. */
-  status: "busy" | "paused" | "idle" | WorkerStatus | "notOwner";
+  /**
+   * notOwner: the run belongs to another user, and this execution left it alone. noLock: a trigger
+   * execution got no document lock and left the run to the sidebar.
+   */
+  status: "busy" | "paused" | "idle" | WorkerStatus | "notOwner" | "noLock";
   waves: number;
   written: number;
 }
@@ -112,8 +134,9 @@ class Worker {
   }
 
   /**
-   * Queued and Researching rows of every queue sheet, read in one call per sheet. A sheet where two
-   * columns claim one output is not read: it gives the pause that says which.
+   * Queued and Researching rows of every queue sheet: the Status column, then the company and
+   * website of the rows from the first of them to the last (a range call costs time per cell). A
+   * sheet where two columns claim one output is not read: it gives the pause that says which.
    */
   private readRows(): { rows: QueueRow[]; snapshots: Map<string, SheetSnapshot>; clash: PauseReason | null } {
     const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
@@ -130,8 +153,14 @@ class Worker {
         continue;
       }
       snapshots.set(snapshot.name, snapshot);
+      readCells(snapshot, [outputs.Status], 2, snapshot.lastRow);
+      const queued: number[] = [];
+      for (let row = 2; row <= snapshot.lastRow; row++) if (inQueue(cellAt(snapshot, row, outputs.Status))) queued.push(row);
+      const [first, last] = [queued[0], queued[queued.length - 1]];
+      if (first === undefined || last === undefined) continue;
       const website = snapshot.websiteColumn;
-      for (let row = 2; row <= snapshot.lastRow; row++) {
+      readCells(snapshot, [snapshot.companyColumn, website], first, last);
+      for (const row of queued) {
         const found = queueRow(this.run, this.settings.profile, {
           sheet: snapshot.name,
           row,
@@ -214,11 +243,22 @@ class Worker {
   }
 
   /** Sends one wave; returns false when the next request cannot go before this execution must end. */
-  private wave(): boolean {
+  private plan(): WavePlan {
     const plan = planWave({ run: this.run, jobs: [...this.pool.values()], limits: this.limits, clock: this.clock, now: Date.now() });
     this.run = plan.run;
     this.pool = new Map(plan.jobs.map((job) => [job.key, job]));
     this.takeFinished(plan.finished);
+    return plan;
+  }
+
+  private wave(): boolean {
+    let plan = this.plan();
+    // Room about to open (a wait shorter than a wave): wait and send, with no pass between, as if
+    // the wave were already in flight.
+    if (plan.outgoing.length === 0 && plan.wait?.kind === "sleep" && plan.wait.ms < this.clock.slowestWaveMs) {
+      Utilities.sleep(plan.wait.ms);
+      plan = this.plan();
+    }
     if (plan.outgoing.length === 0) {
       if (plan.wait?.kind === "handOff") return false;
       if (plan.wait?.kind === "sleep") Utilities.sleep(plan.wait.ms);
@@ -304,23 +344,31 @@ class Worker {
   }
 }
 
-// A time-driven trigger's event names the trigger
-// (https://developers.google.com/apps-script/guides/triggers/events#time-driven_events).
-const triggerEventSchema = z.lazy(() => z.object({ triggerUid: z.union([z.string(), z.number()]) }));
-
 /**
  * One worker execution. `event`: the time-driven trigger's, when a trigger started it (the sidebar
  * passes none); a trigger the owner's executions made is the owner's, whatever identity it shows.
  */
 export function runWorker(event?: unknown): WorkerReport {
   const idle = (status: WorkerReport["status"]): WorkerReport => ({ status, waves: 0, written: 0 });
-  const fired = triggerEventSchema.safeParse(event);
-  const triggerId = fired.success ? String(fired.data.triggerUid) : null;
+  const triggerId = triggerUidOf(event);
+  const documentLock = LockService.getDocumentLock();
+  // A trigger execution without the document lock (or without the document) could work beside the
+  // sidebar's worker, which holds it: it leaves the run to the sidebar, and no trigger is made here
+  // any more (where it can still say so).
+  if (triggerId !== null && !documentLock) {
+    try {
+      recordNoLockInTriggers();
+      deleteWorkerTriggers();
+    } catch {
+      // No document: nothing of it to record into; a deployment check reports it.
+    }
+    return idle("noLock");
+  }
   const me = currentUser();
   const stored = loadRunState();
   if (stored && !drivenByOwner(stored, me, triggerId)) return idle("notOwner");
-  const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(1000)) return idle("busy");
+  const lock = documentLock ?? runLock();
+  if (!lock?.tryLock(1000)) return idle("busy");
   try {
     // This execution is the continuation: any trigger still pending for it is redundant.
     deleteWorkerTriggers();

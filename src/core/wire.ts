@@ -93,8 +93,12 @@ export const progressSchema = z.lazy(() =>
     /** Why the run waits for the user; the pages choose advice and buttons from this, never from text. */
     pause: z.nullable(pauseReasonSchema),
     isPaused: z.boolean(),
-    /** Whether a closed sidebar means hourly progress (published add-on) rather than about a minute. */
-    slowWhenClosed: z.boolean(),
+    /**
+     * What a closed sidebar means for an active run: it goes on about every minute, about hourly (a
+     * published add-on's trigger), or it stops until the sidebar is open again (Google refused the
+     * trigger, or gives its executions no lock on the document); the rows stay queued.
+     */
+    whenClosed: z.enum(["continues", "hourly", "stops"]),
     /** Who owns the active run when it is not the viewer ("" otherwise): their sidebar or trigger drives it. */
     ownedBy: z.string(),
     recent: z.array(recentRowSchema),

@@ -1,10 +1,12 @@
-// npm run bench [-- --only speed,hostile,calls,polling,bundle] [-- --sizes 10,100,1000] [-- --dev-limits]
+// npm run bench [-- --only speed,hostile,calls,large,polling,bundle] [-- --sizes 10,100,1000] [-- --dev-limits]
 // [-- --scale 0.1] [-- --json]: the built add-on in the local runtime against fake providers, in
 // virtual time (see src/local/bench/): speed against the physical bound, hostile providers, sheet
-// calls per wave, the sidebar's polls, and the bundle's size and load time against an earlier build.
+// calls per wave, the worker on a 50,000-row sheet, the sidebar's polls, and the bundle's size and
+// load time against an earlier build.
 import { BASELINE_COMMIT, baselineBundle, compareBundles, formatBundles, type BundleComparison } from "./bench/bundle";
 import { formatSheetCalls, measureSheetCalls, type SheetCallFigures } from "./bench/calls";
 import { formatHostile, hostileScenarios, hostileTargets, runHostile, type HostileFigures } from "./bench/hostile";
+import { formatLargeSheet, measureLargeSheet, smallestMarginMs, type LargeSheetFigures } from "./bench/large";
 import { makeLocalRuntime, runtimeFor } from "./bench/local-runtime";
 import { formatPolling, measurePolling, type PollFigures } from "./bench/polling";
 import { atMost, benchTargets, formatTable, formatTargets, type Target } from "./bench/report";
@@ -12,7 +14,7 @@ import { runScenario, type ScenarioFigures } from "./bench/scenario";
 import { DEV_LIMITS, PRODUCTION_LIMITS } from "./bench/setup";
 import type { Mode } from "./drive";
 
-const SECTIONS = ["speed", "hostile", "calls", "polling", "bundle"] as const;
+const SECTIONS = ["speed", "hostile", "calls", "large", "polling", "bundle"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]) {
@@ -50,6 +52,7 @@ const report: {
   speed?: ScenarioFigures[];
   hostile?: HostileFigures[];
   calls?: SheetCallFigures[];
+  large?: LargeSheetFigures[];
   polling?: PollFigures[];
   bundle?: BundleComparison;
 } = {};
@@ -108,6 +111,27 @@ if (want("calls")) {
     "Scattered: a random half of the rows of a sheet twice the size selected, as many ranges. Text format: the plain-text format set on the cells about to be written.",
   );
   console.log(formatSheetCalls(figures));
+}
+
+if (want("large")) {
+  const rows = Math.max(1000, Math.round(50_000 * args.scale));
+  const figures = [false, true].map((filtered) =>
+    timed(`${rows} rows${filtered ? ", filtered" : ""}`, () => measureLargeSheet(makeLocalRuntime, { rows, filtered, executions: 2 })),
+  );
+  report.large = figures;
+  const killed = figures.reduce((t, f) => t + f.workers.filter((w) => w.killed).length, 0);
+  const margin = smallestMarginMs(figures);
+  targets.push(atMost(`${rows.toLocaleString("en")} rows: worker executions killed by the 6-minute limit`, killed, 0), {
+    name: `${rows.toLocaleString("en")} rows: smallest margin of a worker execution to the 6-minute limit, in seconds (above 0)`,
+    value: margin === null ? null : margin / 1000,
+    limit: 0,
+    pass: margin !== null && margin > 0,
+  });
+  console.log(`\n## The worker on a ${rows.toLocaleString("en")}-row sheet (cost per cell; sidebar open, two executions)`);
+  console.log(
+    "Queue: the Research command itself. Wall: each worker execution's virtual time; its margin to Apps Script's 6-minute limit.",
+  );
+  console.log(formatLargeSheet(figures));
 }
 
 // The earlier bundle serves two sections; it is built once and kept in the temp folder.

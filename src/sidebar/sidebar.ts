@@ -195,7 +195,8 @@ function render(p: ResearchProgress): void {
     "owner-note",
     theirs ? `This run is ${p.ownedBy}'s: it uses their keys and their sidebar drives it. You can watch it here, or cancel it.` : "",
   );
-  show(byId("slow-note"), p.slowWhenClosed && active && !theirs);
+  show(byId("slow-note"), p.whenClosed === "hourly" && active && !theirs);
+  show(byId("stops-note"), p.whenClosed === "stops" && active && !theirs);
   // Resume and Retry queue with the owner's keys, so they are the owner's to press.
   show(byId("resume"), p.ownedBy === "");
 

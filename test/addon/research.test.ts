@@ -251,11 +251,12 @@ describe("the queue survives what users and the platform do", () => {
     rt.stats.reset();
     const result = rt.run("researchSelectedRows", [], { kind: "menu" });
     expect(result.error).toBeNull();
-    // Reading 5,000 rows and writing 5,000 statuses cost time per cell (the runtime's CELL_MS): a
-    // few seconds, not the half second a flat cost per call gave.
-    expect(result.elapsedMs).toBeLessThan(5_000);
+    // Reading 5,000 rows costs time per cell (the runtime's CELL_MS): the sheet is read by the
+    // columns the queue needs (row 1, then Status and the companies), not whole, and the 5,000
+    // statuses go out as one value; about a second, where whole reads took three and a half.
+    expect(result.elapsedMs).toBeLessThan(1_500);
     // A handful, one of them the metadata search that finds the cache sheet by its tag.
-    expect(rt.stats.rangeCalls).toBeLessThan(17);
+    expect(rt.stats.rangeCalls).toBeLessThan(20);
     expect(statuses(rt).filter((s) => s === "Queued")).toHaveLength(5000);
   });
 
@@ -272,7 +273,9 @@ describe("the queue survives what users and the platform do", () => {
     // Writes per wave: the rows' values and their presentation (text format, links, notes), and
     // the cache rows paid for in the wave (text format, values).
     expect(rt.stats.rangeWrites).toBeLessThanOrEqual(8 * first.waves + 3);
-    expect(rt.stats.rangeCalls).toBeLessThan(200 / 2);
+    // Never one per row: a cache row is written by the column spans it changes (a call or two more
+    // per wave, far fewer cells).
+    expect(rt.stats.rangeCalls).toBeLessThan(200 / 2 + first.waves);
   });
 });
 

@@ -33,6 +33,8 @@ class StubRuntime implements RuntimePort {
       rangeReads: 0,
       rangeWrites: 0,
       rangeCalls: 0,
+      cellsRead: 0,
+      cellsWritten: 0,
       urlFetch: { fetch: 0, fetchAll: 0, requests: 0, byHost: {} },
       executions: this.executions,
       triggerRuntimeMs: 0,

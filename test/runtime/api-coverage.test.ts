@@ -24,9 +24,11 @@ const PLATFORM = "platform.test.ts";
 /** The services' members the add-on names, and the test of each. */
 const SERVICE_MEMBERS: Record<string, string> = {
   "CacheService.getDocumentCache": SERVICES,
+  "HtmlService.createHtmlOutput": SERVICES,
   "HtmlService.createHtmlOutputFromFile": SERVICES,
   "LockService.getDocumentLock": PLATFORM,
   "LockService.getScriptLock": SERVICES,
+  "LockService.getUserLock": SERVICES,
   "PropertiesService.getDocumentProperties": SERVICES,
   "PropertiesService.getScriptProperties": SERVICES,
   "PropertiesService.getUserProperties": SERVICES,
@@ -52,6 +54,7 @@ const SERVICE_MEMBERS: Record<string, string> = {
   "Utilities.base64EncodeWebSafe": UTILITIES,
   "Utilities.computeDigest": UTILITIES,
   "Utilities.formatDate": UTILITIES,
+  "Utilities.getUuid": UTILITIES,
   "Utilities.gzip": UTILITIES,
   "Utilities.newBlob": UTILITIES,
   "Utilities.sleep": GOOGLE_SERVICES,
@@ -68,6 +71,7 @@ const METHODS: Record<string, string> = {
   getActiveRange: GOOGLE_SHEETS,
   getActiveRangeList: GOOGLE_SHEETS,
   getSpreadsheetTimeZone: GOOGLE_SHEETS,
+  deleteSheet: PLATFORM,
   toast: GOOGLE_SERVICES,
   // Sheet
   getRange: SHEETS,
@@ -107,6 +111,7 @@ const METHODS: Record<string, string> = {
   setRichTextValues: SHEETS,
   setNotes: SHEETS,
   getRanges: SHEETS,
+  copyTo: PLATFORM,
   // Filter, developer metadata, builders
   getColumnFilterCriteria: SHEETS,
   getCriteriaType: SHEETS,

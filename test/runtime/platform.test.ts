@@ -150,6 +150,95 @@ describe("deployment switches", () => {
   });
 });
 
+describe("what Google documents nowhere, as deployment switches", () => {
+  it("a trigger execution without its document: no active spreadsheet, and no document properties, cache or lock", () => {
+    const code = `
+      function probe() {
+        return [SpreadsheetApp.getActiveSpreadsheet() === null, PropertiesService.getDocumentProperties() === null,
+          CacheService.getDocumentCache() === null, LockService.getDocumentLock() === null, PropertiesService.getUserProperties() !== null];
+      }`;
+    const rt = new LocalRuntime({ code, platform: { triggerDocument: "absent" } });
+    expect(rt.run("probe", [], { kind: "trigger" }).value).toEqual([true, true, true, true, true]);
+    expect(rt.run("probe", [], { kind: "menu" }).value).toEqual([false, false, false, false, true]);
+    rt.platform.triggerDocument = "present";
+    expect(rt.run("probe", [], { kind: "trigger" }).value).toEqual([false, false, false, false, true]);
+  });
+
+  describe("recalculation of a custom function a script enters", () => {
+    const code = `
+      function COUNTED(name) {
+        const cache = CacheService.getDocumentCache();
+        const n = Number(cache.get(name) || "0") + 1;
+        cache.put(name, String(n));
+        return name + " " + n;
+      }
+      function enter(formula) { SpreadsheetApp.getActiveSheet().getRange("B2").setFormula(formula); SpreadsheetApp.flush(); }
+      function clear() { SpreadsheetApp.getActiveSheet().getRange("B2").setFormulas([[""]]); }
+      function count(name) { return Number(CacheService.getDocumentCache().get(name) || "0"); }`;
+    const times = (recalculation: "never" | "onChange" | "onEveryEntry") => {
+      const rt = new LocalRuntime({ code, platform: { recalculation } });
+      const counts: unknown[] = [];
+      for (const step of [
+        () => rt.run("enter", ['=COUNTED("a")']),
+        () => rt.run("enter", ['=COUNTED("a")']),
+        () => (rt.run("clear"), rt.run("enter", ['=COUNTED("a")'])),
+      ]) {
+        step();
+        counts.push(rt.run("count", ["a"]).value);
+      }
+      return { counts, shown: sheet1(rt).cell("B2") };
+    };
+
+    it("runs it as a custom function when the formula's text changes, and shows its answer", () => {
+      expect(times("onChange")).toEqual({ counts: [1, 1, 2], shown: "a 2" });
+    });
+
+    it("runs it again on every entry of the same text where Sheets does that", () => {
+      expect(times("onEveryEntry")).toEqual({ counts: [1, 2, 3], shown: "a 3" });
+    });
+
+    it("evaluates no formula by default: a test gives the values", () => {
+      expect(times("never")).toEqual({ counts: [0, 0, 0], shown: FORMULA_VALUE });
+    });
+  });
+
+  it("developer metadata on a column copied, or on a sheet duplicated, goes with the copy or stays behind", () => {
+    const code = `
+      function copies() {
+        const ss = SpreadsheetApp.getActiveSpreadsheet();
+        const sheet = ss.getActiveSheet();
+        sheet.getRange("A1").setValue("Tier");
+        sheet.getRange("B:B").addDeveloperMetadata("tag", "Tier");
+        sheet.getRange("B:B").copyTo(sheet.getRange("D:D"));
+        const copy = sheet.copyTo(ss);
+        const columns = (s) => s.createDeveloperMetadataFinder().withKey("tag").find().map((m) => m.getLocation().getColumn().getColumn());
+        const out = [columns(sheet), copy.getName(), columns(copy), copy.getRange("A1").getValue()];
+        ss.deleteSheet(copy);
+        return out;
+      }`;
+    expect(new LocalRuntime({ code, platform: { metadataCopies: true } }).run("copies").value).toEqual([
+      [2, 4],
+      "Copy of Sheet1",
+      [2, 4],
+      "Tier",
+    ]);
+    const rt = new LocalRuntime({ code });
+    expect(rt.run("copies").value).toEqual([[2], "Copy of Sheet1", [], "Tier"]);
+    expect(rt.spreadsheet.sheets().map((s) => s.name)).toEqual(["Sheet1"]);
+  });
+});
+
+describe("the user lock", () => {
+  // "Gets a lock that prevents concurrent access to a section of code by the current user"
+  // (https://developers.google.com/apps-script/reference/lock/lock-service#getUserLock()).
+  it("keeps one user's executions apart, not another user's", () => {
+    const rt = new LocalRuntime({ code: `function take() { return LockService.getUserLock().tryLock(0); }` });
+    rt.holdLock("user");
+    expect(rt.run("take").value).toBe(false);
+    expect(rt.run("take", [], { user: "bob@example.com" }).value).toBe(true);
+  });
+});
+
 describe("createAddonMenu", () => {
   it("puts the menu under Extensions with the name Google shows for the add-on", () => {
     const rt = new LocalRuntime({

@@ -25,7 +25,7 @@ export function progress(overrides: Partial<ResearchProgress> = {}): ResearchPro
     message: "",
     pause: null,
     isPaused: false,
-    slowWhenClosed: false,
+    whenClosed: "continues",
     ownedBy: "",
     recent: [],
     errors: [],

@@ -206,6 +206,18 @@ describeInBrowser("sidebar states", () => {
     await captureState(page, "sidebar-running-another-user");
   });
 
+  it("a run no trigger carries on: says closing the sidebar stops it, and drives it", async () => {
+    const server = new ScriptedServer(
+      progress({ total: 10, queued: 6, done: 4, running: true, startedAt: PAGE_NOW - 20_000, whenClosed: "stops" }),
+    );
+    const { page, log } = await open(server);
+    expect(await visible(page, "#stops-note")).toBe(true);
+    expect(await text(page, "#stops-note")).toContain("Closing it stops the research; your rows stay queued");
+    expect(await visible(page, "#slow-note")).toBe(false);
+    await expect.poll(() => log.count("runResearchWorker")).toBeGreaterThan(0);
+    await captureState(page, "sidebar-running-sidebar-only");
+  });
+
   it("finished with failures: took, tiers, cost, rows; rows to retry apart from protected rows, each selecting its row; Retry", async () => {
     const server = new ScriptedServer(FINISHED_WITH_FAILURES);
     server.handlers.set("startQueue", (_args, s) => {

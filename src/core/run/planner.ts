@@ -103,6 +103,12 @@ export function outcomeCells(outcome: Outcome): RowCells {
   return { ...resultCells(outcome), Status: capCellText(statusText(outcomeStatus(outcome))) };
 }
 
+/** Whether a row with this Status is in the queue: waiting (Queued) or claimed (Researching). */
+export function inQueue(status: unknown): boolean {
+  const { kind } = readStatus(status);
+  return kind === "queued" || kind === "researching";
+}
+
 /**
  * A row of a queue sheet as the worker reads it: a waiting or claimed row with a company, not
  * skipped earlier in the run; null for any other row.

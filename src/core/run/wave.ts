@@ -57,7 +57,11 @@ export interface WavePlan extends Collected {
   wait: Wait | null;
 }
 
-/** The requests due now, up to each provider's allowance; the rest wait for their time or for room. */
+/**
+ * The requests due now, up to each provider's allowance; the rest wait for their time or for room.
+ * When more requests wait for room that opens within a wave's length than could go now, the wave
+ * waits for that room: sent now, the few would hold the many back for a whole wave.
+ */
 export function planWave(input: {
   run: RunState;
   jobs: readonly Job[];
@@ -75,6 +79,8 @@ export function planWave(input: {
   const sent: Record<Service, number> = { tavily: 0, llm: 0 };
   const outgoing: Outgoing[] = [];
   let wakeAt = Number.POSITIVE_INFINITY;
+  let heldSoon = 0;
+  let soonAt = now;
   for (const job of collected.jobs) {
     const step = nextStep(job.state);
     if (step.kind === "finished") continue;
@@ -84,8 +90,16 @@ export function planWave(input: {
       sent[step.service] += 1;
       outgoing.push({ job, request: step.request, service: step.service });
     } else {
-      wakeAt = Math.min(wakeAt, Math.max(now + 1000, nextOpening(pacing, limits, step.service, now)));
+      const opening = nextOpening(pacing, limits, step.service, now);
+      wakeAt = Math.min(wakeAt, Math.max(now + 1000, opening));
+      if (opening > now && opening - now < input.clock.slowestWaveMs) {
+        heldSoon += 1;
+        soonAt = Math.max(soonAt, opening);
+      }
     }
+  }
+  if (outgoing.length > 0 && heldSoon > outgoing.length) {
+    return { ...collected, outgoing: [], sent: { tavily: 0, llm: 0 }, wait: waitFor(input.clock, soonAt, now) };
   }
   const waiting = outgoing.length === 0 && collected.jobs.length > 0 && Number.isFinite(wakeAt);
   return { ...collected, outgoing, sent, wait: waiting ? waitFor(input.clock, wakeAt, now) : null };

@@ -173,8 +173,14 @@ export class Execution {
     const whole = Math.floor(this.#pendingMs);
     this.#pendingMs -= whole;
     this.advance(this.#serviceCallMs + whole);
-    if (kind === "read") this.stats.rangeReads += 1;
-    if (kind === "write") this.stats.rangeWrites += 1;
+    if (kind === "read") {
+      this.stats.rangeReads += 1;
+      this.stats.cellsRead += cells;
+    }
+    if (kind === "write") {
+      this.stats.rangeWrites += 1;
+      this.stats.cellsWritten += cells;
+    }
     if (method !== undefined) this.stats.countMethod(method);
   }
 

@@ -23,8 +23,12 @@ export interface Services {
   userPropertiesReadOnly: boolean;
   locks: LockTable;
   lockKeys: LockKeys;
+  /** A trigger execution with no document: the active spreadsheet and the document's stores are null. */
+  noDocument: boolean;
   /** LockService.getDocumentLock() returns null (no containing document, or an add-on trigger). */
   noDocumentLock: boolean;
+  /** Sheets recalculates the formulas entered so far (SpreadsheetApp.flush()). */
+  recalculate: () => void;
   triggers: TriggerTable;
   /** Why ScriptApp refuses trigger calls in this deployment, or null. */
   triggerRefusal: TriggerRefusal | null;
@@ -41,7 +45,7 @@ export interface Services {
 const TIME_ZONE = "Etc/UTC";
 
 export function createGlobals(exec: Execution, services: Services): Record<string, unknown> {
-  const active = () => new ScriptSpreadsheet(exec, services.spreadsheet);
+  const active = () => (services.noDocument ? null : new ScriptSpreadsheet(exec, services.spreadsheet));
   const log = (...args: unknown[]): void => {
     exec.logs.push(format(...args));
   };
@@ -66,23 +70,27 @@ export function createGlobals(exec: Execution, services: Services): Record<strin
       ...spreadsheetAppBuilders(),
       getActive: active,
       getActiveSpreadsheet: active,
-      getActiveSheet: () => active().getActiveSheet(),
-      getActiveRange: () => active().getActiveRange(),
-      getActiveRangeList: () => active().getActiveRangeList(),
+      getActiveSheet: () => active()?.getActiveSheet() ?? null,
+      getActiveRange: () => active()?.getActiveRange() ?? null,
+      getActiveRangeList: () => active()?.getActiveRangeList() ?? null,
       getUi: () => spreadsheetUi(exec, services.ui, services.addOnName),
-      // Writes are applied at once here, so a flush changes nothing; it is still a call to Google
-      // (which applies the pending changes then) that takes time, and where a kill may land.
-      flush: () => exec.service("other", "SpreadsheetApp.flush"),
+      // Writes are applied at once here; a flush is still a call to Google (which applies the
+      // pending changes then) that takes time and where a kill may land, and it lets Sheets
+      // recalculate the formulas entered.
+      flush: () => {
+        exec.service("other", "SpreadsheetApp.flush");
+        services.recalculate();
+      },
     },
     PropertiesService: {
       getUserProperties: () => properties(services.properties.user, services.userPropertiesReadOnly),
       getScriptProperties: () => properties(services.properties.script),
-      getDocumentProperties: () => properties(services.properties.document),
+      getDocumentProperties: () => (services.noDocument ? null : properties(services.properties.document)),
     },
     CacheService: {
       getUserCache: () => scriptCache(exec, services.caches.user),
       getScriptCache: () => scriptCache(exec, services.caches.script),
-      getDocumentCache: () => scriptCache(exec, services.caches.document),
+      getDocumentCache: () => (services.noDocument ? null : scriptCache(exec, services.caches.document)),
     },
     LockService: lockService(exec, services.locks, services.lockKeys, services.noDocumentLock),
     ScriptApp: scriptApp(exec, services.triggers, {

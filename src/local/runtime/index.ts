@@ -35,7 +35,7 @@ import { createGlobals, type Services } from "./globals";
 import type { UiRecord } from "./html";
 import { LockTable, lockKey, type LockScope } from "./locks";
 import { FakeProperties } from "./properties";
-import { FakeSpreadsheet } from "./spreadsheet";
+import { FakeSpreadsheet, FORMULA_VALUE, type FormulaEntry } from "./spreadsheet";
 import { DAILY_QUOTAS, QUOTA_MESSAGES, QuotaLedger, type AccountKind, type DailyQuotas, type QuotaName, type QuotaUsage } from "./quotas";
 import { RuntimeStats, statsDelta, type StatsSnapshot } from "./stats";
 import { TriggerTable, type InstallationSource } from "./triggers";
@@ -180,6 +180,22 @@ export interface PlatformBehaviour {
    */
   documentLock: "available" | "absentInTriggers" | "absent";
   /**
+   * "absent": a time-driven trigger's execution has no document, so SpreadsheetApp.getActiveSpreadsheet()
+   * "returns null if there is none" (https://developers.google.com/apps-script/reference/spreadsheet/spreadsheet-app#getActiveSpreadsheet())
+   * and the document's properties, cache and lock are null. Whether an add-on's trigger has its
+   * document is documented nowhere.
+   */
+  triggerDocument: "present" | "absent";
+  /**
+   * When Sheets recalculates a custom function a script enters into a cell (at SpreadsheetApp.flush()
+   * and when the execution ends): "never" (the runtime evaluates no formula; a test gives values with
+   * formulaValues), "onChange" (only a formula whose text changed: users report that re-entering the
+   * same text does not recalculate), "onEveryEntry". Documented nowhere.
+   */
+  recalculation: "never" | "onChange" | "onEveryEntry";
+  /** Whether developer metadata travels with a copied column or a duplicated sheet; documented nowhere. */
+  metadataCopies: boolean;
+  /**
    * "hidden": Session's users show a blank email everywhere; "hiddenInTriggers": in time-driven
    * trigger executions only. "If security policies do not allow access to the user's identity,
    * User.getEmail() returns a blank string"
@@ -254,6 +270,32 @@ function isCpuTimeout(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
 }
 
+/**
+ * `=NAME("text", 12)`: a call of one function with literal arguments, the only formulas the runtime
+ * evaluates (as Sheets would run a script's custom function); null for any other formula.
+ */
+export function customFunctionCall(formula: string): { name: string; args: (string | number)[] } | null {
+  const match = /^=\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$/s.exec(formula);
+  if (!match) return null;
+  const [, name = "", list = ""] = match;
+  const args: (string | number)[] = [];
+  if (list.trim() === "") return { name, args };
+  // One literal at a time, each followed by a comma or the end of the list.
+  const literal = /\s*(?:"((?:[^"]|"")*)"|(-?\d+(?:\.\d+)?))\s*(,|$)/y;
+  for (;;) {
+    const arg = literal.exec(list);
+    if (!arg) return null;
+    args.push(arg[1] !== undefined ? arg[1].replace(/""/g, '"') : Number(arg[2]));
+    if (arg[3] === "") return { name, args };
+  }
+}
+
+/** What a cell shows of a custom function's answer: a range answer shows its first cell. */
+function firstValue(value: unknown): string | number | boolean {
+  const first = Array.isArray(value) ? (Array.isArray(value[0]) ? value[0][0] : value[0]) : value;
+  return typeof first === "string" || typeof first === "number" || typeof first === "boolean" ? first : "";
+}
+
 export class LocalRuntime {
   readonly clock: VirtualClock;
   readonly scriptProperties = new FakeProperties();
@@ -276,6 +318,8 @@ export class LocalRuntime {
   readonly #documents = new Map<string, LocalDocument>();
   readonly #users = new Map<string, LocalUser>();
   readonly #defaultDocument: LocalDocument;
+  /** Formula cells Sheets has yet to recalculate, by document. */
+  readonly #recalculations = new Map<string, FormulaEntry[]>();
   #fetchMode: FetchMode;
   #executionCount = 0;
 
@@ -287,7 +331,15 @@ export class LocalRuntime {
     this.#serviceCallMs = options.serviceCallMs ?? 5;
     this.#cellMs = { ...CELL_MS, ...options.cellMs };
     this.#addOnName = options.addOnName ?? "Untitled project";
-    this.platform = { triggers: "allowed", documentLock: "available", email: "shown", ...options.platform };
+    this.platform = {
+      triggers: "allowed",
+      documentLock: "available",
+      triggerDocument: "present",
+      recalculation: "never",
+      metadataCopies: false,
+      email: "shown",
+      ...options.platform,
+    };
     this.#defaultUser = options.defaultUser ?? "user@example.com";
     this.#cpuGuardMs = options.cpuGuardMs ?? 60_000;
     this.#installationSource = options.installationSource ?? "NONE";
@@ -314,8 +366,34 @@ export class LocalRuntime {
       cache: new FakeCache(this.clock),
       ui: { menus: [], sidebars: [], dialogs: [], alerts: [], toasts: spreadsheet.toasts },
     };
+    spreadsheet.formulaEntered = (entry) => this.#formulaEntered(doc, entry);
     this.#documents.set(id, doc);
     return doc;
+  }
+
+  /** A formula a script entered: pending recalculation when Sheets would recalculate it. */
+  #formulaEntered(doc: LocalDocument, entry: FormulaEntry): void {
+    const { recalculation } = this.platform;
+    if (recalculation === "never" || (recalculation === "onChange" && entry.formula === entry.previous)) return;
+    const pending = this.#recalculations.get(doc.id) ?? [];
+    pending.push(entry);
+    this.#recalculations.set(doc.id, pending);
+  }
+
+  /**
+   * Sheets recalculates the custom functions entered since: each runs as its own custom-function
+   * execution (the owner's properties, 30 seconds), and its cell shows what it returned.
+   */
+  #recalculate(doc: LocalDocument): void {
+    const pending = this.#recalculations.get(doc.id) ?? [];
+    this.#recalculations.delete(doc.id);
+    for (const entry of pending) {
+      const call = customFunctionCall(entry.formula);
+      if (!call) continue;
+      const result = this.run(call.name, call.args, { kind: "customFunction", document: doc.id });
+      const value = result.error === null ? firstValue(result.value) : FORMULA_VALUE;
+      entry.sheet.setCalculated(entry.row, entry.column, entry.formula, value);
+    }
   }
 
   /** A document by id; the first document when no id is given. */
@@ -453,6 +531,7 @@ export class LocalRuntime {
     });
     const before = this.stats.snapshot();
     this.stats.executions += 1;
+    doc.spreadsheet.copiesCarryMetadata = this.platform.metadataCopies;
     let value: unknown;
     let error: string | null = null;
     try {
@@ -476,6 +555,8 @@ export class LocalRuntime {
       ({ value, error } = this.#returned(kind, value));
     }
     const endedAt = this.clock.now();
+    // The execution's changes are applied: Sheets recalculates what it entered.
+    if (kind !== "customFunction") this.#recalculate(doc);
     if (kind === "trigger") {
       this.stats.triggerRuntimeMs += endedAt - startedAt;
       this.quotas.spend(user, "triggerRuntimeMs", endedAt - startedAt, startedAt);
@@ -506,6 +587,7 @@ export class LocalRuntime {
     const anonymous = exec.kind === "customFunction" || exec.kind === "simpleTrigger";
     const emailHidden = this.platform.email === "hidden" || (this.platform.email === "hiddenInTriggers" && exec.kind === "trigger");
     const storesOf = exec.kind === "customFunction" ? this.user(doc.spreadsheet.owner) : this.user(exec.user);
+    const noDocument = exec.kind === "trigger" && this.platform.triggerDocument === "absent";
     return {
       documentId: doc.id,
       spreadsheet: doc.spreadsheet,
@@ -515,8 +597,12 @@ export class LocalRuntime {
       userPropertiesReadOnly: exec.kind === "customFunction" && exec.user !== doc.spreadsheet.owner,
       locks: this.#locks,
       lockKeys: { document: doc.id, user: exec.user },
+      noDocument,
       noDocumentLock:
-        this.platform.documentLock === "absent" || (this.platform.documentLock === "absentInTriggers" && exec.kind === "trigger"),
+        noDocument ||
+        this.platform.documentLock === "absent" ||
+        (this.platform.documentLock === "absentInTriggers" && exec.kind === "trigger"),
+      recalculate: () => this.#recalculate(doc),
       triggers: this.#triggers,
       triggerRefusal: this.platform.triggers === "allowed" ? null : this.platform.triggers,
       installationSource: this.#installationSource,

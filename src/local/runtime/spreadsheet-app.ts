@@ -103,6 +103,10 @@ export class ScriptRange {
   getA1Notation(): string {
     return toA1(this.#range);
   }
+  /** Runtime plumbing (not an Apps Script method): the sheet model, for a copy into this range. */
+  sheetModel(): FakeSheet {
+    return this.#sheet;
+  }
   /** Runtime plumbing (not an Apps Script method): the rectangle, for rules built from ranges. */
   gridRange(): GridRange {
     return { ...this.#range };
@@ -224,6 +228,21 @@ export class ScriptRange {
     this.#write("clear");
     this.#sheet.clear(this.#range, { contents: true, formats: true });
     return this;
+  }
+  /**
+   * Copies this range's cells to the destination's top left (https://developers.google.com/apps-script/reference/spreadsheet/range#copyTo(Range));
+   * whether a whole column's developer metadata goes with it is undocumented (FakeSpreadsheet.copiesCarryMetadata).
+   */
+  copyTo(destination: unknown): void {
+    this.#exec.forbidInCustomFunction("copyTo");
+    if (!(destination instanceof ScriptRange)) return signatureError(this.#exec, "SpreadsheetApp.Range.copyTo", [destination]);
+    this.#exec.service("write", "Range.copyTo");
+    const target = destination.gridRange();
+    const sheet = destination.sheetModel();
+    this.#exec.guard(() => {
+      sheet.checkRange({ row: target.row, col: target.col, numRows: this.#range.numRows, numCols: this.#range.numCols });
+      this.#sheet.copyCells(this.#range, sheet, target.row, target.col, this.#spreadsheet.copiesCarryMetadata);
+    });
   }
   activate(): ScriptRange {
     this.#exec.service();
@@ -831,6 +850,21 @@ export class ScriptSheet {
   }
   getParent(): ScriptSpreadsheet {
     return new ScriptSpreadsheet(this.#exec, this.#spreadsheet);
+  }
+  /**
+   * "Copies the sheet to a given spreadsheet, which can be the same spreadsheet as the source. The
+   * copied sheet is named 'Copy of [original name]'." (https://developers.google.com/apps-script/reference/spreadsheet/sheet#copyTo(Spreadsheet));
+   * the model copies within its own spreadsheet only. Whether developer metadata goes with it is
+   * undocumented (FakeSpreadsheet.copiesCarryMetadata).
+   */
+  copyTo(spreadsheet: unknown): ScriptSheet {
+    this.#exec.forbidInCustomFunction("copyTo");
+    this.#exec.service();
+    if (!(spreadsheet instanceof ScriptSpreadsheet) || spreadsheet.getId() !== this.#spreadsheet.id) {
+      return signatureError(this.#exec, "SpreadsheetApp.Sheet.copyTo", [spreadsheet]);
+    }
+    const copy = this.#exec.guard(() => this.#spreadsheet.copySheet(this.#sheet.name, this.#spreadsheet.copiesCarryMetadata));
+    return new ScriptSheet(this.#exec, this.#spreadsheet, copy);
   }
 
   /** getRange(row, column, numRows?, numColumns?) or getRange(a1Notation). */

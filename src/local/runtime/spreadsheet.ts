@@ -93,6 +93,15 @@ const DEFAULT_COLS = 26;
 /** Value of a formula cell the test gave no value for: the runtime stores formulas, never evaluates them. */
 export const FORMULA_VALUE = "#ERROR!";
 
+/** A formula a script entered into a cell, and the formula the cell held before ("" for none). */
+export interface FormulaEntry {
+  sheet: FakeSheet;
+  row: number;
+  column: number;
+  formula: string;
+  previous: string;
+}
+
 /** Where a formula cell is, for a test's FormulaValues. */
 export interface FormulaCell {
   sheet: string;
@@ -508,11 +517,38 @@ export class FakeSheet {
     stored.forEach((row, r) =>
       row.forEach((s, c) => {
         const cell = this.#cellAt(range.row + r, range.col + c, true);
+        const previous = cell.formula;
         cell.value = s.value;
         cell.formula = s.formula;
         cell.links = [];
+        if (s.formula !== "")
+          this.#spreadsheet.formulaEntered?.({ sheet: this, row: range.row + r, column: range.col + c, formula: s.formula, previous });
       }),
     );
+  }
+
+  /** Sheets' recalculation of a formula cell: its value, while the cell still holds that formula. */
+  setCalculated(row: number, column: number, formula: string, value: CellValue): void {
+    const cell = this.#cellAt(row, column, false);
+    if (cell?.formula === formula) cell.value = value;
+  }
+
+  /**
+   * Copies the cells of `range` (values, formulas, formats, notes, links) to `target` with its top
+   * left at (row, column); with `metadata`, the developer metadata of the columns copied whole too.
+   */
+  copyCells(range: GridRange, target: FakeSheet, row: number, column: number, metadata: boolean): void {
+    const copies = this.#map(range, (cell) => (cell ? { ...cell, links: [...cell.links] } : undefined));
+    copies.forEach((line, r) =>
+      line.forEach((copy, c) => {
+        if (!copy && !target.#cellAt(row + r, column + c, false)) return;
+        Object.assign(target.#cellAt(row + r, column + c, true), copy ?? { value: "", formula: "", format: "", note: "", links: [] });
+      }),
+    );
+    if (!metadata || range.row !== 1 || range.numRows < this.maxRows) return;
+    for (const m of this.metadata.filter((m) => m.column >= range.col && m.column < range.col + range.numCols)) {
+      target.addColumnMetadata(column + m.column - range.col, m.key, m.value);
+    }
   }
 
   setFormats(range: GridRange, formats: string[][]): void {
@@ -770,6 +806,13 @@ export class FakeSpreadsheet {
   owner = "user@example.com";
   /** What formula cells read as; null: every formula reads as FORMULA_VALUE. */
   formulaValues: FormulaValues | null = null;
+  /**
+   * Whether developer metadata travels with a copied column (Range.copyTo) or a duplicated sheet
+   * (Sheet.copyTo): Google documents neither, so it is a deployment switch (PlatformBehaviour).
+   */
+  copiesCarryMetadata = false;
+  /** Told of every formula a script enters (the runtime decides which Sheets recalculates). */
+  formulaEntered: ((entry: FormulaEntry) => void) | null = null;
   #sheets: FakeSheet[] = [];
   #nextId = 1;
   #nextSheetId = 0;
@@ -807,6 +850,22 @@ export class FakeSpreadsheet {
   /** Refuses a change that would add `cells` past the spreadsheet's limit. */
   ensureRoom(cells: number): void {
     if (this.cellCount() + cells > LIMITS.cellsPerSpreadsheet) throw new ServiceError(CELL_LIMIT_MESSAGE);
+  }
+
+  /**
+   * Sheet.copyTo into the same spreadsheet: "Copy of <name>" after the sheets, with every cell and,
+   * with `metadata`, the columns' developer metadata.
+   */
+  copySheet(name: string, metadata: boolean): FakeSheet {
+    const source = this.#require(name);
+    let copyName = `Copy of ${name}`;
+    for (let n = 2; this.getSheetByName(copyName); n++) copyName = `Copy ${n} of ${name}`;
+    const copy = this.insertSheet(copyName);
+    this.ensureRoom(source.maxRows * source.maxCols - copy.maxRows * copy.maxCols);
+    copy.maxRows = source.maxRows;
+    copy.maxCols = source.maxCols;
+    source.copyCells({ row: 1, col: 1, numRows: source.maxRows, numCols: source.maxCols }, copy, 1, 1, metadata);
+    return copy;
   }
 
   /** Deletes a sheet, as a user or a script does; the first sheet left becomes active if it was. */

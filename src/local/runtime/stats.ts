@@ -3,6 +3,9 @@ export interface StatsSnapshot {
   rangeReads: number;
   rangeWrites: number;
   rangeCalls: number;
+  /** Cells carried by range reads and writes (a setter of one value for a range carries none). */
+  cellsRead: number;
+  cellsWritten: number;
   urlFetch: { fetch: number; fetchAll: number; requests: number; byHost: Record<string, number> };
   executions: number;
   triggerRuntimeMs: number;
@@ -16,6 +19,8 @@ export interface StatsSnapshot {
 export class RuntimeStats implements StatsSnapshot {
   rangeReads = 0;
   rangeWrites = 0;
+  cellsRead = 0;
+  cellsWritten = 0;
   urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} as Record<string, number> };
   executions = 0;
   triggerRuntimeMs = 0;
@@ -33,6 +38,8 @@ export class RuntimeStats implements StatsSnapshot {
   reset(): void {
     this.rangeReads = 0;
     this.rangeWrites = 0;
+    this.cellsRead = 0;
+    this.cellsWritten = 0;
     this.urlFetch = { fetch: 0, fetchAll: 0, requests: 0, byHost: {} };
     this.executions = 0;
     this.triggerRuntimeMs = 0;
@@ -48,6 +55,8 @@ export class RuntimeStats implements StatsSnapshot {
       rangeReads: this.rangeReads,
       rangeWrites: this.rangeWrites,
       rangeCalls: this.rangeCalls,
+      cellsRead: this.cellsRead,
+      cellsWritten: this.cellsWritten,
       urlFetch: { ...this.urlFetch, byHost: { ...this.urlFetch.byHost } },
       executions: this.executions,
       triggerRuntimeMs: this.triggerRuntimeMs,
@@ -85,6 +94,8 @@ export function statsDelta(after: StatsSnapshot, before: StatsSnapshot): StatsSn
     rangeReads: after.rangeReads - before.rangeReads,
     rangeWrites: after.rangeWrites - before.rangeWrites,
     rangeCalls: after.rangeCalls - before.rangeCalls,
+    cellsRead: after.cellsRead - before.cellsRead,
+    cellsWritten: after.cellsWritten - before.cellsWritten,
     urlFetch: {
       fetch: after.urlFetch.fetch - before.urlFetch.fetch,
       fetchAll: after.urlFetch.fetchAll - before.urlFetch.fetchAll,

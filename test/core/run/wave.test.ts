@@ -88,6 +88,28 @@ describe("planWave", () => {
     expect(plan([job("Alpha"), job("Beta")], recent).outgoing).toHaveLength(1);
   });
 
+  it("waits for room about to open when more requests wait for it than could go now, rather than sending the few", () => {
+    const run = freshRun();
+    // The LLM's minute is full until a second from now; one search could go at once.
+    const full = (sentAt: number): RunState => ({ ...run, pacing: { ...run.pacing, sent: { tavily: [], llm: [[sentAt, 100]] } } });
+    const jobs = [job("Alpha"), judging("Beta"), judging("Gamma")];
+    const soon = plan(jobs, full(NOW - 59_000));
+    expect(soon.outgoing).toEqual([]);
+    expect(soon.wait).toEqual({ kind: "sleep", ms: 1000 });
+    // A second later all three go in one wave, not the search alone and the judgements a wave later.
+    expect(plan(jobs, full(NOW - 59_000), NOW + 1000).outgoing.map((o) => o.service)).toEqual(["tavily", "llm", "llm"]);
+    // Room further off than a wave lasts: the search goes now.
+    expect(plan(jobs, full(NOW - 30_000)).outgoing.map((o) => o.job.company)).toEqual(["Alpha"]);
+    // As many could go now as wait: they go.
+    expect(plan([job("Alpha"), job("Delta"), judging("Beta"), judging("Gamma")], full(NOW - 59_000)).outgoing).toHaveLength(2);
+  });
+
+  it("sends a wave as large as its size allows when only the wave size holds the rest back", () => {
+    const wave = plan([job("Alpha"), job("Beta"), job("Gamma")]);
+    expect(wave.outgoing.map((o) => o.job.company)).toEqual(["Alpha", "Beta"]);
+    expect(wave.wait).toBeNull();
+  });
+
   it("sleeps until the first backoff or Retry-After ends, and hands off when that outlasts the execution", () => {
     const run = freshRun();
     const limited = fold(run, plan([job("Alpha")], run).outgoing, [tooMany(40)]);

@@ -30,6 +30,20 @@ describe("dist/Code.js", () => {
     for (const name of REQUIRED_GLOBALS) expect(typeof globals[name], name).toBe("function");
   });
 
+  it("names the add-on's own functions in a stack trace, though its identifiers are minified", () => {
+    const context = vm.createContext({});
+    vm.runInContext(code, context);
+    // With no Apps Script services around it, the first call to one throws from inside the add-on.
+    let stack = "";
+    try {
+      vm.runInContext("getResearchProgress()", context);
+    } catch (error) {
+      stack = String((error as Error).stack);
+    }
+    const frames = stack.split("\n").filter((line) => /^\s+at /.test(line));
+    expect(frames.slice(0, 3).map((line) => line.trim().split(" ")[1])).toEqual(["props", "loadRunState", "researchProgress"]);
+  });
+
   it("stays under 250 KB, since every execution compiles all of it before running anything", () => {
     expect(Buffer.byteLength(code, "utf8")).toBeLessThanOrEqual(250_000);
   });

@@ -119,11 +119,18 @@ async function buildCode(dist, allowlist) {
   return functions.map((f) => f.name);
 }
 
-/** Each src/sidebar/*.html may hold `<!-- inline: file.ts -->` markers, replaced by that bundled script. */
+/**
+ * Each src/sidebar/*.html may hold `<!-- inline: file.css -->` markers, replaced by that style sheet
+ * (what the pages share), and `<!-- inline: file.ts -->` markers, replaced by that bundled script.
+ */
 async function buildPages(dist) {
   const names = (await readdir(sidebarDir)).filter((n) => n.endsWith(".html"));
   for (const name of names) {
     let html = await readFile(join(sidebarDir, name), "utf8");
+    for (const [marker, file] of [...html.matchAll(/<!--\s*inline:\s*([\w./-]+\.css)\s*-->/g)]) {
+      const css = await readFile(join(sidebarDir, file), "utf8");
+      html = html.replace(marker, () => `<style>\n${css}</style>`);
+    }
     const markers = [...html.matchAll(/<!--\s*inline:\s*([\w./-]+\.ts)\s*-->/g)];
     for (const [marker, file] of markers) {
       const out = await build({

@@ -471,9 +471,11 @@ export class CacheSheet {
     for (const row of byRow.keys()) this.written.delete(row);
     const a1 = (b: (typeof ranges)[number]) =>
       `${columnLetter(b.column)}${b.row}:${columnLetter(b.column + (b.values[0]?.length ?? 1) - 1)}${b.row + b.values.length - 1}`;
-    sheet.getRangeList(ranges.map(a1)).setNumberFormat("@");
-    for (const range of ranges)
-      sheet.getRange(range.row, range.column, range.values.length, range.values[0]?.length ?? 1).setValues(range.values);
+    // The list that formats the ranges also hands them out: no call to get each one.
+    const list = sheet.getRangeList(ranges.map(a1)).setNumberFormat("@").getRanges();
+    ranges.forEach((range, i) =>
+      (list[i] ?? sheet.getRange(range.row, range.column, range.values.length, range.values[0]?.length ?? 1)).setValues(range.values),
+    );
     for (const [row, { values }] of byRow) this.written.set(row, values);
   }
 }

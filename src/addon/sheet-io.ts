@@ -257,14 +257,14 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
       // A protected cell among them: each block formats itself below, and the bad rows are found.
     }
   }
-  const writeBlock = (block: Block): void => {
+  const writeBlock = (block: Block, range?: GoogleAppsScript.Spreadsheet.Range): void => {
     const ranges = formatted || !needsTextFormat(block) ? [] : textRanges(block, outputs.Score);
     if (ranges.length > 0) {
       report.calls += 1;
       sheet.getRangeList(ranges).setNumberFormat("@");
     }
     report.calls += 1;
-    sheet.getRange(block.row, block.column, block.values.length, block.values[0]?.length ?? 1).setValues(block.values);
+    (range ?? sheet.getRange(block.row, block.column, block.values.length, block.values[0]?.length ?? 1)).setValues(block.values);
   };
   // Blocks holding one value throughout (a Status such as Queued or Researching) go out together as
   // that one value: one RangeList call per value, carrying one value instead of one per cell.
@@ -290,9 +290,9 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
   }
   // A block that fails (a protected row in it) is split in halves until the rows that fail stand
   // alone: one protected row among n costs about 2 log2(n) calls, not n.
-  const writeOrSplit = (block: Block): void => {
+  const writeOrSplit = (block: Block, range?: GoogleAppsScript.Spreadsheet.Range): void => {
     try {
-      writeBlock(block);
+      writeBlock(block, range);
     } catch (error) {
       if (block.values.length === 1) {
         failed.set(block.row, errorText(error));
@@ -303,7 +303,9 @@ export function writeRowUpdates(snapshot: SheetSnapshot, updates: ReadonlyMap<nu
       writeOrSplit({ row: block.row + half, column: block.column, values: block.values.slice(half) });
     }
   };
-  mixed.forEach(writeOrSplit);
+  // One call hands out the range of every block (the halves of a block that fails get their own).
+  const ranges = mixed.length > 1 ? sheet.getRangeList(mixed.map(blockA1)).getRanges() : [];
+  mixed.forEach((block, i) => writeOrSplit(block, ranges[i]));
 
   const written = (row: number) => !failed.has(row);
   const covers = (s: Segment, column: number) => s.column <= column && column < s.column + s.values.length;

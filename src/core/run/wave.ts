@@ -59,8 +59,9 @@ export interface WavePlan extends Collected {
 
 /**
  * The requests due now, up to each provider's allowance; the rest wait for their time or for room.
- * When more requests wait for room that opens within a wave's length than could go now, the wave
- * waits for that room: sent now, the few would hold the many back for a whole wave.
+ * When more requests wait for room that opens within a wave's length than could go now, and it
+ * opens sooner than the few would come back after it (under half a wave from now), the wave waits
+ * for that room: sent now, the few would hold the many back for most of a wave.
  */
 export function planWave(input: {
   run: RunState;
@@ -98,7 +99,10 @@ export function planWave(input: {
       }
     }
   }
-  if (outgoing.length > 0 && heldSoon > outgoing.length) {
+  // Sent now, the few keep the worker until a wave's length from now: the room that opens meanwhile
+  // stays unused that long after it opens. Held, the few wait until it opens. The shorter wait wins.
+  const idleRoomMs = now + input.clock.slowestWaveMs - soonAt;
+  if (outgoing.length > 0 && heldSoon > outgoing.length && idleRoomMs > soonAt - now) {
     return { ...collected, outgoing: [], sent: { tavily: 0, llm: 0 }, wait: waitFor(input.clock, soonAt, now) };
   }
   const waiting = outgoing.length === 0 && collected.jobs.length > 0 && Number.isFinite(wakeAt);

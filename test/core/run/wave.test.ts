@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startCompany, type CompanyState } from "../../../src/core/engine";
 import { companyKey } from "../../../src/core/company-key";
-import { startClock } from "../../../src/core/run/execution";
+import { startClock, timeWave } from "../../../src/core/run/execution";
 import { newRunState, researchOptions, type RunState } from "../../../src/core/run/run-state";
 import { cacheWrites, collectFinished, foldAnswers, planWave, type Job, type Outgoing } from "../../../src/core/run/wave";
 import type { CacheEntry, HttpResponse } from "../../../src/core/types";
@@ -102,6 +102,21 @@ describe("planWave", () => {
     expect(plan(jobs, full(NOW - 30_000)).outgoing.map((o) => o.job.company)).toEqual(["Alpha"]);
     // As many could go now as wait: they go.
     expect(plan([job("Alpha"), job("Delta"), judging("Beta"), judging("Gamma")], full(NOW - 59_000)).outgoing).toHaveLength(2);
+  });
+
+  it("sends the few when the room opens later than they would come back, as a measured wave says", () => {
+    const run = freshRun();
+    const full = (sentAt: number): RunState => ({ ...run, pacing: { ...run.pacing, sent: { tavily: [], llm: [[sentAt, 100]] } } });
+    const jobs = [job("Alpha"), judging("Beta"), judging("Gamma")];
+    // Waves take three seconds: room two seconds off would stay unused one second, the search waits two.
+    const threeSeconds = timeWave(clock, NOW, NOW + 3000);
+    expect(planWave({ run: full(NOW - 58_000), jobs, limits, clock: threeSeconds, now: NOW }).outgoing.map((o) => o.service)).toEqual([
+      "tavily",
+    ]);
+    // Room one second off would stay unused two: the search waits for it.
+    const held = planWave({ run: full(NOW - 59_000), jobs, limits, clock: threeSeconds, now: NOW });
+    expect(held.outgoing).toEqual([]);
+    expect(held.wait).toEqual({ kind: "sleep", ms: 1000 });
   });
 
   it("sends a wave as large as its size allows when only the wave size holds the rest back", () => {

@@ -89,7 +89,7 @@ if (want("hostile")) {
   targets.push(...hostileTargets(figures));
   console.log("\n## Hostile providers (sidebar open)");
   console.log(
-    "Tavily req/co: every request Tavily received, refused ones included. Billed searches/co: searches Tavily billed with the company's first query; re-search: billed searches with another query (companies the first results did not describe). rep/billed: what the add-on's progress reports against what the fakes billed; (lost to kills): billed for answers that came back after their execution was killed, which no add-on can see. A paused run is resumed by the user once the outage is over.",
+    "Tavily req/co: every request Tavily received, refused ones included. Billed searches/co: searches Tavily billed with the company's first query; re-search: billed searches with another query (companies the first results did not describe). rep/billed: what the add-on's progress reports against what the fakes billed; (lost to kills): billed for answers that came back after their execution was killed, or less than one service call (5 ms) before, which no add-on can keep. A paused run is resumed by the user once the outage is over.",
   );
   console.log(formatHostile(figures));
   for (const f of figures) if (f.errors.length > 0) console.log(`errors (${f.name}): ${f.errors.slice(0, 5).join(" | ")}`);

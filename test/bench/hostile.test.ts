@@ -73,6 +73,15 @@ describe("lostToKills", () => {
     expect(lostToKills(charges, [execution(0, 1000, true), execution(1000, 6000, false)]).map((c) => c.amount)).toEqual([3]);
   });
 
+  it("counts an answer back less than one service call before the kill as lost: no add-on could keep it", () => {
+    const charges = [
+      { sentAt: 100, answeredAt: 997, amount: 2 }, // back 3 ms before the kill at 1,000: no call fits
+      { sentAt: 200, answeredAt: 990, amount: 3 }, // back 10 ms before: a call could have kept it
+    ];
+    expect(lostToKills(charges, [execution(0, 1000, true)]).map((c) => c.amount)).toEqual([2]);
+    expect(lostToKills(charges, [execution(0, 1000, true)], charges, 0)).toEqual([]);
+  });
+
   it("counts an answer back before the kill as lost when another answer of the same fetchAll was not", () => {
     const searches = [{ sentAt: 100, answeredAt: 900, amount: 2 }];
     const completions = [{ sentAt: 100, answeredAt: 2500, amount: 4000 }];

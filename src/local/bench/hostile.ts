@@ -3,6 +3,7 @@
 // pauses instead of retrying forever.
 import type { ExecutionRecord } from "../drive";
 import type { Charge } from "../providers";
+import { SERVICE_CALL_MS } from "../runtime";
 import { companyNames } from "./companies";
 import { lowerBound } from "./bound";
 import { runSheet, type RunOutcome } from "./runs";
@@ -134,20 +135,23 @@ export interface HostileFigures extends Billing {
 }
 
 /**
- * The `charges` sent by an execution that was killed before their answers came back. fetchAll
+ * The `charges` sent by an execution that was killed before their answers could be kept. fetchAll
  * returns only when its last answer is in, so an answer is lost with every other of the same call
- * (same sentAt, in `sameCalls`: every service's charges) that came back after the kill.
+ * (same sentAt, in `sameCalls`: every service's charges). Keeping an answer takes one service call
+ * after it is in (`keepMs`, the runtime's cost of a call): an answer back later than that before
+ * the kill is one no add-on could have kept.
  */
 export function lostToKills<C extends Charge>(
   charges: readonly C[],
   executions: readonly ExecutionRecord[],
   sameCalls: readonly Charge[] = charges,
+  keepMs = SERVICE_CALL_MS,
 ): C[] {
   const killed = executions.filter((e) => e.result.killed).map((e) => ({ from: e.result.startedAt, at: e.result.endedAt }));
   const callEnds = new Map<number, number>();
   for (const c of sameCalls) callEnds.set(c.sentAt, Math.max(callEnds.get(c.sentAt) ?? 0, c.answeredAt));
   const returnedAt = (c: C) => Math.max(c.answeredAt, callEnds.get(c.sentAt) ?? 0);
-  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && returnedAt(c) > k.at));
+  return charges.filter((c) => killed.some((k) => c.sentAt >= k.from && c.sentAt <= k.at && returnedAt(c) + keepMs > k.at));
 }
 
 const total = (charges: readonly Charge[]) => charges.reduce((t, c) => t + c.amount, 0);

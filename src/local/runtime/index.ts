@@ -94,7 +94,7 @@ export interface LocalRuntimeOptions {
   urlFetchWhitelist?: readonly string[] | null;
   /** Virtual epoch ms; default Date.UTC(2026, 0, 5, 9). */
   startTime?: number;
-  /** Virtual ms each SpreadsheetApp/Properties/Cache/Lock call costs; default 5. */
+  /** Virtual ms each SpreadsheetApp/Properties/Cache/Lock call costs; default SERVICE_CALL_MS. */
   serviceCallMs?: number;
   /** Virtual ms per cell of a call that moves a value per cell, on top of serviceCallMs; default CELL_MS. */
   cellMs?: Partial<CellCosts>;
@@ -163,6 +163,9 @@ export interface LocalUser {
  * the slowest published; reads the second, which includes a write and so bounds a read from above.
  */
 export const CELL_MS: CellCosts = { read: 0.03, write: 0.15 };
+
+/** Virtual ms each SpreadsheetApp, Properties, Cache or Lock call costs by default. */
+export const SERVICE_CALL_MS = 5;
 
 /** What Google allows a deployment, switched per test. */
 export interface PlatformBehaviour {
@@ -328,7 +331,7 @@ export class LocalRuntime {
     this.#htmlFiles = { ...(options.htmlFiles ?? {}) };
     this.#fetchMode = options.fetch ?? NOT_FOUND;
     this.#whitelist = options.urlFetchWhitelist ?? null;
-    this.#serviceCallMs = options.serviceCallMs ?? 5;
+    this.#serviceCallMs = options.serviceCallMs ?? SERVICE_CALL_MS;
     this.#cellMs = { ...CELL_MS, ...options.cellMs };
     this.#addOnName = options.addOnName ?? "Untitled project";
     this.platform = {

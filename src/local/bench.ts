@@ -13,6 +13,7 @@ import { atMost, benchTargets, formatTable, formatTargets, type Target } from ".
 import { runScenario, type ScenarioFigures } from "./bench/scenario";
 import { DEV_LIMITS, PRODUCTION_LIMITS } from "./bench/setup";
 import type { Mode } from "./drive";
+import { SERVICE_CALL_MS } from "./runtime";
 
 const SECTIONS = ["speed", "hostile", "calls", "large", "polling", "bundle"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -89,7 +90,7 @@ if (want("hostile")) {
   targets.push(...hostileTargets(figures));
   console.log("\n## Hostile providers (sidebar open)");
   console.log(
-    "Tavily req/co: every request Tavily received, refused ones included. Billed searches/co: searches Tavily billed with the company's first query; re-search: billed searches with another query (companies the first results did not describe). rep/billed: what the add-on's progress reports against what the fakes billed; (lost to kills): billed for answers that came back after their execution was killed, or less than one service call (5 ms) before, which no add-on can keep. A paused run is resumed by the user once the outage is over.",
+    `Tavily req/co: every request Tavily received, refused ones included. Billed searches/co: searches Tavily billed with the company's first query; re-search: billed searches with another query (companies the first results did not describe). rep/billed: what the add-on's progress reports against what the fakes billed; (lost to kills): billed for answers that came back after their execution was killed, or less than one service call (${SERVICE_CALL_MS} ms) before, which no add-on can keep. A paused run is resumed by the user once the outage is over.`,
   );
   console.log(formatHostile(figures));
   for (const f of figures) if (f.errors.length > 0) console.log(`errors (${f.name}): ${f.errors.slice(0, 5).join(" | ")}`);
